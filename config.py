@@ -1,0 +1,106 @@
+"""Settings, read once from the environment (prefix FEEDBACK_).
+
+Every setting is parsed and checked here, so a bad value stops start-up with a message that names
+the setting instead of failing later inside a request or a mail sweep.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "FEEDBACK_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot run with."""
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{PREFIX}{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _base_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{PREFIX}BASE_URL must be an http(s) URL such as https://feedback.example.com, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def _tls(raw: str) -> str:
+    value = raw.strip().lower()
+    aliases = {"true": "starttls", "yes": "starttls", "1": "starttls", "false": "none", "no": "none", "0": "none"}
+    value = aliases.get(value, value)
+    if value not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"{PREFIX}SMTP_TLS must be starttls, ssl or none (or true/false), not {raw!r}")
+    return value
+
+
+def _mail_from(raw: str) -> str:
+    _, address = parseaddr(raw)
+    if "@" not in address:
+        raise ConfigError(f"{PREFIX}MAIL_FROM must be an address such as 'Acme <feedback@acme.example>', not {raw!r}")
+    return raw
+
+
+def _database_url(raw: str) -> str:
+    if "://" not in raw:
+        raise ConfigError(f"{PREFIX}DATABASE_URL must be a URL such as postgresql+psycopg://user@host/db, not {raw!r}")
+    if raw.startswith("postgres://") or raw.startswith("postgresql://"):
+        # Hosting platforms hand out postgres:// URLs; we ship the psycopg (v3) driver.
+        raw = "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return raw
+
+
+def _secret_key(raw: str | None, instance_path: Path) -> str:
+    """An explicit key, else one generated once and kept in the instance folder.
+
+    Signed survey links must survive a restart, so a random per-process key would not do.
+    """
+    if raw:
+        if len(raw) < 16:
+            raise ConfigError(f"{PREFIX}SECRET_KEY must be at least 16 characters long")
+        return raw
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load(environ: dict[str, str] | None = None, instance_path: Path | None = None) -> dict:
+    """Flask config keys from FEEDBACK_* environment variables."""
+    env = os.environ if environ is None else environ
+    instance = Path(instance_path or Path(__file__).resolve().parent / "instance")
+
+    def get(name: str, default: str | None = None) -> str | None:
+        value = env.get(PREFIX + name)
+        return default if value is None or value == "" else value
+
+    smtp_host = get("SMTP_HOST")
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(get("DATABASE_URL", f"sqlite:///{instance / 'feedback.db'}")),
+        "SECRET_KEY": _secret_key(get("SECRET_KEY"), instance),
+        "BASE_URL": _base_url(get("BASE_URL", "http://127.0.0.1:5000")),
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": _int("SMTP_PORT", get("SMTP_PORT", "587"), 1, 65535),
+        "SMTP_USER": get("SMTP_USER"),
+        "SMTP_PASSWORD": get("SMTP_PASSWORD"),
+        "SMTP_TLS": _tls(get("SMTP_TLS", "starttls" if smtp_host else "none")),
+        "MAIL_FROM": _mail_from(get("MAIL_FROM", "Feedback <feedback@localhost>")),
+        # With no SMTP server, emails are printed and shown on the outbox page instead of sent.
+        "MAIL_TRANSPORT": "smtp" if smtp_host else "console",
+        "SURVEY_COOLDOWN_DAYS": _int("SURVEY_COOLDOWN_DAYS", get("SURVEY_COOLDOWN_DAYS", "30"), 0, 3650),
+        "REMINDER_AFTER_DAYS": _int("REMINDER_AFTER_DAYS", get("REMINDER_AFTER_DAYS", "3"), 1, 365),
+        "ANSWER_EDIT_HOURS": _int("ANSWER_EDIT_HOURS", get("ANSWER_EDIT_HOURS", "24"), 0, 24 * 365),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8"), 1, 100),
+    }

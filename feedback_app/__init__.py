@@ -1,0 +1,53 @@
+"""The application factory: a table of contents of what the app is made of."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as settings
+from surveys.links import Links
+from surveys.services import Mailer
+
+from . import errors, security
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import select_locale, template_helpers
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.update(settings.load(instance_path=Path(app.instance_path)))
+    app.config.update(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True}, WTF_CSRF_TIME_LIMIT=None,
+                      SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=5 * 1024 * 1024)
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(template_helpers())
+    # Built once: the survey POST is the hot path and must not rebuild its signer per request.
+    app.extensions["feedback.mailer"] = Mailer(Links(app.config["SECRET_KEY"]), app.config["BASE_URL"])
+
+    _register_blueprints(app)
+    errors.register(app)
+    security.register(app)
+
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from surveys.views import public, team
+
+    from .accounts.views import accounts
+    from .admin import admin
+
+    for blueprint in (accounts, public, team, admin):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Team users, roles and sign-in."""

@@ -1,0 +1,228 @@
+"""The `feedback` command: the app's Flask CLI with the team's commands."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from config import ConfigError
+from surveys import services as survey_services
+from surveys.importing import NotACustomerCSV, parse_customer_csv
+from surveys.kinds import KINDS
+
+from .accounts.models import ROLES
+from .accounts.services import AccountError, create_user
+from .extensions import db
+from .mail import sender_address, transport_from_config
+from .outbox import deliver_due
+from .timeutil import utcnow
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli():
+    """Customer feedback: surveys by email link, verbatims kept, acted on."""
+
+
+def main():
+    try:
+        cli.main(prog_name="feedback")
+    except ConfigError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, users, customers, surveys, mail, scheduler, demo, dev):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("Database schema is up to date.")
+
+
+# ------------------------------------------------------------------ users
+
+@click.group()
+def users():
+    """Team accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@with_appcontext
+def users_create(email, role):
+    """Create a team user; the password is read from standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(email, password, role)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+# ------------------------------------------------------------------ customers
+
+@click.group()
+def customers():
+    """Customers who receive surveys."""
+
+
+@customers.command("import")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def customers_import(file):
+    """Import or update customers from a UTF-8 CSV with an `email` column."""
+    try:
+        parsed = parse_customer_csv(file.read())
+    except NotACustomerCSV as error:
+        raise click.ClickException(f"{file.name} cannot be imported: {error}") from None
+    with click.progressbar(length=len(parsed.rows), label="Importing customers", file=sys.stderr) as bar:
+        report = survey_services.import_customers(parsed, bar.update)
+    for line, reason in report.errors:
+        click.echo(f"line {line}: {reason}", err=True)
+    click.echo(f"{report.created} added, {report.updated} updated, {len(report.errors)} rows not imported.")
+
+
+# ------------------------------------------------------------------ surveys
+
+@click.group()
+def surveys():
+    """Create, send and read surveys."""
+
+
+@surveys.command("create")
+@click.option("--kind", type=click.Choice(sorted(KINDS)), required=True)
+@click.option("--name", required=True, help="Your team's name for the survey.")
+@click.option("--product", default="our product", show_default=True, help="Named in the question.")
+@click.option("--subject", default="", help="CSAT: what is rated, e.g. 'your delivery'.")
+@click.option("--task", default="", help="CES: what the customer tried to do.")
+@with_appcontext
+def surveys_create(kind, name, product, subject, task):
+    """Create a survey with the standard wording in every language; prints its id last."""
+    survey = survey_services.create_survey(kind, name, product, subject, task)
+    click.echo(f"Created {kind.upper()} survey “{survey.name}”. Its id:")
+    click.echo(survey.id)
+
+
+def _survey(survey_id: int):
+    survey = db.session.get(survey_services.Survey, survey_id)
+    if survey is None:
+        raise click.ClickException(f"there is no survey {survey_id} (see `feedback surveys list`)")
+    return survey
+
+
+@surveys.command("list")
+@with_appcontext
+def surveys_list():
+    """One line per survey."""
+    for survey in survey_services.all_surveys():
+        state = "open" if survey.is_open else "closed"
+        click.echo(f"{survey.id}\t{survey.kind}\t{state}\t{survey.name}")
+
+
+@surveys.command("send")
+@click.argument("survey_id", type=int)
+@with_appcontext
+def surveys_send(survey_id):
+    """Invite every eligible customer (the emails go out through the outbox)."""
+    survey = _survey(survey_id)
+    if not survey.is_open:
+        raise click.ClickException("this survey is closed")
+    config = current_app.config
+    now = utcnow()
+    eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"])
+    with click.progressbar(length=eligible, label="Queuing invitations", file=sys.stderr) as bar:
+        queued = survey_services.send_survey(survey, current_app.extensions["feedback.mailer"], now,
+                                             config["SURVEY_COOLDOWN_DAYS"], bar.update)
+    click.echo(f"Queued {queued} invitation{'s' if queued != 1 else ''}.")
+
+
+@surveys.command("results")
+@click.argument("survey_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def surveys_results(survey_id, as_json):
+    """Score with its 95% margin of error, response rate and distribution."""
+    data = survey_services.survey_results(_survey(survey_id), verbatim_limit=0).as_json()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    unit = "%" if data["kind"] == "csat" else ""
+    score = "no answers yet" if data["score"] is None else f"{data['score']}{unit} ± {data['margin_of_error']}"
+    click.echo(f"{data['name']} ({data['kind'].upper()}): {score}  (n={data['n']}"
+               f"{', fewer than 30: a rough guide only' if not data['reliable'] else ''})")
+    click.echo(f"invited {data['invited']}, delivered {data['delivered']}, answered {data['responses']}"
+               f" ({data['response_rate'] if data['response_rate'] is not None else '–'}%)")
+    click.echo("distribution: " + "  ".join(f"{k}:{v}" for k, v in data["distribution"].items()))
+
+
+# ------------------------------------------------------------------ mail and scheduler
+
+@click.group()
+def mail():
+    """The outbox."""
+
+
+@mail.command("deliver")
+@with_appcontext
+def mail_deliver():
+    """Send every due email now."""
+    config = current_app.config
+    report = deliver_due(utcnow(), transport_from_config(config), sender_address(config), config["MAIL_MAX_ATTEMPTS"])
+    click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed.")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the scheduler process (mail delivery, reminders). Run exactly one."""
+    from . import scheduler as jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs.run(current_app._get_current_object())
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Load demo data (a few surveys with answers in en/ar/fa) into an empty database."""
+    from .demo import load_demo
+
+    click.echo(load_demo(utcnow()))
+
+
+@click.command("dev")
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def dev(port):
+    """Run the web app on 127.0.0.1 and the scheduler beside it (for trying it out)."""
+    scheduler_process = subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "scheduler"])
+    try:
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+    finally:
+        scheduler_process.terminate()
+        scheduler_process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Small SQL helpers that differ by database dialect."""
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .extensions import db
+
+
+def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike.
+
+    Used where a unique key is the guarantee (one response per invitation, one email per dedupe key):
+    the database, not a check-then-insert in Python, decides under concurrency.
+    Returns the number of rows inserted (0 or 1).
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+    return db.session.execute(statement).rowcount

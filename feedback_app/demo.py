@@ -1,0 +1,136 @@
+"""Demo data for trying the app: customers in three languages, three surveys, six weeks of answers.
+
+Everything here is invented for the demo. Invitations go through the real send use case; their
+emails are then marked delivered without being sent, so the demo never mails anyone.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from surveys import services
+from surveys.answers import Answer
+from surveys.importing import CustomerRow, ParsedCSV
+from surveys.models import Survey
+
+from .accounts.models import User
+from .accounts.services import create_user
+from .extensions import db
+from .outbox import SENT, OutboxEmail
+
+DEMO_ADMIN = ("admin@example.com", "demo-password")
+
+NAMES = {
+    "en": ["Olivia Hart", "Noah Bennett", "Amelia Shaw", "Liam Turner", "Grace Patel", "Ethan Brooks",
+           "Chloe Ward", "Lucas Reid", "Maya Collins", "Owen Price", "Isla Murphy", "Leo Grant",
+           "Zoe Fisher", "Jack Hughes", "Ruby Foster", "Adam Cole"],
+    "ar": ["سارة العتيبي", "محمد القحطاني", "ليلى حداد", "عمر الشمري", "نور الهاشمي", "يوسف السيد",
+           "ريم الزهراني", "خالد منصور", "هدى عبد الله", "طارق النجار", "مريم الدوسري", "أحمد فاروق"],
+    "fa": ["مریم احمدی", "علی رضایی", "نگار کریمی", "رضا محمدی", "سارا حسینی", "امیر جعفری",
+           "پریسا نوری", "حسین کاظمی", "الهام موسوی", "بهرام صادقی", "شیوا رحیمی", "کیان تهرانی"],
+}
+
+# (score band, text): low = unhappy, mid = lukewarm, high = happy.
+COMMENTS = {
+    "en": {
+        "low": ["The CSV export has been broken since the last update, every file comes out empty.",
+                "Support took four days to answer a simple billing question.",
+                "Too expensive for a team of three, the new plan doubled our bill.",
+                "The dashboard takes forever to load in the morning, sometimes a full minute.",
+                "I can never find where the settings for notifications are hidden."],
+        "mid": ["Does the job, but I really miss a dark mode for late shifts.",
+                "Fine overall. Please add an integration with our calendar.",
+                "Good product, though the mobile app logs me out every day."],
+        "high": ["Setup took ten minutes and the team loved it from day one.",
+                 "Support answered in minutes and fixed my import problem.",
+                 "Clean, fast and does exactly what we need."],
+    },
+    "ar": {
+        "low": ["التطبيق يعلق كل ما أفتح التقارير، صار بطيء جدا بعد التحديث",
+                "خدمة العملاء ما ترد على الإيميل من أسبوع",
+                "السعر غالي مقارنة بالمميزات، والاشتراك السنوي ارتفع فجأة",
+                "زر الدفع ما يشتغل في الجوال، جربت أكثر من مرة"],
+        "mid": ["التطبيق جيد لكن نتمنى إضافة تصدير التقارير بصيغة PDF",
+                "كويس بس الواجهة العربية فيها نصوص مقلوبة"],
+        "high": ["خدمة ممتازة وفريق الدعم متعاون جداً، شكراً لكم",
+                 "سهل الاستخدام ووفر علينا وقت كثير"],
+    },
+    "fa": {
+        "low": ["از آپدیت آخر برنامه مدام هنگ می‌کند و اطلاعات ذخیره نمی‌شود",
+                "پشتیبانی سه روز است جواب تیکت را نداده",
+                "قیمت اشتراک نسبت به امکاناتش خیلی گران است",
+                "کد تخفیف اعمال نمی‌شود و مبلغ کامل کسر شد"],
+        "mid": ["برنامه خوبی است ولی کاش امکان خروجی اکسل داشت",
+                "در کل راضی‌ام ولی پیدا کردن گزارش‌ها سخت است"],
+        "high": ["خیلی راحت و سریع است، ممنون از تیم خوبتان",
+                 "پشتیبانی عالی بود و مشکلم همان روز حل شد"],
+    },
+}
+
+SURVEYS = [
+    ("nps", "Product NPS — autumn", {"product": "Acme Board"}),
+    ("csat", "Support CSAT", {"product": "Acme Board", "subject": "the help you got from our support team"}),
+    ("ces", "Checkout effort", {"product": "Acme Board", "task": "upgrade my plan"}),
+]
+
+
+def load_demo(now: datetime) -> str:
+    if db.session.scalar(select(Survey.id).limit(1)) is not None:
+        return "The database already has surveys; demo data was not loaded."
+    rng = random.Random(20261123)
+    if db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0])) is None:
+        create_user(*DEMO_ADMIN, role="admin")
+    services.import_customers(_customers())
+    for number, (kind, name, names) in enumerate(SURVEYS):
+        survey = services.create_survey(kind, name, **names)
+        sent_at = now - timedelta(days=43 - number)
+        services.send_survey(survey, _demo_mailer(), sent_at, cooldown_days=0)
+        _answer(survey, rng, sent_at, now)
+    db.session.execute(update(OutboxEmail).values(status=SENT, sent_at=OutboxEmail.created_at))
+    db.session.commit()
+    email, password = DEMO_ADMIN
+    return f"Demo data loaded. Sign in at http://127.0.0.1:5000 as {email} with password {password}."
+
+
+def _customers() -> ParsedCSV:
+    rows, line = [], 1
+    plans = ["free", "team", "business"]
+    for locale, names in NAMES.items():
+        for index, name in enumerate(names):
+            line += 1
+            email = f"{locale}.customer{index + 1}@example.com"
+            plan = plans[index % 3]
+            mrr = {"free": "0", "team": "49", "business": "299"}[plan]
+            rows.append(CustomerRow(line, email, name, locale, {"plan": plan, "mrr": mrr}))
+    return ParsedCSV(rows=rows)
+
+
+def _demo_mailer() -> services.Mailer:
+    from flask import current_app
+    return current_app.extensions["feedback.mailer"]
+
+
+def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime) -> None:
+    from surveys.kinds import KINDS
+
+    kind = KINDS[survey.kind]
+    for invitation in survey.invitations:
+        if rng.random() < 0.25:
+            continue  # some never answer
+        score = _score(kind, rng)
+        band = "low" if score <= kind.low + (kind.high - kind.low) * 0.6 else (
+            "mid" if score < kind.high - 1 else "high")
+        comments = COMMENTS[invitation.customer.locale][band]
+        comment = rng.choice(comments) if rng.random() < 0.7 else ""
+        answered = sent_at + timedelta(days=rng.uniform(0, (now - sent_at).days - 1), hours=rng.uniform(0, 12))
+        services.record_answer(invitation.id, survey.id, invitation.customer.locale,
+                               Answer(score, comment, rng.random() < 0.6), answered, timedelta(hours=24))
+
+
+def _score(kind, rng: random.Random) -> int:
+    # Skewed towards the top of the scale, as real answers are, with a tail of unhappy customers.
+    points = list(kind.scale)
+    weights = [1 + 12 * ((p - kind.low) / (kind.high - kind.low)) ** 3 for p in points]
+    return rng.choices(points, weights)[0]

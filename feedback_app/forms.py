@@ -1,0 +1,5 @@
+from flask_wtf import FlaskForm
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with CSRF protection."""

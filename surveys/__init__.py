@@ -1,0 +1,1 @@
+"""Collecting answers: survey kinds, invitations, the survey page and honest scores."""

@@ -1,0 +1,103 @@
+"""The three survey kinds: their scales and standard wording in every supported language.
+
+PURE: standard library only. The wording is data a team may override per survey; this module holds
+the standard text that a new survey starts from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOCALES = ("en", "ar", "fa")
+RTL_LOCALES = frozenset({"ar", "fa"})
+DEFAULT_LOCALE = "en"
+
+REASON = {
+    "en": "What is the main reason for your score?",
+    "ar": "ما السبب الرئيسي لتقييمك؟",
+    "fa": "دلیل اصلی امتیاز شما چیست؟",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    low: int
+    high: int
+    question: dict[str, str]   # placeholders: {product}, {subject}, {task}
+    low_anchor: dict[str, str]
+    high_anchor: dict[str, str]
+
+    @property
+    def scale(self) -> range:
+        return range(self.low, self.high + 1)
+
+    def accepts(self, score: int) -> bool:
+        return self.low <= score <= self.high
+
+
+NPS = Kind(
+    key="nps", label="Net Promoter Score", low=0, high=10,
+    question={
+        "en": "How likely are you to recommend {product} to a friend or colleague?",
+        "ar": "ما مدى احتمال أن توصي بـ{product} لصديق أو زميل؟",
+        "fa": "چقدر احتمال دارد {product} را به یک دوست یا همکار پیشنهاد کنید؟",
+    },
+    low_anchor={"en": "Not at all likely", "ar": "غير محتمل إطلاقًا", "fa": "اصلاً احتمال ندارد"},
+    high_anchor={"en": "Extremely likely", "ar": "محتمل جدًا", "fa": "خیلی زیاد"},
+)
+CSAT = Kind(
+    key="csat", label="Customer Satisfaction", low=1, high=5,
+    question={
+        "en": "How satisfied are you with {subject}?",
+        "ar": "ما مدى رضاك عن {subject}؟",
+        "fa": "چقدر از {subject} راضی هستید؟",
+    },
+    low_anchor={"en": "Very dissatisfied", "ar": "غير راضٍ إطلاقًا", "fa": "اصلاً راضی نیستم"},
+    high_anchor={"en": "Very satisfied", "ar": "راضٍ جدًا", "fa": "کاملاً راضی‌ام"},
+)
+CES = Kind(
+    key="ces", label="Customer Effort Score", low=1, high=7,
+    question={
+        "en": "{product} made it easy for me to {task}.",
+        "ar": "سهّل {product} عليّ {task}.",
+        "fa": "{product} {task} را برایم آسان کرد.",
+    },
+    low_anchor={"en": "Strongly disagree", "ar": "لا أوافق بشدة", "fa": "کاملاً مخالفم"},
+    high_anchor={"en": "Strongly agree", "ar": "أوافق بشدة", "fa": "کاملاً موافقم"},
+)
+
+KINDS = {kind.key: kind for kind in (NPS, CSAT, CES)}
+
+
+def default_wording(kind: Kind, product: str, subject: str = "", task: str = "") -> dict[str, dict[str, str]]:
+    """The standard question and reason prompt in every locale, with the team's names filled in."""
+    fill = {"product": product, "subject": subject or product, "task": task or "get what I needed done"}
+    return {
+        locale: {"question": kind.question[locale].format(**fill), "reason": REASON[locale]}
+        for locale in LOCALES
+    }
+
+
+def best_locale(requested: str | None) -> str:
+    """A supported locale for a customer's stated one ('ar-SA' → 'ar'; unknown → English)."""
+    base = (requested or "").replace("_", "-").split("-")[0].lower()
+    return base if base in LOCALES else DEFAULT_LOCALE
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if best_locale(locale) in RTL_LOCALES else "ltr"
+
+
+# Arabic readers in the Gulf and Egypt expect Arabic-Indic digits; Persian readers expect the
+# extended (Persian) digits, which differ in 4, 5 and 6.
+_DIGITS = {
+    "ar": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+}
+
+
+def localized_digits(value: object, locale: str) -> str:
+    table = _DIGITS.get(best_locale(locale))
+    text = str(value)
+    return text.translate(table) if table else text

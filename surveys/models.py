@@ -1,0 +1,79 @@
+"""Tables for customers, surveys, invitations and responses."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.extensions import db
+from feedback_app.timeutil import utcnow
+
+
+class Customer(db.Model):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
+    name: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Every other CSV column (plan, mrr, …), kept for segmenting and for impact later.
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Survey(db.Model):
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # a key of surveys.kinds.KINDS
+    name: Mapped[str] = mapped_column(String(200))
+    # {locale: {"question": …, "reason": …}}, started from the standard wording and editable.
+    wording: Mapped[dict] = mapped_column(JSON)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="survey")
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitation"
+    __table_args__ = (
+        # One invitation per customer per survey, whoever sends it and however often.
+        db.UniqueConstraint("survey_id", "customer_id"),
+        # The cool-down check ("surveyed in the last 30 days") reads by customer and time.
+        Index("ix_invitation_customer_sent", "customer_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    survey: Mapped[Survey] = relationship(back_populates="invitations")
+    customer: Mapped[Customer] = relationship()
+    response: Mapped[Response | None] = relationship(back_populates="invitation", uselist=False)
+
+
+class Response(db.Model):
+    """A respondent's answer, exactly once per invitation (the unique key enforces it)."""
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    score: Mapped[int | None] = mapped_column(Integer)  # None: the respondent skipped the scale
+    comment: Mapped[str] = mapped_column(Text, default="")  # verbatim, exactly as typed
+    may_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locale: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="response")

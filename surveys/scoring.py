@@ -1,0 +1,160 @@
+"""Score definitions: NPS, CSAT and CES with their 95% margins of error.
+
+PURE: standard library only. One definition of each metric, used by the results page, the CLI, the
+JSON output and (later) the dashboard, so that no two screens disagree. Skipped scores (None) are
+counted apart and never enter n.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable, Sequence
+
+from .kinds import KINDS, Kind
+
+Z95 = 1.959964
+MIN_RELIABLE_N = 30
+
+# Two-sided 95% quantiles of Student's t for 1–30 degrees of freedom (standard tables).
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042)
+
+
+def t95(df: int) -> float:
+    """Two-sided 95% t quantile: the table up to 30 df, then the Cornish–Fisher expansion."""
+    if df < 1:
+        raise ValueError("need at least one degree of freedom")
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = Z95
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+
+
+@dataclass(frozen=True)
+class Score:
+    """A score with its 95% interval. `value` is in the metric's own unit (NPS points, %, scale mean)."""
+    kind: str
+    n: int
+    skipped: int = 0
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    standard_error: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def margin_of_error(self) -> float | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.high - self.low) / 2
+
+    @property
+    def reliable(self) -> bool:
+        """Under 30 answers a score is shown greyed out: its interval is too wide to act on."""
+        return self.n >= MIN_RELIABLE_N
+
+
+def nps_bucket(score: int) -> str:
+    if score >= 9:
+        return "promoter"
+    if score >= 7:
+        return "passive"
+    return "detractor"
+
+
+def nps(scores: Iterable[int | None]) -> Score:
+    answered, skipped = _split(scores)
+    n = len(answered)
+    if n == 0:
+        return Score("nps", 0, skipped)
+    buckets = Counter(nps_bucket(s) for s in answered)
+    promoters, detractors = buckets["promoter"] / n, buckets["detractor"] / n
+    value = 100 * (promoters - detractors)
+    margin = Z95 * 100 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n)
+    return Score("nps", n, skipped, value, value - margin, value + margin, margin / Z95,
+                 {"promoters": buckets["promoter"], "passives": buckets["passive"],
+                  "detractors": buckets["detractor"]})
+
+
+def csat(scores: Iterable[int | None]) -> Score:
+    """% of 4–5 among answered scores, with a Wilson 95% interval (honest near 0% and 100%)."""
+    answered, skipped = _split(scores)
+    n = len(answered)
+    if n == 0:
+        return Score("csat", 0, skipped)
+    satisfied = sum(1 for s in answered if s >= 4)
+    p = satisfied / n
+    z2 = Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return Score("csat", n, skipped, 100 * p, 100 * (centre - half), 100 * (centre + half),
+                 100 * math.sqrt(p * (1 - p) / n), {"satisfied": satisfied})
+
+
+def ces(scores: Iterable[int | None]) -> Score:
+    """Mean agreement on the 1–7 scale with a t-interval, and % who agree (5–7)."""
+    answered, skipped = _split(scores)
+    n = len(answered)
+    if n == 0:
+        return Score("ces", 0, skipped)
+    mean = sum(answered) / n
+    agree = sum(1 for s in answered if s >= 5)
+    if n == 1:
+        return Score("ces", n, skipped, mean, extra={"agree_percent": 100 * agree / n})
+    sd = math.sqrt(sum((s - mean) ** 2 for s in answered) / (n - 1))
+    se = sd / math.sqrt(n)
+    margin = t95(n - 1) * se
+    return Score("ces", n, skipped, mean, mean - margin, mean + margin, se,
+                 {"agree_percent": 100 * agree / n})
+
+
+SCORERS = {"nps": nps, "csat": csat, "ces": ces}
+
+
+def score(kind: str, scores: Iterable[int | None]) -> Score:
+    return SCORERS[kind](scores)
+
+
+def change_is_real(before: Score, after: Score) -> bool:
+    """A change between periods counts only beyond 1.96·sqrt(SE₁² + SE₂²)."""
+    if None in (before.value, after.value, before.standard_error, after.standard_error):
+        return False
+    return abs(after.value - before.value) > Z95 * math.hypot(before.standard_error, after.standard_error)
+
+
+def distribution(kind: Kind | str, scores: Iterable[int | None]) -> list[tuple[int, int]]:
+    """(scale point, count) for every point of the scale, zeros included."""
+    kind = KINDS[kind] if isinstance(kind, str) else kind
+    counts = Counter(s for s in scores if s is not None)
+    return [(point, counts[point]) for point in kind.scale]
+
+
+def week_start(moment: datetime | date) -> date:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_trend(kind: str, dated_scores: Sequence[tuple[datetime, int | None]]) -> list[tuple[date, Score]]:
+    """One score per ISO week (Monday first) that has answers, oldest first."""
+    weeks: dict[date, list[int | None]] = {}
+    for moment, value in dated_scores:
+        weeks.setdefault(week_start(moment), []).append(value)
+    return [(week, score(kind, values)) for week, values in sorted(weeks.items())]
+
+
+def response_rate(invited: int, answered: int) -> float | None:
+    return None if invited == 0 else 100 * answered / invited
+
+
+def _split(scores: Iterable[int | None]) -> tuple[list[int], int]:
+    answered, skipped = [], 0
+    for s in scores:
+        if s is None:
+            skipped += 1
+        else:
+            answered.append(s)
+    return answered, skipped

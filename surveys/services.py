@@ -1,0 +1,301 @@
+"""Use cases of survey collection. Each public function is one use case and owns its one commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+
+from sqlalchemy import String, and_, cast, exists, func, literal, select
+from sqlalchemy.orm import aliased
+
+from feedback_app.db_helpers import insert_ignoring_conflicts
+from feedback_app.extensions import db
+from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
+
+from . import scoring
+from .answers import Answer
+from .importing import ParsedCSV
+from .kinds import KINDS, LOCALES, default_wording
+from .links import Links
+from .models import Customer, Invitation, Response, Survey
+
+Progress = Callable[[int], None]
+
+
+def _no_progress(_: int) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- customers
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> ImportReport:
+    """Add new customers and update known ones (matched by e-mail); invalid rows were already set apart."""
+    report = ImportReport(errors=list(parsed.errors))
+    known = {c.email: c for c in db.session.scalars(
+        select(Customer).where(Customer.email.in_([row.email for row in parsed.rows])))} if parsed.rows else {}
+    for row in parsed.rows:
+        customer = known.get(row.email)
+        if customer is None:
+            db.session.add(Customer(email=row.email, name=row.name, locale=row.locale or "en",
+                                    attributes=row.attributes))
+            report.created += 1
+        else:
+            customer.name = row.name or customer.name
+            customer.locale = row.locale or customer.locale
+            customer.attributes = {**(customer.attributes or {}), **row.attributes}
+            report.updated += 1
+        progress(1)
+    db.session.commit()
+    return report
+
+
+def unsubscribe(customer_id: int, now: datetime) -> Customer | None:
+    customer = db.session.get(Customer, customer_id)
+    if customer is not None and customer.unsubscribed_at is None:
+        customer.unsubscribed_at = now
+        db.session.commit()
+    return customer
+
+
+# ---------------------------------------------------------------- surveys
+
+def create_survey(kind: str, name: str, product: str, subject: str = "", task: str = "",
+                  wording: dict | None = None) -> Survey:
+    wording_ = default_wording(KINDS[kind], product, subject, task)
+    for locale, texts in (wording or {}).items():
+        wording_[locale].update({k: v for k, v in texts.items() if v and v.strip()})
+    survey = Survey(kind=kind, name=name.strip(), wording=wording_)
+    db.session.add(survey)
+    db.session.commit()
+    return survey
+
+
+def update_wording(survey: Survey, wording: dict[str, dict[str, str]]) -> None:
+    survey.wording = {locale: {**survey.wording.get(locale, {}),
+                               **{k: v.strip() for k, v in wording.get(locale, {}).items() if v.strip()}}
+                      for locale in LOCALES}
+    db.session.commit()
+
+
+def close_survey(survey: Survey, now: datetime) -> None:
+    if survey.closed_at is None:
+        survey.closed_at = now
+        db.session.commit()
+
+
+# ---------------------------------------------------------------- sending
+
+@dataclass(frozen=True)
+class Mailer:
+    """What building an emailed link needs: the signer and the public address of the app."""
+    links: Links
+    base_url: str
+
+    def survey_url(self, invitation_id: int, score: int | None = None) -> str:
+        url = f"{self.base_url}/s/{self.links.invitation_token(invitation_id)}"
+        return url if score is None else f"{url}?score={score}"
+
+    def unsubscribe_url(self, customer_id: int) -> str:
+        return f"{self.base_url}/u/{self.links.unsubscribe_token(customer_id)}"
+
+
+def eligible_customers(survey: Survey, now: datetime, cooldown_days: int):
+    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one."""
+    recent = aliased(Invitation)
+    this_one = aliased(Invitation)
+    return (select(Customer)
+            .where(Customer.unsubscribed_at.is_(None))
+            .where(~exists().where(and_(recent.customer_id == Customer.id,
+                                        recent.sent_at >= now - timedelta(days=cooldown_days))))
+            .where(~exists().where(and_(this_one.customer_id == Customer.id,
+                                        this_one.survey_id == survey.id)))
+            .order_by(Customer.id))
+
+
+def count_eligible(survey: Survey, now: datetime, cooldown_days: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        eligible_customers(survey, now, cooldown_days).subquery()))
+
+
+def send_survey(survey: Survey, mailer: Mailer, now: datetime, cooldown_days: int,
+                progress: Progress = _no_progress) -> int:
+    """Invite every eligible customer: invitations and their emails are written in one transaction."""
+    if not survey.is_open:
+        raise ValueError("this survey is closed")
+    customers = db.session.scalars(eligible_customers(survey, now, cooldown_days)).all()
+    invitations = [Invitation(survey=survey, customer=c, sent_at=now) for c in customers]
+    db.session.add_all(invitations)
+    db.session.flush()  # ids for the signed links
+    for invitation in invitations:
+        _queue_survey_email(invitation, "survey_invitation", f"survey-invitation:{invitation.id}", mailer, now)
+        progress(1)
+    db.session.commit()
+    return len(invitations)
+
+
+def queue_due_reminders(mailer: Mailer, now: datetime, after_days: int) -> int:
+    """One reminder per unanswered invitation older than `after_days`; the dedupe key makes it once."""
+    reminder_key = _dedupe_key("survey-reminder:", Invitation.id)
+    due = db.session.scalars(
+        select(Invitation).join(Invitation.survey).join(Invitation.customer)
+        .where(Invitation.sent_at <= now - timedelta(days=after_days))
+        .where(Survey.closed_at.is_(None), Customer.unsubscribed_at.is_(None))
+        .where(~exists().where(Response.invitation_id == Invitation.id))
+        .where(~exists().where(OutboxEmail.dedupe_key == reminder_key))
+        .order_by(Invitation.id)).all()
+    queued = sum(_queue_survey_email(invitation, "survey_reminder", f"survey-reminder:{invitation.id}",
+                                     mailer, now) for invitation in due)
+    db.session.commit()
+    return queued
+
+
+def _dedupe_key(prefix: str, column):
+    """The outbox key of a row's email, as SQL, so a join can ask whether it was queued or delivered."""
+    return literal(prefix, String) + cast(column, String)
+
+
+def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer: Mailer, now: datetime) -> bool:
+    customer, survey = invitation.customer, invitation.survey
+    kind = KINDS[survey.kind]
+    locale = customer.locale if customer.locale in LOCALES else "en"
+    unsubscribe_url = mailer.unsubscribe_url(customer.id)
+    context = {
+        "customer": customer, "survey": survey, "kind": kind,
+        "question": survey.wording[locale]["question"],
+        "buttons": [(point, mailer.survey_url(invitation.id, point)) for point in kind.scale],
+        "survey_url": mailer.survey_url(invitation.id),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return enqueue_email(key, template, customer.email, locale, context, now, headers)
+
+
+# ---------------------------------------------------------------- answering
+
+CREATED, UPDATED, LOCKED = "created", "updated", "locked"
+
+
+def record_answer(invitation_id: int, survey_id: int, locale: str, answer: Answer, now: datetime,
+                  edit_window: timedelta) -> str:
+    """Store the one response of an invitation, or change it within the edit window.
+
+    The insert relies on the unique invitation key, so double clicks, retries and two tabs all end in
+    a single row whatever their timing.
+    """
+    values = {"invitation_id": invitation_id, "survey_id": survey_id, "score": answer.score,
+              "comment": "" if answer.score_only else answer.comment,
+              "may_contact": answer.may_contact and not answer.score_only,
+              "consent_at": now if answer.may_contact and not answer.score_only else None,
+              "locale": locale, "answered_at": now, "updated_at": now}
+    if insert_ignoring_conflicts(Response, values, ["invitation_id"]):
+        db.session.commit()
+        return CREATED
+    response = db.session.scalars(select(Response).where(Response.invitation_id == invitation_id)
+                                  .with_for_update()).one()
+    if now - response.answered_at > edit_window:
+        db.session.rollback()
+        return LOCKED
+    response.score = answer.score if answer.score is not None else response.score
+    if not answer.score_only:
+        response.comment = answer.comment
+        if answer.may_contact != response.may_contact:
+            response.consent_at = now if answer.may_contact else None
+        response.may_contact = answer.may_contact
+    response.updated_at = now
+    db.session.commit()
+    return UPDATED
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    score: scoring.Score
+    distribution: list[tuple[int, int]]
+    invited: int
+    delivered: int
+    answered: int
+    trend: list
+    verbatims: list
+
+    @property
+    def response_rate(self) -> float | None:
+        return scoring.response_rate(self.invited, self.answered)
+
+    def as_json(self) -> dict:
+        s = self.score
+        return {
+            "survey_id": self.survey.id, "name": self.survey.name, "kind": self.survey.kind,
+            "invited": self.invited, "delivered": self.delivered, "responses": self.answered,
+            "response_rate": _round(self.response_rate), "n": s.n, "skipped": s.skipped,
+            "score": _round(s.value), "margin_of_error": _round(s.margin_of_error),
+            "interval": [_round(s.low), _round(s.high)] if s.low is not None else None,
+            "reliable": s.reliable, "details": {k: _round(v) for k, v in s.extra.items()},
+            "distribution": {str(point): count for point, count in self.distribution},
+            "trend": [{"week": week.isoformat(), "n": ws.n, "score": _round(ws.value),
+                       "margin_of_error": _round(ws.margin_of_error)} for week, ws in self.trend],
+        }
+
+
+def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
+    answers = db.session.execute(select(Response.answered_at, Response.score)
+                                 .where(Response.survey_id == survey.id)).all()
+    scores = [score for _, score in answers]
+    invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.survey_id == survey.id))
+    delivered = db.session.scalar(
+        select(func.count(Invitation.id)).join(
+            OutboxEmail, OutboxEmail.dedupe_key == _dedupe_key("survey-invitation:", Invitation.id))
+        .where(Invitation.survey_id == survey.id, OutboxEmail.status == SENT))
+    verbatims = db.session.execute(
+        select(Response, Customer).join(Response.invitation).join(Invitation.customer)
+        .where(Response.survey_id == survey.id, Response.comment != "")
+        .order_by(Response.answered_at.desc()).limit(verbatim_limit)).all()
+    return SurveyResults(survey, scoring.score(survey.kind, scores), scoring.distribution(survey.kind, scores),
+                         invited, delivered, len(answers), scoring.weekly_trend(survey.kind, answers), verbatims)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def all_surveys() -> Iterable[Survey]:
+    return db.session.scalars(select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+
+
+# ---------------------------------------------------------------- lookups for the survey page
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """The little the survey POST needs, read in one query."""
+    invitation_id: int
+    survey_id: int
+    kind: str
+    is_open: bool
+    locale: str
+
+
+def answer_context(invitation_id: int) -> AnswerContext | None:
+    row = db.session.execute(
+        select(Invitation.id, Survey.id, Survey.kind, Survey.closed_at, Customer.locale)
+        .join(Invitation.survey).join(Invitation.customer).where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return None
+    locale = row[4] if row[4] in LOCALES else "en"
+    return AnswerContext(row[0], row[1], row[2], row[3] is None, locale)
+
+
+def find_invitation(invitation_id: int) -> Invitation | None:
+    return db.session.get(Invitation, invitation_id)
+
+
+def can_still_edit(response: Response | None, now: datetime, edit_window: timedelta) -> bool:
+    return response is None or now - response.answered_at <= edit_window

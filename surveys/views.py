@@ -1,0 +1,227 @@
+"""Survey pages: the public page customers answer on, and the team's survey and customer pages."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from feedback_app.accounts.access import require_login_for, role_required
+from feedback_app.extensions import csrf, db
+from feedback_app.timeutil import utcnow
+
+from . import services
+from .answers import Invalid, read_answer
+from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
+from .importing import NotACustomerCSV, parse_customer_csv
+from .kinds import KINDS, LOCALES
+from .models import Customer, Survey
+
+public = Blueprint("public", __name__)
+team = Blueprint("surveys", __name__)
+require_login_for(team)
+
+
+def mailer() -> services.Mailer:
+    return current_app.extensions["feedback.mailer"]
+
+
+def edit_window() -> timedelta:
+    return timedelta(hours=current_app.config["ANSWER_EDIT_HOURS"])
+
+
+# ------------------------------------------------------------- public: the survey page
+# The token in the URL is the respondent's only credential and no cookie is involved, so CSRF
+# protection adds nothing here (a forger would need the token itself); these views are exempt.
+
+def _invitation_or_404(token: str):
+    invitation_id = mailer().links.invitation_id(token)
+    invitation = services.find_invitation(invitation_id) if invitation_id is not None else None
+    if invitation is None:
+        abort(404)
+    g.locale = invitation.customer.locale if invitation.customer.locale in LOCALES else "en"
+    return invitation
+
+
+@public.get("/s/<token>")
+def survey_page(token: str):
+    invitation = _invitation_or_404(token)
+    if not invitation.survey.is_open:
+        return render_template("surveys/public/closed.html"), 410
+    response = invitation.response
+    if not services.can_still_edit(response, utcnow(), edit_window()):
+        return render_template("surveys/public/locked.html", response=response, survey=invitation.survey)
+    clicked = _clicked_score(invitation.survey.kind)
+    values = {"score": clicked if clicked is not None else (response.score if response else None),
+              "comment": response.comment if response else "",
+              "may_contact": response.may_contact if response else False}
+    autosave = clicked is not None and (response is None or response.score != clicked)
+    return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
+                           kind=KINDS[invitation.survey.kind], values=values, errors={}, token=token,
+                           autosave=autosave, answered=response is not None)
+
+
+@public.post("/s/<token>")
+@csrf.exempt
+def submit_answer(token: str):
+    invitation_id = mailer().links.invitation_id(token)
+    context = services.answer_context(invitation_id) if invitation_id is not None else None
+    if context is None:
+        abort(404)
+    g.locale = context.locale
+    wants_json = request.form.get("score_only") == "1"
+    if not context.is_open:
+        return (jsonify(saved=False, reason="closed"), 410) if wants_json else (
+            render_template("surveys/public/closed.html"), 410)
+    answer = read_answer(request.form, KINDS[context.kind])
+    if isinstance(answer, Invalid):
+        return _invalid(token, answer, wants_json)
+    outcome = services.record_answer(context.invitation_id, context.survey_id, context.locale, answer,
+                                     utcnow(), edit_window())
+    if outcome == services.LOCKED:
+        return (jsonify(saved=False, reason="locked"), 409) if wants_json else redirect(
+            url_for("public.survey_page", token=token), 303)
+    if wants_json:
+        return jsonify(saved=True)
+    return redirect(url_for("public.thanks", token=token), 303)
+
+
+def _invalid(token: str, invalid: Invalid, wants_json: bool):
+    if wants_json:
+        return jsonify(saved=False, errors=invalid.errors), 422
+    invitation = _invitation_or_404(token)
+    values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", ""),
+              "may_contact": bool(request.form.get("may_contact"))}
+    return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
+                           kind=KINDS[invitation.survey.kind], values=values, errors=invalid.errors,
+                           token=token, autosave=False, answered=invitation.response is not None), 422
+
+
+def _clicked_score(kind_key: str) -> int | None:
+    raw = request.args.get("score", "")
+    if raw.isascii() and raw.isdigit() and KINDS[kind_key].accepts(int(raw)):
+        return int(raw)
+    return None
+
+
+@public.get("/s/<token>/thanks")
+def thanks(token: str):
+    invitation = _invitation_or_404(token)
+    if invitation.response is None:
+        return redirect(url_for("public.survey_page", token=token))
+    editable = services.can_still_edit(invitation.response, utcnow(), edit_window())
+    return render_template("surveys/public/thanks.html", token=token, editable=editable,
+                           response=invitation.response)
+
+
+@public.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    customer_id = mailer().links.customer_id(token)
+    customer = db.session.get(Customer, customer_id) if customer_id is not None else None
+    if customer is None:
+        abort(404)
+    g.locale = customer.locale if customer.locale in LOCALES else "en"
+    if request.method == "GET":  # a GET never writes: mail scanners open every link
+        return render_template("surveys/public/unsubscribe.html", token=token, done=customer.unsubscribed_at is not None)
+    services.unsubscribe(customer.id, utcnow())
+    if request.form.get("List-Unsubscribe") == "One-Click":  # RFC 8058, sent by the mail provider
+        return "Unsubscribed\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("surveys/public/unsubscribe.html", token=token, done=True)
+
+
+# ------------------------------------------------------------- team: surveys
+
+@team.get("/")
+def home():
+    return redirect(url_for("surveys.index"))
+
+
+@team.get("/surveys")
+def index():
+    surveys = services.all_surveys()
+    return render_template("surveys/index.html", rows=[services.survey_results(s, 0) for s in surveys])
+
+
+@team.route("/surveys/new", methods=["GET", "POST"])
+@role_required("triager")
+def new():
+    form = SurveyForm()
+    if form.validate_on_submit():
+        survey = services.create_survey(form.kind.data, form.name.data, form.product.data,
+                                        form.subject.data or "", form.task.data or "")
+        flash(_("Survey created. Check its wording in each language, then send it."), "success")
+        return redirect(url_for("surveys.wording", survey_id=survey.id))
+    return render_template("surveys/new.html", form=form)
+
+
+@team.get("/surveys/<int:survey_id>")
+def results(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    eligible = services.count_eligible(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
+    return render_template("surveys/results.html", results=services.survey_results(survey),
+                           kind=KINDS[survey.kind], eligible=eligible, form=ConfirmForm())
+
+
+@team.route("/surveys/<int:survey_id>/wording", methods=["GET", "POST"])
+@role_required("triager")
+def wording(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    form = WordingForm(data={f"{part}_{locale}": survey.wording[locale][part]
+                             for locale in LOCALES for part in ("question", "reason")})
+    if form.validate_on_submit():
+        services.update_wording(survey, {locale: {part: form[f"{part}_{locale}"].data
+                                                  for part in ("question", "reason")} for locale in LOCALES})
+        flash(_("Wording saved."), "success")
+        return redirect(url_for("surveys.results", survey_id=survey.id))
+    return render_template("surveys/wording.html", survey=survey, form=form, kind=KINDS[survey.kind])
+
+
+@team.post("/surveys/<int:survey_id>/send")
+@role_required("triager")
+def send(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    if ConfirmForm().validate_on_submit():
+        if not survey.is_open:
+            flash(_("This survey is closed."), "error")
+        else:
+            queued = services.send_survey(survey, mailer(), utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
+            flash(ngettext("Queued %(num)d invitation.", "Queued %(num)d invitations.", queued), "success")
+    return redirect(url_for("surveys.results", survey_id=survey.id))
+
+
+@team.post("/surveys/<int:survey_id>/close")
+@role_required("triager")
+def close(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    if ConfirmForm().validate_on_submit():
+        services.close_survey(survey, utcnow())
+        flash(_("Survey closed: its links now show a friendly ‘closed’ page."), "success")
+    return redirect(url_for("surveys.results", survey_id=survey.id))
+
+
+# ------------------------------------------------------------- team: customers
+
+@team.get("/customers")
+def customers():
+    page = db.paginate(db.select(Customer).order_by(Customer.id), per_page=50)
+    return render_template("surveys/customers.html", page=page, form=ImportForm())
+
+
+@team.post("/customers/import")
+@role_required("triager")
+def import_customers():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a CSV file to import."), "error")
+        return redirect(url_for("surveys.customers"))
+    try:
+        parsed = parse_customer_csv(form.file.data.read())
+    except NotACustomerCSV as error:
+        flash(_("This file cannot be imported: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("surveys.customers"))
+    report = services.import_customers(parsed)
+    page = db.paginate(db.select(Customer).order_by(Customer.id), per_page=50)
+    return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report)
