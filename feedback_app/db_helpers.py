@@ -9,9 +9,11 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
 
     Used where a unique key is the guarantee (one response per invitation, one email per dedupe key):
     the database, not a check-then-insert in Python, decides under concurrency.
-    Returns the number of rows inserted (0 or 1).
+    Returns whether the row was inserted. (RETURNING, not rowcount: drivers differ in what rowcount
+    says for a skipped conflict.)
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-    return db.session.execute(statement).rowcount
+    statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+                 .returning(*model.__table__.primary_key.columns))
+    return db.session.execute(statement).first() is not None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from surveys.kinds import LOCALES, localized_digits, text_direction
 
@@ -19,3 +19,9 @@ def select_locale() -> str:
 
 def template_helpers() -> dict:
     return {"get_locale": get_locale, "text_direction": text_direction, "digits": localized_digits, "LOCALES": LOCALES}
+
+
+def use_locale(locale: str) -> None:
+    """Show the rest of this request in the respondent's language (not the browser's)."""
+    g.locale = locale
+    refresh()  # Flask-Babel caches the locale it picked first; forget it.

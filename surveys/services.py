@@ -199,7 +199,7 @@ def record_answer(invitation_id: int, survey_id: int, locale: str, answer: Answe
         db.session.commit()
         return CREATED
     response = db.session.scalars(select(Response).where(Response.invitation_id == invitation_id)
-                                  .with_for_update()).one()
+                                  .with_for_update().execution_options(populate_existing=True)).one()
     if now - response.answered_at > edit_window:
         db.session.rollback()
         return LOCKED

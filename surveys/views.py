@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import csrf, db
+from feedback_app.i18n import use_locale
 from feedback_app.timeutil import utcnow
 
 from . import services
@@ -41,7 +42,7 @@ def _invitation_or_404(token: str):
     invitation = services.find_invitation(invitation_id) if invitation_id is not None else None
     if invitation is None:
         abort(404)
-    g.locale = invitation.customer.locale if invitation.customer.locale in LOCALES else "en"
+    use_locale(invitation.customer.locale if invitation.customer.locale in LOCALES else "en")
     return invitation
 
 
@@ -70,7 +71,7 @@ def submit_answer(token: str):
     context = services.answer_context(invitation_id) if invitation_id is not None else None
     if context is None:
         abort(404)
-    g.locale = context.locale
+    use_locale(context.locale)
     wants_json = request.form.get("score_only") == "1"
     if not context.is_open:
         return (jsonify(saved=False, reason="closed"), 410) if wants_json else (
@@ -123,7 +124,7 @@ def unsubscribe(token: str):
     customer = db.session.get(Customer, customer_id) if customer_id is not None else None
     if customer is None:
         abort(404)
-    g.locale = customer.locale if customer.locale in LOCALES else "en"
+    use_locale(customer.locale if customer.locale in LOCALES else "en")
     if request.method == "GET":  # a GET never writes: mail scanners open every link
         return render_template("surveys/public/unsubscribe.html", token=token, done=customer.unsubscribed_at is not None)
     services.unsubscribe(customer.id, utcnow())

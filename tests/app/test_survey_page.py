@@ -1,0 +1,137 @@
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from feedback_app.extensions import db
+from surveys import services
+from surveys.models import Response
+from tests.support.factories import NOW, sent_survey, survey_path
+
+
+def responses():
+    return db.session.scalars(select(Response)).all()
+
+
+def test_get_with_a_score_preselects_it_and_writes_nothing(app, client):
+    _, (invitation,) = sent_survey(app)
+    page = client.get(survey_path(app, invitation, 9))
+    assert page.status_code == 200
+    assert b'value="9"\n               checked' in page.data or b'value="9" checked' in page.data.replace(b"\n               ", b" ")
+    assert b'data-autosave="1"' in page.data
+    assert responses() == []
+
+
+def test_post_stores_score_comment_and_consent_once(app, client):
+    _, (invitation,) = sent_survey(app)
+    path = survey_path(app, invitation)
+    reply = client.post(path, data={"score": "9", "comment": "Fast <b>and</b> simple", "may_contact": "1"})
+    assert reply.status_code == 303 and reply.headers["Location"].endswith("/thanks")
+    (response,) = responses()
+    assert (response.score, response.comment, response.may_contact) == (9, "Fast <b>and</b> simple", True)
+    assert response.consent_at is not None and response.locale == "en"
+    thanks = client.get(reply.headers["Location"])
+    assert b"Thank you" in thanks.data
+
+
+def test_double_submit_and_retries_keep_one_response(app, client):
+    _, (invitation,) = sent_survey(app)
+    path = survey_path(app, invitation)
+    for _ in range(3):
+        client.post(path, data={"score": "6", "comment": "slow exports"})
+    assert db.session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_concurrent_submits_from_two_tabs_keep_one_response(app_factory):
+    app = app_factory()
+    with app.app_context():
+        _, (invitation,) = sent_survey(app)
+        path = survey_path(app, invitation)
+    barrier = threading.Barrier(4)
+    codes = []
+
+    def submit(score):
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post(path, data={"score": str(score)}).status_code)
+
+    threads = [threading.Thread(target=submit, args=(s,)) for s in (3, 4, 5, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [303] * 4
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 1
+
+
+def test_script_autosave_keeps_an_existing_comment(app, client):
+    _, (invitation,) = sent_survey(app)
+    path = survey_path(app, invitation)
+    client.post(path, data={"score": "4", "comment": "billing is confusing", "may_contact": "1"})
+    reply = client.post(path, data={"score": "5", "score_only": "1"})
+    assert reply.get_json() == {"saved": True}
+    (response,) = responses()
+    assert (response.score, response.comment, response.may_contact) == (5, "billing is confusing", True)
+
+
+def test_invalid_score_returns_the_form_with_the_typed_text_and_stores_nothing(app, client):
+    _, (invitation,) = sent_survey(app)
+    reply = client.post(survey_path(app, invitation), data={"score": "11", "comment": "my reasons, kept"})
+    assert reply.status_code == 422
+    assert b"Choose a score from 0 to 10" in reply.data and b"my reasons, kept" in reply.data
+    assert responses() == []
+
+
+def test_oversized_comment_is_refused_and_kept_in_the_form(app, client):
+    _, (invitation,) = sent_survey(app)
+    reply = client.post(survey_path(app, invitation), data={"score": "8", "comment": "x" * 5001})
+    assert reply.status_code == 422 and b"longer than" in reply.data and b"x" * 5001 in reply.data
+    assert responses() == []
+
+
+def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
+    _, (invitation,) = sent_survey(app)
+    good = survey_path(app, invitation)
+    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(999999)):
+        page = client.get(path)
+        assert page.status_code == 404 and b"could not find" in page.data
+        assert client.post(path, data={"score": "5"}).status_code == 404
+    assert responses() == []
+
+
+def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
+    survey, (invitation,) = sent_survey(app)
+    services.close_survey(survey, NOW)
+    assert b"closed" in client.get(survey_path(app, invitation, 5)).data
+    assert client.post(survey_path(app, invitation), data={"score": "5"}).status_code == 410
+    assert responses() == []
+
+
+def test_answer_can_change_within_the_window_then_is_locked(app, client):
+    _, (invitation,) = sent_survey(app)
+    answer = services.Answer if hasattr(services, "Answer") else None  # noqa: F841
+    from surveys.answers import Answer
+    window = timedelta(hours=24)
+    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(3, "meh", False), NOW, window) == "created"
+    later = NOW + timedelta(hours=23)
+    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(8, "better now", True), later, window) == "updated"
+    too_late = NOW + timedelta(hours=25)
+    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(0, "changed", False), too_late, window) == "locked"
+    (response,) = responses()
+    assert (response.score, response.comment, response.may_contact) == (8, "better now", True)
+
+
+def test_arabic_and_persian_pages_are_right_to_left_with_native_digits(app, client):
+    _, invitations = sent_survey(app, customers=(("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa")))
+    arabic = client.get(survey_path(app, invitations[0])).get_data(as_text=True)
+    persian = client.get(survey_path(app, invitations[1])).get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in arabic and "ما مدى احتمال أن توصي" in arabic and ">١٠<" in arabic
+    assert 'lang="fa" dir="rtl"' in persian and "چقدر احتمال دارد" in persian and ">۱۰<" in persian
+
+
+def test_verbatim_is_stored_exactly_and_shown_escaped(app, client):
+    _, (invitation,) = sent_survey(app)
+    text = "<script>alert('x')</script> 👍  مرسی\n\tend"
+    client.post(survey_path(app, invitation), data={"score": "7", "comment": text})
+    assert responses()[0].comment == text
