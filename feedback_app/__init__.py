@@ -11,7 +11,7 @@ from surveys.services import Mailer
 
 from . import errors, security
 from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import select_locale, template_helpers
+from .i18n import compile_catalogs, select_locale, template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    compile_catalogs(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(template_helpers())
     # Built once: the survey POST is the hot path and must not rebuild its signer per request.

@@ -140,12 +140,17 @@ def send_survey(survey: Survey, mailer: Mailer, now: datetime, cooldown_days: in
     return len(invitations)
 
 
+# A reminder weeks after the invitation (the scheduler was down, say) confuses more than it helps.
+REMINDER_GRACE = timedelta(days=7)
+
+
 def queue_due_reminders(mailer: Mailer, now: datetime, after_days: int) -> int:
-    """One reminder per unanswered invitation older than `after_days`; the dedupe key makes it once."""
+    """One reminder per unanswered invitation `after_days` old; the dedupe key makes it once."""
     reminder_key = _dedupe_key("survey-reminder:", Invitation.id)
     due = db.session.scalars(
         select(Invitation).join(Invitation.survey).join(Invitation.customer)
         .where(Invitation.sent_at <= now - timedelta(days=after_days))
+        .where(Invitation.sent_at > now - timedelta(days=after_days) - REMINDER_GRACE)
         .where(Survey.closed_at.is_(None), Customer.unsubscribed_at.is_(None))
         .where(~exists().where(Response.invitation_id == Invitation.id))
         .where(~exists().where(OutboxEmail.dedupe_key == reminder_key))

@@ -14,7 +14,7 @@ import pytest
 
 os.environ.setdefault("FEEDBACK_SECRET_KEY", "test-secret-key-0123456789")
 
-from tests.support.postgres import TemporaryPostgres  # noqa: E402
+from tests.support.postgres import TemporaryPostgres, free_port  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -136,9 +136,9 @@ def smtp_server():
             return "250 OK"
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    inbox.host, inbox.port = "127.0.0.1", free_port()
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
     controller.start()
-    inbox.host, inbox.port = "127.0.0.1", controller.server.sockets[0].getsockname()[1]
     yield inbox
     controller.stop()
 

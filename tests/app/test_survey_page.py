@@ -135,3 +135,12 @@ def test_verbatim_is_stored_exactly_and_shown_escaped(app, client):
     text = "<script>alert('x')</script> 👍  مرسی\n\tend"
     client.post(survey_path(app, invitation), data={"score": "7", "comment": text})
     assert responses()[0].comment == text
+
+
+def test_thank_you_and_error_messages_are_in_the_respondents_language(app, client):
+    _, invitations = sent_survey(app, customers=(("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa")))
+    arabic, persian = (survey_path(app, i) for i in invitations)
+    invalid = client.post(persian, data={"score": "11"}).get_data(as_text=True)
+    assert "۰" in invalid and "۱۰" in invalid and "Choose a score" not in invalid
+    thanks = client.get(client.post(arabic, data={"score": "10"}).headers["Location"]).get_data(as_text=True)
+    assert 'lang="ar"' in thanks and "Thank you" not in thanks and "شكر" in thanks

@@ -1,0 +1,92 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from feedback_app.extensions import db
+from feedback_app.outbox import OutboxEmail, deliver_due
+from surveys import services
+from surveys.answers import Answer
+from surveys.models import Invitation
+from tests.support.factories import NOW, add_customers, mailer, sent_survey
+
+TRIO = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"))
+
+
+def outbox(template=None):
+    query = select(OutboxEmail).order_by(OutboxEmail.id)
+    if template:
+        query = query.where(OutboxEmail.template == template)
+    return db.session.scalars(query).all()
+
+
+def test_one_invitation_per_eligible_customer_with_its_email_in_its_language(app):
+    survey, invitations = sent_survey(app, customers=TRIO)
+    assert len(invitations) == 3
+    emails = {e.recipient: e for e in outbox("survey_invitation")}
+    assert set(emails) == {"ana@example.com", "sara@example.com", "reza@example.com"}
+    assert emails["ana@example.com"].subject == "How likely are you to recommend Acme to a friend or colleague?"
+    assert "ما مدى احتمال" in emails["sara@example.com"].subject
+    assert 'dir="rtl"' in emails["reza@example.com"].body_html and "۱۰" in emails["reza@example.com"].body_html
+
+
+def test_invitation_email_carries_eleven_score_links_and_one_click_unsubscribe(app):
+    _, (invitation,) = sent_survey(app)
+    (email,) = outbox()
+    base = mailer(app).survey_url(invitation.id)
+    for score in range(11):
+        assert f'href="{base}?score={score}"' in email.body_html
+        assert f"{base}?score={score}" in email.body_text
+    unsubscribe = mailer(app).unsubscribe_url(invitation.customer_id)
+    assert email.headers == {"List-Unsubscribe": f"<{unsubscribe}>",
+                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    assert unsubscribe in email.body_html and unsubscribe in email.body_text
+
+
+def test_sending_again_invites_nobody_twice(app):
+    survey, _ = sent_survey(app, customers=TRIO)
+    assert services.send_survey(survey, mailer(app), NOW + timedelta(days=60), cooldown_days=30) == 0
+    add_customers(("new@example.com", None, "en"))
+    assert services.send_survey(survey, mailer(app), NOW + timedelta(days=60), cooldown_days=30) == 1
+    assert db.session.scalar(select(func.count(Invitation.id))) == 4 and len(outbox()) == 4
+
+
+def test_unsubscribed_and_recently_surveyed_customers_are_skipped(app):
+    sent_survey(app, customers=TRIO)  # everyone surveyed at NOW
+    (sara,) = add_customers(("sara@example.com", None, "ar"))
+    services.unsubscribe(sara.id, NOW)
+    second = services.create_survey("csat", "Support", "Acme")
+    assert services.send_survey(second, mailer(app), NOW + timedelta(days=29), cooldown_days=30) == 0
+    # After the cool-down the others are eligible again; the unsubscribed customer never is.
+    assert services.send_survey(second, mailer(app), NOW + timedelta(days=31), cooldown_days=30) == 2
+
+
+def test_one_reminder_to_non_responders_only_and_never_twice(app):
+    survey, invitations = sent_survey(app, customers=TRIO)
+    answered, unsubscribed, silent = invitations
+    services.record_answer(answered.id, survey.id, "en", Answer(9, "", False), NOW, timedelta(hours=24))
+    services.unsubscribe(unsubscribed.customer_id, NOW)
+    assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=2), after_days=3) == 0
+    assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=3), after_days=3) == 1
+    assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=4), after_days=3) == 0
+    (reminder,) = outbox("survey_reminder")
+    assert reminder.recipient == "reza@example.com" and reminder.subject.startswith("یادآوری: ")
+    assert mailer(app).survey_url(silent.id) in reminder.body_text
+
+
+def test_no_reminders_for_a_closed_survey(app):
+    survey, _ = sent_survey(app, customers=TRIO)
+    services.close_survey(survey, NOW)
+    assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=3), after_days=3) == 0
+
+
+def test_delivered_counts_only_emails_the_server_accepted(smtp_app, smtp_server):
+    survey, _ = sent_survey(smtp_app, customers=TRIO)
+    smtp_server.fail_next = 1
+    deliver_due(NOW, _transport(smtp_app), "f@acme.test")
+    results = services.survey_results(survey)
+    assert (results.invited, results.delivered, results.answered) == (3, 2, 0)
+
+
+def _transport(app):
+    from feedback_app.mail import transport_from_config
+    return transport_from_config(app.config)
