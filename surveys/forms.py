@@ -5,13 +5,14 @@ from flask_wtf import FlaskForm
 from feedback_app.forms import ConfirmForm  # noqa: F401  (re-exported for the survey views)
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .kinds import KINDS, LOCALES
 
 
 class SurveyForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k.key, f"{k.key.upper()} — {k.label} ({k.low}–{k.high})")
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.key, f"{k.key.upper()} — {k.label} ({k.low}–{k.high})")
                                             for k in KINDS.values()])
     name = StringField(_l("Name (for your team)"), validators=[DataRequired(), Length(max=200)])
     product = StringField(_l("Product or company name"), validators=[DataRequired(), Length(max=100)])

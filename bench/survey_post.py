@@ -1,0 +1,490 @@
+"""Survey POST throughput, beside a bare Flask endpoint doing one validated INSERT, in the same run.
+
+    .venv/bin/python bench/survey_post.py [--requests N] [--workers W] [--duration S] [--db sqlite|URL]
+
+What it does, all on 127.0.0.1 and bounded in time:
+
+1. Makes a fresh database (a SQLite file in a temporary folder, or with --db postgresql://…@127.0.0.1/…
+   two fresh databases on that local server, dropped afterwards): the app's schema through its
+   migrations (`feedback init-db`), one NPS survey, N customers and N invitations (through the app's
+   own services, so the outbox emails are queued as in real use), and the signed tokens written to a
+   file. The bare app (bench/bare_app.py) gets a table of the same shape in a database of its own.
+2. Starts the app and the bare app under gunicorn (same worker count, sync workers), each on a free
+   port of 127.0.0.1, and checks one real POST on each (303, one row).
+3. Warms each up, then drives them in turn with wrk and bench/post_tokens.lua for a fixed duration,
+   in rounds A B A B …; every request answers a fresh invitation (a real INSERT, never an update).
+4. Stops the servers, counts the rows in both databases, prints requests/s for both and the ratio
+   app / bare, and writes everything as JSON to bench/results/ (git-ignored). Exits 1 if the run is
+   not valid (a non-2xx/3xx response, a status other than 303, tokens running out, missing rows).
+
+The target (docs/benchmarks.md): the app's survey POST at >= 0.9 of the bare endpoint.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+LUA = BENCH / "post_tokens.lua"
+BIN = Path(sys.executable).parent
+TARGET = 0.9
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "")
+
+sys.path.insert(0, str(ROOT))  # run from anywhere: the project is also installed editable
+sys.path.insert(0, str(BENCH))
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# ------------------------------------------------------------------ databases
+
+@dataclass
+class Databases:
+    kind: str          # "sqlite" or "postgresql"
+    app_url: str       # for the app (SQLAlchemy URL)
+    bare_url: str      # for the bare app (its own parser)
+    server_url: str | None = None
+    created: list[str] = field(default_factory=list)
+
+    @classmethod
+    def make(cls, db: str, workdir: Path) -> Databases:
+        if db == "sqlite":
+            return cls("sqlite", f"sqlite:///{workdir / 'app.db'}", f"sqlite:///{workdir / 'bare.db'}")
+        parts = urlsplit(db)
+        if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+            raise SystemExit(f"--db must be 'sqlite' or a postgresql:// URL, not {db!r}")
+        host = unquote(parts.hostname or "")
+        if host not in LOOPBACK and not host.startswith("/"):
+            raise SystemExit(f"--db: this benchmark only talks to 127.0.0.1 (or a local socket), not {host!r}")
+        import psycopg
+
+        plain = "postgresql://" + db.split("://", 1)[1]
+        names = [f"feedback_bench_{os.getpid()}_app", f"feedback_bench_{os.getpid()}_bare"]
+        databases = cls("postgresql", "", "", server_url=plain)
+        with psycopg.connect(plain, autocommit=True) as connection:
+            for name in names:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                connection.execute(f'CREATE DATABASE "{name}"')
+                databases.created.append(name)
+        base = plain.split("?", 1)[0].rsplit("/", 1)[0]
+        query = ("?" + plain.split("?", 1)[1]) if "?" in plain else ""
+        databases.app_url = base.replace("postgresql://", "postgresql+psycopg://", 1) + f"/{names[0]}{query}"
+        databases.bare_url = f"{base}/{names[1]}{query}"
+        return databases
+
+    def drop(self) -> None:
+        if not self.created:
+            return
+        import psycopg
+
+        with psycopg.connect(self.server_url, autocommit=True) as connection:
+            for name in self.created:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+
+def count_rows(url: str) -> dict:
+    """Rows in a `response` table, and how many were changed after being written (must be none)."""
+    import bare_app
+
+    connection = bare_app.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    try:
+        rows, updated = connection.execute(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN updated_at <> answered_at THEN 1 ELSE 0 END), 0)"
+            " FROM response").fetchone()
+        return {"rows": int(rows), "updated_after_insert": int(updated)}
+    finally:
+        connection.close()
+
+
+# ------------------------------------------------------------------ fixtures
+
+def app_environment(databases: Databases, secret: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDBACK_")}
+    env.update(FEEDBACK_DATABASE_URL=databases.app_url, FEEDBACK_SECRET_KEY=secret,
+               FEEDBACK_BASE_URL="http://127.0.0.1:5000")
+    return env
+
+
+def set_up_app_database(databases: Databases, env: dict[str, str], count: int, tokens_file: Path) -> None:
+    init = subprocess.run([str(BIN / "feedback"), "init-db"], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    if init.returncode != 0:
+        raise SystemExit(f"feedback init-db failed:\n{init.stdout}\n{init.stderr}")
+
+    os.environ.update({k: v for k, v in env.items() if k.startswith("FEEDBACK_")})
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from feedback_app.timeutil import utcnow
+    from surveys import services
+    from surveys.importing import CustomerRow, ParsedCSV
+    from surveys.models import Invitation
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
+    with app.app_context():
+        survey = services.create_survey("nps", "Benchmark NPS", "the product")
+        rows = [CustomerRow(line=i + 2, email=f"customer{i}@bench.example", name=f"Customer {i}", locale="en",
+                            attributes={"plan": "pro"}) for i in range(count)]
+        report = services.import_customers(ParsedCSV(rows=rows))
+        mailer = app.extensions["feedback.mailer"]
+        queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
+        if report.created != count or queued != count:
+            raise SystemExit(f"set-up made {report.created} customers and {queued} invitations, not {count}")
+        ids = db.session.scalars(db.select(Invitation.id).where(Invitation.survey_id == survey.id)
+                                 .order_by(Invitation.id)).all()
+        tokens_file.write_text("".join(mailer.links.invitation_token(i) + "\n" for i in ids))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def set_up_bare_database(databases: Databases, count: int, ids_file: Path) -> None:
+    import bare_app
+
+    bare_app.create_schema(databases.bare_url)
+    ids_file.write_text("".join(f"{i}\n" for i in range(1, count + 1)))
+
+
+# ------------------------------------------------------------------ servers
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    prefix: str         # path before a token or id
+    lines_file: Path
+    lines: int
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+    cursor: int = 1     # next unused line; line 0 is the pre-flight check's
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, spec: str, env: dict[str, str], workers: int, workdir: Path, extra: list[str]) -> None:
+        self.port = free_port()
+        self.log = workdir / f"{self.name}-gunicorn.log"
+        command = [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+                   "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "60",
+                   *control_socket_off(), *extra, spec]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name}: gunicorn exited at start-up; its log:\n{self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"{self.name}: gunicorn did not listen on 127.0.0.1:{self.port} within 60 s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # the master stops its workers
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only what it started
+            self.process.wait(timeout=10)
+
+    def preflight(self) -> None:
+        """One real POST with line 0: it must answer 303 to a thank-you page."""
+        path = self.prefix + self.lines_file.open().readline().strip()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("POST", path, body="score=9&comment=Pre-flight&may_contact=1",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        location = response.getheader("Location", "")
+        if response.status != 303 or not location.rstrip("/").endswith("/thanks"):
+            raise SystemExit(f"{self.name}: pre-flight POST {path} answered {response.status} {location!r}, "
+                             f"not 303 to a thank-you page; server log:\n{self.log.read_text()[-3000:]}")
+
+
+_control_socket_flag: list[str] | None = None
+
+
+def control_socket_off() -> list[str]:
+    """gunicorn >= 24 opens a control socket in ~/.gunicorn by default; the benchmark needs none."""
+    global _control_socket_flag
+    if _control_socket_flag is None:
+        help_text = subprocess.run([str(BIN / "gunicorn"), "--help"], capture_output=True, text=True).stdout
+        _control_socket_flag = ["--no-control-socket"] if "--no-control-socket" in help_text else []
+    return _control_socket_flag
+
+
+# ------------------------------------------------------------------ load
+
+@dataclass
+class Phase:
+    server: str
+    label: str
+    duration: int
+    requests_per_s: float
+    requests: int
+    see_other: int
+    other_status: int
+    non_2xx_3xx: int
+    socket_errors: dict
+    latency_avg: str
+    exhausted: bool
+    lines: tuple[int, int]
+    command: str
+
+    @property
+    def valid(self) -> bool:
+        return not self.exhausted and self.non_2xx_3xx == 0 and self.other_status == 0
+
+
+def run_wrk(server: Server, label: str, duration: int, threads: int, connections: int) -> Phase:
+    start, stop = server.cursor, server.lines
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
+               "-s", str(LUA), server.url, "--", str(server.lines_file), server.prefix, str(start), str(stop),
+               str(threads)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120)
+    out = done.stdout
+    match = re.search(r"^RESULT (\{.*\})$", out, re.M)
+    if done.returncode != 0 or match is None:
+        raise SystemExit(f"wrk failed on {server.name} ({done.returncode}):\n{out}\n{done.stderr}")
+    result = json.loads(match.group(1))
+    used = max(t["used"] for t in result["threads"])
+    server.cursor = start + threads * used  # every line a request may have taken is spent
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    latency = re.search(r"Latency\s+(\S+)", out)
+    return Phase(
+        server=server.name, label=label, duration=duration,
+        requests_per_s=float(rate.group(1)) if rate else 0.0,
+        requests=result["requests"],
+        see_other=sum(t["see_other"] for t in result["threads"]),
+        other_status=sum(t["other"] for t in result["threads"]),
+        non_2xx_3xx=int(non2xx.group(1)) if non2xx else 0,
+        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups())))
+        if sockets else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+        latency_avg=latency.group(1) if latency else "?",
+        exhausted=any(t["exhausted"] for t in result["threads"]),
+        lines=(start, server.cursor),
+        command=" ".join(command),
+    )
+
+
+def show(phase: Phase) -> None:
+    errors = sum(phase.socket_errors.values())
+    flags = []
+    if phase.non_2xx_3xx:
+        flags.append(f"{phase.non_2xx_3xx} non-2xx/3xx")
+    if phase.other_status:
+        flags.append(f"{phase.other_status} not 303")
+    if phase.exhausted:
+        flags.append("RAN OUT OF TOKENS")
+    if errors:
+        flags.append(f"socket errors {phase.socket_errors}")
+    say(f"  {phase.label:<9} {phase.server:<5} {phase.requests_per_s:>9.1f} req/s  {phase.requests:>7} requests"
+        f"  latency avg {phase.latency_avg:>8}  {', '.join(flags) or 'all 303'}")
+
+
+# ------------------------------------------------------------------ report
+
+def environment() -> dict:
+    def version(package: str) -> str | None:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as v
+        try:
+            return v(package)
+        except PackageNotFoundError:
+            return None
+
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True)
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+        "python": platform.python_version(), "wrk": wrk[0] if wrk else None,
+        "packages": {p: version(p) for p in ("flask", "werkzeug", "sqlalchemy", "flask-sqlalchemy",
+                                             "gunicorn", "psycopg")},
+        "git_commit": git.stdout.strip() or None,
+        "git_modified_files": [line[3:] for line in dirty.stdout.splitlines()],
+    }
+
+
+def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bare: Server, connections: int,
+        phases: list[Phase]) -> None:
+    """Set up, start both servers and drive them; the caller stops them whatever happens."""
+    say(f"Survey POST benchmark: {args.workers} sync gunicorn workers per app, {databases.kind}, "
+        f"wrk -t{args.threads} -c{connections}, {args.rounds} x {args.duration} s per app, 127.0.0.1 only")
+    say(f"Setting up {args.requests} customers and invitations in a fresh {databases.kind} database …")
+    t0 = time.monotonic()
+    env = app_environment(databases, secret)
+    set_up_app_database(databases, env, args.requests, app.lines_file)
+    set_up_bare_database(databases, bare.lines, bare.lines_file)
+    say(f"  done in {time.monotonic() - t0:.0f} s; tokens in {app.lines_file}")
+
+    bare_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDBACK_")}
+    bare_env["BARE_DATABASE_URL"] = databases.bare_url
+    app.start("feedback_app:create_app()", env, args.workers, workdir, [])
+    bare.start("bare_app:create_app()", bare_env, args.workers, workdir, ["--pythonpath", str(BENCH)])
+    for server in (app, bare):
+        server.preflight()
+    say(f"Servers up: app {app.url}, bare {bare.url}; one POST each answered 303")
+
+    for server in (app, bare):
+        if args.warmup:
+            phase = run_wrk(server, "warm-up", args.warmup, args.threads, connections)
+            phases.append(phase)
+            show(phase)
+    # Refuse early rather than run out of tokens mid-run (wrk would then under-report).
+    for server in (app, bare):
+        warm = next((p for p in phases if p.server == server.name), None)
+        rate = warm.requests_per_s if warm else 0.0
+        need = int(rate * 1.5 * args.duration * args.rounds) + 100
+        if server.lines - server.cursor < need:
+            raise SystemExit(f"{server.name} would run out of fresh tokens at ~{rate:.0f} req/s: rerun with "
+                             f"--requests {int((server.cursor + need) * args.requests / server.lines) + 1}")
+    for number in range(1, args.rounds + 1):
+        for server in (app, bare):
+            phase = run_wrk(server, f"round {number}", args.duration, args.threads, connections)
+            phases.append(phase)
+            show(phase)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--requests", type=int, default=20000,
+                        help="invitations (tokens) made; every request uses a fresh one")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers per app")
+    parser.add_argument("--db", default="sqlite",
+                        help="'sqlite' (a file in a temporary folder) or a postgresql:// URL of a local server "
+                             "on which two throw-away databases are created and dropped")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app")
+    parser.add_argument("--rounds", type=int, default=2, help="measured rounds, each app then bare (A B A B …)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=0, help="wrk connections (default: 2 per worker)")
+    parser.add_argument("--tmpdir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+                        help="where the temporary folder (SQLite files, tokens, logs) goes; the default, "
+                             "memory-backed, keeps the disk's fsync times out of what is measured")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
+    args = parser.parse_args(argv)
+    connections = args.connections or 2 * args.workers
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    if args.requests < 100 or args.duration < 1 or args.rounds < 1 or connections < args.threads:
+        raise SystemExit("--requests >= 100, --duration >= 1, --rounds >= 1, --connections >= --threads")
+
+    started = datetime.now(UTC)
+    workdir = Path(tempfile.mkdtemp(prefix="feedback-bench-", dir=args.tmpdir))
+    secret = "bench-" + secrets.token_urlsafe(24)
+    databases: Databases | None = None
+    app = Server("app", "/s/", workdir / "app_tokens.txt", args.requests)
+    # Ids cost nothing: the bare app gets plenty, so only the app's tokens can run short.
+    bare = Server("bare", "/a/", workdir / "bare_ids.txt", args.requests * 5)
+    phases: list[Phase] = []
+    try:
+        databases = Databases.make(args.db, workdir)
+        try:
+            run(args, databases, workdir, secret, app, bare, connections, phases)
+        finally:
+            app.stop()
+            bare.stop()
+        rows = {"app": count_rows(databases.app_url), "bare": count_rows(databases.bare_url)}
+    finally:
+        if databases is not None:
+            databases.drop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    measured = [p for p in phases if p.label != "warm-up"]
+    rate = {name: statistics.mean(p.requests_per_s for p in measured if p.server == name) for name in ("app", "bare")}
+    ratio = rate["app"] / rate["bare"] if rate["bare"] else 0.0
+    round_ratios = [a.requests_per_s / b.requests_per_s for a, b in
+                    zip([p for p in measured if p.server == "app"], [p for p in measured if p.server == "bare"])]
+    problems = [f"{p.label} {p.server}: not valid (non-2xx/3xx {p.non_2xx_3xx}, not-303 {p.other_status}, "
+                f"ran out of tokens: {p.exhausted})" for p in phases if not p.valid]
+    for name in ("app", "bare"):
+        answered = 1 + sum(p.see_other for p in phases if p.server == name)  # + the pre-flight POST
+        in_flight = sum(1 for p in phases if p.server == name) * connections
+        got = rows[name]
+        got["answered_303"] = answered
+        if not answered <= got["rows"] <= answered + in_flight:
+            problems.append(f"{name}: {got['rows']} rows for {answered} answers with 303 (up to {in_flight} more "
+                            "may be in flight at the end of a run)")
+        if got["updated_after_insert"]:
+            problems.append(f"{name}: {got['updated_after_insert']} rows were updated, not fresh inserts")
+
+    say()
+    say(f"{'':<6}{'req/s (mean)':>14}{'rounds':>26}{'rows inserted':>16}{'303s':>9}")
+    for name in ("app", "bare"):
+        rounds = ", ".join(f"{p.requests_per_s:.1f}" for p in measured if p.server == name)
+        say(f"{name:<6}{rate[name]:>14.1f}{rounds:>26}{rows[name]['rows']:>16}{rows[name]['answered_303']:>9}")
+    say(f"ratio app/bare: {ratio:.3f} (per round: {', '.join(f'{r:.3f}' for r in round_ratios)}); "
+        f"target >= {TARGET}: {'met' if ratio >= TARGET else 'NOT met'}")
+    errors = {name: sum(sum(p.socket_errors.values()) for p in phases if p.server == name) for name in ("app", "bare")}
+    say(f"non-2xx/3xx responses: app {sum(p.non_2xx_3xx for p in phases if p.server == 'app')}, "
+        f"bare {sum(p.non_2xx_3xx for p in phases if p.server == 'bare')}; socket errors: app {errors['app']}, "
+        f"bare {errors['bare']}")
+
+    result = {
+        "benchmark": "survey_post", "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {"requests": args.requests, "workers": args.workers, "worker_class": "sync",
+                     "database": databases.kind, "duration_s": args.duration, "warmup_s": args.warmup,
+                     "rounds": args.rounds, "wrk_threads": args.threads, "wrk_connections": connections},
+        "environment": environment(),
+        "requests_per_s": rate, "ratio": ratio, "round_ratios": round_ratios, "target": TARGET,
+        "target_met": ratio >= TARGET, "rows": rows, "valid": not problems, "problems": problems,
+        "phases": [{**vars(p), "valid": p.valid} for p in phases],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"survey_post-{started.strftime('%Y%m%dT%H%M%SZ')}-{databases.kind}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    say(f"JSON: {out.relative_to(ROOT)}")
+    if problems:
+        say("THE RUN IS NOT VALID:\n  " + "\n  ".join(problems))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
