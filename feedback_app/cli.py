@@ -100,7 +100,8 @@ def customers_import(file):
         report = survey_services.import_customers(parsed, bar.update)
     for line, reason in report.errors:
         click.echo(f"line {line}: {reason}", err=True)
-    click.echo(f"{report.created} added, {report.updated} updated, {len(report.errors)} rows not imported.")
+    rejected = len(report.errors)
+    click.echo(f"{report.created} added, {report.updated} updated, {rejected} row{'' if rejected == 1 else 's'} not imported.")
 
 
 # ------------------------------------------------------------------ surveys

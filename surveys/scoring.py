@@ -45,9 +45,13 @@ class Score:
     high: float | None = None
     standard_error: float | None = None
     extra: dict = field(default_factory=dict)
+    margin: float | None = None  # set when the interval is symmetric before clipping to the scale
 
     @property
     def margin_of_error(self) -> float | None:
+        """The ± figure: the formula's margin, or half the width of an asymmetric (Wilson) interval."""
+        if self.margin is not None:
+            return self.margin
         if self.low is None or self.high is None:
             return None
         return (self.high - self.low) / 2
@@ -75,9 +79,10 @@ def nps(scores: Iterable[int | None]) -> Score:
     promoters, detractors = buckets["promoter"] / n, buckets["detractor"] / n
     value = 100 * (promoters - detractors)
     margin = Z95 * 100 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n)
-    return Score("nps", n, skipped, value, value - margin, value + margin, margin / Z95,
+    # The interval is shown clipped to what NPS can be (−100…100); the ± margin stays the formula's.
+    return Score("nps", n, skipped, value, max(value - margin, -100.0), min(value + margin, 100.0), margin / Z95,
                  {"promoters": buckets["promoter"], "passives": buckets["passive"],
-                  "detractors": buckets["detractor"]})
+                  "detractors": buckets["detractor"]}, margin)
 
 
 def csat(scores: Iterable[int | None]) -> Score:
@@ -108,8 +113,8 @@ def ces(scores: Iterable[int | None]) -> Score:
     sd = math.sqrt(sum((s - mean) ** 2 for s in answered) / (n - 1))
     se = sd / math.sqrt(n)
     margin = t95(n - 1) * se
-    return Score("ces", n, skipped, mean, mean - margin, mean + margin, se,
-                 {"agree_percent": 100 * agree / n})
+    return Score("ces", n, skipped, mean, max(mean - margin, 1.0), min(mean + margin, 7.0), se,
+                 {"agree_percent": 100 * agree / n}, margin)
 
 
 SCORERS = {"nps": nps, "csat": csat, "ces": ces}

@@ -35,7 +35,7 @@ def test_customer_import_reports_bad_lines_and_updates_on_reimport(app, tmp_path
                    "sara@example.com,سارة,ar,business,299\n", encoding="utf-8")
     result = run(app, "customers", "import", str(csv))
     assert result.exit_code == 0
-    assert "line 3:" in result.output and result.output.strip().splitlines()[-1] == "2 added, 0 updated, 1 rows not imported."
+    assert "line 3:" in result.output and result.output.strip().splitlines()[-1] == "2 added, 0 updated, 1 row not imported."
     csv.write_text("email,plan\nANA@example.com,business\n", encoding="utf-8")
     assert run(app, "customers", "import", str(csv)).output.strip().endswith("0 added, 1 updated, 0 rows not imported.")
     assert db.session.scalar(select(func.count(Customer.id))) == 2

@@ -76,7 +76,7 @@ def test_survey_from_import_to_results(live_server, browser_context, tmp_path):
     csv_file.write_text(CSV, encoding="utf-8")
     imported = cli(app, "customers", "import", str(csv_file))
     assert "line 3:" in imported.output and "not-an-email" in imported.output
-    assert "3 added, 0 updated, 1 rows not imported." in imported.output
+    assert "3 added, 0 updated, 1 row not imported." in imported.output
 
     created = cli(app, "surveys", "create", "--kind", "nps", "--name", "Q4 NPS", "--product", "Acme")
     survey_id = int(created.stdout.strip().splitlines()[-1])

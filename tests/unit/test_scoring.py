@@ -91,3 +91,11 @@ def test_weekly_trend_groups_by_monday():
     answers = [(datetime(2026, 11, 2, 9), 10), (datetime(2026, 11, 8, 23), 0), (datetime(2026, 11, 9, 1), 9)]
     trend = scoring.weekly_trend("nps", answers)
     assert [(week.isoformat(), s.n, s.value) for week, s in trend] == [("2026-11-02", 2, 0), ("2026-11-09", 1, 100)]
+
+
+def test_intervals_are_clipped_to_the_scale_but_the_margin_is_the_formulas():
+    result = scoring.nps([9, 7])
+    assert result.value == 50 and result.high == 100 and result.low < 50
+    assert result.margin_of_error == pytest.approx(scoring.Z95 * 100 * math.sqrt((0.5 - 0.25) / 2))
+    ces = scoring.ces([7, 7, 6])
+    assert ces.high == 7 and ces.margin_of_error > 7 - ces.value
