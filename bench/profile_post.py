@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import os
 import pstats
@@ -67,8 +68,6 @@ def drive(app, batch: list[dict]) -> float:
 
 def step_times(app, batch: list[dict]) -> dict[str, float]:
     """Mean seconds per request spent in each step of the survey POST (inclusive), and in all of it."""
-    from flask import Flask
-
     import surveys.services as services
     import surveys.views as views
     from surveys.links import Links
@@ -76,13 +75,13 @@ def step_times(app, batch: list[dict]) -> dict[str, float]:
     totals: dict[str, float] = {}
 
     def timed(label: str, function):
+        @functools.wraps(function)  # keeps __module__ and __name__: Flask-WTF's exemption list uses them
         def wrapper(*args, **kwargs):
             t0 = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 totals[label] = totals.get(label, 0.0) + time.perf_counter() - t0
-        wrapper.__wrapped__ = function
         return wrapper
 
     def where(function) -> str:
@@ -94,7 +93,7 @@ def step_times(app, batch: list[dict]) -> dict[str, float]:
         (Links, "invitation_id", "  surveys/links.py:Links.invitation_id (token check, itsdangerous)"),
         (services, "answer_context", "  surveys/services.py:answer_context (SELECT invitation JOIN survey, customer)"),
         (views, "use_locale", "  feedback_app/i18n.py:use_locale"),
-        (views, "read_answer", "  surveys/answers.py:read_answer (incl. werkzeug form parsing)"),
+        (views, "read_answer", "  surveys/answers.py:read_answer (the form is parsed by then)"),
         (services, "record_answer", "  surveys/services.py:record_answer (INSERT … ON CONFLICT, COMMIT)"),
         (services, "insert_ignoring_conflicts", "    feedback_app/db_helpers.py:insert_ignoring_conflicts"),
         (views, "url_for", "  flask url_for (thank-you URL)"),
@@ -115,7 +114,8 @@ def step_times(app, batch: list[dict]) -> dict[str, float]:
         app.view_functions["public.submit_answer"] = timed("view surveys/views.py:submit_answer, of which:", view)
         t0 = time.perf_counter()
         for environ in batch:
-            call(app, environ)
+            if call(app, environ) != 303:
+                raise SystemExit("a timed POST did not answer 303: the timing wrappers broke the app")
         whole = time.perf_counter() - t0
     finally:
         for owner, name, original in saved:
@@ -125,17 +125,24 @@ def step_times(app, batch: list[dict]) -> dict[str, float]:
                 table[key][:] = funcs
         app.teardown_appcontext_funcs[:] = saved_teardown
         app.view_functions["public.submit_answer"] = view
-    ordered = {}
-    for label in sorted(totals, key=lambda l: (not l.startswith("before"), not l.startswith("view"),
-                                               l.startswith(("after", "teardown")))):
-        ordered[label] = totals[label] / len(batch)
-    if "view surveys/views.py:submit_answer, of which:" in ordered:
-        inner = [v for k, v in ordered.items() if k.startswith("  ") and not k.startswith("    ")]
-        ordered["  the rest of the view"] = ordered["view surveys/views.py:submit_answer, of which:"] - sum(inner)
+    per = {label: seconds / len(batch) for label, seconds in totals.items()}
+    view_label = "view surveys/views.py:submit_answer, of which:"
+    ordered = {label: per[label] for label in per if label.startswith("before_request")}
+    if view_label in per:
+        ordered[view_label] = per[view_label]
+        for _, _, label in patches:
+            if label in per:
+                ordered[label] = per[label]
+            if label.startswith("  surveys/services.py:record_answer") and label in per:
+                insert = next(l for _, _, l in patches if "insert_ignoring_conflicts" in l)
+                ordered["    the rest of record_answer (Session.commit, building the values)"] = (
+                    per[label] - per.get(insert, 0.0))
+        direct = [per[l] for _, _, l in patches if l in per and not l.startswith("    ")]
+        ordered["  the rest of the view (request.form parsing, utcnow, edit_window, …)"] = per[view_label] - sum(direct)
+    ordered.update({label: per[label] for label in per if label.startswith(("after_request", "teardown"))})
     accounted = sum(v for k, v in ordered.items() if not k.startswith(" "))
     ordered["Flask/Werkzeug request handling outside the view and hooks"] = whole / len(batch) - accounted
     ordered["whole"] = whole / len(batch)
-    _ = Flask  # imported for the type of `app` only
     return ordered
 
 
@@ -213,9 +220,10 @@ def main() -> int:
         batch = requests["app"][warm + n + n // 2:warm + 2 * n]
         profiler = cProfile.Profile()
         profiler.enable()
-        for environ in batch:
-            call(apps["app"], environ)
+        codes = [call(apps["app"], environ) for environ in batch]
         profiler.disable()
+        if set(codes) != {303}:
+            raise SystemExit(f"profiled POSTs answered {sorted(set(codes))}, not only 303")
         stats = pstats.Stats(profiler)
         own: dict[str, float] = {}
         for (file, _, function), (_, _, tt, _, _) in stats.stats.items():

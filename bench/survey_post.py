@@ -377,7 +377,7 @@ def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bar
     for server in (app, bare):
         warm = next((p for p in phases if p.server == server.name), None)
         rate = warm.requests_per_s if warm else 0.0
-        need = int(rate * 1.5 * args.duration * args.rounds) + 100
+        need = int(rate * 1.3 * args.duration * args.rounds) + 100
         if server.lines - server.cursor < need:
             raise SystemExit(f"{server.name} would run out of fresh tokens at ~{rate:.0f} req/s: rerun with "
                              f"--requests {int((server.cursor + need) * args.requests / server.lines) + 1}")
@@ -391,8 +391,9 @@ def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bar
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--requests", type=int, default=20000,
-                        help="invitations (tokens) made; every request uses a fresh one")
+    parser.add_argument("--requests", type=int, default=40000,
+                        help="invitations (tokens) made; every request uses a fresh one, so this must cover "
+                             "warm-up + rounds x duration at the app's rate (~600/s here needs ~20,000)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers per app")
     parser.add_argument("--db", default="sqlite",
                         help="'sqlite' (a file in a temporary folder) or a postgresql:// URL of a local server "
