@@ -28,6 +28,16 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+def _share(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number between 0 and 1, not {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{PREFIX}{name} must be between 0 and 1, not {value}")
+    return value
+
+
 def _base_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -103,4 +113,7 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         "REMINDER_AFTER_DAYS": _int("REMINDER_AFTER_DAYS", get("REMINDER_AFTER_DAYS", "3"), 1, 365),
         "ANSWER_EDIT_HOURS": _int("ANSWER_EDIT_HOURS", get("ANSWER_EDIT_HOURS", "24"), 0, 24 * 365),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8"), 1, 100),
+        # Below this confidence a verbatim is marked "needs review" and listed first.
+        "REVIEW_BELOW": _share("REVIEW_BELOW", get("REVIEW_BELOW", "0.5")),
+        "RETRAIN_AFTER_LABELS": _int("RETRAIN_AFTER_LABELS", get("RETRAIN_AFTER_LABELS", "20"), 1, 100_000),
     }

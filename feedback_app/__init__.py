@@ -46,9 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from surveys.views import public, team
+    from triage.views import triage
 
     from .accounts.views import accounts
     from .admin import admin
 
-    for blueprint in (accounts, public, team, admin):
+    for blueprint in (accounts, public, team, triage, admin):
         app.register_blueprint(blueprint)

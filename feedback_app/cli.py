@@ -44,7 +44,9 @@ def main():
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, users, customers, surveys, mail, scheduler, demo, dev):
+    from triage.cli import triage
+
+    for command in (init_db, users, customers, surveys, mail, scheduler, demo, dev, triage):
         app.cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ from surveys.services import queue_due_reminders
 from .mail import sender_address, transport_from_config
 from .outbox import deliver_due
 from .timeutil import utcnow
+from .wiring import classify_new_verbatims, retrain_when_due
 
 log = logging.getLogger("feedback.scheduler")
 
@@ -49,6 +50,8 @@ def queue_reminders():
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
+    Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims),
+    Job("retrain-classifier", timedelta(hours=1), retrain_when_due),
 ]
 
 

@@ -77,3 +77,4 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     invitation: Mapped[Invitation] = relationship(back_populates="response")
+    survey: Mapped[Survey] = relationship(viewonly=True)

@@ -1,0 +1,18 @@
+"""The only place where survey collection meets triage: the scheduler's triage sweeps.
+
+Classification runs here, beside the survey POST rather than inside it, so answering a survey stays
+as cheap as one insert; the sweep picks up every new or changed verbatim within seconds.
+"""
+from flask import current_app
+
+from triage import services as triage_services
+
+from .timeutil import utcnow
+
+
+def classify_new_verbatims() -> int:
+    return triage_services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+
+
+def retrain_when_due():
+    return triage_services.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])

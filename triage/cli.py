@@ -1,0 +1,119 @@
+"""`feedback triage …` commands."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from feedback_app.timeutil import utcnow
+
+from . import services, training
+from .classifier import Example, evaluate
+
+
+@click.group("triage")
+def triage():
+    """Classify verbatims, learn from the team's labels."""
+
+
+def _read_labelled(file) -> tuple[list[tuple[int, str, str, str | None]], list[tuple[int, str]]]:
+    """A UTF-8 CSV with `text` and `label` columns (and optionally `lang`): rows and per-line errors."""
+    try:
+        content = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name} is not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
+        raise click.ClickException(f"{file.name} needs a header with 'text' and 'label' columns")
+    rows, errors = [], []
+    for record in reader:
+        line = reader.line_num
+        if not (record.get("text") or "").strip() or not (record.get("label") or "").strip():
+            errors.append((line, "text or label is empty"))
+            continue
+        rows.append((line, record["text"], record["label"].strip(), (record.get("lang") or "").strip() or None))
+    return rows, errors
+
+
+@triage.command("evaluate")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def evaluate_command(file):
+    """Score the current model on a labelled CSV (text,label[,lang]). Never trains on it."""
+    rows, errors = _read_labelled(file)
+    for line, reason in errors:
+        click.echo(f"line {line}: {reason}", err=True)
+    _, classifier = services.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
+    examples = [Example(text, label, 1.0, lang) for _, text, label, lang in rows]
+    with click.progressbar(examples, label="Classifying", file=sys.stderr) as bar:
+        result = evaluate(classifier, bar)
+    labels = result.present_labels
+    click.echo(f"{'type':<18}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}")
+    for label in labels:
+        p, r, f, n = result.precision_recall_f1(label)
+        click.echo(f"{label:<18}{p:>10.3f}{r:>8.3f}{f:>7.3f}{n:>9}")
+    predicted = labels + sorted({p for row in result.confusion.values() for p in row} - set(labels))
+    click.echo("\nconfusion (rows: true type, columns: predicted)")
+    click.echo(" " * 18 + "".join(f"{p[:8]:>9}" for p in predicted))
+    for label in labels:
+        click.echo(f"{label:<18}" + "".join(f"{result.confusion[label][p]:>9}" for p in predicted))
+    click.echo("")
+    for language, sub in sorted(result.by_language.items()):
+        click.echo(f"macro_f1[{language}]={sub.macro_f1:.3f}  (n={sum(sum(r.values()) for r in sub.confusion.values())})")
+    click.echo(f"accuracy={result.accuracy:.3f}")
+    click.echo(f"macro_f1={result.macro_f1:.3f}")
+
+
+@triage.command("classify")
+@with_appcontext
+def classify_command():
+    """Read one text per line on stdin; write one JSON object per line."""
+    _, classifier = services.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
+    for result in services.classify_texts((line.rstrip("\n") for line in sys.stdin), classifier):
+        click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@triage.command("import-labels")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_labels_command(file):
+    """Import the team's labelled history (CSV with text,label) as training examples."""
+    rows, errors = _read_labelled(file)
+    with click.progressbar(length=len(rows), label="Importing labels", file=sys.stderr) as bar:
+        report = services.import_labels([(line, text, label) for line, text, label, _ in rows], utcnow(), bar.update)
+    for line, reason in errors + report.errors:
+        click.echo(f"line {line}: {reason}", err=True)
+    click.echo(f"{report.added} labels imported, {len(errors) + len(report.errors)} rows not imported. "
+               "Run `feedback triage train` to learn from them.")
+
+
+@triage.command("train")
+@with_appcontext
+def train_command():
+    """Retrain on the corpus and the team's labels; the new model replaces the current one only if not worse."""
+    outcome = services.train(utcnow(), lambda m: click.echo(m, err=True), note="trained from the command line")
+    verdict = outcome.verdict
+    if verdict.candidate is not None:
+        click.echo(f"held-out team labels: {verdict.held_out}; macro-F1 new {verdict.candidate:.3f}, "
+                   f"current {verdict.current:.3f}")
+    click.echo(f"model {outcome.version}: {'activated' if outcome.activated else 'not activated'} ({verdict.reason})")
+    if outcome.activated:
+        click.echo("Unconfirmed verbatims will be re-classified by the scheduler (or now: `feedback triage sweep`).")
+
+
+@triage.command("sweep")
+@with_appcontext
+def sweep_command():
+    """Classify every verbatim that is new, changed, or was classified by an older model."""
+    total = 0
+    while True:
+        done = services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+        total += done
+        if done == 0:
+            break
+    click.echo(f"{total} verbatims classified.")

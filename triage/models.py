@@ -1,0 +1,69 @@
+"""Tables for triage: each verbatim's type and theme, the team's labels, custom types, model versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback_app.extensions import db
+from surveys.models import Response
+
+
+class TriageItem(db.Model):
+    """The triage record of one verbatim. Survey answers now; other channels will add their own link."""
+    __tablename__ = "triage_item"
+    __table_args__ = (Index("ix_triage_item_review_order", "needs_review", "classified_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), unique=True)
+    type_key: Mapped[str | None] = mapped_column(String(40), index=True)  # None: nothing to classify
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    theme: Mapped[str | None] = mapped_column(String(200))
+    theme_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    model_version: Mapped[int | None] = mapped_column(Integer)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    classified_at: Mapped[datetime] = mapped_column(DateTime)
+
+    response: Mapped[Response] = relationship()
+
+
+class TrainingExample(db.Model):
+    """A labelled text from the team: a triager's correction or confirmation, an import, a custom type's example."""
+    __tablename__ = "training_example"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16))  # correction | confirmation | import | type-example
+    # One label per triaged verbatim: a second correction replaces the first.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CustomType(db.Model):
+    __tablename__ = "custom_type"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[dict] = mapped_column(JSON)         # {locale: name}
+    description: Mapped[dict] = mapped_column(JSON)  # {locale: description}
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ModelVersion(db.Model):
+    """Every trained model with its evaluation; exactly one is active. The model itself is JSON."""
+    __tablename__ = "model_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    model: Mapped[str] = mapped_column(Text)
+    evaluation: Mapped[dict] = mapped_column(JSON, default=dict)
+    examples: Mapped[int] = mapped_column(Integer)   # team examples it was trained on
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(300), default="")

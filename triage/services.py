@@ -1,0 +1,323 @@
+"""Use cases of triage. Each public function is one use case and owns its one commit."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from feedback_app.extensions import db
+from surveys.models import Invitation, Response, Survey
+
+from . import training
+from .classifier import Classifier, Example, evaluate
+from .models import CustomType, ModelVersion, TrainingExample, TriageItem
+from .text import detect_language
+from .themes import extract_theme
+from .types import BUILTIN_KEYS, BUILTIN_TYPES, FeedbackType
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- types
+
+def all_types() -> list[FeedbackType]:
+    custom = db.session.scalars(select(CustomType).order_by(CustomType.created_at)).all()
+    return list(BUILTIN_TYPES) + [FeedbackType(c.key, c.name, c.description, builtin=False) for c in custom]
+
+
+def type_keys() -> list[str]:
+    return [t.key for t in all_types()]
+
+
+class TriageError(ValueError):
+    pass
+
+
+def add_custom_type(key: str, name: dict[str, str], description: dict[str, str], examples: list[str],
+                    now: datetime) -> CustomType:
+    """A business-specific type; its examples are team labels, so the next training learns it."""
+    if key in type_keys():
+        raise TriageError(f"a type '{key}' already exists")
+    if len([e for e in examples if e.strip()]) < 3:
+        raise TriageError("give at least three examples, one per line, so the model can learn the type")
+    custom = CustomType(key=key, name=name, description=description, created_at=now)
+    db.session.add(custom)
+    for text in examples:
+        if text.strip():
+            db.session.add(TrainingExample(text=text.strip(), label=key, language=detect_language(text),
+                                           source="type-example", created_at=now))
+    db.session.commit()
+    return custom
+
+
+# ---------------------------------------------------------------- the active model
+
+_cache_lock = threading.Lock()
+_cache: dict = {"version": None, "classifier": None}
+
+
+def active_model() -> tuple[int, Classifier] | None:
+    """The active model, loaded once per process and reloaded when another process activates a new one."""
+    version = db.session.scalar(select(ModelVersion.id).where(ModelVersion.active))
+    if version is None:
+        return None
+    with _cache_lock:
+        if _cache["version"] != version:
+            data = db.session.scalar(select(ModelVersion.model).where(ModelVersion.id == version))
+            _cache.update(version=version, classifier=Classifier.from_dict(json.loads(data)))
+        return version, _cache["classifier"]
+
+
+def ensure_model(now: datetime, progress: Progress = _quiet) -> tuple[int, Classifier]:
+    """The active model; on a new installation, the first one is trained from the shipped corpus."""
+    return active_model() or _activate_first(now, progress)
+
+
+def _activate_first(now: datetime, progress: Progress) -> tuple[int, Classifier]:
+    progress("training the first model on the built-in corpus")
+    outcome = train(now, progress, note="first model, from the built-in corpus")
+    return outcome.version, active_model()[1]
+
+
+# ---------------------------------------------------------------- classifying
+
+def classify_pending(now: datetime, review_below: float, limit: int = 500) -> int:
+    """Classify verbatims that have no triage record, changed since, or were made by an older model.
+
+    Run by the scheduler every few seconds, so nothing stays unclassified and the survey POST does
+    no classification work. Confirmed items keep the person's type.
+    """
+    version, classifier = ensure_model(now)
+    stale = db.session.scalars(
+        select(Response).outerjoin(TriageItem, TriageItem.response_id == Response.id)
+        .where(Response.comment != "")
+        .where(or_(TriageItem.id.is_(None), Response.updated_at > TriageItem.classified_at,
+                   and_(TriageItem.model_version != version, TriageItem.confirmed.is_(False))))
+        .order_by(Response.id).limit(limit)).all()
+    if not stale:
+        return 0
+    items = {i.response_id: i for i in db.session.scalars(
+        select(TriageItem).where(TriageItem.response_id.in_([r.id for r in stale])))}
+    for response in stale:
+        item = items.get(response.id) or TriageItem(response_id=response.id)
+        _apply(item, response.comment, classifier, version, now, review_below)
+        db.session.add(item)
+    db.session.commit()
+    return len(stale)
+
+
+def _apply(item: TriageItem, text: str, classifier: Classifier, version: int, now: datetime,
+           review_below: float) -> None:
+    prediction = classifier.classify(text)
+    theme = extract_theme(text, prediction.language, lambda s: classifier.idf.get("w:" + s, _MAX_IDF))
+    item.language = prediction.language
+    item.model_version = version
+    item.classified_at = now
+    item.theme = theme.label[:200] if theme else None
+    item.theme_key = " ".join(theme.key)[:120] if theme else None
+    if not item.confirmed:
+        item.type_key = prediction.type
+        item.confidence = round(prediction.confidence, 4)
+        item.reasons = list(prediction.reasons)
+        # Nothing to go on (emoji only, punctuation) is marked for people too.
+        item.needs_review = prediction.type is None or prediction.confidence < review_below
+
+
+_MAX_IDF = 8.0  # a word the corpus never saw is as telling as the rarest word it did
+
+
+def classify_texts(texts: Iterable[str], classifier: Classifier) -> Iterable[dict]:
+    """For `feedback triage classify`: one result per text, nothing stored."""
+    for text in texts:
+        prediction = classifier.classify(text)
+        theme = extract_theme(text, prediction.language, lambda s: classifier.idf.get("w:" + s, _MAX_IDF))
+        yield {"type": prediction.type, "confidence": round(prediction.confidence, 3),
+               "theme": theme.label if theme else None, "language": prediction.language,
+               "reasons": list(prediction.reasons)}
+
+
+# ---------------------------------------------------------------- learning from the team
+
+def confirm(item: TriageItem, user_id: int, now: datetime) -> None:
+    """The triager agrees: the type is kept and becomes a team label."""
+    if item.type_key is None:
+        raise TriageError("there is no type to confirm; choose one")
+    _label(item, item.type_key, "confirmation", user_id, now)
+    db.session.commit()
+
+
+def correct(item: TriageItem, type_key: str, user_id: int, now: datetime) -> None:
+    if type_key not in type_keys():
+        raise TriageError(f"unknown type '{type_key}'")
+    _label(item, type_key, "correction", user_id, now)
+    db.session.commit()
+
+
+def _label(item: TriageItem, type_key: str, source: str, user_id: int, now: datetime) -> None:
+    item.type_key, item.confirmed, item.confirmed_by, item.confirmed_at = type_key, True, user_id, now
+    item.needs_review = False
+    example = db.session.scalar(select(TrainingExample).where(TrainingExample.response_id == item.response_id))
+    if example is None:
+        example = TrainingExample(response_id=item.response_id, text=item.response.comment,
+                                  language=item.language, created_at=now)
+        db.session.add(example)
+    example.label, example.source, example.created_at = type_key, source, now
+
+
+@dataclass
+class LabelImport:
+    added: int
+    errors: list[tuple[int, str]]
+
+
+def import_labels(rows: list[tuple[int, str, str]], now: datetime, progress: Callable[[int], None] = lambda _: None
+                  ) -> LabelImport:
+    """rows: (line, text, label). Unknown labels and empty texts are reported, not imported."""
+    known, errors, added = set(type_keys()), [], 0
+    for line, text, label in rows:
+        if not text.strip():
+            errors.append((line, "text is empty"))
+        elif label not in known:
+            errors.append((line, f"unknown label '{label}' (known: {', '.join(sorted(known))})"))
+        else:
+            db.session.add(TrainingExample(text=text, label=label, language=detect_language(text),
+                                           source="import", created_at=now))
+            added += 1
+        progress(1)
+    db.session.commit()
+    return LabelImport(added, errors)
+
+
+def team_examples() -> list[Example]:
+    return [Example(text, label, 1.0, language) for text, label, language in db.session.execute(
+        select(TrainingExample.text, TrainingExample.label, TrainingExample.language)).all()]
+
+
+# ---------------------------------------------------------------- training
+
+@dataclass
+class TrainingOutcome:
+    version: int
+    activated: bool
+    verdict: training.Verdict
+    held_out_summary: dict | None
+
+
+def train(now: datetime, progress: Progress = _quiet, note: str = "") -> TrainingOutcome:
+    """Train on the corpus and the team's labels; keep the result only if it is not worse."""
+    team = team_examples()
+    team_train, held_out = training.split_team_labels(team)
+    progress(f"training on {len(training.read_corpus())} corpus lines and {len(team_train)} team labels "
+             f"({len(held_out)} held out)")
+    candidate = Classifier.train(training.training_set(training.read_corpus(), team_train),
+                                 meta={"team_labels": len(team_train), "held_out": len(held_out)})
+    current = active_model()
+    progress("judging it on the held-out team labels")
+    verdict = training.judge(candidate, current[1] if current else None, held_out)
+    summary = training.evaluation_summary(evaluate(candidate, held_out)) if held_out else None
+    record = ModelVersion(created_at=now, model=json.dumps(candidate.to_dict(), ensure_ascii=False,
+                                                           separators=(",", ":")),
+                          evaluation={"held_out": summary, "verdict": verdict.reason,
+                                      "candidate_macro_f1": verdict.candidate, "current_macro_f1": verdict.current},
+                          examples=len(team_train), active=False, note=note or verdict.reason)
+    db.session.add(record)
+    db.session.flush()
+    if verdict.replace:
+        db.session.execute(ModelVersion.__table__.update().values(active=False))
+        record.active = True
+    db.session.commit()
+    return TrainingOutcome(record.id, verdict.replace, verdict, summary)
+
+
+def labels_since_last_model() -> int:
+    last = db.session.scalar(select(func.max(ModelVersion.created_at)))
+    query = select(func.count(TrainingExample.id))
+    return db.session.scalar(query if last is None else query.where(TrainingExample.created_at > last))
+
+
+def retrain_if_due(now: datetime, min_new_labels: int) -> TrainingOutcome | None:
+    if labels_since_last_model() < min_new_labels:
+        return None
+    return train(now, note=f"automatic: {min_new_labels}+ new team labels")
+
+
+def model_history() -> list[ModelVersion]:
+    return db.session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())).all()
+
+
+# ---------------------------------------------------------------- the triage list
+
+@dataclass(frozen=True)
+class Filters:
+    type: str | None = None
+    survey: int | None = None
+    language: str | None = None
+    band: str | None = None        # unhappy | neutral | happy (per survey kind)
+    needs_review: bool = False
+    theme: str | None = None
+
+
+# Score bands per kind: NPS detractor/passive/promoter; CSAT 1–2/3/4–5; CES 1–3/4/5–7.
+BANDS = {"nps": {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
+         "csat": {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
+         "ces": {"unhappy": (1, 3), "neutral": (4, 4), "happy": (5, 7)}}
+
+
+def triage_query(filters: Filters):
+    query = (select(TriageItem)
+             .join(TriageItem.response).join(Survey, Survey.id == Response.survey_id)
+             .options(selectinload(TriageItem.response).selectinload(Response.survey),
+                      selectinload(TriageItem.response).selectinload(Response.invitation)
+                      .selectinload(Invitation.customer)))
+    if filters.type == "none":
+        query = query.where(TriageItem.type_key.is_(None))
+    elif filters.type:
+        query = query.where(TriageItem.type_key == filters.type)
+    if filters.survey:
+        query = query.where(Response.survey_id == filters.survey)
+    if filters.language:
+        query = query.where(TriageItem.language == filters.language)
+    if filters.needs_review:
+        query = query.where(TriageItem.needs_review.is_(True))
+    if filters.theme:
+        query = query.where(TriageItem.theme_key == filters.theme)
+    if filters.band:
+        query = query.where(or_(*[and_(Survey.kind == kind, Response.score.between(*bands[filters.band]))
+                                  for kind, bands in BANDS.items()]))
+    # People first where the model is unsure, then the newest.
+    return query.order_by(TriageItem.needs_review.desc(), Response.answered_at.desc(), TriageItem.id.desc())
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    key: str
+    label: str
+    count: int
+    type_key: str | None
+
+
+def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
+    """Similar verbatims together: "23 answers — pdf export slow"."""
+    rows = db.session.execute(triage_query(Filters(filters.type, filters.survey, filters.language, filters.band,
+                                                   filters.needs_review))
+                              .with_only_columns(TriageItem.theme_key, TriageItem.theme, TriageItem.type_key)
+                              .where(TriageItem.theme_key.is_not(None)).order_by(None)).all()
+    groups: dict[str, list] = {}
+    for key, label, type_key in rows:
+        groups.setdefault(key, []).append((label, type_key))
+    result = []
+    for key, members in groups.items():
+        labels = [label for label, _ in members]
+        types = [t for _, t in members if t]
+        result.append(ThemeGroup(key, min(labels, key=lambda l: (len(l.split()) > 3, -labels.count(l), len(l))),
+                                 len(members), max(set(types), key=types.count) if types else None))
+    return sorted(result, key=lambda g: (-g.count, g.label))[:limit]

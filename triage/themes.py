@@ -1,0 +1,55 @@
+"""Short themes for verbatims ("pdf export slow", "support reply time") and the key that groups them.
+
+PURE: standard library and triage.text. A theme is the two to four most telling words of the text,
+in the customer's own words and language and in the order they wrote them; "telling" is measured by
+how rare a word's stem is across the training corpus (its idf), so "the", "app" or "really" never
+make a theme while "invoice" or "export" do.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+from .stopwords import STOPWORDS
+from .text import normalise, stem
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+MAX_WORDS = 4
+MAX_WORD_LENGTH = 30  # a "word" longer than this is a URL fragment or a keyboard mash, not a theme
+
+
+@dataclass(frozen=True)
+class Theme:
+    label: str            # what a triager reads: the customer's words, in their order
+    key: tuple[str, ...]  # what groups similar verbatims: the two strongest stems, sorted
+
+
+def extract_theme(text: str, language: str, idf: Callable[[str], float]) -> Theme | None:
+    candidates = _content_words(text, language)
+    if not candidates:
+        return None
+    counts = Counter(stemmed for _, _, stemmed in candidates)
+    strength = {stemmed: idf(stemmed) * (1 + 0.3 * (count - 1)) for stemmed, count in counts.items()}
+    chosen = sorted(strength, key=lambda s: (-strength[s], s))[:MAX_WORDS]
+    # Keep the customer's order and their spelling of the first occurrence of each chosen stem.
+    seen, words = set(), []
+    for _, surface, stemmed in candidates:
+        if stemmed in chosen and stemmed not in seen:
+            seen.add(stemmed)
+            words.append(surface)
+    return Theme(" ".join(words), tuple(sorted(chosen[:2])))
+
+
+def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
+    stop = STOPWORDS.get(language, set()) | STOPWORDS["en"]
+    words = []
+    for match in _WORD.finditer(unicodedata.normalize("NFKC", text)):
+        surface = match.group().lower().strip("'’")
+        folded = normalise(surface, language)
+        if len(folded) < 3 or len(folded) > MAX_WORD_LENGTH or surface in stop or folded in stop:
+            continue
+        words.append((match.start(), surface, stem(folded, language)))
+    return words

@@ -1,0 +1,50 @@
+"""The built-in feedback types: stable keys and what each means, in every supported language.
+
+PURE data. Teams add their own types in the database; these six are always there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FeedbackType:
+    key: str
+    name: dict[str, str]
+    description: dict[str, str]
+    builtin: bool = True
+
+
+BUILTIN_TYPES = (
+    FeedbackType("functionality",
+                 {"en": "Functionality", "ar": "خلل وظيفي", "fa": "خطای عملکرد"},
+                 {"en": "Something does not work as it should: a bug, an error, a feature that broke.",
+                  "ar": "شيء لا يعمل كما ينبغي: خطأ برمجي أو رسالة خطأ أو ميزة توقفت عن العمل.",
+                  "fa": "چیزی آن‌طور که باید کار نمی‌کند: باگ، پیام خطا یا قابلیتی که از کار افتاده است."}),
+    FeedbackType("feature_request",
+                 {"en": "Feature request", "ar": "طلب ميزة", "fa": "درخواست قابلیت"},
+                 {"en": "Asks for something new or different.",
+                  "ar": "يطلب شيئًا جديدًا أو مختلفًا.",
+                  "fa": "چیزی تازه یا متفاوت درخواست می‌کند."}),
+    FeedbackType("usability",
+                 {"en": "Usability", "ar": "سهولة الاستخدام", "fa": "کاربرپذیری"},
+                 {"en": "Works, but is hard to use, confusing or hard to find.",
+                  "ar": "يعمل لكنه صعب الاستخدام أو مربك أو يصعب العثور على ما يلزم.",
+                  "fa": "کار می‌کند ولی استفاده از آن سخت یا گیج‌کننده است یا پیدا کردن چیزها دشوار است."}),
+    FeedbackType("reliability",
+                 {"en": "Reliability", "ar": "الاعتمادية والأداء", "fa": "پایداری و سرعت"},
+                 {"en": "Slow, unstable, down, heavy on the device, or losing data.",
+                  "ar": "بطء أو عدم استقرار أو توقف الخدمة أو استهلاك الجهاز أو فقدان البيانات.",
+                  "fa": "کندی، ناپایداری، قطعی، مصرف زیاد منابع دستگاه یا از دست رفتن داده."}),
+    FeedbackType("service",
+                 {"en": "Service", "ar": "الخدمة", "fa": "خدمات"},
+                 {"en": "Support, staff, delivery and response times.",
+                  "ar": "الدعم والموظفون والتوصيل وسرعة الاستجابة.",
+                  "fa": "پشتیبانی، کارکنان، ارسال و زمان پاسخ‌گویی."}),
+    FeedbackType("pricing",
+                 {"en": "Pricing", "ar": "الأسعار والفوترة", "fa": "قیمت و صورتحساب"},
+                 {"en": "Price, billing, charges, refunds, value for money.",
+                  "ar": "السعر والفواتير والرسوم والاسترداد والقيمة مقابل المال.",
+                  "fa": "قیمت، صورتحساب، هزینه‌ها، بازپرداخت و ارزش خرید."}),
+)
+BUILTIN_KEYS = tuple(t.key for t in BUILTIN_TYPES)

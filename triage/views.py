@@ -1,0 +1,127 @@
+"""The triage list, theme groups, custom types and model history."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from feedback_app.accounts.access import require_login_for, role_required
+from feedback_app.extensions import db
+from feedback_app.forms import ConfirmForm
+from feedback_app.timeutil import utcnow
+from surveys.services import all_surveys
+
+from . import services
+from .forms import CorrectForm, CustomTypeForm
+from .models import TriageItem
+
+triage = Blueprint("triage", __name__, url_prefix="/triage")
+require_login_for(triage)
+
+
+def _filters() -> services.Filters:
+    args = request.args
+    survey = args.get("survey", "")
+    return services.Filters(
+        type=args.get("type") or None, survey=int(survey) if survey.isdigit() else None,
+        language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
+        band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
+        needs_review=args.get("review") == "1", theme=args.get("theme") or None)
+
+
+def _list_args() -> dict:
+    return {k: v for k, v in request.args.items() if k in ("type", "survey", "language", "band", "review", "theme", "page") and v}
+
+
+@triage.get("")
+def index():
+    filters = _filters()
+    page = db.paginate(services.triage_query(filters), per_page=50)
+    types = services.all_types()
+    form = CorrectForm()
+    form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
+    return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
+                           confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
+                           groups=services.theme_groups(filters, limit=8) if not filters.theme else [],
+                           has_model=services.active_model() is not None)
+
+
+@triage.get("/themes")
+def themes():
+    filters = _filters()
+    return render_template("triage/themes.html", groups=services.theme_groups(filters, limit=200),
+                           types={t.key: t for t in services.all_types()}, args=_list_args())
+
+
+@triage.post("/<int:item_id>/confirm")
+@role_required("triager")
+def confirm(item_id: int):
+    item = db.get_or_404(TriageItem, item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.confirm(item, current_user.id, utcnow())
+        except services.TriageError as error:
+            flash(str(error), "error")
+    return _back(item_id)
+
+
+@triage.post("/<int:item_id>/type")
+@role_required("triager")
+def correct(item_id: int):
+    item = db.get_or_404(TriageItem, item_id)
+    form = CorrectForm()
+    form.type.choices = [(key, key) for key in services.type_keys()]
+    if form.validate_on_submit():
+        services.correct(item, form.type.data, current_user.id, utcnow())
+    else:
+        flash(_("Choose one of the types."), "error")
+    return _back(item_id)
+
+
+def _back(item_id: int):
+    args = {k: v for k, v in request.args.items() if k in ("type", "survey", "language", "band", "review", "theme", "page")}
+    return redirect(url_for("triage.index", **args, _anchor=f"item-{item_id}"), 303)
+
+
+@triage.route("/types", methods=["GET", "POST"])
+def types():
+    form = CustomTypeForm()
+    if request.method == "POST":
+        if not current_user.can():
+            return render_template("errors/403.html"), 403
+        if form.validate_on_submit():
+            try:
+                services.add_custom_type(
+                    form.key.data, {"en": form.name_en.data, "ar": form.name_ar.data or form.name_en.data,
+                                    "fa": form.name_fa.data or form.name_en.data},
+                    {"en": form.description.data}, re.split(r"\r?\n", form.examples.data), utcnow())
+            except services.TriageError as error:
+                flash(str(error), "error")
+            else:
+                flash(_("Type added. The model learns it at the next training (Models → Train now)."), "success")
+                return redirect(url_for("triage.types"), 303)
+    return render_template("triage/types.html", types=services.all_types(), form=form)
+
+
+@triage.get("/models")
+def models():
+    return render_template("triage/models.html", history=services.model_history(), form=ConfirmForm(),
+                           pending=services.labels_since_last_model(),
+                           threshold=current_app.config["RETRAIN_AFTER_LABELS"])
+
+
+@triage.post("/models/train")
+@role_required()
+def train():
+    if ConfirmForm().validate_on_submit():
+        outcome = services.train(utcnow(), note=f"trained from the web by {current_user.email}")
+        if outcome.activated:
+            flash(_("Model %(version)d is now active. Unconfirmed verbatims are being re-classified.",
+                    version=outcome.version), "success")
+        else:
+            flash(_("Model %(version)d was worse on the held-out labels and was not activated.",
+                    version=outcome.version), "error")
+    return redirect(url_for("triage.models"), 303)
+
