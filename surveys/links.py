@@ -6,7 +6,16 @@ unsubscribe token can never be replayed as a survey token or the other way round
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from .kinds import KINDS
+
+
+class SignedInvitation(NamedTuple):
+    id: int
+    kind: str  # the survey's kind never changes, so the answer can be checked without a database read
 
 
 class Links:
@@ -14,24 +23,35 @@ class Links:
         self._invitation = URLSafeSerializer(secret_key, salt="survey-invitation")
         self._unsubscribe = URLSafeSerializer(secret_key, salt="unsubscribe")
 
-    def invitation_token(self, invitation_id: int) -> str:
-        return self._invitation.dumps(invitation_id)
+    def invitation_token(self, invitation_id: int, kind: str) -> str:
+        return self._invitation.dumps([invitation_id, kind])
+
+    def invitation(self, token: str) -> SignedInvitation | None:
+        value = _load(self._invitation, token)
+        if (isinstance(value, list) and len(value) == 2 and _is_id(value[0]) and value[1] in KINDS):
+            return SignedInvitation(value[0], value[1])
+        return None
 
     def invitation_id(self, token: str) -> int | None:
-        return _load(self._invitation, token)
+        signed = self.invitation(token)
+        return signed.id if signed else None
 
     def unsubscribe_token(self, customer_id: int) -> str:
         return self._unsubscribe.dumps(customer_id)
 
     def customer_id(self, token: str) -> int | None:
-        return _load(self._unsubscribe, token)
+        value = _load(self._unsubscribe, token)
+        return value if _is_id(value) else None
 
 
-def _load(serializer: URLSafeSerializer, token: str) -> int | None:
+def _load(serializer: URLSafeSerializer, token: str):
     if not token or len(token) > 200:
         return None
     try:
-        value = serializer.loads(token)
+        return serializer.loads(token)
     except BadSignature:
         return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -8,7 +8,6 @@ from typing import Callable, Iterable
 from sqlalchemy import String, and_, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
-from feedback_app.db_helpers import insert_ignoring_conflicts
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
 
@@ -98,8 +97,8 @@ class Mailer:
     links: Links
     base_url: str
 
-    def survey_url(self, invitation_id: int, score: int | None = None) -> str:
-        url = f"{self.base_url}/s/{self.links.invitation_token(invitation_id)}"
+    def survey_url(self, invitation_id: int, kind: str, score: int | None = None) -> str:
+        url = f"{self.base_url}/s/{self.links.invitation_token(invitation_id, kind)}"
         return url if score is None else f"{url}?score={score}"
 
     def unsubscribe_url(self, customer_id: int) -> str:
@@ -174,8 +173,8 @@ def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer:
     context = {
         "customer": customer, "survey": survey, "kind": kind,
         "question": survey.wording[locale]["question"],
-        "buttons": [(point, mailer.survey_url(invitation.id, point)) for point in kind.scale],
-        "survey_url": mailer.survey_url(invitation.id),
+        "buttons": [(point, mailer.survey_url(invitation.id, kind.key, point)) for point in kind.scale],
+        "survey_url": mailer.survey_url(invitation.id, kind.key),
         "unsubscribe_url": unsubscribe_url,
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -185,29 +184,40 @@ def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer:
 
 # ---------------------------------------------------------------- answering
 
-CREATED, UPDATED, LOCKED = "created", "updated", "locked"
+CREATED, UPDATED, LOCKED, CLOSED, MISSING = "created", "updated", "locked", "closed", "missing"
 
 
-def record_answer(invitation_id: int, survey_id: int, locale: str, answer: Answer, now: datetime,
-                  edit_window: timedelta) -> str:
+def record_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:
     """Store the one response of an invitation, or change it within the edit window.
 
-    The insert relies on the unique invitation key, so double clicks, retries and two tabs all end in
-    a single row whatever their timing.
+    The first answer is one statement: an INSERT … SELECT that checks the invitation exists and its
+    survey is open, takes the respondent's language, and does nothing if the invitation already has
+    a response (its unique key). Double clicks, retries and two tabs all end in a single row, and the
+    common case costs one round trip. Only when that inserts nothing do we look closer.
     """
-    values = {"invitation_id": invitation_id, "survey_id": survey_id, "score": answer.score,
+    params = {"invitation_id": invitation_id, "score": answer.score,
               "comment": "" if answer.score_only else answer.comment,
               "may_contact": answer.may_contact and not answer.score_only,
-              "consent_at": now if answer.may_contact and not answer.score_only else None,
-              "locale": locale, "answered_at": now, "updated_at": now}
-    if insert_ignoring_conflicts(Response, values, ["invitation_id"]):
+              "consent_at": now if answer.may_contact and not answer.score_only else None, "now": now}
+    if db.session.execute(_first_answer_statement(), params).first() is not None:
         db.session.commit()
         return CREATED
-    response = db.session.scalars(select(Response).where(Response.invitation_id == invitation_id)
-                                  .with_for_update().execution_options(populate_existing=True)).one()
-    if now - response.answered_at > edit_window:
+    return _change_answer(invitation_id, answer, now, edit_window)
+
+
+def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:
+    row = db.session.execute(
+        select(Survey.closed_at, Response).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.invitation_id == invitation_id)
+        .with_for_update(of=Response).execution_options(populate_existing=True)).first()
+    if row is None:  # nothing was inserted and there is no response: no such invitation, or a closed survey
+        exists_ = db.session.scalar(select(Invitation.id).where(Invitation.id == invitation_id))
         db.session.rollback()
-        return LOCKED
+        return CLOSED if exists_ else MISSING
+    closed_at, response = row
+    if closed_at is not None or now - response.answered_at > edit_window:
+        db.session.rollback()
+        return CLOSED if closed_at is not None else LOCKED
     response.score = answer.score if answer.score is not None else response.score
     if not answer.score_only:
         response.comment = answer.comment
@@ -217,6 +227,38 @@ def record_answer(invitation_id: int, survey_id: int, locale: str, answer: Answe
     response.updated_at = now
     db.session.commit()
     return UPDATED
+
+
+_first_answer_statements: dict[str, object] = {}
+
+
+def _first_answer_statement():
+    """Built once per database dialect: the survey POST must not rebuild SQL on every request."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _first_answer_statements.get(dialect)
+    if statement is None:
+        statement = _build_first_answer_statement(dialect)
+        _first_answer_statements[dialect] = statement
+    return statement
+
+
+def _build_first_answer_statement(dialect: str):
+    from sqlalchemy import Boolean, DateTime, Integer, Text, bindparam
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    now = bindparam("now", type_=DateTime())
+    source = (select(Invitation.id, Invitation.survey_id, bindparam("score", type_=Integer()),
+                     bindparam("comment", type_=Text()), bindparam("may_contact", type_=Boolean()),
+                     bindparam("consent_at", type_=DateTime()), Customer.locale, now, now)
+              .join(Survey, Survey.id == Invitation.survey_id).join(Customer, Customer.id == Invitation.customer_id)
+              .where(Invitation.id == bindparam("invitation_id", type_=Integer()), Survey.closed_at.is_(None)))
+    table = Response.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(table)
+            .from_select(["invitation_id", "survey_id", "score", "comment", "may_contact", "consent_at", "locale",
+                          "answered_at", "updated_at"], source)
+            .on_conflict_do_nothing(index_elements=["invitation_id"])
+            .returning(table.c.id))
 
 
 # ---------------------------------------------------------------- results
@@ -277,26 +319,6 @@ def all_surveys() -> Iterable[Survey]:
 
 
 # ---------------------------------------------------------------- lookups for the survey page
-
-@dataclass(frozen=True)
-class AnswerContext:
-    """The little the survey POST needs, read in one query."""
-    invitation_id: int
-    survey_id: int
-    kind: str
-    is_open: bool
-    locale: str
-
-
-def answer_context(invitation_id: int) -> AnswerContext | None:
-    row = db.session.execute(
-        select(Invitation.id, Survey.id, Survey.kind, Survey.closed_at, Customer.locale)
-        .join(Invitation.survey).join(Invitation.customer).where(Invitation.id == invitation_id)).first()
-    if row is None:
-        return None
-    locale = row[4] if row[4] in LOCALES else "en"
-    return AnswerContext(row[0], row[1], row[2], row[3] is None, locale)
-
 
 def find_invitation(invitation_id: int) -> Invitation | None:
     return db.session.get(Invitation, invitation_id)

@@ -67,26 +67,26 @@ def survey_page(token: str):
 @public.post("/s/<token>")
 @csrf.exempt
 def submit_answer(token: str):
-    invitation_id = mailer().links.invitation_id(token)
-    context = services.answer_context(invitation_id) if invitation_id is not None else None
-    if context is None:
+    # The hot path: verify the signature (no database), check the answer against the kind carried in
+    # the token, and store it with one statement. Everything else happens only when that fails.
+    signed = mailer().links.invitation(token)
+    if signed is None:
         abort(404)
-    use_locale(context.locale)
     wants_json = request.form.get("score_only") == "1"
-    if not context.is_open:
-        return (jsonify(saved=False, reason="closed"), 410) if wants_json else (
-            render_template("surveys/public/closed.html"), 410)
-    answer = read_answer(request.form, KINDS[context.kind])
+    answer = read_answer(request.form, KINDS[signed.kind])
     if isinstance(answer, Invalid):
         return _invalid(token, answer, wants_json)
-    outcome = services.record_answer(context.invitation_id, context.survey_id, context.locale, answer,
-                                     utcnow(), edit_window())
-    if outcome == services.LOCKED:
-        return (jsonify(saved=False, reason="locked"), 409) if wants_json else redirect(
-            url_for("public.survey_page", token=token), 303)
+    outcome = services.record_answer(signed.id, answer, utcnow(), edit_window())
+    if outcome in (services.CREATED, services.UPDATED):
+        return jsonify(saved=True) if wants_json else redirect(f"{request.path}/thanks", 303)
+    if outcome == services.MISSING:
+        abort(404)
     if wants_json:
-        return jsonify(saved=True)
-    return redirect(url_for("public.thanks", token=token), 303)
+        return jsonify(saved=False, reason=outcome), 409
+    if outcome == services.CLOSED:
+        _invitation_or_404(token)  # for the respondent's language
+        return render_template("surveys/public/closed.html"), 410
+    return redirect(url_for("public.survey_page", token=token), 303)  # locked: the page explains
 
 
 def _invalid(token: str, invalid: Invalid, wants_json: bool):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ os.environ.setdefault("FEEDBACK_SECRET_KEY", "test-secret-key-0123456789")
 from tests.support.postgres import TemporaryPostgres, free_port  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SMALL_CORPUS = Path(__file__).parent / "support" / "corpus"  # written for the tests: trains in a moment
 
 
 def unavailable(reason: str):
@@ -73,7 +75,8 @@ def _migrate_once(url: str) -> None:
 def make_app(database_url: str, **overrides):
     from feedback_app import create_app
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-              "MAIL_TRANSPORT": "memory", "BASE_URL": "http://survey.test", "SERVER_NAME": None}
+              "MAIL_TRANSPORT": "memory", "BASE_URL": "http://survey.test", "SERVER_NAME": None,
+              "TRIAGE_CORPUS": str(SMALL_CORPUS)}
     config.update(overrides)
     return create_app(config)
 

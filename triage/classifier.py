@@ -80,13 +80,15 @@ class Classifier:
     # ------------------------------------------------------------ training
 
     @classmethod
-    def train(cls, examples: Iterable[Example], regularisation: float = 8.0, min_count: int = 2,
+    def train(cls, examples: Iterable[Example], regularisation: float = 8.0, min_count: int | None = None,
               meta: dict | None = None) -> Classifier:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
         examples = list(examples)
+        if min_count is None:  # a feature seen once is noise in a large corpus, but all there is in a small one
+            min_count = 2 if len(examples) >= 2000 else 1
         rows = [features(e.text, e.language) for e in examples]
         document_frequency = Counter(name for row in rows for name in row)
         kept = {name for name, count in document_frequency.items() if count >= min_count}

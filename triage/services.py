@@ -5,8 +5,10 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterable
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -67,14 +69,15 @@ _cache: dict = {"version": None, "classifier": None}
 
 def active_model() -> tuple[int, Classifier] | None:
     """The active model, loaded once per process and reloaded when another process activates a new one."""
-    version = db.session.scalar(select(ModelVersion.id).where(ModelVersion.active))
-    if version is None:
+    active = db.session.execute(select(ModelVersion.id, ModelVersion.created_at).where(ModelVersion.active)).first()
+    if active is None:
         return None
     with _cache_lock:
-        if _cache["version"] != version:
-            data = db.session.scalar(select(ModelVersion.model).where(ModelVersion.id == version))
-            _cache.update(version=version, classifier=Classifier.from_dict(json.loads(data)))
-        return version, _cache["classifier"]
+        # Keyed by id and time: a database rebuilt from scratch may reuse an id for another model.
+        if _cache["version"] != tuple(active):
+            data = db.session.scalar(select(ModelVersion.model).where(ModelVersion.id == active.id))
+            _cache.update(version=tuple(active), classifier=Classifier.from_dict(json.loads(data)))
+        return active.id, _cache["classifier"]
 
 
 def ensure_model(now: datetime, progress: Progress = _quiet) -> tuple[int, Classifier]:
@@ -212,13 +215,19 @@ class TrainingOutcome:
     held_out_summary: dict | None
 
 
+def _corpus() -> list[Example]:
+    # Tests point this at a small corpus so that training takes a moment, not ten seconds.
+    directory = current_app.config.get("TRIAGE_CORPUS")
+    return training.read_corpus(Path(directory)) if directory else training.read_corpus()
+
+
 def train(now: datetime, progress: Progress = _quiet, note: str = "") -> TrainingOutcome:
     """Train on the corpus and the team's labels; keep the result only if it is not worse."""
     team = team_examples()
     team_train, held_out = training.split_team_labels(team)
-    progress(f"training on {len(training.read_corpus())} corpus lines and {len(team_train)} team labels "
-             f"({len(held_out)} held out)")
-    candidate = Classifier.train(training.training_set(training.read_corpus(), team_train),
+    corpus = _corpus()
+    progress(f"training on {len(corpus)} corpus lines and {len(team_train)} team labels ({len(held_out)} held out)")
+    candidate = Classifier.train(training.training_set(corpus, team_train),
                                  meta={"team_labels": len(team_train), "held_out": len(held_out)})
     current = active_model()
     progress("judging it on the held-out team labels")

@@ -30,6 +30,7 @@ _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "�
 _PERSIAN_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا",
                                "ؤ": "و", "ئ": "ی"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_WORDS_FOLDED = {word.translate(_ARABIC_FOLD) for word in ARABIC_WORDS}
 _ELONGATION = re.compile(r"(.)\1{2,}")  # "soooo", "كتيييير", "خیییلی": three or more become one
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _ZWNJ = "\u200c"
@@ -45,9 +46,11 @@ def detect_language(text: str) -> str:
         return "en"
     persian = sum(ch in PERSIAN_ONLY for ch in text)
     arabic = sum(ch in ARABIC_ONLY for ch in text)
-    words = set(_TOKEN.findall(text))
-    persian += 2 * len(words & PERSIAN_WORDS) + 2 * text.count(_ZWNJ)
-    arabic += 2 * len(words & ARABIC_WORDS) + 2 * sum(w.startswith("ال") for w in words)
+    # Common words are matched in each language's own spelling, whatever the keyboard typed.
+    persian_words = set(_TOKEN.findall(text.translate(_PERSIAN_FOLD)))
+    arabic_words = set(_TOKEN.findall(text.translate(_ARABIC_FOLD)))
+    persian += 2 * len(persian_words & PERSIAN_WORDS) + 2 * text.count(_ZWNJ)
+    arabic += 2 * len(arabic_words & _ARABIC_WORDS_FOLDED) + 2 * sum(w.startswith("ال") for w in arabic_words)
     # Persian keyboards type ی and ک; Arabic ones type ي and ك. Counting both ways keeps a Persian
     # text typed on an Arabic keyboard Persian (its words still give it away).
     return "fa" if persian > arabic else "ar"

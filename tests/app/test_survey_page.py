@@ -93,7 +93,7 @@ def test_oversized_comment_is_refused_and_kept_in_the_form(app, client):
 def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
     _, (invitation,) = sent_survey(app)
     good = survey_path(app, invitation)
-    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(999999)):
+    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(999999, "nps")):
         page = client.get(path)
         assert page.status_code == 404 and b"could not find" in page.data
         assert client.post(path, data={"score": "5"}).status_code == 404
@@ -110,14 +110,13 @@ def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
 
 def test_answer_can_change_within_the_window_then_is_locked(app, client):
     _, (invitation,) = sent_survey(app)
-    answer = services.Answer if hasattr(services, "Answer") else None  # noqa: F841
     from surveys.answers import Answer
     window = timedelta(hours=24)
-    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(3, "meh", False), NOW, window) == "created"
+    assert services.record_answer(invitation.id, Answer(3, "meh", False), NOW, window) == "created"
     later = NOW + timedelta(hours=23)
-    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(8, "better now", True), later, window) == "updated"
+    assert services.record_answer(invitation.id, Answer(8, "better now", True), later, window) == "updated"
     too_late = NOW + timedelta(hours=25)
-    assert services.record_answer(invitation.id, invitation.survey_id, "en", Answer(0, "changed", False), too_late, window) == "locked"
+    assert services.record_answer(invitation.id, Answer(0, "changed", False), too_late, window) == "locked"
     (response,) = responses()
     assert (response.score, response.comment, response.may_contact) == (8, "better now", True)
 

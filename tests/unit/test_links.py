@@ -1,17 +1,24 @@
-from surveys.links import Links
+from surveys.links import Links, SignedInvitation
 
 
 def test_tokens_round_trip_and_cannot_be_forged():
     links = Links("one-secret-key-long-enough")
-    token = links.invitation_token(42)
-    assert links.invitation_id(token) == 42
-    assert links.invitation_id(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    token = links.invitation_token(42, "csat")
+    assert links.invitation(token) == SignedInvitation(42, "csat") and links.invitation_id(token) == 42
+    assert links.invitation_id(token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB")) is None
     assert Links("another-secret-key-entirely").invitation_id(token) is None
     assert links.invitation_id("") is None and links.invitation_id("x" * 500) is None
 
 
 def test_a_token_for_one_purpose_is_useless_for_another():
     links = Links("one-secret-key-long-enough")
-    assert links.customer_id(links.invitation_token(7)) is None
+    assert links.customer_id(links.invitation_token(7, "nps")) is None
     assert links.invitation_id(links.unsubscribe_token(7)) is None
     assert links.customer_id(links.unsubscribe_token(7)) == 7
+
+
+def test_a_signed_payload_of_the_wrong_shape_is_refused():
+    links = Links("one-secret-key-long-enough")
+    forged_shape = links._invitation.dumps([7, "no-such-kind"])
+    assert links.invitation(forged_shape) is None
+    assert links.invitation(links._invitation.dumps(7)) is None
