@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from .stopwords import FUNCTION_WORDS
 from .text import detect_language, normalise, stem, tokens
 
 MODEL_FORMAT = 1
@@ -42,14 +43,20 @@ def features(text: str, language: str | None = None) -> Counter:
 def _counts(words: list[str], stems: list[str], language: str) -> Counter:
     counts: Counter = Counter()
     negated_until = -1
+    stop = FUNCTION_WORDS.get(language, FUNCTION_WORDS["en"])
     for index, (word, stemmed) in enumerate(zip(words, stems)):
+        if index:
+            counts[f"b:{stems[index - 1]}_{stemmed}"] += 1  # "have to", "can you", "should add" stay
+        if word in NEGATORS or (language == "fa" and word.startswith("نمی")):
+            negated_until = index + NEGATION_SPAN
+            counts["w:" + stemmed] += 1
+            continue
+        if word in stop:
+            # Alone, a function word tells more about who wrote the corpus than about the feedback.
+            continue
         counts["w:" + stemmed] += 1
         if index <= negated_until:
             counts["n:" + stemmed] += 1
-        if word in NEGATORS or (language == "fa" and word.startswith("نمی")):
-            negated_until = index + NEGATION_SPAN
-        if index:
-            counts[f"b:{stems[index - 1]}_{stemmed}"] += 1
         padded = f"<{word}>"
         for size in (3, 4, 5):
             for start in range(len(padded) - size + 1):

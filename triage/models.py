@@ -29,6 +29,8 @@ class TriageItem(db.Model):
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     classified_at: Mapped[datetime] = mapped_column(DateTime)
+    # The version of the answer that was classified: an edited answer is classified again.
+    response_updated_at: Mapped[datetime] = mapped_column(DateTime)
 
     response: Mapped[Response] = relationship()
 

@@ -19,7 +19,7 @@ from . import training
 from .classifier import Classifier, Example, evaluate
 from .models import CustomType, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
-from .themes import extract_theme
+from .themes import extract_theme, group_themes
 from .types import BUILTIN_KEYS, BUILTIN_TYPES, FeedbackType
 
 Progress = Callable[[str], None]
@@ -103,7 +103,7 @@ def classify_pending(now: datetime, review_below: float, limit: int = 500) -> in
     stale = db.session.scalars(
         select(Response).outerjoin(TriageItem, TriageItem.response_id == Response.id)
         .where(Response.comment != "")
-        .where(or_(TriageItem.id.is_(None), Response.updated_at > TriageItem.classified_at,
+        .where(or_(TriageItem.id.is_(None), Response.updated_at != TriageItem.response_updated_at,
                    and_(TriageItem.model_version != version, TriageItem.confirmed.is_(False))))
         .order_by(Response.id).limit(limit)).all()
     if not stale:
@@ -113,6 +113,7 @@ def classify_pending(now: datetime, review_below: float, limit: int = 500) -> in
     for response in stale:
         item = items.get(response.id) or TriageItem(response_id=response.id)
         _apply(item, response.comment, classifier, version, now, review_below)
+        item.response_updated_at = response.updated_at
         db.session.add(item)
     db.session.commit()
     return len(stale)
@@ -126,7 +127,8 @@ def _apply(item: TriageItem, text: str, classifier: Classifier, version: int, no
     item.model_version = version
     item.classified_at = now
     item.theme = theme.label[:200] if theme else None
-    item.theme_key = " ".join(theme.key)[:120] if theme else None
+    # Spaces around every stem, so a group's pair can be found with LIKE '% stem %'.
+    item.theme_key = f" {' '.join(theme.key)} "[:120] if theme else None
     if not item.confirmed:
         item.type_key = prediction.type
         item.confidence = round(prediction.confidence, 4)
@@ -298,7 +300,8 @@ def triage_query(filters: Filters):
     if filters.needs_review:
         query = query.where(TriageItem.needs_review.is_(True))
     if filters.theme:
-        query = query.where(TriageItem.theme_key == filters.theme)
+        for stem_ in filters.theme.split()[:2]:
+            query = query.where(TriageItem.theme_key.contains(f" {stem_} ", autoescape=True))
     if filters.band:
         query = query.where(or_(*[and_(Survey.kind == kind, Response.score.between(*bands[filters.band]))
                                   for kind, bands in BANDS.items()]))
@@ -308,10 +311,10 @@ def triage_query(filters: Filters):
 
 @dataclass(frozen=True)
 class ThemeGroup:
-    key: str
-    label: str
+    key: str             # the shared stems, for the list's theme filter
+    label: str           # the most common theme among the members
     count: int
-    type_key: str | None
+    type_key: str | None  # the most common type among the members
 
 
 def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
@@ -320,13 +323,11 @@ def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
                                                    filters.needs_review))
                               .with_only_columns(TriageItem.theme_key, TriageItem.theme, TriageItem.type_key)
                               .where(TriageItem.theme_key.is_not(None)).order_by(None)).all()
-    groups: dict[str, list] = {}
-    for key, label, type_key in rows:
-        groups.setdefault(key, []).append((label, type_key))
     result = []
-    for key, members in groups.items():
-        labels = [label for label, _ in members]
-        types = [t for _, t in members if t]
-        result.append(ThemeGroup(key, min(labels, key=lambda l: (len(l.split()) > 3, -labels.count(l), len(l))),
-                                 len(members), max(set(types), key=types.count) if types else None))
-    return sorted(result, key=lambda g: (-g.count, g.label))[:limit]
+    for group in group_themes([tuple(key.split()) for key, _, _ in rows])[:limit]:
+        labels = [rows[i][1] for i in group.members]
+        types = [rows[i][2] for i in group.members if rows[i][2]]
+        label = max(set(labels), key=lambda l: (labels.count(l), -len(l)))
+        result.append(ThemeGroup(" ".join(group.pair), label, len(group.members),
+                                 max(set(types), key=types.count) if types else None))
+    return result

@@ -15,5 +15,13 @@ things lot lots bit like well way app apps use using used""".split()),
 مش مو ليش وش ايش عشان علشان لان لأن هل غير بعد قبل التطبيق البرنامج""".split()),
     "fa": set("""و در به از که این آن را با برای تا یا هم اما ولی اگر چون چه چرا کجا کی است هست بود شد
 شده می نمی کرد کنم کنید کرده دارد ندارد داره نداره من ما شما او آنها اینجا آنجا خیلی بسیار هیچ همه
-یک یه دیگه دیگر هر بعد قبل فقط حتی باید نباید روی توی پیش مثل رو اینکه چون برنامه اپ""".split()),
+یک یه دیگه دیگر هر بعد قبل فقط حتی باید نباید روی توی پیش مثل رو اینکه چون برنامه اپ اصلا اصلاً واقعا""".split()),
 }
+
+
+# The classifier drops only pure function words: "please", "still", "too", "use", "app"… carry the type
+# ("please add", "still no", "too expensive", "hard to use") even though they never make a theme.
+_SIGNAL = set("""please pls thanks thank still again even ever more most much too very really only just also
+use using used app apps like make makes made get got gets getting way thing things lot lots ok okay
+التطبيق البرنامج جدا جداً كثير بس ليش غير بعد قبل برنامه اپ خیلی بسیار هیچ باید نباید فقط""".split())
+FUNCTION_WORDS = {language: words - _SIGNAL for language, words in STOPWORDS.items()}

@@ -24,7 +24,7 @@ MAX_WORD_LENGTH = 30  # a "word" longer than this is a URL fragment or a keyboar
 @dataclass(frozen=True)
 class Theme:
     label: str            # what a triager reads: the customer's words, in their order
-    key: tuple[str, ...]  # what groups similar verbatims: the two strongest stems, sorted
+    key: tuple[str, ...]  # what groups similar verbatims: the strongest stems, strongest first
 
 
 def extract_theme(text: str, language: str, idf: Callable[[str], float]) -> Theme | None:
@@ -40,7 +40,7 @@ def extract_theme(text: str, language: str, idf: Callable[[str], float]) -> Them
         if stemmed in chosen and stemmed not in seen:
             seen.add(stemmed)
             words.append(surface)
-    return Theme(" ".join(words), tuple(sorted(chosen[:2])))
+    return Theme(" ".join(words), tuple(chosen))
 
 
 def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
@@ -53,3 +53,33 @@ def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
             continue
         words.append((match.start(), surface, stem(folded, language)))
     return words
+
+
+@dataclass(frozen=True)
+class Group:
+    pair: tuple[str, str] | tuple[str]  # the stems every member shares
+    members: tuple[int, ...]            # indexes into the list given to group_themes
+
+
+def group_themes(keys: list[tuple[str, ...]]) -> list[Group]:
+    """Group verbatims that share two of their strongest stems, largest groups first.
+
+    Greedy: take the pair of stems shared by the most not-yet-grouped verbatims, make those a group,
+    repeat. "The PDF export is slow", "pdf export slow again" and "exporting a PDF takes ages" share
+    (export, pdf) and end up together although their full themes differ.
+    """
+    remaining = set(range(len(keys)))
+    groups = []
+    while remaining:
+        pairs: Counter = Counter()
+        for index in remaining:
+            stems = sorted(set(keys[index]))
+            pairs.update((a, b) for i, a in enumerate(stems) for b in stems[i + 1:])
+        if not pairs or pairs.most_common(1)[0][1] < 2:
+            break
+        (pair, _), = pairs.most_common(1)
+        members = tuple(sorted(i for i in remaining if set(pair) <= set(keys[i])))
+        groups.append(Group(pair, members))
+        remaining -= set(members)
+    groups += [Group(keys[i][:1], (i,)) for i in sorted(remaining) if keys[i]]
+    return sorted(groups, key=lambda g: (-len(g.members), g.pair))

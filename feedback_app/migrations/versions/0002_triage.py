@@ -1,8 +1,8 @@
 """triage
 
-Revision ID: 30922772bd4f
+Revision ID: 739963a64e85
 Revises: 042fc1abf008
-Create Date: 2026-11-23 17:35:14.481338
+Create Date: 2026-11-23 17:47:09.147594
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '30922772bd4f'
+revision = '739963a64e85'
 down_revision = '042fc1abf008'
 branch_labels = None
 depends_on = None
@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('confirmed_by', sa.Integer(), nullable=True),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
     sa.Column('classified_at', sa.DateTime(), nullable=False),
+    sa.Column('response_updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['confirmed_by'], ['user_account.id'], name=op.f('fk_triage_item_confirmed_by_user_account')),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_triage_item_response_id_response')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_triage_item')),
