@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
+
+import numpy
 
 from .stopwords import FUNCTION_WORDS
 from .text import detect_language, normalise, stem, tokens
@@ -57,11 +60,15 @@ def _counts(words: list[str], stems: list[str], language: str) -> Counter:
         counts["w:" + stemmed] += 1
         if index <= negated_until:
             counts["n:" + stemmed] += 1
-        padded = f"<{word}>"
-        for size in (3, 4, 5):
-            for start in range(len(padded) - size + 1):
-                counts["c:" + padded[start:start + size]] += 1
+        counts.update(_letter_grams(word))
     return counts
+
+
+@lru_cache(maxsize=200_000)
+def _letter_grams(word: str) -> tuple[str, ...]:
+    """Letter 3- to 5-grams of a word with its boundaries marked; words repeat, so this is cached."""
+    padded = f"<{word}>"
+    return tuple("c:" + padded[start:start + size] for size in (3, 4, 5) for start in range(len(padded) - size + 1))
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,12 @@ class Classifier:
         self.weights = weights
         self.idf = idf
         self.meta = meta or {}
+        # One dot product per verbatim instead of a Python loop over features × types.
+        self._row = {name: index for index, name in enumerate(weights)}
+        self._matrix = numpy.array(list(weights.values()), dtype=numpy.float64).reshape(len(weights), len(self.labels))
+        self._intercepts = numpy.array(self.intercepts)
+        # Reasons compare a word's weight for the chosen type with its mean over all types.
+        self._mean_weight = {name: sum(w) / len(w) for name, w in weights.items() if name[0] in "wnb"}
 
     # ------------------------------------------------------------ training
 
@@ -127,11 +140,9 @@ class Classifier:
         vector = self._vector(_counts(words, stems, language))
         if not vector:
             return Prediction(None, 0.0, language)
-        scores = list(self.intercepts)
-        for name, value in vector.items():
-            for index, weight in enumerate(self.weights[name]):
-                scores[index] += weight * value
-        probabilities = _softmax(scores)
+        rows = [self._row[name] for name in vector]
+        scores = self._intercepts + numpy.asarray(list(vector.values())) @ self._matrix[rows]
+        probabilities = _softmax(scores.tolist())
         best = max(range(len(self.labels)), key=probabilities.__getitem__)
         # Reasons are shown in the customer's own words, not as stems.
         spelling = dict(reversed(list(zip(stems, words))))
@@ -139,7 +150,9 @@ class Classifier:
                           dict(zip(self.labels, probabilities)), self._reasons(vector, best, spelling))
 
     def _vector(self, counts: Counter) -> dict[str, float]:
-        vector = {name: (1 + math.log(count)) * self.idf[name] for name, count in counts.items() if name in self.idf}
+        idf = self.idf
+        vector = {name: (idf[name] if count == 1 else (1 + math.log(count)) * idf[name])
+                  for name, count in counts.items() if name in idf}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {name: v / norm for name, v in vector.items()} if norm else {}
 
@@ -149,13 +162,12 @@ class Classifier:
         evidence too, but nobody can read them), strongest first."""
         pushes = Counter()
         for name, value in vector.items():
-            kind, _, term = name.partition(":")
-            if kind in ("w", "n", "b"):
+            if name[0] in "wnb":  # w: word, n: negated word, b: pair of words
                 weight = self.weights[name]
-                push = value * (weight[label_index] - sum(weight) / len(weight))
+                push = value * (weight[label_index] - self._mean_weight[name])
                 if push > 0:
-                    words = " ".join(spelling.get(part, part) for part in term.split("_"))
-                    pushes[("not " if kind == "n" else "") + words] += push
+                    words = " ".join(spelling.get(part, part) for part in name[2:].split("_"))
+                    pushes[("not " if name[0] == "n" else "") + words] += push
         return tuple(term for term, _ in pushes.most_common(limit))
 
     # ------------------------------------------------------------ storage (JSON, never pickle)
