@@ -100,7 +100,7 @@ class Classifier:
     # ------------------------------------------------------------ training
 
     @classmethod
-    def train(cls, examples: Iterable[Example], regularisation: float = 8.0, min_count: int | None = None,
+    def train(cls, examples: Iterable[Example], regularisation: float = 2.0, min_count: int | None = None,
               meta: dict | None = None) -> Classifier:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.feature_extraction.text import TfidfTransformer
