@@ -1,4 +1,4 @@
-"""The bare comparison endpoint for bench/survey_post.py.
+"""The bare-driver comparison endpoint for bench/survey_post.py (bench/bare_sqla_app.py is the other).
 
 A minimal Flask app with one POST endpoint that reads the same three form fields as the survey
 POST, validates them the same way (score a whole number in the NPS range, comment at most 5,000

@@ -1,23 +1,32 @@
-"""Survey POST throughput, beside a bare Flask endpoint doing one validated INSERT, in the same run.
+"""Survey POST throughput, beside two bare Flask endpoints doing one validated INSERT, in the same run.
 
     .venv/bin/python bench/survey_post.py [--requests N] [--workers W] [--duration S] [--db sqlite|URL]
 
 What it does, all on 127.0.0.1 and bounded in time:
 
-1. Makes a fresh database (a SQLite file in a temporary folder, or with --db postgresql://…@127.0.0.1/…
-   two fresh databases on that local server, dropped afterwards): the app's schema through its
-   migrations (`feedback init-db`), one NPS survey, N customers and N invitations (through the app's
-   own services, so the outbox emails are queued as in real use), and the signed tokens written to a
-   file. The bare app (bench/bare_app.py) gets a table of the same shape in a database of its own.
-2. Starts the app and the bare app under gunicorn (same worker count, sync workers), each on a free
-   port of 127.0.0.1, and checks one real POST on each (303, one row).
-3. Warms each up, then drives them in turn with wrk and bench/post_tokens.lua for a fixed duration,
-   in rounds A B A B …; every request answers a fresh invitation (a real INSERT, never an update).
-4. Stops the servers, counts the rows in both databases, prints requests/s for both and the ratio
-   app / bare, and writes everything as JSON to bench/results/ (git-ignored). Exits 1 if the run is
-   not valid (a non-2xx/3xx response, a status other than 303, tokens running out, missing rows).
+1. Makes fresh databases (SQLite files in a temporary folder, or with --db postgresql://…@127.0.0.1/…
+   three fresh databases on that local server, dropped afterwards): for the app its schema through
+   its migrations (`feedback init-db`), one NPS survey, N customers and N invitations (through the
+   app's own services, so the outbox emails are queued as in real use), and the signed tokens
+   (`links.invitation_token(id, kind)`) written to a file. Each bare variant gets a table of the same
+   shape as `response` in a database of its own:
+     bare-sqla    bench/bare_sqla_app.py: Flask + Flask-SQLAlchemy (the app's engine defaults), one
+                  Core INSERT through db.session, commit: the bare endpoint of the app's own stack;
+     bare-driver  bench/bare_app.py: Flask + the raw DB-API driver (sqlite3 / psycopg).
+2. Starts the app and both bare apps under gunicorn (same worker count, sync workers), each on a
+   free port of 127.0.0.1, and checks one real POST on each (303, one row).
+3. Warms each up, then drives them one at a time with wrk and bench/post_tokens.lua for a fixed
+   duration, interleaved in rounds (app, bare-sqla, bare-driver, app, …); every request answers a
+   fresh invitation (a real INSERT, never an update). It measures the CPU that processes outside the
+   benchmark use during each run (/proc): before a run it waits for a quiet second, and a run during
+   which others took more than 0.1 core is discarded and repeated (--retries), so the figures are
+   the benchmark's alone.
+4. Stops the servers, counts the rows in every database, prints requests/s and the ratios
+   app / bare-sqla (the target) and app / bare-driver, and writes everything as JSON to
+   bench/results/ (git-ignored). Exits 1 if the run is not valid (a non-2xx/3xx response, a status
+   other than 303, tokens running out, missing or updated rows).
 
-The target (docs/benchmarks.md): the app's survey POST at >= 0.9 of the bare endpoint.
+The target (docs/benchmarks.md): the app's survey POST at >= 0.9 of the bare Flask-SQLAlchemy endpoint.
 """
 from __future__ import annotations
 
@@ -47,6 +56,13 @@ RESULTS = BENCH / "results"
 LUA = BENCH / "post_tokens.lua"
 BIN = Path(sys.executable).parent
 TARGET = 0.9
+HEADLINE = "bare-sqla"  # the target's yardstick: the bare endpoint of the app's own stack
+BARES = {  # name: gunicorn app spec (module in bench/)
+    "bare-sqla": "bare_sqla_app:create_app()",
+    "bare-driver": "bare_app:create_app()",
+}
+IMPORT_SLICE = 50_000  # customers per import_customers call in the set-up
+FOREIGN_CPU_LIMIT = 0.10  # cores used by other processes during a measured run before it is flagged
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "")
 
 sys.path.insert(0, str(ROOT))  # run from anywhere: the project is also installed editable
@@ -63,14 +79,16 @@ def say(message: str = "") -> None:
 class Databases:
     kind: str          # "sqlite" or "postgresql"
     app_url: str       # for the app (SQLAlchemy URL)
-    bare_url: str      # for the bare app (its own parser)
+    bare_urls: dict[str, str]  # per bare variant: sqlite:///… or postgresql://… (each app adapts it)
     server_url: str | None = None
     created: list[str] = field(default_factory=list)
+    server_pid: int | None = None  # the local PostgreSQL postmaster: its CPU is the benchmark's too
 
     @classmethod
     def make(cls, db: str, workdir: Path) -> Databases:
         if db == "sqlite":
-            return cls("sqlite", f"sqlite:///{workdir / 'app.db'}", f"sqlite:///{workdir / 'bare.db'}")
+            return cls("sqlite", f"sqlite:///{workdir / 'app.db'}",
+                       {name: f"sqlite:///{workdir / (name + '.db')}" for name in BARES})
         parts = urlsplit(db)
         if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
             raise SystemExit(f"--db must be 'sqlite' or a postgresql:// URL, not {db!r}")
@@ -80,9 +98,16 @@ class Databases:
         import psycopg
 
         plain = "postgresql://" + db.split("://", 1)[1]
-        names = [f"feedback_bench_{os.getpid()}_app", f"feedback_bench_{os.getpid()}_bare"]
-        databases = cls("postgresql", "", "", server_url=plain)
+        names = [f"feedback_bench_{os.getpid()}_{name.replace('-', '_')}" for name in ("app", *BARES)]
+        databases = cls("postgresql", "", {}, server_url=plain)
         with psycopg.connect(plain, autocommit=True) as connection:
+            backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+            try:
+                with open(f"/proc/{backend}/stat") as stat:
+                    databases.server_pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:  # not visible from here (another container, say)
+                say("  note: the PostgreSQL server's processes are not visible here: their CPU will count as "
+                    "other processes' load")
             for name in names:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 connection.execute(f'CREATE DATABASE "{name}"')
@@ -90,7 +115,7 @@ class Databases:
         base = plain.split("?", 1)[0].rsplit("/", 1)[0]
         query = ("?" + plain.split("?", 1)[1]) if "?" in plain else ""
         databases.app_url = base.replace("postgresql://", "postgresql+psycopg://", 1) + f"/{names[0]}{query}"
-        databases.bare_url = f"{base}/{names[1]}{query}"
+        databases.bare_urls = {name: f"{base}/{db_name}{query}" for name, db_name in zip(BARES, names[1:])}
         return databases
 
     def drop(self) -> None:
@@ -146,22 +171,27 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
         survey = services.create_survey("nps", "Benchmark NPS", "the product")
         rows = [CustomerRow(line=i + 2, email=f"customer{i}@bench.example", name=f"Customer {i}", locale="en",
                             attributes={"plan": "pro"}) for i in range(count)]
-        report = services.import_customers(ParsedCSV(rows=rows))
+        # In slices: import_customers looks all the e-mails up in one IN (…), and PostgreSQL takes at
+        # most 65,535 parameters in a statement (a larger import fails there; see docs/benchmarks.md).
+        created = sum(services.import_customers(ParsedCSV(rows=rows[i:i + IMPORT_SLICE])).created
+                      for i in range(0, count, IMPORT_SLICE))
         mailer = app.extensions["feedback.mailer"]
         queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
-        if report.created != count or queued != count:
-            raise SystemExit(f"set-up made {report.created} customers and {queued} invitations, not {count}")
+        if created != count or queued != count:
+            raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
         ids = db.session.scalars(db.select(Invitation.id).where(Invitation.survey_id == survey.id)
                                  .order_by(Invitation.id)).all()
-        tokens_file.write_text("".join(mailer.links.invitation_token(i) + "\n" for i in ids))
+        # The token carries the survey's kind (surveys/links.py), as in the emails (Mailer.survey_url).
+        tokens_file.write_text("".join(mailer.links.invitation_token(i, survey.kind) + "\n" for i in ids))
         db.session.remove()
         db.engine.dispose()
 
 
-def set_up_bare_database(databases: Databases, count: int, ids_file: Path) -> None:
+def set_up_bare_database(url: str, count: int, ids_file: Path) -> None:
+    """Both bare variants get the same table, made with bench/bare_app.py's DDL."""
     import bare_app
 
-    bare_app.create_schema(databases.bare_url)
+    bare_app.create_schema(url)
     ids_file.write_text("".join(f"{i}\n" for i in range(1, count + 1)))
 
 
@@ -264,18 +294,74 @@ class Phase:
     exhausted: bool
     lines: tuple[int, int]
     command: str
+    cpu_benchmark: float = 0.0  # cores used by the benchmark's processes (gunicorn, wrk, this script)
+    cpu_other: float = 0.0      # cores used by everything else on the machine meanwhile
+    cpu_steal: float = 0.0      # cores the hypervisor gave to other guests meanwhile (not preventable)
+    discarded: bool = False     # had company (other load): repeated, not counted
 
     @property
     def valid(self) -> bool:
         return not self.exhausted and self.non_2xx_3xx == 0 and self.other_status == 0
 
+    @property
+    def quiet(self) -> bool:
+        return self.cpu_other <= FOREIGN_CPU_LIMIT
 
-def run_wrk(server: Server, label: str, duration: int, threads: int, connections: int) -> Phase:
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_seconds() -> tuple[float, float]:
+    """CPU seconds since boot, all cores: (user + nice + system, steal)."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return (fields[0] + fields[1] + fields[2]) / TICK, fields[7] / TICK  # guest time is inside user
+
+
+def busy_seconds() -> float:
+    return machine_seconds()[0]
+
+
+def own_seconds(groups: set[int]) -> float:
+    """CPU seconds of the benchmark's processes: this script and its waited-for children (wrk), and every
+    process that is one of `groups` (gunicorn masters, the local PostgreSQL postmaster), in its process
+    group (the gunicorn workers) or its child (the PostgreSQL backends)."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+        if pid == os.getpid() or pid in groups or group in groups or parent in groups:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    children = os.times()
+    return ticks / TICK + children.children_user + children.children_system
+
+
+def wait_for_quiet(groups: set[int], timeout: float = 180.0) -> float:
+    """Wait (up to timeout) until other processes use at most FOREIGN_CPU_LIMIT cores over a second."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy0, own0 = busy_seconds(), own_seconds(groups)
+        time.sleep(1.0)
+        other = max(0.0, (busy_seconds() - busy0) - (own_seconds(groups) - own0))
+        if other <= FOREIGN_CPU_LIMIT or time.monotonic() > deadline:
+            return other
+
+
+def run_wrk(server: Server, label: str, duration: int, threads: int, connections: int,
+            groups: set[int]) -> Phase:
     start, stop = server.cursor, server.lines
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
                "-s", str(LUA), server.url, "--", str(server.lines_file), server.prefix, str(start), str(stop),
                str(threads)]
+    (busy0, steal0), own0, wall0 = machine_seconds(), own_seconds(groups), time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120)
+    (busy1, steal1), own1, wall = machine_seconds(), own_seconds(groups), time.monotonic() - wall0
     out = done.stdout
     match = re.search(r"^RESULT (\{.*\})$", out, re.M)
     if done.returncode != 0 or match is None:
@@ -300,6 +386,9 @@ def run_wrk(server: Server, label: str, duration: int, threads: int, connections
         exhausted=any(t["exhausted"] for t in result["threads"]),
         lines=(start, server.cursor),
         command=" ".join(command),
+        cpu_benchmark=round((own1 - own0) / wall, 3),
+        cpu_other=round(max(0.0, (busy1 - busy0) - (own1 - own0)) / wall, 3),
+        cpu_steal=round((steal1 - steal0) / wall, 3),
     )
 
 
@@ -314,8 +403,13 @@ def show(phase: Phase) -> None:
         flags.append("RAN OUT OF TOKENS")
     if errors:
         flags.append(f"socket errors {phase.socket_errors}")
-    say(f"  {phase.label:<9} {phase.server:<5} {phase.requests_per_s:>9.1f} req/s  {phase.requests:>7} requests"
-        f"  latency avg {phase.latency_avg:>8}  {', '.join(flags) or 'all 303'}")
+    if not phase.quiet:
+        flags.append(f"OTHER LOAD {phase.cpu_other:.2f} cores")
+    if phase.cpu_steal >= 0.05:
+        flags.append(f"steal {phase.cpu_steal:.2f} cores")
+    say(f"  {phase.label:<9} {phase.server:<11} {phase.requests_per_s:>8.1f} req/s  {phase.requests:>6} requests"
+        f"  latency avg {phase.latency_avg:>8}  cpu {phase.cpu_benchmark:.2f}+{phase.cpu_other:.2f}  "
+        f"{', '.join(flags) or 'all 303'}")
 
 
 # ------------------------------------------------------------------ report
@@ -348,33 +442,41 @@ def environment() -> dict:
     }
 
 
-def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bare: Server, connections: int,
+def run(args, databases: Databases, workdir: Path, secret: str, servers: list[Server], connections: int,
         phases: list[Phase]) -> None:
-    """Set up, start both servers and drive them; the caller stops them whatever happens."""
+    """Set up, start the servers and drive them; the caller stops them whatever happens."""
+    app, bares = servers[0], servers[1:]
     say(f"Survey POST benchmark: {args.workers} sync gunicorn workers per app, {databases.kind}, "
-        f"wrk -t{args.threads} -c{connections}, {args.rounds} x {args.duration} s per app, 127.0.0.1 only")
+        f"wrk -t{args.threads} -c{connections}, {args.rounds} x {args.duration} s per app "
+        f"({', '.join(s.name for s in servers)}), 127.0.0.1 only")
     say(f"Setting up {args.requests} customers and invitations in a fresh {databases.kind} database …")
     t0 = time.monotonic()
     env = app_environment(databases, secret)
     set_up_app_database(databases, env, args.requests, app.lines_file)
-    set_up_bare_database(databases, bare.lines, bare.lines_file)
-    say(f"  done in {time.monotonic() - t0:.0f} s; tokens in {app.lines_file}")
+    for bare in bares:
+        set_up_bare_database(databases.bare_urls[bare.name], bare.lines, bare.lines_file)
+    say(f"  done in {time.monotonic() - t0:.0f} s; tokens in {app.lines_file} (removed at the end unless "
+        "--keep)")
 
-    bare_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDBACK_")}
-    bare_env["BARE_DATABASE_URL"] = databases.bare_url
     app.start("feedback_app:create_app()", env, args.workers, workdir, [])
-    bare.start("bare_app:create_app()", bare_env, args.workers, workdir, ["--pythonpath", str(BENCH)])
-    for server in (app, bare):
+    for bare in bares:
+        bare_env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDBACK_")}
+        bare_env["BARE_DATABASE_URL"] = databases.bare_urls[bare.name]
+        bare.start(BARES[bare.name], bare_env, args.workers, workdir, ["--pythonpath", str(BENCH)])
+    for server in servers:
         server.preflight()
-    say(f"Servers up: app {app.url}, bare {bare.url}; one POST each answered 303")
+    say("Servers up: " + ", ".join(f"{s.name} {s.url}" for s in servers) + "; one POST each answered 303")
 
-    for server in (app, bare):
+    groups = {server.process.pid for server in servers}  # each gunicorn runs in a session of its own
+    if databases.server_pid:
+        groups.add(databases.server_pid)
+    for server in servers:
         if args.warmup:
-            phase = run_wrk(server, "warm-up", args.warmup, args.threads, connections)
+            phase = run_wrk(server, "warm-up", args.warmup, args.threads, connections, groups)
             phases.append(phase)
             show(phase)
     # Refuse early rather than run out of tokens mid-run (wrk would then under-report).
-    for server in (app, bare):
+    for server in servers:
         warm = next((p for p in phases if p.server == server.name), None)
         rate = warm.requests_per_s if warm else 0.0
         need = int(rate * 1.3 * args.duration * args.rounds) + 100
@@ -382,8 +484,20 @@ def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bar
             raise SystemExit(f"{server.name} would run out of fresh tokens at ~{rate:.0f} req/s: rerun with "
                              f"--requests {int((server.cursor + need) * args.requests / server.lines) + 1}")
     for number in range(1, args.rounds + 1):
-        for server in (app, bare):
-            phase = run_wrk(server, f"round {number}", args.duration, args.threads, connections)
+        for server in servers:
+            for attempt in range(args.retries + 1):
+                fastest = max((p.requests_per_s for p in phases if p.server == server.name), default=0.0)
+                if server.lines - server.cursor < 1.3 * fastest * args.duration + 100:
+                    raise SystemExit(f"{server.name} is running short of fresh tokens after repeating runs that "
+                                     "had company: rerun with a larger --requests, or on a quieter machine")
+                wait_for_quiet(groups)
+                phase = run_wrk(server, f"round {number}", args.duration, args.threads, connections, groups)
+                if phase.quiet or attempt == args.retries:
+                    break
+                phase.discarded = True  # other processes took CPU meanwhile: run it again
+                phases.append(phase)
+                show(phase)
+                say(f"    (discarded: other processes used {phase.cpu_other:.2f} cores; repeating)")
             phases.append(phase)
             show(phase)
 
@@ -391,22 +505,31 @@ def run(args, databases: Databases, workdir: Path, secret: str, app: Server, bar
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--requests", type=int, default=40000,
+    parser.add_argument("--requests", type=int, default=100000,
                         help="invitations (tokens) made; every request uses a fresh one, so this must cover "
-                             "warm-up + rounds x duration at the app's rate (~600/s here needs ~20,000)")
+                             "warm-up + rounds x duration at the app's rate (the script refuses early and "
+                             "names the number it needs)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers per app")
     parser.add_argument("--db", default="sqlite",
-                        help="'sqlite' (a file in a temporary folder) or a postgresql:// URL of a local server "
-                             "on which two throw-away databases are created and dropped")
+                        help="'sqlite' (files in a temporary folder) or a postgresql:// URL of a local server "
+                             "on which three throw-away databases are created and dropped")
     parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app")
-    parser.add_argument("--rounds", type=int, default=2, help="measured rounds, each app then bare (A B A B …)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="measured rounds, each app then bare-sqla then bare-driver")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--connections", type=int, default=0, help="wrk connections (default: 2 per worker)")
     parser.add_argument("--tmpdir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
                         help="where the temporary folder (SQLite files, tokens, logs) goes; the default, "
                              "memory-backed, keeps the disk's fsync times out of what is measured")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
+    parser.add_argument("--retries", type=int, default=3,
+                        help="times a measured wrk run is repeated when other processes took more than "
+                             f"{FOREIGN_CPU_LIMIT} cores during it (before each run the script also waits, "
+                             "up to 3 minutes, for a quiet second)")
+    parser.add_argument("--require-quiet", action="store_true",
+                        help=f"count the run as not valid if other processes used more than {FOREIGN_CPU_LIMIT} "
+                             "cores during a measured wrk run (by default that is only reported)")
     args = parser.parse_args(argv)
     connections = args.connections or 2 * args.workers
     if shutil.which("wrk") is None:
@@ -415,35 +538,40 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--requests >= 100, --duration >= 1, --rounds >= 1, --connections >= --threads")
 
     started = datetime.now(UTC)
+    measured_environment = environment()  # the commit as it was when the run began
     workdir = Path(tempfile.mkdtemp(prefix="feedback-bench-", dir=args.tmpdir))
     secret = "bench-" + secrets.token_urlsafe(24)
     databases: Databases | None = None
-    app = Server("app", "/s/", workdir / "app_tokens.txt", args.requests)
-    # Ids cost nothing: the bare app gets plenty, so only the app's tokens can run short.
-    bare = Server("bare", "/a/", workdir / "bare_ids.txt", args.requests * 5)
+    # Ids cost nothing: the bare apps get plenty, so only the app's tokens can run short.
+    servers = [Server("app", "/s/", workdir / "app_tokens.txt", args.requests)]
+    servers += [Server(name, "/a/", workdir / f"{name}_ids.txt", args.requests * 5) for name in BARES]
+    names = [server.name for server in servers]
     phases: list[Phase] = []
     try:
         databases = Databases.make(args.db, workdir)
         try:
-            run(args, databases, workdir, secret, app, bare, connections, phases)
+            run(args, databases, workdir, secret, servers, connections, phases)
         finally:
-            app.stop()
-            bare.stop()
-        rows = {"app": count_rows(databases.app_url), "bare": count_rows(databases.bare_url)}
+            for server in servers:
+                server.stop()
+        rows = {"app": count_rows(databases.app_url)}
+        rows.update({name: count_rows(url) for name, url in databases.bare_urls.items()})
     finally:
         if databases is not None:
             databases.drop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    measured = [p for p in phases if p.label != "warm-up"]
-    rate = {name: statistics.mean(p.requests_per_s for p in measured if p.server == name) for name in ("app", "bare")}
-    ratio = rate["app"] / rate["bare"] if rate["bare"] else 0.0
-    round_ratios = [a.requests_per_s / b.requests_per_s for a, b in
-                    zip([p for p in measured if p.server == "app"], [p for p in measured if p.server == "bare"])]
+    measured = [p for p in phases if p.label != "warm-up" and not p.discarded]
+    rounds_of = {name: [p for p in measured if p.server == name] for name in names}
+    rate = {name: statistics.mean(p.requests_per_s for p in rounds_of[name]) for name in names}
+    ratios = {bare: rate["app"] / rate[bare] if rate[bare] else 0.0 for bare in BARES}
+    round_ratios = {bare: [a.requests_per_s / b.requests_per_s for a, b in zip(rounds_of["app"], rounds_of[bare])]
+                    for bare in BARES}
+    ratio = ratios[HEADLINE]
     problems = [f"{p.label} {p.server}: not valid (non-2xx/3xx {p.non_2xx_3xx}, not-303 {p.other_status}, "
                 f"ran out of tokens: {p.exhausted})" for p in phases if not p.valid]
-    for name in ("app", "bare"):
+    for name in names:
         answered = 1 + sum(p.see_other for p in phases if p.server == name)  # + the pre-flight POST
         in_flight = sum(1 for p in phases if p.server == name) * connections
         got = rows[name]
@@ -453,29 +581,45 @@ def main(argv: list[str] | None = None) -> int:
                             "may be in flight at the end of a run)")
         if got["updated_after_insert"]:
             problems.append(f"{name}: {got['updated_after_insert']} rows were updated, not fresh inserts")
+    noisy = [p for p in measured if not p.quiet]
+    if noisy and args.require_quiet:
+        problems += [f"{p.label} {p.server}: other processes used {p.cpu_other:.2f} cores" for p in noisy]
 
     say()
-    say(f"{'':<6}{'req/s (mean)':>14}{'rounds':>26}{'rows inserted':>16}{'303s':>9}")
-    for name in ("app", "bare"):
-        rounds = ", ".join(f"{p.requests_per_s:.1f}" for p in measured if p.server == name)
-        say(f"{name:<6}{rate[name]:>14.1f}{rounds:>26}{rows[name]['rows']:>16}{rows[name]['answered_303']:>9}")
-    say(f"ratio app/bare: {ratio:.3f} (per round: {', '.join(f'{r:.3f}' for r in round_ratios)}); "
-        f"target >= {TARGET}: {'met' if ratio >= TARGET else 'NOT met'}")
-    errors = {name: sum(sum(p.socket_errors.values()) for p in phases if p.server == name) for name in ("app", "bare")}
-    say(f"non-2xx/3xx responses: app {sum(p.non_2xx_3xx for p in phases if p.server == 'app')}, "
-        f"bare {sum(p.non_2xx_3xx for p in phases if p.server == 'bare')}; socket errors: app {errors['app']}, "
-        f"bare {errors['bare']}")
+    say(f"{'':<12}{'req/s (mean)':>13}{'rounds':>20}{'rows inserted':>15}{'303s':>8}")
+    for name in names:
+        per_round = ", ".join(f"{p.requests_per_s:.1f}" for p in rounds_of[name])
+        say(f"{name:<12}{rate[name]:>13.1f}{per_round:>20}{rows[name]['rows']:>15}{rows[name]['answered_303']:>8}")
+    for bare in BARES:
+        mark = (f"; target >= {TARGET}: {'met' if ratio >= TARGET else 'NOT met'}" if bare == HEADLINE
+                else " (for reference)")
+        say(f"ratio app/{bare}: {ratios[bare]:.3f} (per round: "
+            f"{', '.join(f'{r:.3f}' for r in round_ratios[bare])}){mark}")
+    non2xx = {name: sum(p.non_2xx_3xx for p in phases if p.server == name) for name in names}
+    errors = {name: sum(sum(p.socket_errors.values()) for p in phases if p.server == name) for name in names}
+    say("non-2xx/3xx responses: " + ", ".join(f"{n} {non2xx[n]}" for n in names)
+        + "; socket errors: " + ", ".join(f"{n} {errors[n]}" for n in names))
+    discarded = sum(p.discarded for p in phases)
+    say(f"other processes' CPU during the counted runs: at most {max(p.cpu_other for p in measured):.2f} cores, "
+        f"steal at most {max(p.cpu_steal for p in measured):.2f} cores"
+        + (f"; {len(noisy)} run(s) above {FOREIGN_CPU_LIMIT}: the figures had company" if noisy else " (quiet)")
+        + (f"; {discarded} run(s) with company discarded and repeated" if discarded else ""))
 
     result = {
         "benchmark": "survey_post", "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": {"requests": args.requests, "workers": args.workers, "worker_class": "sync",
                      "database": databases.kind, "duration_s": args.duration, "warmup_s": args.warmup,
-                     "rounds": args.rounds, "wrk_threads": args.threads, "wrk_connections": connections},
-        "environment": environment(),
-        "requests_per_s": rate, "ratio": ratio, "round_ratios": round_ratios, "target": TARGET,
-        "target_met": ratio >= TARGET, "rows": rows, "valid": not problems, "problems": problems,
-        "phases": [{**vars(p), "valid": p.valid} for p in phases],
+                     "rounds": args.rounds, "wrk_threads": args.threads, "wrk_connections": connections,
+                     "order": names},
+        "environment": measured_environment,
+        "requests_per_s": rate, "headline": f"app/{HEADLINE}", "ratio": ratio,
+        "ratios": {f"app/{bare}": value for bare, value in ratios.items()},
+        "round_ratios": {f"app/{bare}": value for bare, value in round_ratios.items()},
+        "target": TARGET, "target_met": ratio >= TARGET, "rows": rows, "valid": not problems,
+        "quiet": not noisy, "problems": problems,
+        "discarded_runs": sum(p.discarded for p in phases),
+        "phases": [{**vars(p), "valid": p.valid, "quiet": p.quiet} for p in phases],
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"survey_post-{started.strftime('%Y%m%dT%H%M%SZ')}-{databases.kind}.json"

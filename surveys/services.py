@@ -37,8 +37,11 @@ class ImportReport:
 def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> ImportReport:
     """Add new customers and update known ones (matched by e-mail); invalid rows were already set apart."""
     report = ImportReport(errors=list(parsed.errors))
-    known = {c.email: c for c in db.session.scalars(
-        select(Customer).where(Customer.email.in_([row.email for row in parsed.rows])))} if parsed.rows else {}
+    emails = [row.email for row in parsed.rows]
+    known = {}
+    for start in range(0, len(emails), 10_000):  # databases cap the parameters of one statement
+        known.update((c.email, c) for c in db.session.scalars(
+            select(Customer).where(Customer.email.in_(emails[start:start + 10_000]))))
     for row in parsed.rows:
         customer = known.get(row.email)
         if customer is None:
@@ -199,7 +202,8 @@ def record_answer(invitation_id: int, answer: Answer, now: datetime, edit_window
               "comment": "" if answer.score_only else answer.comment,
               "may_contact": answer.may_contact and not answer.score_only,
               "consent_at": now if answer.may_contact and not answer.score_only else None, "now": now}
-    if db.session.execute(_first_answer_statement(), params).first() is not None:
+    # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
+    if db.session.connection().execute(_first_answer_statement(), params).first() is not None:
         db.session.commit()
         return CREATED
     return _change_answer(invitation_id, answer, now, edit_window)
@@ -234,7 +238,7 @@ _first_answer_statements: dict[str, object] = {}
 
 def _first_answer_statement():
     """Built once per database dialect: the survey POST must not rebuild SQL on every request."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     statement = _first_answer_statements.get(dialect)
     if statement is None:
         statement = _build_first_answer_statement(dialect)

@@ -143,3 +143,10 @@ def test_thank_you_and_error_messages_are_in_the_respondents_language(app, clien
     assert "۰" in invalid and "۱۰" in invalid and "Choose a score" not in invalid
     thanks = client.get(client.post(arabic, data={"score": "10"}).headers["Location"]).get_data(as_text=True)
     assert 'lang="ar"' in thanks and "Thank you" not in thanks and "شكر" in thanks
+
+
+def test_respondents_get_no_cookie(app, client):
+    _, (invitation,) = sent_survey(app)
+    page = client.get(survey_path(app, invitation, 7))
+    saved = client.post(survey_path(app, invitation), data={"score": "7"})
+    assert "Set-Cookie" not in page.headers and "Set-Cookie" not in saved.headers

@@ -19,6 +19,6 @@ def test_a_token_for_one_purpose_is_useless_for_another():
 
 def test_a_signed_payload_of_the_wrong_shape_is_refused():
     links = Links("one-secret-key-long-enough")
-    forged_shape = links._invitation.dumps([7, "no-such-kind"])
-    assert links.invitation(forged_shape) is None
-    assert links.invitation(links._invitation.dumps(7)) is None
+    assert links.invitation(links._invitation.sign("7.no-such-kind").decode()) is None
+    assert links.invitation(links._invitation.sign("seven.nps").decode()) is None
+    assert links.invitation(links._invitation.sign("7").decode()) is None
