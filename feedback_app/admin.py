@@ -39,7 +39,8 @@ def email_html(email_id: int):
     body = db.get_or_404(OutboxEmail, email_id).body_html
     return body, 200, {"Content-Type": "text/html; charset=utf-8",
                        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-                       "X-Frame-Options": "SAMEORIGIN"}
+                       "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff",
+                       "Referrer-Policy": "no-referrer"}
 
 
 @admin.post("/outbox/<int:email_id>/retry")

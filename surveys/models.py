@@ -55,6 +55,8 @@ class Invitation(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The language the invitation was written in: its survey page and answer stay in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en")
 
     survey: Mapped[Survey] = relationship(back_populates="invitations")
     customer: Mapped[Customer] = relationship()

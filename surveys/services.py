@@ -14,7 +14,7 @@ from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
 from . import scoring
 from .answers import Answer
 from .importing import ParsedCSV
-from .kinds import KINDS, LOCALES, default_wording
+from .kinds import KINDS, LOCALES, best_locale, default_wording
 from .links import Links
 from .models import Customer, Invitation, Response, Survey
 
@@ -132,7 +132,7 @@ def send_survey(survey: Survey, mailer: Mailer, now: datetime, cooldown_days: in
     if not survey.is_open:
         raise ValueError("this survey is closed")
     customers = db.session.scalars(eligible_customers(survey, now, cooldown_days)).all()
-    invitations = [Invitation(survey=survey, customer=c, sent_at=now) for c in customers]
+    invitations = [Invitation(survey=survey, customer=c, sent_at=now, locale=best_locale(c.locale)) for c in customers]
     db.session.add_all(invitations)
     db.session.flush()  # ids for the signed links
     for invitation in invitations:
@@ -171,7 +171,7 @@ def _dedupe_key(prefix: str, column):
 def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer: Mailer, now: datetime) -> bool:
     customer, survey = invitation.customer, invitation.survey
     kind = KINDS[survey.kind]
-    locale = customer.locale if customer.locale in LOCALES else "en"
+    locale = invitation.locale
     unsubscribe_url = mailer.unsubscribe_url(customer.id)
     context = {
         "customer": customer, "survey": survey, "kind": kind,
@@ -203,6 +203,7 @@ def record_answer(invitation_id: int, answer: Answer, now: datetime, edit_window
               "may_contact": answer.may_contact and not answer.score_only,
               "consent_at": now if answer.may_contact and not answer.score_only else None, "now": now}
     # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
+    # RETURNING, not rowcount: psycopg does not report a row count for this statement.
     if db.session.connection().execute(_first_answer_statement(), params).first() is not None:
         db.session.commit()
         return CREATED
@@ -253,8 +254,8 @@ def _build_first_answer_statement(dialect: str):
     now = bindparam("now", type_=DateTime())
     source = (select(Invitation.id, Invitation.survey_id, bindparam("score", type_=Integer()),
                      bindparam("comment", type_=Text()), bindparam("may_contact", type_=Boolean()),
-                     bindparam("consent_at", type_=DateTime()), Customer.locale, now, now)
-              .join(Survey, Survey.id == Invitation.survey_id).join(Customer, Customer.id == Invitation.customer_id)
+                     bindparam("consent_at", type_=DateTime()), Invitation.locale, now, now)
+              .join(Survey, Survey.id == Invitation.survey_id)
               .where(Invitation.id == bindparam("invitation_id", type_=Integer()), Survey.closed_at.is_(None)))
     table = Response.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -42,7 +42,7 @@ def _invitation_or_404(token: str):
     invitation = services.find_invitation(invitation_id) if invitation_id is not None else None
     if invitation is None:
         abort(404)
-    use_locale(invitation.customer.locale if invitation.customer.locale in LOCALES else "en")
+    use_locale(invitation.locale)
     return invitation
 
 

@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('survey_id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_invitation_customer_id_customer')),
     sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_invitation_survey_id_survey')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
