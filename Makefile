@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 
 ## Install test needs (PostgreSQL and Chromium from Debian when missing) and run the whole suite.
 test: system-deps $(VENV)/.installed-test
+	$(BIN)/ruff check feedback_app surveys triage tests config.py
 	$(BIN)/pytest
 
 # The suite runs on a real PostgreSQL and drives a real Chromium; both come from Debian's packages.

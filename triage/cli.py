@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from feedback_app.timeutil import utcnow
 
-from . import services, training
+from . import services
 from .classifier import Example, evaluate
 
 

@@ -20,7 +20,7 @@ from .classifier import Classifier, Example, evaluate
 from .models import CustomType, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
 from .themes import extract_theme, group_themes
-from .types import BUILTIN_KEYS, BUILTIN_TYPES, FeedbackType
+from .types import BUILTIN_TYPES, FeedbackType
 
 Progress = Callable[[str], None]
 
