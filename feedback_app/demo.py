@@ -125,7 +125,7 @@ def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime
         comments = COMMENTS[invitation.customer.locale][band]
         comment = rng.choice(comments) if rng.random() < 0.7 else ""
         answered = sent_at + timedelta(days=rng.uniform(0, (now - sent_at).days - 1), hours=rng.uniform(0, 12))
-        services.record_answer(invitation.id,
+        services.record_answer(services.signed_invitation(invitation),
                                Answer(score, comment, rng.random() < 0.6), answered, timedelta(hours=24))
 
 

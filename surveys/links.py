@@ -10,12 +10,16 @@ from typing import NamedTuple
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
-from .kinds import KINDS
+from .kinds import KINDS, LOCALES
 
 
 class SignedInvitation(NamedTuple):
+    """What the survey POST needs, carried in the link itself: none of it ever changes after sending,
+    so the answer is checked and stored without reading the invitation first."""
     id: int
-    kind: str  # the survey's kind never changes, so the answer can be checked without a database read
+    survey_id: int
+    kind: str
+    locale: str
 
 
 class Links:
@@ -24,8 +28,8 @@ class Links:
         self._invitation = Signer(secret_key, salt="survey-invitation", sep=".")
         self._unsubscribe = URLSafeSerializer(secret_key, salt="unsubscribe")
 
-    def invitation_token(self, invitation_id: int, kind: str) -> str:
-        return self._invitation.sign(f"{invitation_id}.{kind}").decode()
+    def invitation_token(self, invitation: SignedInvitation) -> str:
+        return self._invitation.sign(".".join(map(str, invitation))).decode()
 
     def invitation(self, token: str) -> SignedInvitation | None:
         if not token or len(token) > 200:
@@ -34,9 +38,10 @@ class Links:
             value = self._invitation.unsign(token).decode()
         except BadSignature:
             return None
-        number, _, kind = value.partition(".")
-        if number.isascii() and number.isdigit() and kind in KINDS:
-            return SignedInvitation(int(number), kind)
+        parts = value.split(".")
+        if (len(parts) == 4 and all(p.isascii() and p.isdigit() for p in parts[:2]) and parts[2] in KINDS
+                and parts[3] in LOCALES):
+            return SignedInvitation(int(parts[0]), int(parts[1]), parts[2], parts[3])
         return None
 
     def invitation_id(self, token: str) -> int | None:

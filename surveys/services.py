@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 from sqlalchemy import String, and_, cast, exists, func, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback_app.extensions import db
@@ -15,7 +16,7 @@ from . import scoring
 from .answers import Answer
 from .importing import ParsedCSV
 from .kinds import KINDS, LOCALES, best_locale, default_wording
-from .links import Links
+from .links import Links, SignedInvitation
 from .models import Customer, Invitation, Response, Survey
 
 Progress = Callable[[int], None]
@@ -94,14 +95,18 @@ def close_survey(survey: Survey, now: datetime) -> None:
 
 # ---------------------------------------------------------------- sending
 
+def signed_invitation(invitation: Invitation) -> SignedInvitation:
+    return SignedInvitation(invitation.id, invitation.survey_id, invitation.survey.kind, invitation.locale)
+
+
 @dataclass(frozen=True)
 class Mailer:
     """What building an emailed link needs: the signer and the public address of the app."""
     links: Links
     base_url: str
 
-    def survey_url(self, invitation_id: int, kind: str, score: int | None = None) -> str:
-        url = f"{self.base_url}/s/{self.links.invitation_token(invitation_id, kind)}"
+    def survey_url(self, invitation: Invitation, score: int | None = None) -> str:
+        url = f"{self.base_url}/s/{self.links.invitation_token(signed_invitation(invitation))}"
         return url if score is None else f"{url}?score={score}"
 
     def unsubscribe_url(self, customer_id: int) -> str:
@@ -176,8 +181,8 @@ def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer:
     context = {
         "customer": customer, "survey": survey, "kind": kind,
         "question": survey.wording[locale]["question"],
-        "buttons": [(point, mailer.survey_url(invitation.id, kind.key, point)) for point in kind.scale],
-        "survey_url": mailer.survey_url(invitation.id, kind.key),
+        "buttons": [(point, mailer.survey_url(invitation, point)) for point in kind.scale],
+        "survey_url": mailer.survey_url(invitation),
         "unsubscribe_url": unsubscribe_url,
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -190,24 +195,30 @@ def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer:
 CREATED, UPDATED, LOCKED, CLOSED, MISSING = "created", "updated", "locked", "closed", "missing"
 
 
-def record_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:
+def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, edit_window: timedelta) -> str:
     """Store the one response of an invitation, or change it within the edit window.
 
-    The first answer is one statement: an INSERT … SELECT that checks the invitation exists and its
-    survey is open, takes the respondent's language, and does nothing if the invitation already has
-    a response (its unique key). Double clicks, retries and two tabs all end in a single row, and the
-    common case costs one round trip. Only when that inserts nothing do we look closer.
+    The first answer is one INSERT built from the signed link (invitation, survey, language) and the
+    form, which does nothing if the invitation already has a response (its unique key): double
+    clicks, retries and two tabs all end in a single row, and the common case is one round trip.
+    Whether the survey is still open is the caller's check (see surveys.views.survey_is_closed).
     """
-    params = {"invitation_id": invitation_id, "score": answer.score,
+    params = {"invitation_id": invitation.id, "survey_id": invitation.survey_id, "score": answer.score,
               "comment": "" if answer.score_only else answer.comment,
               "may_contact": answer.may_contact and not answer.score_only,
-              "consent_at": now if answer.may_contact and not answer.score_only else None, "now": now}
+              "consent_at": now if answer.may_contact and not answer.score_only else None,
+              "locale": invitation.locale, "answered_at": now, "updated_at": now}
     # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
-    # RETURNING, not rowcount: psycopg does not report a row count for this statement.
-    if db.session.connection().execute(_first_answer_statement(), params).first() is not None:
+    # RETURNING, not rowcount: drivers differ in what they report for a skipped conflict.
+    try:
+        inserted = db.session.connection().execute(_first_answer_statement(), params).first() is not None
+    except IntegrityError:  # the link is genuine but its invitation is gone (foreign key)
+        db.session.rollback()
+        return MISSING
+    if inserted:
         db.session.commit()
         return CREATED
-    return _change_answer(invitation_id, answer, now, edit_window)
+    return _change_answer(invitation.id, answer, now, edit_window)
 
 
 def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:
@@ -248,22 +259,15 @@ def _first_answer_statement():
 
 
 def _build_first_answer_statement(dialect: str):
-    from sqlalchemy import Boolean, DateTime, Integer, Text, bindparam
     from sqlalchemy.dialects import postgresql, sqlite
 
-    now = bindparam("now", type_=DateTime())
-    source = (select(Invitation.id, Invitation.survey_id, bindparam("score", type_=Integer()),
-                     bindparam("comment", type_=Text()), bindparam("may_contact", type_=Boolean()),
-                     bindparam("consent_at", type_=DateTime()), Invitation.locale, now, now)
-              .join(Survey, Survey.id == Invitation.survey_id)
-              .where(Invitation.id == bindparam("invitation_id", type_=Integer()), Survey.closed_at.is_(None)))
-    table = Response.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(table)
-            .from_select(["invitation_id", "survey_id", "score", "comment", "may_contact", "consent_at", "locale",
-                          "answered_at", "updated_at"], source)
-            .on_conflict_do_nothing(index_elements=["invitation_id"])
-            .returning(table.c.id))
+    table = Response.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["invitation_id"]).returning(table.c.id)
+
+
+def closed_survey_ids() -> frozenset[int]:
+    return frozenset(db.session.scalars(select(Survey.id).where(Survey.closed_at.is_not(None))))
 
 
 # ---------------------------------------------------------------- results

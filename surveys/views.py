@@ -1,6 +1,7 @@
 """Survey pages: the public page customers answer on, and the team's survey and customer pages."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -64,19 +65,37 @@ def survey_page(token: str):
                            autosave=autosave, answered=response is not None)
 
 
+# Closed surveys are rare and closing one is rare; the survey POST reads this set instead of the
+# survey row. A survey closed in another process stops taking answers within CLOSED_REFRESH seconds.
+CLOSED_REFRESH = 5.0
+
+
+def survey_is_closed(survey_id: int) -> bool:
+    cache = current_app.extensions.setdefault("feedback.closed_surveys", {"ids": frozenset(), "read_at": None})
+    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > CLOSED_REFRESH:
+        cache.update(ids=services.closed_survey_ids(), read_at=time.monotonic())
+    return survey_id in cache["ids"]
+
+
+def forget_closed_surveys() -> None:
+    current_app.extensions.pop("feedback.closed_surveys", None)
+
+
 @public.post("/s/<token>")
 @csrf.exempt
 def submit_answer(token: str):
     # The hot path: verify the signature (no database), check the answer against the kind carried in
-    # the token, and store it with one statement. Everything else happens only when that fails.
+    # the token, and store it with one INSERT. Everything else happens only when that does not do.
     signed = mailer().links.invitation(token)
     if signed is None:
         abort(404)
     wants_json = request.form.get("score_only") == "1"
+    if survey_is_closed(signed.survey_id):
+        return (jsonify(saved=False, reason="closed"), 410) if wants_json else _closed_page(signed.locale)
     answer = read_answer(request.form, KINDS[signed.kind])
     if isinstance(answer, Invalid):
         return _invalid(token, answer, wants_json)
-    outcome = services.record_answer(signed.id, answer, utcnow(), edit_window())
+    outcome = services.record_answer(signed, answer, utcnow(), edit_window())
     if outcome in (services.CREATED, services.UPDATED):
         return jsonify(saved=True) if wants_json else redirect(f"{request.path}/thanks", 303)
     if outcome == services.MISSING:
@@ -84,9 +103,13 @@ def submit_answer(token: str):
     if wants_json:
         return jsonify(saved=False, reason=outcome), 409
     if outcome == services.CLOSED:
-        _invitation_or_404(token)  # for the respondent's language
-        return render_template("surveys/public/closed.html"), 410
+        return _closed_page(signed.locale)
     return redirect(url_for("public.survey_page", token=token), 303)  # locked: the page explains
+
+
+def _closed_page(locale: str):
+    use_locale(locale)
+    return render_template("surveys/public/closed.html"), 410
 
 
 def _invalid(token: str, invalid: Invalid, wants_json: bool):
@@ -199,6 +222,7 @@ def close(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     if ConfirmForm().validate_on_submit():
         services.close_survey(survey, utcnow())
+        forget_closed_surveys()
         flash(_("Survey closed: its links now show a friendly ‘closed’ page."), "success")
     return redirect(url_for("surveys.results", survey_id=survey.id))
 

@@ -32,7 +32,7 @@ def test_one_invitation_per_eligible_customer_with_its_email_in_its_language(app
 def test_invitation_email_carries_eleven_score_links_and_one_click_unsubscribe(app):
     _, (invitation,) = sent_survey(app)
     (email,) = outbox()
-    base = mailer(app).survey_url(invitation.id, "nps")
+    base = mailer(app).survey_url(invitation)
     for score in range(11):
         assert f'href="{base}?score={score}"' in email.body_html
         assert f"{base}?score={score}" in email.body_text
@@ -63,14 +63,14 @@ def test_unsubscribed_and_recently_surveyed_customers_are_skipped(app):
 def test_one_reminder_to_non_responders_only_and_never_twice(app):
     survey, invitations = sent_survey(app, customers=TRIO)
     answered, unsubscribed, silent = invitations
-    services.record_answer(answered.id, Answer(9, "", False), NOW, timedelta(hours=24))
+    services.record_answer(services.signed_invitation(answered), Answer(9, "", False), NOW, timedelta(hours=24))
     services.unsubscribe(unsubscribed.customer_id, NOW)
     assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=2), after_days=3) == 0
     assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=3), after_days=3) == 1
     assert services.queue_due_reminders(mailer(app), NOW + timedelta(days=4), after_days=3) == 0
     (reminder,) = outbox("survey_reminder")
     assert reminder.recipient == "reza@example.com" and reminder.subject.startswith("یادآوری: ")
-    assert mailer(app).survey_url(silent.id, "nps") in reminder.body_text
+    assert mailer(app).survey_url(silent) in reminder.body_text
 
 
 def test_no_reminders_for_a_closed_survey(app):

@@ -1,3 +1,4 @@
+from surveys.links import SignedInvitation
 import threading
 from datetime import timedelta
 
@@ -93,7 +94,7 @@ def test_oversized_comment_is_refused_and_kept_in_the_form(app, client):
 def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
     _, (invitation,) = sent_survey(app)
     good = survey_path(app, invitation)
-    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(999999, "nps")):
+    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(SignedInvitation(999999, 1, "nps", "en"))):
         page = client.get(path)
         assert page.status_code == 404 and b"could not find" in page.data
         assert client.post(path, data={"score": "5"}).status_code == 404
@@ -102,21 +103,26 @@ def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
 
 def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
     survey, (invitation,) = sent_survey(app)
+    assert client.post(survey_path(app, invitation), data={"score": "5", "score_only": "1"}).status_code == 200
     services.close_survey(survey, NOW)
+    # This process learns of it within CLOSED_REFRESH seconds; closing from the team page is at once.
+    from surveys.views import forget_closed_surveys
+    forget_closed_surveys()
     assert b"closed" in client.get(survey_path(app, invitation, 5)).data
-    assert client.post(survey_path(app, invitation), data={"score": "5"}).status_code == 410
-    assert responses() == []
+    assert client.post(survey_path(app, invitation), data={"score": "9", "comment": "late"}).status_code == 410
+    (response,) = responses()
+    assert (response.score, response.comment) == (5, "")
 
 
 def test_answer_can_change_within_the_window_then_is_locked(app, client):
     _, (invitation,) = sent_survey(app)
     from surveys.answers import Answer
     window = timedelta(hours=24)
-    assert services.record_answer(invitation.id, Answer(3, "meh", False), NOW, window) == "created"
+    assert services.record_answer(services.signed_invitation(invitation), Answer(3, "meh", False), NOW, window) == "created"
     later = NOW + timedelta(hours=23)
-    assert services.record_answer(invitation.id, Answer(8, "better now", True), later, window) == "updated"
+    assert services.record_answer(services.signed_invitation(invitation), Answer(8, "better now", True), later, window) == "updated"
     too_late = NOW + timedelta(hours=25)
-    assert services.record_answer(invitation.id, Answer(0, "changed", False), too_late, window) == "locked"
+    assert services.record_answer(services.signed_invitation(invitation), Answer(0, "changed", False), too_late, window) == "locked"
     (response,) = responses()
     assert (response.score, response.comment, response.may_contact) == (8, "better now", True)
 

@@ -117,3 +117,12 @@ def test_security_headers_on_every_page(client):
     reply = client.get("/login")
     assert "script-src 'self'" in reply.headers["Content-Security-Policy"]
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_closing_from_the_team_page_stops_answers_at_once(app, client, admin):
+    _, (invitation,) = sent_survey(app)
+    respondent = app.test_client()
+    assert respondent.post(survey_path(app, invitation), data={"score": "8", "score_only": "1"}).status_code == 200
+    login(client, "admin@example.com")
+    client.post(f"/surveys/{invitation.survey_id}/close")
+    assert respondent.post(survey_path(app, invitation), data={"score": "3"}).status_code == 410

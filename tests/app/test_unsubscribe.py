@@ -1,3 +1,4 @@
+from surveys.links import SignedInvitation
 from sqlalchemy import select
 
 from feedback_app.extensions import db
@@ -30,7 +31,7 @@ def test_rfc8058_one_click_post_from_the_mail_provider(app, client):
 
 def test_forged_unsubscribe_link_changes_nothing(app, client):
     (ana,) = add_customers(("ana@example.com", "Ana", "en"))
-    invitation_token = mailer(app).links.invitation_token(ana.id, "nps")  # right id, wrong purpose
+    invitation_token = mailer(app).links.invitation_token(SignedInvitation(ana.id, 1, "nps", "en"))  # right id, wrong purpose
     assert client.post(f"/u/{invitation_token}").status_code == 404
     assert client.post(path(app, ana)[:-3] + "abc").status_code == 404
     assert not unsubscribed("ana@example.com")

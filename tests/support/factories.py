@@ -34,4 +34,4 @@ def sent_survey(app, kind="nps", customers=(("ana@example.com", "Ana", "en"),), 
 
 
 def survey_path(app, invitation, score=None) -> str:
-    return mailer(app).survey_url(invitation.id, invitation.survey.kind, score).removeprefix(app.config["BASE_URL"])
+    return mailer(app).survey_url(invitation, score).removeprefix(app.config["BASE_URL"])
