@@ -179,10 +179,11 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
         queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
         if created != count or queued != count:
             raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
-        ids = db.session.scalars(db.select(Invitation.id).where(Invitation.survey_id == survey.id)
-                                 .order_by(Invitation.id)).all()
-        # The token carries the survey's kind (surveys/links.py), as in the emails (Mailer.survey_url).
-        tokens_file.write_text("".join(mailer.links.invitation_token(i, survey.kind) + "\n" for i in ids))
+        invitations = db.session.scalars(db.select(Invitation).where(Invitation.survey_id == survey.id)
+                                         .order_by(Invitation.id)).all()
+        # The token carries what the POST needs (surveys/links.py), as in the emails (Mailer.survey_url).
+        tokens_file.write_text("".join(mailer.links.invitation_token(services.signed_invitation(invitation)) + "\n"
+                                       for invitation in invitations))
         db.session.remove()
         db.engine.dispose()
 
