@@ -101,6 +101,15 @@ def _score(raw: str) -> tuple[int | None, bool]:
     return int(raw), True
 
 
+def validated(form) -> tuple[int | None, str, bool] | None:
+    """(score, comment, may_contact), or None: the survey POST's rules, shared by both bare variants."""
+    score, valid = _score(form.get("score", ""))
+    comment = form.get("comment", "").replace("\r\n", "\n")
+    if not valid or len(comment) > MAX_COMMENT or (score is None and not comment.strip()):
+        return None
+    return score, comment, form.get("may_contact") in ("1", "on", "true", "yes")
+
+
 def create_app() -> Flask:
     url = os.environ["BARE_DATABASE_URL"]
     sqlite = dialect(url) == "sqlite"
@@ -117,12 +126,10 @@ def create_app() -> Flask:
 
     @app.post("/a/<int:answer_id>")
     def answer(answer_id: int):
-        form = request.form
-        score, valid = _score(form.get("score", ""))
-        comment = form.get("comment", "").replace("\r\n", "\n")
-        if not valid or len(comment) > MAX_COMMENT or (score is None and not comment.strip()):
+        answer = validated(request.form)
+        if answer is None:
             return "invalid answer\n", 422
-        may_contact = form.get("may_contact") in ("1", "on", "true", "yes")
+        score, comment, may_contact = answer
         now = stamp(datetime.now(UTC).replace(tzinfo=None))
         db = connection()
         try:

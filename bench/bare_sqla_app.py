@@ -26,7 +26,7 @@ from flask import Flask, redirect, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, insert
 
-from bare_app import MAX_COMMENT, SURVEY_ID, _score
+from bare_app import SURVEY_ID, validated
 
 db = SQLAlchemy()
 
@@ -65,12 +65,10 @@ def create_app() -> Flask:
 
     @app.post("/a/<int:answer_id>")
     def answer(answer_id: int):
-        form = request.form
-        score, valid = _score(form.get("score", ""))
-        comment = form.get("comment", "").replace("\r\n", "\n")
-        if not valid or len(comment) > MAX_COMMENT or (score is None and not comment.strip()):
+        answer = validated(request.form)
+        if answer is None:
             return "invalid answer\n", 422
-        may_contact = form.get("may_contact") in ("1", "on", "true", "yes")
+        score, comment, may_contact = answer
         now = datetime.now(UTC).replace(tzinfo=None)
         db.session.execute(INSERT, {
             "invitation_id": answer_id, "survey_id": SURVEY_ID, "score": score, "comment": comment,

@@ -226,10 +226,9 @@ def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_windo
         select(Survey.closed_at, Response).join(Survey, Survey.id == Response.survey_id)
         .where(Response.invitation_id == invitation_id)
         .with_for_update(of=Response).execution_options(populate_existing=True)).first()
-    if row is None:  # nothing was inserted and there is no response: no such invitation, or a closed survey
-        exists_ = db.session.scalar(select(Invitation.id).where(Invitation.id == invitation_id))
+    if row is None:  # the insert met a conflict, so a response existed; it is gone now (never in practice)
         db.session.rollback()
-        return CLOSED if exists_ else MISSING
+        return MISSING
     closed_at, response = row
     if closed_at is not None or now - response.answered_at > edit_window:
         db.session.rollback()

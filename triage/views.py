@@ -31,8 +31,12 @@ def _filters() -> services.Filters:
         needs_review=args.get("review") == "1", theme=args.get("theme") or None)
 
 
+LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "page")
+
+
 def _list_args() -> dict:
-    return {k: v for k, v in request.args.items() if k in ("type", "survey", "language", "band", "review", "theme", "page") and v}
+    """The list's filters and page, carried through a confirm or correct and back."""
+    return {k: v for k, v in request.args.items() if k in LIST_ARGS and v}
 
 
 @triage.get("")
@@ -81,8 +85,7 @@ def correct(item_id: int):
 
 
 def _back(item_id: int):
-    args = {k: v for k, v in request.args.items() if k in ("type", "survey", "language", "band", "review", "theme", "page")}
-    return redirect(url_for("triage.index", **args, _anchor=f"item-{item_id}"), 303)
+    return redirect(url_for("triage.index", **_list_args(), _anchor=f"item-{item_id}"), 303)
 
 
 @triage.route("/types", methods=["GET", "POST"])
