@@ -147,7 +147,7 @@ def step_times(app, batch: list[dict], steps) -> dict[str, float]:
         for owner, name, label in patches:
             setattr(owner, name, timed(label, getattr(owner, name)))
         for kind, table in hooks.items():
-            for key, funcs in table.items():
+            for funcs in table.values():
                 funcs[:] = [timed(f"{kind}: {where(f)}", f) for f in funcs]
         app.teardown_appcontext_funcs[:] = [timed(f"teardown: {where(f)}", f) for f in app.teardown_appcontext_funcs]
         app.view_functions[endpoint] = timed(view_label, view)

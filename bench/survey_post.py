@@ -587,10 +587,10 @@ def main(argv: list[str] | None = None) -> int:
         problems += [f"{p.label} {p.server}: other processes used {p.cpu_other:.2f} cores" for p in noisy]
 
     say()
-    say(f"{'':<12}{'req/s (mean)':>13}{'rounds':>20}{'rows inserted':>15}{'303s':>8}")
+    say(f"{'':<12}{'req/s (mean)':>13}  {'rounds':<40}{'rows inserted':>15}{'303s':>8}")
     for name in names:
         per_round = ", ".join(f"{p.requests_per_s:.1f}" for p in rounds_of[name])
-        say(f"{name:<12}{rate[name]:>13.1f}{per_round:>20}{rows[name]['rows']:>15}{rows[name]['answered_303']:>8}")
+        say(f"{name:<12}{rate[name]:>13.1f}  {per_round:<40}{rows[name]['rows']:>15}{rows[name]['answered_303']:>8}")
     for bare in BARES:
         mark = (f"; target >= {TARGET}: {'met' if ratio >= TARGET else 'NOT met'}" if bare == HEADLINE
                 else " (for reference)")

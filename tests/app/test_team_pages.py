@@ -59,6 +59,23 @@ def test_forms_need_a_csrf_token(app_factory):
         assert client.post(survey_path(app, invitation), data={"score": "8"}).status_code == 303
 
 
+def test_every_team_form_is_refused_without_its_csrf_token_even_when_logged_in(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        create_user("admin@example.com", "long-enough-password", "admin")
+        survey, _ = sent_survey(app)
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        reply = client.post("/login", data={"email": "admin@example.com", "password": "long-enough-password",
+                                            "csrf_token": token})
+        assert reply.status_code == 302
+        for path in (f"/surveys/{survey.id}/close", "/triage/models/train", "/admin/outbox/1/retry", "/logout"):
+            assert client.post(path).status_code == 400, path
+        assert db.session.get(Survey, survey.id).closed_at is None
+        assert client.get("/surveys").status_code == 200  # still logged in: /logout was refused too
+
+
 def test_create_a_survey_then_edit_its_wording_and_send_it_from_the_ui(app, client, admin):
     login(client, "admin@example.com")
     client.post("/customers/import", data={"file": (io.BytesIO(b"email,name,locale\na@example.com,A,en\nbad,B,en\n"),
