@@ -298,6 +298,9 @@ class Phase:
     cpu_benchmark: float = 0.0  # cores used by the benchmark's processes (gunicorn, wrk, this script)
     cpu_other: float = 0.0      # cores used by everything else on the machine meanwhile
     cpu_steal: float = 0.0      # cores the hypervisor gave to other guests meanwhile (not preventable)
+    cpu_web: float = 0.0        # of cpu_benchmark: the driven server's gunicorn master and workers
+    cpu_database: float = 0.0   # of cpu_benchmark: the local PostgreSQL server's processes
+    cpu_load: float = 0.0       # of cpu_benchmark: wrk and this script
     discarded: bool = False     # had company (other load): repeated, not counted
 
     @property
@@ -327,7 +330,13 @@ def own_seconds(groups: set[int]) -> float:
     """CPU seconds of the benchmark's processes: this script and its waited-for children (wrk), and every
     process that is one of `groups` (gunicorn masters, the local PostgreSQL postmaster), in its process
     group (the gunicorn workers) or its child (the PostgreSQL backends)."""
-    ticks = 0
+    return sum(cpu_by_group(groups).values())
+
+
+def cpu_by_group(groups: set[int]) -> dict[int | str, float]:
+    """own_seconds split by where it went: per group leader (a gunicorn master with its workers, the
+    PostgreSQL postmaster with its backends), and "load" (this script and wrk)."""
+    ticks: dict[int | str, float] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -337,10 +346,13 @@ def own_seconds(groups: set[int]) -> float:
         except OSError:
             continue
         pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
-        if pid == os.getpid() or pid in groups or group in groups or parent in groups:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        owner = next((g for g in (pid, group, parent) if g in groups), "load" if pid == os.getpid() else None)
+        if owner is not None:
+            ticks[owner] = ticks.get(owner, 0) + int(fields[11]) + int(fields[12])  # utime, stime
     children = os.times()
-    return ticks / TICK + children.children_user + children.children_system
+    seconds = {owner: count / TICK for owner, count in ticks.items()}
+    seconds["load"] = seconds.get("load", 0.0) + children.children_user + children.children_system
+    return seconds
 
 
 def wait_for_quiet(groups: set[int], timeout: float = 180.0) -> float:
@@ -355,14 +367,16 @@ def wait_for_quiet(groups: set[int], timeout: float = 180.0) -> float:
 
 
 def run_wrk(server: Server, label: str, duration: int, threads: int, connections: int,
-            groups: set[int]) -> Phase:
+            groups: set[int], database_pid: int | None = None) -> Phase:
     start, stop = server.cursor, server.lines
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
                "-s", str(LUA), server.url, "--", str(server.lines_file), server.prefix, str(start), str(stop),
                str(threads)]
-    (busy0, steal0), own0, wall0 = machine_seconds(), own_seconds(groups), time.monotonic()
+    (busy0, steal0), parts0, wall0 = machine_seconds(), cpu_by_group(groups), time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120)
-    (busy1, steal1), own1, wall = machine_seconds(), own_seconds(groups), time.monotonic() - wall0
+    (busy1, steal1), parts1, wall = machine_seconds(), cpu_by_group(groups), time.monotonic() - wall0
+    own0, own1 = sum(parts0.values()), sum(parts1.values())
+    used_by = {owner: (parts1.get(owner, 0.0) - parts0.get(owner, 0.0)) / wall for owner in parts1}
     out = done.stdout
     match = re.search(r"^RESULT (\{.*\})$", out, re.M)
     if done.returncode != 0 or match is None:
@@ -390,6 +404,9 @@ def run_wrk(server: Server, label: str, duration: int, threads: int, connections
         cpu_benchmark=round((own1 - own0) / wall, 3),
         cpu_other=round(max(0.0, (busy1 - busy0) - (own1 - own0)) / wall, 3),
         cpu_steal=round((steal1 - steal0) / wall, 3),
+        cpu_web=round(used_by.get(server.process.pid, 0.0), 3),
+        cpu_database=round(used_by.get(database_pid, 0.0), 3),
+        cpu_load=round(used_by.get("load", 0.0), 3),
     )
 
 
@@ -409,7 +426,8 @@ def show(phase: Phase) -> None:
     if phase.cpu_steal >= 0.05:
         flags.append(f"steal {phase.cpu_steal:.2f} cores")
     say(f"  {phase.label:<9} {phase.server:<11} {phase.requests_per_s:>8.1f} req/s  {phase.requests:>6} requests"
-        f"  latency avg {phase.latency_avg:>8}  cpu {phase.cpu_benchmark:.2f}+{phase.cpu_other:.2f}  "
+        f"  latency avg {phase.latency_avg:>8}  cpu {phase.cpu_benchmark:.2f}+{phase.cpu_other:.2f} "
+        f"(web {phase.cpu_web:.2f}, db {phase.cpu_database:.2f}, wrk {phase.cpu_load:.2f})  "
         f"{', '.join(flags) or 'all 303'}")
 
 
@@ -473,7 +491,8 @@ def run(args, databases: Databases, workdir: Path, secret: str, servers: list[Se
         groups.add(databases.server_pid)
     for server in servers:
         if args.warmup:
-            phase = run_wrk(server, "warm-up", args.warmup, args.threads, connections, groups)
+            phase = run_wrk(server, "warm-up", args.warmup, args.threads, connections, groups,
+                                databases.server_pid)
             phases.append(phase)
             show(phase)
     # Refuse early rather than run out of tokens mid-run (wrk would then under-report).
@@ -492,7 +511,8 @@ def run(args, databases: Databases, workdir: Path, secret: str, servers: list[Se
                     raise SystemExit(f"{server.name} is running short of fresh tokens after repeating runs that "
                                      "had company: rerun with a larger --requests, or on a quieter machine")
                 wait_for_quiet(groups)
-                phase = run_wrk(server, f"round {number}", args.duration, args.threads, connections, groups)
+                phase = run_wrk(server, f"round {number}", args.duration, args.threads, connections, groups,
+                                databases.server_pid)
                 if phase.quiet or attempt == args.retries:
                     break
                 phase.discarded = True  # other processes took CPU meanwhile: run it again

@@ -48,8 +48,8 @@ def _counts(words: list[str], stems: list[str], language: str) -> Counter:
     negated_until = -1
     stop = FUNCTION_WORDS.get(language, FUNCTION_WORDS["en"])
     for index, (word, stemmed) in enumerate(zip(words, stems)):
-        if index:
-            counts[f"b:{stems[index - 1]}_{stemmed}"] += 1  # "have to", "can you", "should add" stay
+        if index and not (word in stop and words[index - 1] in stop):
+            counts[f"b:{stems[index - 1]}_{stemmed}"] += 1  # "should add", "not work" stay
         if word in NEGATORS or (language == "fa" and word.startswith("نمی")):
             negated_until = index + NEGATION_SPAN
             counts["w:" + stemmed] += 1
