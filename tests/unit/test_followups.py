@@ -1,0 +1,58 @@
+"""Who hears back about a fix, and who needs a person to reach out."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from triage.followups import (Answer, Respondent, can_move, is_unhappy, loop_email_key, loop_recipients,
+                              needs_follow_up)
+
+NOW = datetime(2026, 11, 23, 12, 0)
+
+
+def person(customer_id, may_contact=True, unsubscribed=False, email="x@example.com", locale="en"):
+    return Respondent(customer_id, email, may_contact, unsubscribed, locale)
+
+
+def test_only_opted_in_subscribed_reachable_people_are_told_each_once():
+    chosen = loop_recipients([person(1), person(2, may_contact=False), person(3, unsubscribed=True),
+                              person(4, email=None), person(None), person(1, locale="ar"), person(5)])
+    assert [p.customer_id for p in chosen] == [1, 5]
+
+
+def test_a_customer_who_opted_in_on_any_of_their_answers_is_told():
+    chosen = loop_recipients([person(7, may_contact=False), person(7, may_contact=True, locale="fa")])
+    assert [(p.customer_id, p.locale) for p in chosen] == [(7, "fa")]
+
+
+def test_the_email_key_is_one_per_event_fix_and_customer():
+    assert loop_email_key("fix-shipped", 3, 9) == "fix-shipped:3:9" != loop_email_key("fix-planned", 3, 9)
+
+
+@pytest.mark.parametrize("current, new, allowed", [
+    ("open", "planned", True), ("planned", "shipped", True), ("shipped", "in_progress", True),
+    ("shipped", "open", False), ("wont_do", "shipped", False), ("open", "open", False), ("open", "nonsense", False),
+])
+def test_status_transitions(current, new, allowed):
+    assert can_move(current, new) is allowed
+
+
+@pytest.mark.parametrize("kind, score, unhappy", [
+    ("nps", 6, True), ("nps", 7, False), ("csat", 2, True), ("csat", 3, False), ("ces", 3, True),
+    ("ces", 4, False), ("nps", None, False), (None, 1, False),
+])
+def test_unhappy_answers(kind, score, unhappy):
+    assert is_unhappy(kind, score) is unhappy
+
+
+def answer(**changes):
+    base = dict(response_id=1, kind="nps", score=3, has_comment=True, may_contact=True,
+                answered_at=NOW - timedelta(hours=49), contacted_at=None)
+    return Answer(**{**base, **changes})
+
+
+@pytest.mark.parametrize("changes, due", [
+    ({}, True), ({"answered_at": NOW - timedelta(hours=47)}, False), ({"score": 9}, False),
+    ({"has_comment": False}, False), ({"may_contact": False}, False), ({"contacted_at": NOW}, False),
+])
+def test_follow_up_is_due_for_unhappy_opted_in_commenters_not_contacted_within_the_window(changes, due):
+    assert needs_follow_up(answer(**changes), NOW, timedelta(hours=48)) is due
