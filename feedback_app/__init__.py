@@ -49,10 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from surveys.views import public, team
+    from triage.early_access import early_access
     from triage.views import triage
 
     from .accounts.views import accounts
     from .admin import admin
 
-    for blueprint in (accounts, public, team, triage, admin):
+    for blueprint in (accounts, public, early_access, team, triage, admin):
         app.register_blueprint(blueprint)

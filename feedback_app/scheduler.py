@@ -18,7 +18,7 @@ from surveys.services import queue_due_reminders
 from .mail import sender_address, transport_from_config
 from .outbox import deliver_due
 from .timeutil import utcnow
-from .wiring import classify_new_verbatims, retrain_when_due
+from .wiring import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
 
 log = logging.getLogger("feedback.scheduler")
 
@@ -52,6 +52,7 @@ JOBS = [
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
     Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims),
     Job("retrain-classifier", timedelta(hours=1), retrain_when_due),
+    Job("follow-up-digests", timedelta(hours=1), queue_follow_up_digests),
 ]
 
 

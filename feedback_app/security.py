@@ -26,12 +26,12 @@ class NoCookiesForRespondents(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-RESPONDENT_PATHS = ("/s/", "/u/")
+RESPONDENT_PATHS = ("/s/", "/u/", "/early/")
 
 
 # Blueprints whose requests carry their own credential instead of a cookie: the respondent's signed
 # link. A forger would need that credential itself, so a CSRF token adds nothing there.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"public"})
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access"})
 
 
 def register(app: Flask) -> None:

@@ -1,10 +1,13 @@
-"""The only place where survey collection meets triage: the scheduler's triage sweeps.
+"""The only place where survey collection meets triage: the scheduler's triage sweeps and digests.
 
 Classification runs here, beside the survey POST rather than inside it, so answering a survey stays
 as cheap as one insert; the sweep picks up every new or changed verbatim within seconds.
 """
+from datetime import timedelta
+
 from flask import current_app
 
+from triage import follow_up
 from triage import services as triage_services
 
 from .timeutil import utcnow
@@ -16,3 +19,9 @@ def classify_new_verbatims() -> int:
 
 def retrain_when_due():
     return triage_services.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])
+
+
+def queue_follow_up_digests() -> int:
+    """Hourly, but each triager gets at most one digest a day (its outbox key names the day)."""
+    return follow_up.queue_digests(utcnow(), timedelta(hours=current_app.config["FOLLOW_UP_HOURS"]),
+                                   current_app.config["BASE_URL"])

@@ -27,6 +27,7 @@ class Links:
         # "<id>.<kind>.<signature>": a plain signed string, as the survey POST checks one per request.
         self._invitation = Signer(secret_key, salt="survey-invitation", sep=".")
         self._unsubscribe = URLSafeSerializer(secret_key, salt="unsubscribe")
+        self._early_access = URLSafeSerializer(secret_key, salt="early-access")
 
     def invitation_token(self, invitation: SignedInvitation) -> str:
         return self._invitation.sign(".".join(map(str, invitation))).decode()
@@ -54,6 +55,17 @@ class Links:
     def customer_id(self, token: str) -> int | None:
         value = _load(self._unsubscribe, token)
         return value if _is_id(value) else None
+
+
+    def early_access_token(self, fix_id: int, customer_id: int) -> str:
+        """For "I would like to try it early" in a fix's news: who, for which fix."""
+        return self._early_access.dumps([fix_id, customer_id])
+
+    def early_access(self, token: str) -> tuple[int, int] | None:
+        value = _load(self._early_access, token)
+        if isinstance(value, list) and len(value) == 2 and all(_is_id(v) for v in value):
+            return value[0], value[1]
+        return None
 
 
 def _load(serializer: URLSafeSerializer, token: str):

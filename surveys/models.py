@@ -64,12 +64,21 @@ class Invitation(db.Model):
 
 
 class Response(db.Model):
-    """A respondent's answer, exactly once per invitation (the unique key enforces it)."""
+    """A verbatim: a survey answer, exactly once per invitation (the unique key enforces it), or
+    feedback from another channel (support email, chat, app store) sent through the API, which has no
+    invitation and names its customer itself."""
     __tablename__ = "response"
+    __table_args__ = (
+        db.CheckConstraint("invitation_id IS NOT NULL OR channel <> 'survey'", name="survey_answer_has_invitation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("survey.id"), index=True)
+    # A server default, so the survey POST's one INSERT carries no extra parameter for it.
+    channel: Mapped[str] = mapped_column(String(20), server_default="survey")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)  # other channels
+    kind: Mapped[str | None] = mapped_column(String(8))  # the scale of an other channel's score
     score: Mapped[int | None] = mapped_column(Integer)  # None: the respondent skipped the scale
     comment: Mapped[str] = mapped_column(Text, default="")  # verbatim, exactly as typed
     may_contact: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -77,6 +86,10 @@ class Response(db.Model):
     locale: Mapped[str] = mapped_column(String(8))
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A person from the team reached out (follow-up list): who and when.
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    contacted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    invitation: Mapped[Invitation] = relationship(back_populates="response")
-    survey: Mapped[Survey] = relationship(viewonly=True)
+    invitation: Mapped[Invitation | None] = relationship(back_populates="response")
+    survey: Mapped[Survey | None] = relationship(viewonly=True)
+    customer: Mapped[Customer | None] = relationship()  # set for other channels only

@@ -112,6 +112,9 @@ class Mailer:
     def unsubscribe_url(self, customer_id: int) -> str:
         return f"{self.base_url}/u/{self.links.unsubscribe_token(customer_id)}"
 
+    def early_access_url(self, fix_id: int, customer_id: int) -> str:
+        return f"{self.base_url}/early/{self.links.early_access_token(fix_id, customer_id)}"
+
 
 def eligible_customers(survey: Survey, now: datetime, cooldown_days: int):
     """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one."""

@@ -14,7 +14,8 @@ strongest piece of evidence):
 - recency: halves every `half_life_days` since the answer.
 
 The saturating curve keeps impact on 0–100, so quadrant thresholds mean the same on every team:
-with the default saturation of 8, four very unhappy average customers make 39, ten make 71.
+with the default saturation of 8, four very unhappy average customers make 39 (high impact from
+35 by default), ten make 71.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ HAPPIEST_WEIGHT = 0.25
 @dataclass(frozen=True)
 class Policy:
     """The team's settings for impact and the grid (config: FEEDBACK_IMPACT_*, FEEDBACK_COST_HIGH_FROM)."""
-    high_impact_from: float = 40.0
+    high_impact_from: float = 35.0
     high_cost_from: int = 3
     saturation: float = 8.0
     half_life_days: float = 90.0

@@ -69,3 +69,49 @@ class ModelVersion(db.Model):
     examples: Mapped[int] = mapped_column(Integer)   # team examples it was trained on
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Fix(db.Model):
+    """A piece of work the team may do, backed by linked verbatims; placed on the cost/impact grid."""
+    __tablename__ = "fix"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type_key: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # triage.followups.STATUSES
+    cost: Mapped[int] = mapped_column(Integer)  # 1 trivial … 5 very large, set by the team
+    theme_key: Mapped[str | None] = mapped_column(String(120), index=True)  # for suggesting new verbatims
+    impact_override: Mapped[float | None] = mapped_column(Float)
+    override_reason: Mapped[str | None] = mapped_column(Text)  # kept: why the evidence was overruled
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    override_at: Mapped[datetime | None] = mapped_column(DateTime)
+    release_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    planned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    links: Mapped[list[FixLink]] = relationship(back_populates="fix", cascade="all, delete-orphan")
+
+
+class FixLink(db.Model):
+    """A verbatim supporting a fix; a verbatim may support several fixes."""
+    __tablename__ = "fix_link"
+
+    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True, index=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime)
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    fix: Mapped[Fix] = relationship(back_populates="links")
+    response: Mapped[Response] = relationship()
+
+
+class BetaTester(db.Model):
+    """A customer who answered "I would like to try it early" to a planned fix; once per fix."""
+    __tablename__ = "beta_tester"
+
+    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -13,7 +13,9 @@ from feedback_app.forms import ConfirmForm
 from feedback_app.timeutil import utcnow
 from surveys.services import all_surveys
 
-from . import services
+from surveys.models import Response
+
+from . import follow_up, services
 from .forms import CorrectForm, CustomTypeForm
 from .models import TriageItem
 
@@ -128,3 +130,26 @@ def train():
                     version=outcome.version), "error")
     return redirect(url_for("triage.models"), 303)
 
+
+
+# ------------------------------------------------------------- follow-ups
+
+def _follow_up_window():
+    from datetime import timedelta
+    return timedelta(hours=current_app.config["FOLLOW_UP_HOURS"])
+
+
+@triage.get("/follow-ups")
+def follow_ups():
+    return render_template("triage/follow_ups.html", waiting=follow_up.overdue(utcnow(), _follow_up_window()),
+                           hours=current_app.config["FOLLOW_UP_HOURS"], form=ConfirmForm())
+
+
+@triage.post("/follow-ups/<int:response_id>/contacted")
+@role_required("triager")
+def contacted(response_id: int):
+    response = db.get_or_404(Response, response_id)
+    if ConfirmForm().validate_on_submit():
+        follow_up.mark_contacted(response, current_user.id, utcnow())
+        flash(_("Marked as contacted."))
+    return redirect(url_for("triage.follow_ups"))

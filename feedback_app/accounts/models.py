@@ -35,3 +35,16 @@ class User(UserMixin, db.Model):
 
     def can(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
+
+
+class ApiToken(db.Model):
+    """A bearer token for /api/v1. Only its SHA-256 is stored: a leaked database leaks no token."""
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # one of ROLES: what the token may do
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -64,8 +64,8 @@ def test_no_evidence_means_no_impact():
 
 
 @pytest.mark.parametrize("cost, impact_value, expected", [
-    (1, 40, "quick_win"), (2, 90, "quick_win"), (3, 40, "major_project"), (5, 100, "major_project"),
-    (1, 39.9, "fill_in"), (2, 0, "fill_in"), (3, 39.9, "time_sink"), (5, 0, "time_sink"),
+    (1, 35, "quick_win"), (2, 90, "quick_win"), (3, 35, "major_project"), (5, 100, "major_project"),
+    (1, 34.9, "fill_in"), (2, 0, "fill_in"), (3, 34.9, "time_sink"), (5, 0, "time_sink"),
 ])
 def test_quadrants_from_the_default_thresholds(cost, impact_value, expected):
     assert quadrant(cost, impact_value) == expected

@@ -1,0 +1,311 @@
+"""Use cases of fixes: create, link evidence, cost and impact, the ranked queue, status changes that
+tell the respondents. Each public function that changes data is one use case and owns its one commit.
+The decisions (impact, quadrant, rank, who is told) are made by the pure triage.grid and
+triage.followups; this module gathers the facts and stores the outcome.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import func, select
+
+from feedback_app.db_helpers import insert_ignoring_conflicts
+from feedback_app.extensions import db
+from feedback_app.outbox import OutboxEmail, enqueue_email
+from surveys.kinds import KINDS
+from surveys.models import Customer, Invitation, Response, Survey
+from surveys.services import Mailer
+
+from . import followups, grid
+from .models import BetaTester, Fix, FixLink, TriageItem
+
+TITLE_MAX = 200
+TEXT_MAX = 10_000
+
+
+class FixError(ValueError):
+    """A request about a fix that cannot be carried out; the message says why, for people."""
+
+
+# ---------------------------------------------------------------- the facts behind a fix
+
+@dataclass(frozen=True)
+class Linked:
+    """One linked verbatim with its respondent, as impact and the loop need them."""
+    fix_id: int
+    response_id: int
+    score: int | None
+    kind: str | None
+    answered_at: datetime
+    may_contact: bool
+    locale: str
+    customer: Customer | None
+
+    def evidence(self, value_attribute: str) -> grid.Evidence:
+        scale = (KINDS[self.kind].low, KINDS[self.kind].high) if self.kind in KINDS else None
+        who = f"customer:{self.customer.id}" if self.customer else f"response:{self.response_id}"
+        return grid.Evidence(who, self.score, scale, self.answered_at, _number(self.customer, value_attribute))
+
+    def respondent(self) -> followups.Respondent:
+        customer = self.customer
+        return followups.Respondent(customer.id if customer else None, customer.email if customer else None,
+                                    self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
+
+
+def _number(customer: Customer | None, attribute: str) -> float | None:
+    raw = (customer.attributes or {}).get(attribute) if customer and attribute else None
+    try:
+        return float(str(raw).replace(",", "")) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
+    """Every linked verbatim of these fixes in one query, with its customer (from the invitation for a
+    survey answer, from the row itself for another channel) and its scale."""
+    fix_ids = list(fix_ids)
+    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    rows = db.session.execute(
+        select(FixLink.fix_id, Response.id, Response.score, func.coalesce(Response.kind, Survey.kind),
+               Response.answered_at, Response.may_contact, Response.locale, Customer)
+        .join(Response, Response.id == FixLink.response_id)
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Survey, Survey.id == Response.survey_id)
+        .outerjoin(Customer, Customer.id == customer_id)
+        .where(FixLink.fix_id.in_(fix_ids))) if fix_ids else []
+    found: dict[int, list[Linked]] = {fix_id: [] for fix_id in fix_ids}
+    for row in rows:
+        found[row[0]].append(Linked(*row))
+    return found
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the team configured: grid thresholds, the customer attribute that says how valuable."""
+    policy: grid.Policy = grid.Policy()
+    value_attribute: str = "mrr"
+
+
+def reference_value(linked: Iterable[Linked], attribute: str) -> float | None:
+    """The median value among customers who gave feedback: "a typical respondent" weighs 1."""
+    values = {entry.customer.id: v for entry in linked
+              if entry.customer and (v := _number(entry.customer, attribute)) is not None and v > 0}
+    return statistics.median(values.values()) if values else None
+
+
+@dataclass(frozen=True)
+class Placed:
+    fix: Fix
+    impact: grid.Impact
+    quadrant: str
+    rank: int
+
+
+def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Iterable[str] | None = None,
+                 type_key: str | None = None) -> list[Placed]:
+    """Every fix (or those with these statuses / this type) in rank order, with impact and quadrant.
+    Ranks are computed over all fixes still to do, so a filter never renumbers them."""
+    fixes = db.session.scalars(select(Fix)).all()
+    linked = linked_verbatims(f.id for f in fixes)
+    reference = reference_value((e for entries in linked.values() for e in entries), settings.value_attribute)
+    impacts = {f.id: grid.impact([e.evidence(settings.value_attribute) for e in linked[f.id]], now,
+                                 settings.policy, reference, f.impact_override) for f in fixes}
+    by_id = {f.id: f for f in fixes}
+    order = grid.rank([grid.Placed(f.id, f.cost, impacts[f.id].value, impacts[f.id].respondents) for f in fixes],
+                      settings.policy)
+    placed = [Placed(by_id[p.id], impacts[p.id], quadrant, position) for position, p, quadrant in order]
+    wanted = set(statuses) if statuses else None
+    return [p for p in placed if (wanted is None or p.fix.status in wanted)
+            and (type_key is None or p.fix.type_key == type_key)]
+
+
+def placed(fix: Fix, now: datetime, settings: Settings = Settings()) -> Placed:
+    return next(p for p in ranked_queue(now, settings) if p.fix.id == fix.id)
+
+
+# ---------------------------------------------------------------- creating and linking
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise FixError("A fix needs a title.")
+    if len(title) > TITLE_MAX:
+        raise FixError(f"A title has at most {TITLE_MAX} characters.")
+    return title
+
+
+def _check_cost(cost) -> int:
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost not in grid.COSTS:
+        raise FixError("Cost is a whole number from 1 (trivial) to 5 (very large).")
+    return cost
+
+
+def _check_text(text: str | None, what: str) -> str:
+    text = text or ""
+    if len(text) > TEXT_MAX:
+        raise FixError(f"The {what} has at most {TEXT_MAX} characters.")
+    return text
+
+
+def create_fix(title: str, cost: int, now: datetime, user_id: int | None = None, type_key: str | None = None,
+               description: str = "", response_ids: Iterable[int] = (), theme_key: str | None = None) -> Fix:
+    fix = Fix(title=_clean_title(title), cost=_check_cost(cost), type_key=type_key or None,
+              description=_check_text(description, "description"), status="open", theme_key=theme_key,
+              release_note="", created_at=now, updated_at=now)
+    db.session.add(fix)
+    db.session.flush()
+    _link(fix, list(response_ids), now, user_id)
+    db.session.commit()
+    return fix
+
+
+def link_verbatims(fix: Fix, response_ids: Iterable[int], now: datetime, user_id: int | None = None) -> int:
+    """Link verbatims to a fix; linking one twice changes nothing. Returns how many were new."""
+    added = _link(fix, list(response_ids), now, user_id)
+    fix.updated_at = now
+    db.session.commit()
+    return added
+
+
+def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None) -> int:
+    if not response_ids:
+        return 0
+    wanted = set(response_ids)
+    known = set(db.session.scalars(select(Response.id).where(Response.id.in_(wanted))))
+    if wanted - known:
+        db.session.rollback()
+        raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - known))) + ".")
+    return sum(bool(insert_ignoring_conflicts(FixLink, {"fix_id": fix.id, "response_id": response_id,
+                                                        "linked_at": now, "linked_by": user_id},
+                                              ["fix_id", "response_id"])) for response_id in sorted(wanted))
+
+
+def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
+    db.session.execute(FixLink.__table__.delete().where(FixLink.fix_id == fix.id,
+                                                        FixLink.response_id == response_id))
+    fix.updated_at = now
+    db.session.commit()
+
+
+def suggestions(fix: Fix, limit: int = 20) -> list[TriageItem]:
+    """Verbatims with the fix's theme that are not linked yet, newest first."""
+    if not fix.theme_key:
+        return []
+    linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
+    return list(db.session.scalars(
+        select(TriageItem).where(TriageItem.theme_key == fix.theme_key, TriageItem.response_id.not_in(linked))
+        .order_by(TriageItem.classified_at.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- cost, impact, status
+
+def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: str | None = None,
+               description: str | None = None, cost: int | None = None, type_key: str | None = None,
+               release_note: str | None = None, impact_override: float | None = None,
+               reason: str | None = None, clear_override: bool = False) -> None:
+    """Edit what the team owns about a fix, all or nothing (status has its own use case)."""
+    if title is not None:
+        fix.title = _clean_title(title)
+    if description is not None:
+        fix.description = _check_text(description, "description")
+    if cost is not None:
+        fix.cost = _check_cost(cost)
+    if type_key is not None:
+        fix.type_key = type_key or None
+    if release_note is not None:
+        fix.release_note = _check_text(release_note, "release note")
+    if clear_override:
+        fix.impact_override = fix.override_reason = fix.override_by = fix.override_at = None
+    elif impact_override is not None:
+        _override(fix, impact_override, reason, user_id, now)
+    fix.updated_at = now
+    db.session.commit()
+
+
+def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: datetime) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        db.session.rollback()
+        raise FixError("An impact override is a number from 0 to 100.")
+    if not reason or not reason.strip():
+        db.session.rollback()
+        raise FixError("Say why the evidence is overruled: an impact override needs a reason.")
+    fix.impact_override, fix.override_reason = float(value), _check_text(reason.strip(), "reason")
+    fix.override_by, fix.override_at = user_id, now
+
+
+def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool = False) -> int:
+    """Move a fix along its life and tell the respondents, in the same transaction: when it is
+    planned (if the team chooses to) and, always, when it ships. Returns the emails queued now."""
+    if status not in followups.STATUSES:
+        raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
+    if status != fix.status and not followups.can_move(fix.status, status):
+        raise FixError(f"A fix cannot go from {fix.status} to {status}.")
+    if status == "shipped" and not fix.release_note.strip():
+        raise FixError("Write the release note first: it is what the people who asked will read.")
+    fix.status, fix.updated_at = status, now
+    if status == "planned":
+        fix.planned_at = fix.planned_at or now
+    if status == "shipped":
+        fix.shipped_at = fix.shipped_at or now
+    queued = 0
+    if status == "shipped" or (status == "planned" and tell_planned):
+        queued = _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+    db.session.commit()
+    return queued
+
+
+def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+    """Send the "planned" news for a fix that is already planned (the team decided later)."""
+    if fix.status not in ("planned", "in_progress"):
+        raise FixError("Only a planned fix can be announced as planned.")
+    queued = _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
+    db.session.commit()
+    return queued
+
+
+def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
+    people = followups.loop_recipients(e.respondent() for e in linked_verbatims([fix.id])[fix.id])
+    template = event.replace("-", "_")
+    queued = 0
+    for person in people:
+        unsubscribe = mailer.unsubscribe_url(person.customer_id)
+        context = {"customer": db.session.get(Customer, person.customer_id), "fix": fix,
+                   "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
+                   "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        queued += enqueue_email(followups.loop_email_key(event, fix.id, person.customer_id), template,
+                                person.email, person.locale, context, now, headers)
+    return queued
+
+
+def loop_history(fix: Fix) -> list[OutboxEmail]:
+    """Who was told about this fix, when, and whether it was delivered."""
+    keys = [f"{event}:{fix.id}:%" for event in followups.LOOP_EVENTS.values()]
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.dedupe_key.like(keys[0])
+                                                            | OutboxEmail.dedupe_key.like(keys[1]))
+                                   .order_by(OutboxEmail.created_at, OutboxEmail.id)))
+
+
+def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
+    """A customer asked to try a fix early; once per fix. False when the link names nothing known."""
+    if db.session.get(Fix, fix_id) is None or db.session.get(Customer, customer_id) is None:
+        return False
+    insert_ignoring_conflicts(BetaTester, {"fix_id": fix_id, "customer_id": customer_id, "created_at": now},
+                              ["fix_id", "customer_id"])
+    db.session.commit()
+    return True
+
+
+def beta_testers(fix: Fix) -> list[tuple[BetaTester, Customer]]:
+    return list(db.session.execute(select(BetaTester, Customer).join(Customer, Customer.id == BetaTester.customer_id)
+                                   .where(BetaTester.fix_id == fix.id).order_by(BetaTester.created_at)))
+
+
+def settings_from(config: dict) -> Settings:
+    return Settings(grid.Policy(high_impact_from=float(config["IMPACT_HIGH_FROM"]),
+                                high_cost_from=config["COST_HIGH_FROM"],
+                                half_life_days=float(config["IMPACT_HALF_LIFE_DAYS"])),
+                    config["IMPACT_VALUE_ATTRIBUTE"])
