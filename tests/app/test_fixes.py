@@ -132,6 +132,7 @@ def test_the_early_access_page_asks_on_get_and_records_on_post_without_a_cookie(
     path = mailer(app).early_access_url(fix.id, customer_id).removeprefix(app.config["BASE_URL"])
     page = client.get(path)
     assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
+    assert "تجربته مبكرًا" in page.get_data(as_text=True)  # in the customer's language
     assert db.session.scalar(select(func.count()).select_from(BetaTester)) == 0  # a GET never writes
     done = client.post(path)
     assert done.status_code == 200 and "Set-Cookie" not in done.headers
