@@ -267,12 +267,13 @@ def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
 
 
 def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
-    people = followups.loop_recipients(e.respondent() for e in linked_verbatims([fix.id])[fix.id])
+    linked = linked_verbatims([fix.id])[fix.id]
+    customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
     template = event.replace("-", "_")
     queued = 0
-    for person in people:
+    for person in followups.loop_recipients(e.respondent() for e in linked):
         unsubscribe = mailer.unsubscribe_url(person.customer_id)
-        context = {"customer": db.session.get(Customer, person.customer_id), "fix": fix,
+        context = {"customer": customers[person.customer_id], "fix": fix,
                    "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
                    "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

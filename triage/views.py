@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -134,8 +135,7 @@ def train():
 
 # ------------------------------------------------------------- follow-ups
 
-def _follow_up_window():
-    from datetime import timedelta
+def _follow_up_window() -> timedelta:
     return timedelta(hours=current_app.config["FOLLOW_UP_HOURS"])
 
 
