@@ -19,6 +19,7 @@ from surveys.kinds import KINDS
 
 from .accounts.models import ROLES
 from .accounts.services import AccountError, create_user
+from .accounts.tokens import TokenError, create_token, list_tokens, revoke_token
 from .extensions import db
 from .mail import sender_address, transport_from_config
 from .outbox import deliver_due
@@ -46,7 +47,7 @@ def main():
 def register(app: Flask) -> None:
     from triage.cli import triage
 
-    for command in (init_db, users, customers, surveys, mail, scheduler, demo, dev, triage):
+    for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage):
         app.cli.add_command(command)
 
 
@@ -80,6 +81,54 @@ def users_create(email, role):
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email}.")
+
+
+# ------------------------------------------------------------------ API tokens
+
+@click.group()
+def tokens():
+    """Bearer tokens for the JSON API (/api/v1)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="triager", show_default=True,
+              help="viewer tokens only read; triager and admin tokens also write.")
+@with_appcontext
+def tokens_create(name, role):
+    """Create a token; it is printed once, as the last line, and only its hash is kept."""
+    try:
+        new = create_token(name, role, utcnow())
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} token {new.record.id} “{new.record.name}”. It is shown only this once; "
+               "store it now (only its hash is kept):")
+    click.echo(new.plain)
+
+
+@tokens.command("list")
+@with_appcontext
+def tokens_list():
+    """One line per token: id, name, role, created, last used, and whether it is revoked."""
+    def day(moment):
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+    for token in list_tokens():
+        state = f"revoked {day(token.revoked_at)}" if token.revoked_at else "active"
+        click.echo(f"{token.id}\t{token.name}\t{token.role}\tcreated {day(token.created_at)}"
+                   f"\tlast used {day(token.last_used_at)}\t{state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke(token_id):
+    """Revoke a token at once; requests with it get 401 from then on."""
+    try:
+        token = revoke_token(token_id, utcnow())
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Revoked token {token.id} “{token.name}”.")
 
 
 # ------------------------------------------------------------------ customers

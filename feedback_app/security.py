@@ -21,17 +21,19 @@ class NoCookiesForRespondents(SecureCookieSessionInterface):
     """
 
     def open_session(self, app, request):
-        if request.path.startswith(RESPONDENT_PATHS):
+        if request.path.startswith(COOKIELESS_PATHS):
             return self.null_session_class()
         return super().open_session(app, request)
 
 
 RESPONDENT_PATHS = ("/s/", "/u/", "/early/")
+# The API's bearer token is its whole credential: no session there either.
+COOKIELESS_PATHS = RESPONDENT_PATHS + ("/api/",)
 
 
 # Blueprints whose requests carry their own credential instead of a cookie: the respondent's signed
 # link. A forger would need that credential itself, so a CSRF token adds nothing there.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access"})
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access", "api"})  # api: a bearer token, no cookie
 
 
 def register(app: Flask) -> None:

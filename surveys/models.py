@@ -70,6 +70,8 @@ class Response(db.Model):
     __tablename__ = "response"
     __table_args__ = (
         db.CheckConstraint("invitation_id IS NOT NULL OR channel <> 'survey'", name="survey_answer_has_invitation"),
+        # A channel's own id for the feedback (ticket, review): sending it again finds this row, never a second.
+        db.UniqueConstraint("channel", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +81,7 @@ class Response(db.Model):
     channel: Mapped[str] = mapped_column(String(20), server_default="survey")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)  # other channels
     kind: Mapped[str | None] = mapped_column(String(8))  # the scale of an other channel's score
+    external_id: Mapped[str | None] = mapped_column(String(200))  # other channels: their own id, if any
     score: Mapped[int | None] = mapped_column(Integer)  # None: the respondent skipped the scale
     comment: Mapped[str] = mapped_column(Text, default="")  # verbatim, exactly as typed
     may_contact: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -17,7 +17,7 @@ from surveys.models import Invitation, Response, Survey
 
 from . import training
 from .classifier import Classifier, Example, evaluate
-from .models import CustomType, ModelVersion, TrainingExample, TriageItem
+from .models import CustomType, FixLink, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
 from .themes import extract_theme, group_themes
 from .types import BUILTIN_TYPES, FeedbackType
@@ -284,9 +284,11 @@ BANDS = {"nps": {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
 
 
 def triage_query(filters: Filters):
+    # Outer join: feedback from other channels has no survey.
     query = (select(TriageItem)
-             .join(TriageItem.response).join(Survey, Survey.id == Response.survey_id)
+             .join(TriageItem.response).outerjoin(Survey, Survey.id == Response.survey_id)
              .options(selectinload(TriageItem.response).selectinload(Response.survey),
+                      selectinload(TriageItem.response).selectinload(Response.customer),
                       selectinload(TriageItem.response).selectinload(Response.invitation)
                       .selectinload(Invitation.customer)))
     if filters.type == "none":
@@ -303,7 +305,8 @@ def triage_query(filters: Filters):
         for stem_ in filters.theme.split()[:2]:
             query = query.where(TriageItem.theme_key.contains(f" {stem_} ", autoescape=True))
     if filters.band:
-        query = query.where(or_(*[and_(Survey.kind == kind, Response.score.between(*bands[filters.band]))
+        scale = func.coalesce(Response.kind, Survey.kind)  # a channel's score carries its own scale
+        query = query.where(or_(*[and_(scale == kind, Response.score.between(*bands[filters.band]))
                                   for kind, bands in BANDS.items()]))
     # People first where the model is unsure, then the newest.
     return query.order_by(TriageItem.needs_review.desc(), Response.answered_at.desc(), TriageItem.id.desc())
@@ -331,3 +334,76 @@ def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
         result.append(ThemeGroup(" ".join(group.pair), label, len(group.members),
                                  max(set(types), key=types.count) if types else None))
     return result
+
+
+# ---------------------------------------------------------------- one verbatim at a time (the API)
+
+def classify_response(response: Response, now: datetime, review_below: float) -> TriageItem | None:
+    """Classify one verbatim now, inside the caller's transaction (no commit): channel feedback
+    answers with its type at once. An answer without text gets no triage record, as in the sweep."""
+    if not response.comment:
+        return None
+    version, classifier = ensure_model(now)
+    item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response.id)) \
+        if response.id is not None else None
+    item = item or TriageItem(response=response)
+    _apply(item, response.comment, classifier, version, now, review_below)
+    item.response_updated_at = response.updated_at  # the sweep then leaves it alone
+    db.session.add(item)
+    return item
+
+
+def correct_response(response: Response, type_key: str, user_id: int | None, now: datetime,
+                     review_below: float) -> TriageItem:
+    """A correction of a verbatim the sweep may not have reached yet: classified first, in the same
+    commit, so the correction and its training example never wait for the scheduler."""
+    if type_key not in type_keys():
+        raise TriageError(f"unknown type '{type_key}' (known: {', '.join(type_keys())})")
+    if not response.comment:
+        raise TriageError("this answer has no text, so there is no type to correct and nothing to learn from")
+    item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response.id)) \
+        or classify_response(response, now, review_below)
+    _label(item, type_key, "correction", user_id, now)
+    db.session.commit()
+    return item
+
+
+@dataclass(frozen=True)
+class VerbatimPage:
+    rows: list[tuple[Response, TriageItem | None]]
+    total: int
+    fix_ids: dict[int, list[int]]   # response id → ids of the fixes it supports
+
+
+def verbatim_page(filters: Filters, since: datetime | None = None, needs_review: bool | None = None,
+                  page: int = 1, per_page: int = 50, response_id: int | None = None) -> VerbatimPage:
+    """Verbatims, survey answers and other channels alike, classified or not, newest first (or the
+    one with `response_id`).
+
+    The filters mean what they mean in the triage list: their conditions are taken from triage_query
+    itself. Only the joins differ — outer here, because channel feedback has no survey and a fresh
+    answer no triage record yet.
+    """
+    conditions = triage_query(filters).whereclause
+    query = (select(Response, TriageItem).outerjoin(TriageItem, TriageItem.response_id == Response.id)
+             .outerjoin(Survey, Survey.id == Response.survey_id))
+    if conditions is not None:
+        query = query.where(conditions)
+    if since is not None:
+        query = query.where(Response.answered_at >= since)
+    if needs_review is not None:  # Filters can only ask for "needs review"; here the rest can be asked for too
+        query = query.where(TriageItem.needs_review.is_(needs_review))
+    if response_id is not None:
+        query = query.where(Response.id == response_id)
+    total = db.session.scalar(query.with_only_columns(func.count(Response.id)).order_by(None))
+    rows = db.session.execute(
+        query.options(selectinload(Response.survey), selectinload(Response.customer),
+                      selectinload(Response.invitation).selectinload(Invitation.customer))
+        .order_by(Response.answered_at.desc(), Response.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    fix_ids: dict[int, list[int]] = {response.id: [] for response, _ in rows}
+    for fix_id, response_id_ in db.session.execute(
+            select(FixLink.fix_id, FixLink.response_id).where(FixLink.response_id.in_(list(fix_ids)))
+            .order_by(FixLink.fix_id)) if fix_ids else ():
+        fix_ids[response_id_].append(fix_id)
+    return VerbatimPage(list(rows), total, fix_ids)

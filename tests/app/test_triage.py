@@ -158,6 +158,19 @@ def test_triage_list_filters_and_escapes(app, client):
     assert client.post(f"/triage/{item.id}/type", data={"type": "service"}).status_code == 403
 
 
+def test_the_list_shows_feedback_from_other_channels_and_bands_it_by_its_own_scale(app, client):
+    from triage.intake import ChannelFeedback, take_feedback
+    create_user("v@example.com", "long-enough-password", "viewer")
+    take_feedback(ChannelFeedback("the checkout page throws an error", "kim@example.com", score=2, kind="csat",
+                                  channel="chat"), NOW, 0.5)
+    take_feedback(ChannelFeedback("love the new reports", score=5, kind="csat", channel="app-store"), NOW, 0.5)
+    client.post("/login", data={"email": "v@example.com", "password": "long-enough-password"})
+    page = client.get("/triage").get_data(as_text=True)
+    assert "the checkout page throws an error" in page and "kim@example.com" in page and "chat" in page
+    unhappy = client.get("/triage?band=unhappy").get_data(as_text=True)
+    assert "checkout" in unhappy and "love the new reports" not in unhappy  # CSAT 2 is unhappy, 5 is not
+
+
 def test_theme_groups_collect_similar_verbatims(app, client):
     create_user("v@example.com", "long-enough-password", "viewer")
     _, invitations = sent_survey(app, customers=tuple((f"c{i}@example.com", None, "en") for i in range(3)))

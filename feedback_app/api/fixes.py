@@ -1,0 +1,127 @@
+"""/api/v1/fixes: create fixes from verbatims, read the ranked queue and one fix, change a fix.
+
+Status changes go through triage.fixes.edit_fix, the same use case as the team's pages, so planned and
+shipped news reaches each opted-in respondent once (the outbox's key), in the same transaction.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from triage import fixes as fix_cases
+from triage.models import Fix
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .blueprint import api, errors, write_errors
+from .errors import ApiError
+from .responses import iso
+from .schemas import FixDetail, FixesQuery, FixIn, FixItem, FixList, FixPatch
+
+
+def _settings() -> fix_cases.Settings:
+    return fix_cases.settings_from(current_app.config)
+
+
+def present(placed: fix_cases.Placed) -> dict:
+    fix = placed.fix
+    return {"id": fix.id, "title": fix.title, "type": fix.type_key, "status": fix.status, "cost": fix.cost,
+            "impact": placed.impact.value, "quadrant": placed.quadrant, "rank": placed.rank,
+            "respondents": placed.impact.respondents}
+
+
+def present_detail(record: fix_cases.FixRecord) -> dict:
+    fix, impact = record.placed.fix, record.placed.impact
+    return {**present(record.placed), "description": fix.description, "release_note": fix.release_note,
+            "response_ids": record.response_ids,
+            "impact_breakdown": {
+                "value": impact.value, "computed": impact.computed, "overridden": impact.overridden,
+                "override_reason": fix.override_reason, "evidence_sum": round(impact.evidence_sum, 4),
+                "contributions": [{"respondent": c.respondent, "unhappiness": round(c.unhappiness, 4),
+                                   "value": round(c.value, 4), "recency": round(c.recency, 4),
+                                   "weight": round(c.weight, 4)} for c in impact.contributions]},
+            "told": [{"event": email.dedupe_key.split(":")[0], "recipient": email.recipient, "status": email.status,
+                      "queued_at": iso(email.created_at), "sent_at": iso(email.sent_at)} for email in record.told],
+            "beta_testers": [{"email": customer.email, "asked_at": iso(tester.created_at)}
+                             for tester, customer in record.beta_testers],
+            "created_at": iso(fix.created_at), "updated_at": iso(fix.updated_at),
+            "planned_at": iso(fix.planned_at), "shipped_at": iso(fix.shipped_at)}
+
+
+def _fix(fix_id: int) -> Fix:
+    fix = db.session.get(Fix, fix_id)
+    if fix is None:
+        raise ApiError(404, f"There is no fix {fix_id}.")
+    return fix
+
+
+@api.route("/fixes", tags=["fixes"])
+class FixQueue(MethodView):
+    @api.arguments(FixesQuery, location="query", unknown="raise")
+    @api.response(200, FixList)
+    @errors(422)
+    def get(self, query):
+        """The ranked queue
+
+        Every fix in rank order: quick wins, then major projects, fill-ins and time sinks, each by impact
+        per unit of cost. Filtering never renumbers the ranks.
+        """
+        queue = fix_cases.ranked_queue(utcnow(), _settings(), query.get("status") or None, query.get("type"))
+        return {"fixes": [present(placed) for placed in queue]}
+
+    @api.arguments(FixIn)
+    @api.response(201, FixItem)
+    @write_errors()
+    def post(self, data):
+        """Create a fix
+
+        With its cost (1–5) and, optionally, the verbatims that support it; answers with its impact,
+        quadrant and rank.
+        """
+        now = utcnow()
+        try:
+            fix = fix_cases.create_fix(data["title"], data["cost"], now, type_key=data.get("type"),
+                                       description=data["description"], response_ids=data["response_ids"])
+        except fix_cases.FixError as error:
+            raise ApiError(422, str(error)) from None
+        return present(fix_cases.placed(fix, now, _settings()))
+
+
+@api.route("/fixes/<int:fix_id>", tags=["fixes"])
+class OneFix(MethodView):
+    @api.response(200, FixDetail)
+    @errors(404)
+    def get(self, fix_id):
+        """One fix, with its impact breakdown and who was told"""
+        return present_detail(fix_cases.fix_record(_fix(fix_id), utcnow(), _settings()))
+
+    @api.arguments(FixPatch)
+    @api.response(200, FixDetail)
+    @write_errors(404)
+    def patch(self, data, fix_id):
+        """Change a fix
+
+        All in one transaction, or nothing on any error: e.g. a `release_note` with `status: shipped`.
+        Shipping emails the release note to every linked respondent who opted in and is subscribed —
+        once per fix, however often its status changes. `notify_planned` does the same with the
+        "planned" news and an early-access link.
+        """
+        fix, now = _fix(fix_id), utcnow()
+        try:
+            queued = fix_cases.edit_fix(fix, now, current_app.extensions["feedback.mailer"], **_edits(data))
+        except fix_cases.FixError as error:
+            raise ApiError(422, str(error)) from None
+        return {**present_detail(fix_cases.fix_record(fix, now, _settings())), "emails_queued": queued}
+
+
+def _edits(data: dict) -> dict:
+    edits = {name: data[name] for name in ("title", "description", "cost", "release_note", "status") if name in data}
+    if "type" in data:
+        edits["type_key"] = data["type"] or ""  # null clears the type
+    if "impact_override" in data:
+        if data["impact_override"] is None:
+            edits["clear_override"] = True
+        else:
+            edits.update(impact_override=data["impact_override"], reason=data.get("reason"))
+    edits["tell_planned"] = data.get("notify_planned", False)
+    return edits

@@ -1,0 +1,259 @@
+"""What the API accepts and returns. The same schemas validate requests and write the OpenAPI document.
+
+Request schemas refuse unknown fields (marshmallow's RAISE) and take JSON types as JSON has them: a
+number in quotes is not a number, and `true` is not 1.
+"""
+from __future__ import annotations
+
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+from surveys.answers import MAX_COMMENT
+from surveys.kinds import KINDS, LOCALES
+from triage.fixes import TEXT_MAX, TITLE_MAX
+from triage.followups import STATUSES
+from triage.grid import QUADRANTS
+from triage.intake import DEFAULT_CHANNEL, DEFAULT_KIND
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+MAX_RESPONSE_IDS = 1000
+COST_MESSAGE = "Cost is a whole number from 1 (trivial) to 5 (very large)."
+
+
+class JsonInteger(fields.Integer):
+    """A JSON whole number: not a string, not a boolean, not 2.5."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class JsonNumber(fields.Float):
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class JsonBoolean(fields.Boolean):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Request(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# ---------------------------------------------------------------- errors
+
+class ErrorSchema(ma.Schema):
+    code = fields.Integer(metadata={"description": "The HTTP status code"})
+    status = fields.String(metadata={"description": "Its name, e.g. 'Unprocessable Entity'"})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    errors = fields.Dict(metadata={"description": "Per field: what is wrong with it"})
+
+
+# ---------------------------------------------------------------- feedback from other channels
+
+class FeedbackIn(Request):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_COMMENT),
+                         metadata={"description": f"The verbatim, stored exactly as sent (at most {MAX_COMMENT} "
+                                                  "characters)."})
+    email = fields.String(allow_none=True, validate=validate.Length(max=320),
+                          metadata={"description": "Who wrote it. Matched case-insensitively with the imported "
+                                                   "customers; a new address creates a customer."})
+    name = fields.String(allow_none=True, validate=validate.Length(max=200),
+                         metadata={"description": "Kept for a new customer, or one without a name."})
+    locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES),
+                           metadata={"description": "The language to write back in; default: the customer's, "
+                                                    "else the text's own."})
+    score = JsonInteger(allow_none=True, metadata={"description": "On the scale of `kind`."})
+    kind = fields.String(allow_none=True, validate=validate.OneOf(list(KINDS)),
+                         metadata={"description": f"The scale of `score` (nps 0–10, csat 1–5, ces 1–7); "
+                                                  f"default {DEFAULT_KIND} when a score is sent."})
+    channel = fields.String(load_default=DEFAULT_CHANNEL,
+                            metadata={"description": "Where it came from: 1–20 of a–z, 0–9, '-', '_' "
+                                                     "(e.g. support-email, chat, app-store)."})
+    may_contact = JsonBoolean(load_default=False,
+                              metadata={"description": "The person agreed to hear back (needs `email`)."})
+    external_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=200),
+                                metadata={"description": "The channel's own id for this item (ticket number, "
+                                                         "review id). Sending the same channel and id again "
+                                                         "answers 200 with the stored item and stores nothing: "
+                                                         "retries are safe."})
+    answered_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC,
+                                       metadata={"description": "When the person wrote it (ISO 8601, no offset: "
+                                                                "UTC); default: now. Not in the future."})
+
+
+class Classified(ma.Schema):
+    id = fields.Integer(required=True)
+    type = fields.String(allow_none=True, metadata={"description": "None: nothing in the text to go on"})
+    confidence = fields.Float()
+    theme = fields.String(allow_none=True)
+    language = fields.String(metadata={"description": "en, ar, fa, or und (undetermined)"})
+    needs_review = fields.Boolean()
+
+
+# ---------------------------------------------------------------- responses (verbatims)
+
+class ResponsesQuery(Request):
+    type = fields.String(metadata={"description": "A type key, or `none` for verbatims without a type"})
+    survey = fields.Integer(validate=validate.Range(min=1))
+    language = fields.String(validate=validate.OneOf([*LOCALES, "und"]))
+    since = fields.AwareDateTime(default_timezone=UTC,
+                                 metadata={"description": "ISO 8601; only answers given at or after it "
+                                                          "(no offset: UTC)"})
+    needs_review = fields.Boolean()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class Verbatim(ma.Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(metadata={"description": "Exactly as written"})
+    score = fields.Integer(allow_none=True)
+    kind = fields.String(allow_none=True)
+    channel = fields.String()
+    external_id = fields.String(allow_none=True, metadata={"description": "The channel's own id, if it sent one"})
+    survey_id = fields.Integer(allow_none=True)
+    language = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    confidence = fields.Float(allow_none=True)
+    theme = fields.String(allow_none=True)
+    needs_review = fields.Boolean()
+    confirmed = fields.Boolean()
+    classified = fields.Boolean(metadata={"description": "False until the classifier has seen it"})
+    may_contact = fields.Boolean()
+    answered_at = fields.String(metadata={"description": "ISO 8601, UTC"})
+    customer_email = fields.String(allow_none=True)
+    fix_ids = fields.List(fields.Integer())
+
+
+class PageLinks(ma.Schema):
+    self = fields.String()
+    first = fields.String()
+    last = fields.String()
+    next = fields.String(allow_none=True)
+    prev = fields.String(allow_none=True)
+
+
+class VerbatimPage(ma.Schema):
+    responses = fields.List(fields.Nested(Verbatim))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+    links = fields.Nested(PageLinks)
+
+
+class CorrectionIn(Request):
+    type = fields.String(required=True, metadata={"description": "The right type key; it teaches the model"})
+
+
+# ---------------------------------------------------------------- fixes
+
+class FixIn(Request):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=TITLE_MAX))
+    cost = JsonInteger(required=True, validate=validate.Range(min=1, max=5, error=COST_MESSAGE),
+                       metadata={"description": "1 (trivial) … 5 (very large)"})
+    type = fields.String(allow_none=True)
+    description = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
+    response_ids = fields.List(JsonInteger(), load_default=list, validate=validate.Length(max=MAX_RESPONSE_IDS),
+                               metadata={"description": "Verbatims that support the fix"})
+
+
+class FixesQuery(Request):
+    status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)),
+                                  metadata={"description": "One or more, comma-separated"})
+    type = fields.String()
+
+
+class FixItem(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String()
+    type = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": " → ".join(STATUSES[:4]) + ", or wont_do"})
+    cost = fields.Integer()
+    impact = fields.Float(metadata={"description": "0–100; the override when one is set"})
+    quadrant = fields.String(metadata={"description": ", ".join(QUADRANTS) + " (the queue's order)"})
+    rank = fields.Integer(allow_none=True, metadata={"description": "1 = do first; null once shipped or won't do"})
+    respondents = fields.Integer(metadata={"description": "Distinct people behind the linked verbatims"})
+
+
+class FixList(ma.Schema):
+    fixes = fields.List(fields.Nested(FixItem))
+
+
+class Contribution(ma.Schema):
+    respondent = fields.String(metadata={"description": "customer:<id>, or response:<id> without a customer"})
+    unhappiness = fields.Float()
+    value = fields.Float()
+    recency = fields.Float()
+    weight = fields.Float()
+
+
+class ImpactBreakdown(ma.Schema):
+    value = fields.Float()
+    computed = fields.Float(metadata={"description": "What the evidence says, before any override"})
+    overridden = fields.Boolean()
+    override_reason = fields.String(allow_none=True)
+    evidence_sum = fields.Float()
+    contributions = fields.List(fields.Nested(Contribution))
+
+
+class Told(ma.Schema):
+    event = fields.String(metadata={"description": "fix-planned or fix-shipped"})
+    recipient = fields.String()
+    status = fields.String(metadata={"description": "The outbox status: pending, sending, sent, failed"})
+    queued_at = fields.String()
+    sent_at = fields.String(allow_none=True)
+
+
+class BetaTester(ma.Schema):
+    email = fields.String()
+    asked_at = fields.String()
+
+
+class FixDetail(FixItem):
+    description = fields.String()
+    release_note = fields.String()
+    response_ids = fields.List(fields.Integer())
+    impact_breakdown = fields.Nested(ImpactBreakdown)
+    told = fields.List(fields.Nested(Told))
+    beta_testers = fields.List(fields.Nested(BetaTester))
+    created_at = fields.String()
+    updated_at = fields.String()
+    planned_at = fields.String(allow_none=True)
+    shipped_at = fields.String(allow_none=True)
+    emails_queued = fields.Integer(metadata={"description": "Set by PATCH: follow-up emails queued by it"})
+
+
+class FixPatch(Request):
+    title = fields.String(validate=validate.Length(min=1, max=TITLE_MAX))
+    description = fields.String(validate=validate.Length(max=TEXT_MAX))
+    type = fields.String(allow_none=True, metadata={"description": "null clears it"})
+    cost = JsonInteger(validate=validate.Range(min=1, max=5, error=COST_MESSAGE))
+    release_note = fields.String(validate=validate.Length(max=TEXT_MAX),
+                                 metadata={"description": "Emailed when the fix ships; needed to ship"})
+    impact_override = JsonNumber(allow_none=True, validate=validate.Range(min=0, max=100),
+                                 metadata={"description": "0–100, with `reason`; null clears the override"})
+    reason = fields.String(validate=validate.Length(min=1, max=TEXT_MAX))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    notify_planned = JsonBoolean(metadata={"description": "Email the opted-in respondents that it is planned "
+                                                          "(with status planned, or for a fix planned already)"})
+
+    @ma.validates_schema
+    def _something_to_do(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
+        if "reason" in data and data.get("impact_override") is None:
+            raise ma.ValidationError("A reason goes with an impact_override.", "reason")
