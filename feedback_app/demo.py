@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from surveys import services
 from surveys.answers import Answer
 from surveys.importing import CustomerRow, ParsedCSV
-from surveys.models import Survey
+from surveys.models import Response, Survey
 
 from .accounts.models import User
 from .accounts.services import create_user
@@ -88,6 +88,7 @@ def load_demo(now: datetime) -> str:
         sent_at = now - timedelta(days=43 - number)
         services.send_survey(survey, _demo_mailer(), sent_at, cooldown_days=0)
         _answer(survey, rng, sent_at, now)
+    _fixes(now)
     db.session.execute(update(OutboxEmail).values(status=SENT, sent_at=OutboxEmail.created_at))
     db.session.commit()
     email, password = DEMO_ADMIN
@@ -134,3 +135,39 @@ def _score(kind, rng: random.Random) -> int:
     points = list(kind.scale)
     weights = [1 + 12 * ((p - kind.low) / (kind.high - kind.low)) ** 3 for p in points]
     return rng.choices(points, weights)[0]
+
+
+# (title, cost, type, words that pick its verbatims from the demo comments, what happens to it).
+FIXES = [
+    ("Exports: CSV files come out empty, and PDF/Excel are missing", 2, "functionality",
+     ["CSV export", "بصيغة PDF", "خروجی اکسل"], "shipped"),
+    ("Reports freeze and the dashboard is slow in the morning", 4, "reliability",
+     ["dashboard takes forever", "يعلق كل ما أفتح التقارير", "مدام هنگ"], "planned"),
+    ("Answer support tickets within a day", 3, "service",
+     ["Support took four days", "خدمة العملاء ما ترد", "پشتیبانی سه روز"], "open"),
+    ("Right-to-left text in the Arabic interface", 1, "usability", ["نصوص مقلوبة"], "override"),
+    ("Pay button does nothing on phones", 1, "functionality", ["زر الدفع"], "open"),
+    ("A plan for small teams", 5, "pricing", ["Too expensive", "قیمت اشتراک", "السعر غالي"], "open"),
+    ("Dark mode", 2, "feature_request", ["dark mode"], "open"),
+    ("Notification settings are hard to find", 1, "usability", ["notifications are hidden"], "open"),
+]
+RELEASE_NOTE = "Exports work again: CSV files contain all your rows, and reports can be saved as PDF or Excel."
+OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed text; few of them write to tell us.")
+
+
+def _fixes(now: datetime) -> None:
+    """Demo fixes on the grid, through the real use cases: one planned and one shipped (their
+    respondents told), one whose impact the team overrode."""
+    from triage import fixes
+
+    admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
+    comments = db.session.execute(select(Response.id, Response.comment).where(Response.comment != "")).all()
+    for title, cost, type_key, words, step in FIXES:
+        ids = [response_id for response_id, comment in comments if any(word in comment for word in words)]
+        fix = fixes.create_fix(title, cost, now, admin_id, type_key=type_key, response_ids=ids)
+        if step == "override":
+            fixes.update_fix(fix, now, admin_id, impact_override=OVERRIDE[0], reason=OVERRIDE[1])
+        if step == "shipped":
+            fixes.update_fix(fix, now, admin_id, release_note=RELEASE_NOTE)
+        if step in ("planned", "shipped"):
+            fixes.change_status(fix, step, now, _demo_mailer(), tell_planned=True)

@@ -19,7 +19,7 @@ from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.services import Mailer
 
-from . import followups, grid
+from . import followups, grid, services
 from .models import BetaTester, Fix, FixLink, TriageItem
 
 TITLE_MAX = 200
@@ -75,7 +75,8 @@ def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Customer, Customer.id == customer_id)
-        .where(FixLink.fix_id.in_(fix_ids))) if fix_ids else []
+        .where(FixLink.fix_id.in_(fix_ids))
+        .order_by(FixLink.fix_id, Response.answered_at, Response.id)) if fix_ids else []  # same order on every database
     found: dict[int, list[Linked]] = {fix_id: [] for fix_id in fix_ids}
     for row in rows:
         found[row[0]].append(Linked(*row))
@@ -101,12 +102,13 @@ class Placed:
     fix: Fix
     impact: grid.Impact
     quadrant: str
-    rank: int
+    rank: int | None  # None: shipped or won't do, no longer in the queue
 
 
 def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Iterable[str] | None = None,
                  type_key: str | None = None) -> list[Placed]:
-    """Every fix (or those with these statuses / this type) in rank order, with impact and quadrant.
+    """Every fix (or those with these statuses / this type), with impact and quadrant: the queue of work
+    still to do in rank order, then the fixes done with (shipped, won't do), unranked, in the same order.
     Ranks are computed over all fixes still to do, so a filter never renumbers them."""
     fixes = db.session.scalars(select(Fix)).all()
     linked = linked_verbatims(f.id for f in fixes)
@@ -114,9 +116,13 @@ def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Itera
     impacts = {f.id: grid.impact([e.evidence(settings.value_attribute) for e in linked[f.id]], now,
                                  settings.policy, reference, f.impact_override) for f in fixes}
     by_id = {f.id: f for f in fixes}
-    order = grid.rank([grid.Placed(f.id, f.cost, impacts[f.id].value, impacts[f.id].respondents) for f in fixes],
-                      settings.policy)
-    placed = [Placed(by_id[p.id], impacts[p.id], quadrant, position) for position, p, quadrant in order]
+    placed = []
+    for still_to_do in (True, False):
+        group = [f for f in fixes if (f.status in followups.TO_DO) == still_to_do]
+        order = grid.rank([grid.Placed(f.id, f.cost, impacts[f.id].value, impacts[f.id].respondents)
+                           for f in group], settings.policy)
+        placed += [Placed(by_id[p.id], impacts[p.id], quadrant, position if still_to_do else None)
+                   for position, p, quadrant in order]
     wanted = set(statuses) if statuses else None
     return [p for p in placed if (wanted is None or p.fix.status in wanted)
             and (type_key is None or p.fix.type_key == type_key)]
@@ -143,6 +149,12 @@ def _check_cost(cost) -> int:
     return cost
 
 
+def _check_type(type_key: str | None) -> str | None:
+    if type_key and type_key not in services.type_keys():
+        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(services.type_keys())}.")
+    return type_key or None
+
+
 def _check_text(text: str | None, what: str) -> str:
     text = text or ""
     if len(text) > TEXT_MAX:
@@ -152,7 +164,7 @@ def _check_text(text: str | None, what: str) -> str:
 
 def create_fix(title: str, cost: int, now: datetime, user_id: int | None = None, type_key: str | None = None,
                description: str = "", response_ids: Iterable[int] = (), theme_key: str | None = None) -> Fix:
-    fix = Fix(title=_clean_title(title), cost=_check_cost(cost), type_key=type_key or None,
+    fix = Fix(title=_clean_title(title), cost=_check_cost(cost), type_key=_check_type(type_key),
               description=_check_text(description, "description"), status="open", theme_key=theme_key,
               release_note="", created_at=now, updated_at=now)
     db.session.add(fix)
@@ -191,13 +203,21 @@ def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
 
 
 def suggestions(fix: Fix, limit: int = 20) -> list[TriageItem]:
-    """Verbatims with the fix's theme that are not linked yet, newest first."""
-    if not fix.theme_key:
+    """Verbatims sharing the fix's theme that are not linked yet, newest first.
+
+    A fix made from a theme group keeps the group's key (its shared stems), while each verbatim's
+    key holds its own two to four stems; so "same theme" means "has every stem of the fix's key",
+    as the triage list's theme filter reads it.
+    """
+    stems = (fix.theme_key or "").split()
+    if not stems:
         return []
     linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
-    return list(db.session.scalars(
-        select(TriageItem).where(TriageItem.theme_key == fix.theme_key, TriageItem.response_id.not_in(linked))
-        .order_by(TriageItem.classified_at.desc()).limit(limit)))
+    query = select(TriageItem).where(TriageItem.response_id.not_in(linked))
+    for stem in stems:
+        query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
+    return list(db.session.scalars(query.order_by(TriageItem.classified_at.desc(), TriageItem.id.desc())
+                                   .limit(limit)))
 
 
 # ---------------------------------------------------------------- cost, impact, status
@@ -207,6 +227,19 @@ def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: st
                release_note: str | None = None, impact_override: float | None = None,
                reason: str | None = None, clear_override: bool = False) -> None:
     """Edit what the team owns about a fix, all or nothing (status has its own use case)."""
+    try:
+        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
+              release_note=release_note, impact_override=impact_override, reason=reason,
+              clear_override=clear_override)
+    except FixError:
+        db.session.rollback()  # a field set before the bad one must not be saved by a later commit
+        raise
+    db.session.commit()
+
+
+def _edit(fix: Fix, now: datetime, user_id: int | None, *, title: str | None, description: str | None,
+          cost: int | None, type_key: str | None, release_note: str | None, impact_override: float | None,
+          reason: str | None, clear_override: bool) -> None:
     if title is not None:
         fix.title = _clean_title(title)
     if description is not None:
@@ -214,7 +247,7 @@ def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: st
     if cost is not None:
         fix.cost = _check_cost(cost)
     if type_key is not None:
-        fix.type_key = type_key or None
+        fix.type_key = _check_type(type_key)
     if release_note is not None:
         fix.release_note = _check_text(release_note, "release note")
     if clear_override:
@@ -222,15 +255,12 @@ def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: st
     elif impact_override is not None:
         _override(fix, impact_override, reason, user_id, now)
     fix.updated_at = now
-    db.session.commit()
 
 
 def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: datetime) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-        db.session.rollback()
         raise FixError("An impact override is a number from 0 to 100.")
     if not reason or not reason.strip():
-        db.session.rollback()
         raise FixError("Say why the evidence is overruled: an impact override needs a reason.")
     fix.impact_override, fix.override_reason = float(value), _check_text(reason.strip(), "reason")
     fix.override_by, fix.override_at = user_id, now
@@ -239,6 +269,12 @@ def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: dat
 def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool = False) -> int:
     """Move a fix along its life and tell the respondents, in the same transaction: when it is
     planned (if the team chooses to) and, always, when it ships. Returns the emails queued now."""
+    queued = _move(fix, status, now, mailer, tell_planned)
+    db.session.commit()
+    return queued
+
+
+def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool) -> int:
     if status not in followups.STATUSES:
         raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
     if status != fix.status and not followups.can_move(fix.status, status):
@@ -250,20 +286,43 @@ def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_pla
         fix.planned_at = fix.planned_at or now
     if status == "shipped":
         fix.shipped_at = fix.shipped_at or now
-    queued = 0
     if status == "shipped" or (status == "planned" and tell_planned):
-        queued = _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+    return 0
+
+
+def edit_fix(fix: Fix, now: datetime, mailer: Mailer, user_id: int | None = None, *, title: str | None = None,
+             description: str | None = None, cost: int | None = None, type_key: str | None = None,
+             release_note: str | None = None, impact_override: float | None = None, reason: str | None = None,
+             clear_override: bool = False, status: str | None = None, tell_planned: bool = False) -> int:
+    """Field edits and a status change with its emails, in one transaction: a release note written
+    and the fix shipped together, or — on any error — nothing at all. `tell_planned` emails the
+    "planned" news (moving to planned now, or for a fix planned already). Returns the emails queued."""
+    try:
+        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
+              release_note=release_note, impact_override=impact_override, reason=reason,
+              clear_override=clear_override)
+        queued = _move(fix, status, now, mailer, tell_planned) if status is not None else 0
+        if tell_planned and status != "planned":
+            queued += _announce_planned(fix, now, mailer)
+    except FixError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return queued
 
 
 def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
     """Send the "planned" news for a fix that is already planned (the team decided later)."""
-    if fix.status not in ("planned", "in_progress"):
-        raise FixError("Only a planned fix can be announced as planned.")
-    queued = _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
+    queued = _announce_planned(fix, now, mailer)
     db.session.commit()
     return queued
+
+
+def _announce_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+    if fix.status not in ("planned", "in_progress"):
+        raise FixError("Only a planned fix can be announced as planned.")
+    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
 
 
 def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
@@ -310,3 +369,18 @@ def settings_from(config: dict) -> Settings:
                                 high_cost_from=config["COST_HIGH_FROM"],
                                 half_life_days=float(config["IMPACT_HALF_LIFE_DAYS"])),
                     config["IMPACT_VALUE_ATTRIBUTE"])
+
+
+@dataclass(frozen=True)
+class FixRecord:
+    """Everything known about one fix, for its page or the API: placement, evidence, who was told."""
+    placed: Placed
+    response_ids: list[int]
+    told: list[OutboxEmail]
+    beta_testers: list[tuple[BetaTester, Customer]]
+
+
+def fix_record(fix: Fix, now: datetime, settings: Settings = Settings()) -> FixRecord:
+    response_ids = list(db.session.scalars(select(FixLink.response_id).where(FixLink.fix_id == fix.id)
+                                           .order_by(FixLink.response_id)))
+    return FixRecord(placed(fix, now, settings), response_ids, loop_history(fix), beta_testers(fix))

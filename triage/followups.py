@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 STATUSES = ("open", "planned", "in_progress", "shipped", "wont_do")
+TO_DO = ("open", "planned", "in_progress")  # what the ranked queue ranks: work still ahead
 TRANSITIONS = {
     "open": {"planned", "in_progress", "shipped", "wont_do"},
     "planned": {"open", "in_progress", "shipped", "wont_do"},

@@ -60,6 +60,17 @@ def test_the_queue_orders_quick_wins_first_and_linking_twice_changes_nothing(app
         (quick.id, "quick_win", 1), (big.id, "major_project", 2), (small.id, "fill_in", 3)]
 
 
+def test_only_work_still_to_do_is_ranked_so_shipping_one_moves_the_next_up(app):
+    ids = answered(app, {e: (0, "broken", True) for e, _, _ in PEOPLE})
+    first = fixes.create_fix("Fix export", 1, NOW, response_ids=ids.values())
+    second = fixes.create_fix("Rewrite sync", 5, NOW, response_ids=ids.values())
+    fixes.update_fix(first, NOW, release_note="Exports work again.")
+    fixes.change_status(first, "shipped", NOW, mailer(app))
+    queue = fixes.ranked_queue(NOW)
+    assert [(p.fix.id, p.rank) for p in queue] == [(second.id, 1), (first.id, None)]
+    assert [p.fix.id for p in fixes.ranked_queue(NOW, statuses=("shipped",))] == [first.id]
+
+
 def test_unknown_verbatims_and_bad_costs_are_refused_and_change_nothing(app):
     with pytest.raises(fixes.FixError, match="No such verbatim: 999"):
         fixes.create_fix("Something", 2, NOW, response_ids=[999])
