@@ -50,10 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from surveys.views import public, team
     from triage.early_access import early_access
+    from triage.fix_views import fixes
     from triage.views import triage
 
     from .accounts.views import accounts
     from .admin import admin
+    from .dashboard import dashboard
 
-    for blueprint in (accounts, public, early_access, team, triage, admin):
+    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin):
         app.register_blueprint(blueprint)
+    from .api import register as register_api
+    register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors

@@ -157,11 +157,6 @@ def unsubscribe(token: str):
 
 # ------------------------------------------------------------- team: surveys
 
-@team.get("/")
-def home():
-    return redirect(url_for("surveys.index"))
-
-
 @team.get("/surveys")
 def index():
     surveys = services.all_surveys()

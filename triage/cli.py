@@ -10,9 +10,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from feedback_app.extensions import db
 from feedback_app.timeutil import utcnow
+from surveys.models import Survey
 
-from . import services
+from . import export, services
 from .classifier import Example, evaluate
 
 
@@ -117,3 +119,39 @@ def sweep_command():
         if done == 0:
             break
     click.echo(f"{total} verbatims classified.")
+
+
+@triage.command("export")
+@click.option("--output", "-o", type=click.File("wb"), default="-", show_default="stdout",
+              help="Where to write the CSV.")
+@click.option("--type", "type_key", help="Only this type (a type key; 'none' for verbatims without a type).")
+@click.option("--survey", type=int, help="Only answers to this survey (its id).")
+@click.option("--language", type=click.Choice(("en", "ar", "fa", "und")), help="Only verbatims in this language.")
+@click.option("--band", type=click.Choice(("unhappy", "neutral", "happy")), help="Only answers in this score band.")
+@click.option("--needs-review", is_flag=True, help="Only verbatims marked 'needs review'.")
+@click.option("--theme", help="Only verbatims of this theme group (its stems, as in the triage list's link).")
+@click.option("--since", help="Only verbatims answered on or after this day (YYYY-MM-DD, UTC).")
+@with_appcontext
+def export_command(output, type_key, survey, language, band, needs_review, theme, since):
+    """Write the verbatims with score, type, theme, fixes and contact as CSV (UTF-8 with BOM).
+
+    The filters are the triage list's; the columns are described in triage/export.py.
+    """
+    if type_key and type_key != "none" and type_key not in services.type_keys():
+        raise click.ClickException(f"unknown type '{type_key}' (known: {', '.join(services.type_keys())}, none)")
+    if survey is not None and db.session.get(Survey, survey) is None:
+        raise click.ClickException(f"no survey with id {survey} (see `feedback surveys list`)")
+    try:
+        day = export.parse_day(since) if since else None
+    except export.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    filters = services.Filters(type=type_key or None, survey=survey, language=language, band=band,
+                               needs_review=needs_review, theme=theme or None)
+    total = export.count_verbatims(filters, day)
+    with click.progressbar(length=total, label="Exporting verbatims", file=sys.stderr) as bar:
+        for chunk in export.csv_chunks(filters, day, bar.update):
+            output.write(chunk.encode("utf-8"))
+    output.flush()
+    name = getattr(output, "name", "-")
+    where = "stdout" if name in ("-", "<stdout>") else name
+    click.echo(f"Exported {total} verbatims to {where}.", err=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, stream_with_context,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +17,7 @@ from surveys.services import all_surveys
 
 from surveys.models import Response
 
-from . import follow_up, services
+from . import export, follow_up, services
 from .forms import CorrectForm, CustomTypeForm
 from .models import TriageItem
 
@@ -24,7 +25,7 @@ triage = Blueprint("triage", __name__, url_prefix="/triage")
 require_login_for(triage)
 
 
-def _filters() -> services.Filters:
+def list_filters() -> services.Filters:
     args = request.args
     survey = args.get("survey", "")
     return services.Filters(
@@ -44,7 +45,7 @@ def _list_args() -> dict:
 
 @triage.get("")
 def index():
-    filters = _filters()
+    filters = list_filters()
     page = db.paginate(services.triage_query(filters), per_page=50)
     types = services.all_types()
     form = CorrectForm()
@@ -57,7 +58,7 @@ def index():
 
 @triage.get("/themes")
 def themes():
-    filters = _filters()
+    filters = list_filters()
     return render_template("triage/themes.html", groups=services.theme_groups(filters, limit=200),
                            types={t.key: t for t in services.all_types()}, args=_list_args())
 
@@ -153,3 +154,18 @@ def contacted(response_id: int):
         follow_up.mark_contacted(response, current_user.id, utcnow())
         flash(_("Marked as contacted."))
     return redirect(url_for("triage.follow_ups"))
+
+
+# ------------------------------------------------------------- export
+
+@triage.get("/export.csv")
+def export_csv():
+    """The verbatims the list shows (its filters, plus `since`), streamed as CSV; viewers may download."""
+    try:
+        since = export.parse_day(request.args["since"]) if request.args.get("since") else None
+    except export.ExportError as error:
+        return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    filename = f"verbatims-{utcnow():%Y-%m-%d}.csv"
+    return current_app.response_class(
+        stream_with_context(export.csv_chunks(list_filters(), since)), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

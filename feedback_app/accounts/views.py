@@ -33,4 +33,4 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: a login link must not bounce people to another site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("surveys.index")
+    return url_for("dashboard.home")

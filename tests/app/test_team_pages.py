@@ -45,7 +45,7 @@ def test_viewer_can_read_but_not_send_or_manage(app, client):
 def test_login_redirect_only_to_this_site(app, client, admin):
     reply = client.post("/login?next=https://evil.example/x", data={"email": "admin@example.com",
                                                                    "password": "long-enough-password"})
-    assert reply.headers["Location"] == "/surveys"
+    assert reply.headers["Location"] == "/"
 
 
 def test_forms_need_a_csrf_token(app_factory):

@@ -1,0 +1,154 @@
+"""The team's home page: scores and their trends, answers per type, the top of the queue, the loop.
+
+Composition over surveys and triage (like wiring.py): it only reads. The scores come from the one
+definition in surveys.scoring, the queue from triage.fixes.ranked_queue, and every other number
+from the pure triage.metrics, which also documents what each one means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+
+from surveys import scoring
+from surveys.kinds import KINDS, Kind
+from surveys.models import Customer, Invitation, Response, Survey
+from triage import fixes, followups, metrics
+from triage import services as triage_services
+from triage.models import Fix, FixLink, TriageItem
+
+from .accounts.access import require_login_for
+from .extensions import db
+from .outbox import SENT, OutboxEmail
+from .timeutil import utcnow
+
+dashboard = Blueprint("dashboard", __name__)
+require_login_for(dashboard)
+
+QUEUE_TOP = 5
+# Colour-blind-safe hues (Okabe–Ito, then two more), one per type in the team's type order.
+TYPE_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7a5195", "#8c6d31")
+NO_TYPE_COLOUR = "#b0b6be"
+
+
+@dataclass(frozen=True)
+class KindPanel:
+    kind: Kind
+    score: scoring.Score                      # over the period
+    trend: list[tuple[date, scoring.Score]]   # one score per week with answers
+
+
+@dataclass(frozen=True)
+class Board:
+    period: metrics.Period
+    has_surveys: bool
+    has_customers: bool
+    kinds: list[KindPanel]
+    types: metrics.TypesOverTime
+    type_names: dict[str | None, str]
+    type_colours: dict[str | None, str]
+    queue: list[fixes.Placed]
+    to_do: int
+    contacted: metrics.Share
+    shipping: metrics.DaysToShip
+    told: metrics.Told
+
+
+def build(now: datetime, weeks: int, settings: fixes.Settings, locale: str = "en") -> Board:
+    span = metrics.period(now, weeks)
+    queue = fixes.ranked_queue(now, settings, statuses=followups.TO_DO)
+    types = triage_services.all_types()
+    return Board(
+        span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),
+        db.session.scalar(select(exists().where(Customer.id.is_not(None)))),
+        _kind_panels(span), _types_over_time(span, [t.key for t in types]),
+        {t.key: t.name.get(locale, t.name["en"]) for t in types} | {None: _("No type (yet)")},
+        {t.key: TYPE_COLOURS[i % len(TYPE_COLOURS)] for i, t in enumerate(types)} | {None: NO_TYPE_COLOUR},
+        queue[:QUEUE_TOP], len(queue), _contacted(span), _shipping(span), _told(span))
+
+
+def _in(span: metrics.Period, column):
+    return column.between(span.start, span.end)
+
+
+def _kind_panels(span: metrics.Period) -> list[KindPanel]:
+    """Survey answers only, per kind across all surveys; a kind appears once it has any answer."""
+    answered_kinds = set(db.session.scalars(
+        select(Survey.kind).where(exists().where(Response.survey_id == Survey.id)).distinct()))
+    dated: dict[str, list[tuple[datetime, int | None]]] = {key: [] for key in answered_kinds}
+    for kind, answered_at, score in db.session.execute(
+            select(Survey.kind, Response.answered_at, Response.score)
+            .join(Survey, Survey.id == Response.survey_id).where(_in(span, Response.answered_at))):
+        dated[kind].append((answered_at, score))
+    return [KindPanel(KINDS[key], scoring.score(key, [s for _, s in dated[key]]), scoring.weekly_trend(key, dated[key]))
+            for key in KINDS if key in answered_kinds]
+
+
+def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.TypesOverTime:
+    rows = db.session.execute(
+        select(Response.answered_at, TriageItem.type_key)
+        .outerjoin(TriageItem, TriageItem.response_id == Response.id)
+        .where(Response.comment != "", _in(span, Response.answered_at)))
+    return metrics.answers_per_type(rows, span.week_starts, type_order)
+
+
+def _contacted(span: metrics.Period) -> metrics.Share:
+    kind = func.coalesce(Response.kind, Survey.kind)
+    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    rows = db.session.execute(
+        select(Response.id, customer_id, kind, Response.score, Response.comment, Response.contacted_at)
+        .outerjoin(Survey, Survey.id == Response.survey_id)
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .where(_in(span, Response.answered_at), Response.may_contact.is_(True), Response.comment != "",
+               Response.score.is_not(None))).all()
+    customers = {row[0]: row[1] for row in rows}
+    answers = {row[0]: metrics.LoopAnswer(f"customer:{row[1]}" if row[1] else f"response:{row[0]}", row[2], row[3],
+                                          bool(row[4].strip()), True, row[5] is not None, told=False)
+               for row in rows}
+    waiting = [rid for rid, answer in answers.items() if metrics.awaits_contact(answer)]
+    told = _told_about_their_fixes({rid: customers[rid] for rid in waiting if customers[rid]})
+    return metrics.contacted_share(replace(answers[rid], told=rid in told) for rid in waiting)
+
+
+def _told_about_their_fixes(customers: dict[int, int]) -> set[int]:
+    """Of these answers (id → customer), those whose customer was sent news of a fix the answer supports."""
+    fix_ids: dict[int, list[int]] = {}
+    for start in range(0, len(customers), 500):  # databases cap the parameters of one statement
+        for response_id, fix_id in db.session.execute(select(FixLink.response_id, FixLink.fix_id).where(
+                FixLink.response_id.in_(list(customers)[start:start + 500]))):
+            fix_ids.setdefault(response_id, []).append(fix_id)
+    keys = {key: rid for rid, ids in fix_ids.items() for key in metrics.news_keys(ids, customers[rid])}
+    delivered: set[str] = set()
+    key_list = list(keys)
+    for start in range(0, len(key_list), 500):
+        delivered.update(db.session.scalars(select(OutboxEmail.dedupe_key).where(
+            OutboxEmail.dedupe_key.in_(key_list[start:start + 500]), OutboxEmail.status == SENT)))
+    return {keys[key] for key in delivered}
+
+
+def _shipping(span: metrics.Period) -> metrics.DaysToShip:
+    rows = db.session.execute(
+        select(Fix.id, Fix.shipped_at, func.min(Response.answered_at))
+        .outerjoin(FixLink, FixLink.fix_id == Fix.id).outerjoin(Response, Response.id == FixLink.response_id)
+        .where(Fix.status == "shipped", _in(span, Fix.shipped_at)).group_by(Fix.id, Fix.shipped_at))
+    return metrics.days_to_ship(metrics.ShippedFix(*row) for row in rows)
+
+
+def _told(span: metrics.Period) -> metrics.Told:
+    news = or_(*[OutboxEmail.dedupe_key.like(f"{event}:%") for event in followups.LOOP_EVENTS.values()])
+    return metrics.told(db.session.execute(
+        select(OutboxEmail.dedupe_key, OutboxEmail.status).where(news, _in(span, OutboxEmail.created_at))))
+
+
+@dashboard.get("/")
+def home():
+    raw = request.args.get("weeks")
+    weeks = metrics.parse_weeks(raw)
+    board = build(utcnow(), weeks or metrics.DEFAULT_WEEKS, fixes.settings_from(current_app.config),
+                  str(get_locale()))
+    return render_template("dashboard.html", board=board, periods=metrics.PERIODS,
+                           bad_period=raw is not None and weeks is None)

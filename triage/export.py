@@ -1,0 +1,140 @@
+"""CSV export of the verbatims with score, type, theme and the fixes they support (web and CLI).
+
+One row per verbatim (an answer or channel feedback with a comment), oldest first, with the triage
+list's filters plus `since`. The file is UTF-8 with a byte-order mark, so Excel shows Arabic and
+Persian as written, and quoted as RFC 4180 says (the csv module: CRLF between rows, fields with a
+comma, quote or line break in double quotes). Columns:
+
+    response_id, answered_at (ISO 8601, UTC), channel, survey, customer_email, language (as detected;
+    the answer's locale until it is classified), score, kind, verbatim (exactly as typed), type,
+    confidence (0–1), needs_review, confirmed (yes/no; empty until classified), theme, fix_ids,
+    fix_titles, fix_statuses (one line per fix inside the cell, in the same order in all three:
+    titles never contain a line break), contacted_at (when a team member reached out).
+
+Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage
+return before one), so such a cell is written with a leading apostrophe, which spreadsheets show as
+text. That is the only change ever made to what was stored.
+
+Rows are read in batches (yield_per) and written as they come, so a large export holds one batch in
+memory, never the whole table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import func, select
+
+from feedback_app.extensions import db
+from surveys.models import Customer, Invitation, Response, Survey
+
+from .models import Fix, FixLink, TriageItem
+from .services import Filters, triage_query
+
+HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
+          "verbatim", "type", "confidence", "needs_review", "confirmed", "theme", "fix_ids", "fix_titles",
+          "fix_statuses", "contacted_at")
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 1000
+
+
+class ExportError(ValueError):
+    """A filter that cannot be used; the message says how to write it."""
+
+
+def parse_day(raw: str) -> datetime:
+    """`since` as the web and the CLI take it: a day, YYYY-MM-DD, meaning from its midnight (UTC)."""
+    try:
+        return datetime.strptime(raw.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise ExportError(f"'since' is a day written YYYY-MM-DD, such as 2026-01-31 (got {raw!r}).")
+
+
+def neutralise(cell: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (see the module note)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _query(filters: Filters, since: datetime | None):
+    """The triage list's conditions (taken from triage_query itself, so a filter means the same in
+    both), with outer joins: channel feedback has no survey, a fresh answer no triage record yet."""
+    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    query = (select(Response.id, Response.answered_at, Response.channel, Survey.name, Customer.email,
+                    func.coalesce(TriageItem.language, Response.locale), Response.score,
+                    func.coalesce(Response.kind, Survey.kind), Response.comment, TriageItem.id,
+                    TriageItem.type_key, TriageItem.confidence, TriageItem.needs_review, TriageItem.confirmed,
+                    TriageItem.theme, Response.contacted_at)
+             .outerjoin(TriageItem, TriageItem.response_id == Response.id)
+             .outerjoin(Survey, Survey.id == Response.survey_id)
+             .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+             .outerjoin(Customer, Customer.id == customer_id)
+             .where(Response.comment != ""))
+    conditions = triage_query(filters).whereclause
+    if conditions is not None:
+        query = query.where(conditions)
+    if since is not None:
+        query = query.where(Response.answered_at >= since)
+    return query
+
+
+def count_verbatims(filters: Filters, since: datetime | None = None) -> int:
+    return db.session.scalar(_query(filters, since).with_only_columns(func.count(Response.id)))
+
+
+def _fixes_of(response_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    found: dict[int, list[tuple[int, str, str]]] = {}
+    for response_id, fix_id, title, status in db.session.execute(
+            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
+            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
+        found.setdefault(response_id, []).append((fix_id, title, status))
+    return found
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else ""
+
+
+def _yes_no(value: bool | None, classified: bool) -> str:
+    return ("yes" if value else "no") if classified else ""
+
+
+def _cells(row, fixes: list[tuple[int, str, str]]) -> list[str]:
+    (response_id, answered_at, channel, survey, email, language, score, kind, comment, item_id,
+     type_key, confidence, needs_review, confirmed, theme, contacted_at) = row
+    classified = item_id is not None
+    cells = [str(response_id), _iso(answered_at), channel or "", survey or "", email or "", language or "",
+             "" if score is None else str(score), kind or "", comment, type_key or "",
+             str(confidence) if classified else "", _yes_no(needs_review, classified),
+             _yes_no(confirmed, classified), theme or "",
+             "\n".join(str(f[0]) for f in fixes), "\n".join(f[1] for f in fixes), "\n".join(f[2] for f in fixes),
+             _iso(contacted_at)]
+    return [neutralise(cell) for cell in cells]
+
+
+def _batches(filters: Filters, since: datetime | None) -> Iterator[list]:
+    ordered = _query(filters, since).order_by(Response.answered_at, Response.id)
+    yield from db.session.execute(ordered.execution_options(yield_per=BATCH)).partitions()
+
+
+def csv_chunks(filters: Filters, since: datetime | None = None,
+               progress: Callable[[int], None] = lambda _: None) -> Iterable[str]:
+    """The export as text chunks: the byte-order mark and header first, then one chunk per batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # the excel dialect: RFC 4180 quoting and CRLF line ends
+
+    def drained() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(HEADER)
+    yield BOM + drained()
+    for rows in _batches(filters, since):
+        fixes = _fixes_of([row[0] for row in rows])
+        writer.writerows(_cells(row, fixes.get(row[0], [])) for row in rows)
+        yield drained()
+        progress(len(rows))

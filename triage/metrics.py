@@ -1,0 +1,194 @@
+"""The dashboard's numbers: the period shown, answers per type by week, and the closing-the-loop metrics.
+
+PURE: standard library and the pure surveys.scoring / triage.followups only. The dashboard's queries
+hand in plain facts; every definition shown on the page is decided (and tested) here:
+
+- Unhappy respondents contacted: among the distinct respondents with at least one answer in the
+  period that is unhappy (triage.followups.is_unhappy), has a comment and opted in to be contacted,
+  the share for whom a team member marked one of those answers "contacted", or who were sent (and
+  the outbox delivered) the news of a fix that one of those answers supports.
+- Median days from first feedback to shipped fix: over the fixes shipped in the period (and still
+  shipped), the median of shipped_at − the earliest answered_at of their linked verbatims. A fix
+  with no linked verbatim from before it shipped has no such delay and is counted apart.
+- Respondents told: distinct customers with a delivered "fix planned" or "fix shipped" email queued
+  in the period; emails still waiting and emails that failed are counted beside it.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Iterable, Sequence
+
+from surveys.scoring import week_start
+
+from .followups import LOOP_EVENTS, is_unhappy, loop_email_key
+
+PERIODS = (4, 12, 52)  # weeks the team can choose between
+DEFAULT_WEEKS = 12
+
+# The outbox's status names for a delivered and a given-up email; any other status is still waiting.
+DELIVERED, FAILED = "sent", "failed"
+
+
+# ---------------------------------------------------------------- the period
+
+@dataclass(frozen=True)
+class Period:
+    """Whole ISO weeks ending with the current one: `weeks` Mondays, the first at `start` (00:00)."""
+    weeks: int
+    start: datetime
+    end: datetime
+    week_starts: tuple[date, ...]
+
+
+def parse_weeks(raw: str | None) -> int | None:
+    """The chosen period from a query string, or None when it is not one of PERIODS."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in PERIODS else None
+
+
+def period(now: datetime, weeks: int = DEFAULT_WEEKS) -> Period:
+    first = week_start(now) - timedelta(weeks=weeks - 1)
+    return Period(weeks, datetime.combine(first, time()), now,
+                  tuple(first + timedelta(weeks=i) for i in range(weeks)))
+
+
+# ---------------------------------------------------------------- answers per type over time
+
+@dataclass(frozen=True)
+class TypeSeries:
+    key: str | None          # None: no type (not classified yet, or nothing to classify)
+    counts: tuple[int, ...]  # one per week of the period
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class TypesOverTime:
+    weeks: tuple[date, ...]
+    series: tuple[TypeSeries, ...]
+
+    @property
+    def week_totals(self) -> tuple[int, ...]:
+        return tuple(sum(s.counts[i] for s in self.series) for i in range(len(self.weeks)))
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.series)
+
+
+def answers_per_type(rows: Iterable[tuple[datetime, str | None]], weeks: Sequence[date],
+                     type_order: Sequence[str]) -> TypesOverTime:
+    """Count verbatims per (week, type). rows: (answered_at, type key). Answers outside the weeks are
+    left out; types without any answer in them too. Order: the team's type order, then any other key,
+    then "no type" last."""
+    index = {week: i for i, week in enumerate(weeks)}
+    counts: dict[str | None, list[int]] = {}
+    for answered_at, key in rows:
+        slot = index.get(week_start(answered_at))
+        if slot is not None:
+            counts.setdefault(key, [0] * len(weeks))[slot] += 1
+    known = [k for k in type_order if k in counts]
+    others = sorted(k for k in counts if k is not None and k not in type_order)
+    keys = known + others + ([None] if None in counts else [])
+    return TypesOverTime(tuple(weeks), tuple(TypeSeries(k, tuple(counts[k])) for k in keys))
+
+
+# ---------------------------------------------------------------- closing the loop
+
+@dataclass(frozen=True)
+class LoopAnswer:
+    """One answer of the period, as the contact metric sees it."""
+    respondent: str        # "customer:<id>", or "response:<id>" for feedback nobody can be traced to
+    kind: str | None
+    score: int | None
+    has_comment: bool
+    may_contact: bool
+    contacted: bool        # a team member marked it contacted
+    told: bool             # its respondent was sent news (delivered) of a fix this answer supports
+
+
+@dataclass(frozen=True)
+class Share:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.whole == 0 else 100 * self.part / self.whole
+
+
+def awaits_contact(answer: LoopAnswer) -> bool:
+    """Someone the team should reach: unhappy, wrote why, and said we may contact them."""
+    return is_unhappy(answer.kind, answer.score) and answer.has_comment and answer.may_contact
+
+
+def contacted_share(answers: Iterable[LoopAnswer]) -> Share:
+    """Per respondent, not per answer: one person with three angry answers is one person to call."""
+    reached: dict[str, bool] = {}
+    for answer in answers:
+        if awaits_contact(answer):
+            reached[answer.respondent] = reached.get(answer.respondent, False) or answer.contacted or answer.told
+    return Share(sum(reached.values()), len(reached))
+
+
+def news_keys(fix_ids: Iterable[int], customer_id: int) -> list[str]:
+    """The outbox keys of every piece of news this customer could have had about these fixes."""
+    return [loop_email_key(event, fix_id, customer_id) for fix_id in fix_ids for event in LOOP_EVENTS.values()]
+
+
+@dataclass(frozen=True)
+class ShippedFix:
+    fix_id: int
+    shipped_at: datetime
+    first_feedback_at: datetime | None  # the earliest answered_at among its linked verbatims
+
+
+@dataclass(frozen=True)
+class DaysToShip:
+    median: float | None
+    fixes: int              # shipped fixes the median is taken over
+    without_feedback: int   # shipped fixes with no linked feedback from before they shipped
+
+
+def days_to_ship(fixes: Iterable[ShippedFix]) -> DaysToShip:
+    days, without = [], 0
+    for fix in fixes:
+        if fix.first_feedback_at is None or fix.first_feedback_at > fix.shipped_at:
+            without += 1
+        else:
+            days.append((fix.shipped_at - fix.first_feedback_at).total_seconds() / 86400)
+    return DaysToShip(statistics.median(days) if days else None, len(days), without)
+
+
+@dataclass(frozen=True)
+class Told:
+    respondents: int  # distinct customers with at least one delivered fix email
+    waiting: int      # emails queued or being sent
+    failed: int       # emails the outbox gave up on
+
+
+def customer_of(key: str) -> int | None:
+    """The customer a fix email went to, read from its outbox key (triage.followups.loop_email_key)."""
+    event, _, rest = key.partition(":")
+    customer = rest.rpartition(":")[2]
+    return int(customer) if event in LOOP_EVENTS.values() and customer.isdigit() else None
+
+
+def told(emails: Iterable[tuple[str, str]]) -> Told:
+    """emails: (outbox key, status) of the fix emails queued in the period."""
+    reached, waiting, failed = set(), 0, 0
+    for key, status in emails:
+        customer = customer_of(key)
+        if customer is None:
+            continue
+        if status == DELIVERED:
+            reached.add(customer)
+        elif status == FAILED:
+            failed += 1
+        else:
+            waiting += 1
+    return Told(len(reached), waiting, failed)
