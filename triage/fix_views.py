@@ -176,38 +176,35 @@ def _to_show(fix: Fix):
     return redirect(url_for("fixes.show", fix_id=fix.id), 303)
 
 
-@fixes.post("/<int:fix_id>/edit")
-@role_required("triager")
-def edit(fix_id: int):
-    fix = db.get_or_404(Fix, fix_id)
-    form = FixFieldsForm()
-    set_type_choices(form, _types())
+def _update(fix: Fix, form, form_name: str, done: str, changes):
+    """The fix page's edit forms: validate, make the changes (all or nothing), say what happened."""
     if not form.validate_on_submit():
-        return _render_show(fix, 400, edit_form=form)
+        return _render_show(fix, 400, **{form_name: form})
     try:
-        fix_cases.update_fix(fix, utcnow(), current_user.id, title=form.title.data, description=form.description.data,
-                         cost=form.cost.data, type_key=form.type.data or "")
+        fix_cases.update_fix(fix, utcnow(), current_user.id, **changes(form))
     except fix_cases.FixError as error:
         flash(str(error), "error")
     else:
-        flash(_("Saved."), "success")
+        flash(done, "success")
     return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/edit")
+@role_required("triager")
+def edit(fix_id: int):
+    form = FixFieldsForm()
+    set_type_choices(form, _types())
+    return _update(db.get_or_404(Fix, fix_id), form, "edit_form", _("Saved."),
+                   lambda f: {"title": f.title.data, "description": f.description.data, "cost": f.cost.data,
+                              "type_key": f.type.data or ""})
 
 
 @fixes.post("/<int:fix_id>/override")
 @role_required("triager")
 def override(fix_id: int):
-    fix = db.get_or_404(Fix, fix_id)
-    form = OverrideForm()
-    if not form.validate_on_submit():
-        return _render_show(fix, 400, override_form=form)
-    try:
-        fix_cases.update_fix(fix, utcnow(), current_user.id, impact_override=form.impact.data, reason=form.reason.data)
-    except fix_cases.FixError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Impact overridden; the reason is kept with it."), "success")
-    return _to_show(fix)
+    return _update(db.get_or_404(Fix, fix_id), OverrideForm(), "override_form",
+                   _("Impact overridden; the reason is kept with it."),
+                   lambda f: {"impact_override": f.impact.data, "reason": f.reason.data})
 
 
 @fixes.post("/<int:fix_id>/override/clear")
@@ -223,17 +220,8 @@ def clear_override(fix_id: int):
 @fixes.post("/<int:fix_id>/release-note")
 @role_required("triager")
 def release_note(fix_id: int):
-    fix = db.get_or_404(Fix, fix_id)
-    form = ReleaseNoteForm()
-    if not form.validate_on_submit():
-        return _render_show(fix, 400, note_form=form)
-    try:
-        fix_cases.update_fix(fix, utcnow(), current_user.id, release_note=form.release_note.data)
-    except fix_cases.FixError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Release note saved."), "success")
-    return _to_show(fix)
+    return _update(db.get_or_404(Fix, fix_id), ReleaseNoteForm(), "note_form", _("Release note saved."),
+                   lambda f: {"release_note": f.release_note.data})
 
 
 @fixes.post("/<int:fix_id>/status")

@@ -8,7 +8,6 @@ import json
 import re
 import urllib.error
 import urllib.request
-from html.parser import HTMLParser
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.timeutil import utcnow
 from surveys import services as survey_services
 from surveys.models import Customer
+from tests.support.html import links
 from triage.models import BetaTester
 
 pytestmark = pytest.mark.e2e
@@ -53,20 +53,8 @@ def cli(app, *args) -> str:
     return result.output
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and dict(attrs).get("href"):
-            self.hrefs.append(dict(attrs)["href"])
-
-
 def early_access_link(message, base: str) -> str:
-    parser = _Links()
-    parser.feed(message.get_body(("html",)).get_content())
-    (link,) = [href for href in parser.hrefs if href.startswith(base + "/early/")]
+    (link,) = [href for href in links(message.get_body(("html",)).get_content()) if href.startswith(base + "/early/")]
     return link
 
 

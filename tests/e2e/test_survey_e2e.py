@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from feedback_app.extensions import db
 from surveys.models import Customer, Invitation, Response
+from tests.support.html import links
 
 pytestmark = pytest.mark.e2e
 
@@ -29,25 +29,13 @@ ARABIC_COMMENT = "الشحن كان بطيئًا، لكن الدعم ممتاز"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and dict(attrs).get("href"):
-            self.hrefs.append(dict(attrs)["href"])
-
-
 def score_links(html: str, base_url: str) -> dict[int, str]:
-    parser = _Links()
-    parser.feed(html)
-    links = {}
-    for href in parser.hrefs:
+    by_score = {}
+    for href in links(html):
         parts = urlsplit(href)
         if href.startswith(base_url + "/s/") and "score" in parse_qs(parts.query):
-            links[int(parse_qs(parts.query)["score"][0])] = href
-    return links
+            by_score[int(parse_qs(parts.query)["score"][0])] = href
+    return by_score
 
 
 def cli(app, *args, input=None):
