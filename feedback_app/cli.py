@@ -247,10 +247,12 @@ def mail_deliver():
 @click.command("scheduler")
 @with_appcontext
 def scheduler():
-    """Run the scheduler process (mail delivery, reminders). Run exactly one."""
+    """Run the scheduler process (mail, reminders, classification, retraining, digests). Run exactly one."""
     from . import scheduler as jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Our jobs log what they did; APScheduler's two lines per run (every 10 s) would drown that out.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     jobs.run(current_app._get_current_object())
 
 
