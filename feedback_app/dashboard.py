@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from surveys import scoring
 from surveys.kinds import KINDS, Kind
@@ -22,6 +22,7 @@ from triage import services as triage_services
 from triage.models import Fix, FixLink, TriageItem
 
 from .accounts.access import require_login_for
+from .db_helpers import slices
 from .extensions import db
 from .outbox import SENT, OutboxEmail
 from .timeutil import utcnow
@@ -117,16 +118,15 @@ def _contacted(span: metrics.Period) -> metrics.Share:
 def _told_about_their_fixes(customers: dict[int, int]) -> set[int]:
     """Of these answers (id → customer), those whose customer was sent news of a fix the answer supports."""
     fix_ids: dict[int, list[int]] = {}
-    for start in range(0, len(customers), 500):  # databases cap the parameters of one statement
+    for some in slices(list(customers)):
         for response_id, fix_id in db.session.execute(select(FixLink.response_id, FixLink.fix_id).where(
-                FixLink.response_id.in_(list(customers)[start:start + 500]))):
+                FixLink.response_id.in_(some))):
             fix_ids.setdefault(response_id, []).append(fix_id)
     keys = {key: rid for rid, ids in fix_ids.items() for key in metrics.news_keys(ids, customers[rid])}
     delivered: set[str] = set()
-    key_list = list(keys)
-    for start in range(0, len(key_list), 500):
+    for some in slices(list(keys)):
         delivered.update(db.session.scalars(select(OutboxEmail.dedupe_key).where(
-            OutboxEmail.dedupe_key.in_(key_list[start:start + 500]), OutboxEmail.status == SENT)))
+            OutboxEmail.dedupe_key.in_(some), OutboxEmail.status == SENT)))
     return {keys[key] for key in delivered}
 
 
@@ -139,9 +139,8 @@ def _shipping(span: metrics.Period) -> metrics.DaysToShip:
 
 
 def _told(span: metrics.Period) -> metrics.Told:
-    news = or_(*[OutboxEmail.dedupe_key.like(f"{event}:%") for event in followups.LOOP_EVENTS.values()])
     return metrics.told(db.session.execute(
-        select(OutboxEmail.dedupe_key, OutboxEmail.status).where(news, _in(span, OutboxEmail.created_at))))
+        select(OutboxEmail.dedupe_key, OutboxEmail.status).where(fixes.loop_news(), _in(span, OutboxEmail.created_at))))
 
 
 @dashboard.get("/")

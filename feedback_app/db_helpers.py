@@ -1,11 +1,21 @@
-"""Small SQL helpers that differ by database dialect."""
+"""Small SQL helpers: what differs by database dialect, and what every dialect limits."""
 import sqlite3
+from typing import Iterator, Sequence, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
+
+T = TypeVar("T")
+IN_LIST_MAX = 10_000  # PostgreSQL takes at most 65,535 parameters a statement; this SQLite build 250,000
+
+
+def slices(values: Sequence[T], size: int = IN_LIST_MAX) -> Iterator[Sequence[T]]:
+    """`values` in pieces small enough for one `IN (…)`: databases cap the parameters of a statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):

@@ -9,6 +9,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from feedback_app.db_helpers import slices
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
 
@@ -40,9 +41,8 @@ def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> Im
     report = ImportReport(errors=list(parsed.errors))
     emails = [row.email for row in parsed.rows]
     known = {}
-    for start in range(0, len(emails), 10_000):  # databases cap the parameters of one statement
-        known.update((c.email, c) for c in db.session.scalars(
-            select(Customer).where(Customer.email.in_(emails[start:start + 10_000]))))
+    for some in slices(emails):
+        known.update((c.email, c) for c in db.session.scalars(select(Customer).where(Customer.email.in_(some))))
     for row in parsed.rows:
         customer = known.get(row.email)
         if customer is None:

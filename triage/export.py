@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from feedback_app.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
 
-from .models import Fix, FixLink, TriageItem
-from .services import Filters, triage_query
+from .models import TriageItem
+from .services import Filters, SupportedFix, fixes_of, triage_query
 
 HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
           "verbatim", "type", "confidence", "needs_review", "confirmed", "theme", "fix_ids", "fix_titles",
@@ -84,15 +84,6 @@ def count_verbatims(filters: Filters, since: datetime | None = None) -> int:
     return db.session.scalar(_query(filters, since).with_only_columns(func.count(Response.id)))
 
 
-def _fixes_of(response_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
-    found: dict[int, list[tuple[int, str, str]]] = {}
-    for response_id, fix_id, title, status in db.session.execute(
-            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
-            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
-        found.setdefault(response_id, []).append((fix_id, title, status))
-    return found
-
-
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") + "Z" if moment else ""
 
@@ -101,7 +92,7 @@ def _yes_no(value: bool | None, classified: bool) -> str:
     return ("yes" if value else "no") if classified else ""
 
 
-def _cells(row, fixes: list[tuple[int, str, str]]) -> list[str]:
+def _cells(row, fixes: list[SupportedFix]) -> list[str]:
     (response_id, answered_at, channel, survey, email, language, score, kind, comment, item_id,
      type_key, confidence, needs_review, confirmed, theme, contacted_at) = row
     classified = item_id is not None
@@ -109,7 +100,7 @@ def _cells(row, fixes: list[tuple[int, str, str]]) -> list[str]:
              "" if score is None else str(score), kind or "", comment, type_key or "",
              str(confidence) if classified else "", _yes_no(needs_review, classified),
              _yes_no(confirmed, classified), theme or "",
-             "\n".join(str(f[0]) for f in fixes), "\n".join(f[1] for f in fixes), "\n".join(f[2] for f in fixes),
+             "\n".join(str(f.id) for f in fixes), "\n".join(f.title for f in fixes), "\n".join(f.status for f in fixes),
              _iso(contacted_at)]
     return [neutralise(cell) for cell in cells]
 
@@ -134,7 +125,7 @@ def csv_chunks(filters: Filters, since: datetime | None = None,
     writer.writerow(HEADER)
     yield BOM + drained()
     for rows in _batches(filters, since):
-        fixes = _fixes_of([row[0] for row in rows])
+        fixes = fixes_of([row[0] for row in rows])
         writer.writerows(_cells(row, fixes.get(row[0], [])) for row in rows)
         yield drained()
         progress(len(rows))

@@ -85,6 +85,7 @@ class FixPage:
 
 
 def fix_page(fix: Fix, now: datetime, settings: fixes.Settings) -> FixPage:
+    record = fixes.fix_record(fix, now, settings)  # what the API tells of a fix, too
     evidence = fixes.linked_verbatims([fix.id])[fix.id]
-    return FixPage(fixes.placed(fix, now, settings), respondent_names(evidence), linked_verbatims(fix),
-                   fixes.suggestions(fix), fixes.loop_history(fix), fixes.beta_testers(fix), user_email(fix.override_by))
+    return FixPage(record.placed, respondent_names(evidence), linked_verbatims(fix), fixes.suggestions(fix),
+                   record.told, record.beta_testers, user_email(fix.override_by))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from feedback_app.db_helpers import insert_ignoring_conflicts
 from feedback_app.extensions import db
@@ -341,11 +341,15 @@ def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> in
     return queued
 
 
+def loop_news(fix_id: int | None = None):
+    """The outbox rows that carry news of this fix (or of any fix), by their keys (followups.loop_email_key)."""
+    which = "%" if fix_id is None else f"{fix_id}:%"
+    return or_(*[OutboxEmail.dedupe_key.like(f"{event}:{which}") for event in followups.LOOP_EVENTS.values()])
+
+
 def loop_history(fix: Fix) -> list[OutboxEmail]:
     """Who was told about this fix, when, and whether it was delivered."""
-    keys = [f"{event}:{fix.id}:%" for event in followups.LOOP_EVENTS.values()]
-    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.dedupe_key.like(keys[0])
-                                                            | OutboxEmail.dedupe_key.like(keys[1]))
+    return list(db.session.scalars(select(OutboxEmail).where(loop_news(fix.id))
                                    .order_by(OutboxEmail.created_at, OutboxEmail.id)))
 
 

@@ -17,7 +17,7 @@ from surveys.models import Invitation, Response, Survey
 
 from . import training
 from .classifier import Classifier, Example, evaluate
-from .models import CustomType, FixLink, ModelVersion, TrainingExample, TriageItem
+from .models import CustomType, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
 from .themes import extract_theme, group_themes
 from .types import BUILTIN_TYPES, FeedbackType
@@ -111,16 +111,16 @@ def classify_pending(now: datetime, review_below: float, limit: int = 500) -> in
     items = {i.response_id: i for i in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([r.id for r in stale])))}
     for response in stale:
-        item = items.get(response.id) or TriageItem(response_id=response.id)
-        _apply(item, response.comment, classifier, version, now, review_below)
-        item.response_updated_at = response.updated_at
-        db.session.add(item)
+        _apply(items.get(response.id) or TriageItem(response_id=response.id), response, classifier, version, now,
+               review_below)
     db.session.commit()
     return len(stale)
 
 
-def _apply(item: TriageItem, text: str, classifier: Classifier, version: int, now: datetime,
+def _apply(item: TriageItem, response: Response, classifier: Classifier, version: int, now: datetime,
            review_below: float) -> None:
+    """Classify this version of the answer into its triage record (and add it to the session)."""
+    text = response.comment
     prediction = classifier.classify(text)
     theme = extract_theme(text, prediction.language, lambda s: classifier.idf.get("w:" + s, _MAX_IDF))
     item.language = prediction.language
@@ -135,6 +135,9 @@ def _apply(item: TriageItem, text: str, classifier: Classifier, version: int, no
         item.reasons = list(prediction.reasons)
         # Nothing to go on (emoji only, punctuation) is marked for people too.
         item.needs_review = prediction.type is None or prediction.confidence < review_below
+    # The version classified: an edited answer is classified again, this one is left alone by the sweep.
+    item.response_updated_at = response.updated_at
+    db.session.add(item)
 
 
 _MAX_IDF = 8.0  # a word the corpus never saw is as telling as the rarest word it did
@@ -347,9 +350,7 @@ def classify_response(response: Response, now: datetime, review_below: float) ->
     item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response.id)) \
         if response.id is not None else None
     item = item or TriageItem(response=response)
-    _apply(item, response.comment, classifier, version, now, review_below)
-    item.response_updated_at = response.updated_at  # the sweep then leaves it alone
-    db.session.add(item)
+    _apply(item, response, classifier, version, now, review_below)
     return item
 
 
@@ -401,9 +402,25 @@ def verbatim_page(filters: Filters, since: datetime | None = None, needs_review:
                       selectinload(Response.invitation).selectinload(Invitation.customer))
         .order_by(Response.answered_at.desc(), Response.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    fix_ids: dict[int, list[int]] = {response.id: [] for response, _ in rows}
-    for fix_id, response_id_ in db.session.execute(
-            select(FixLink.fix_id, FixLink.response_id).where(FixLink.response_id.in_(list(fix_ids)))
-            .order_by(FixLink.fix_id)) if fix_ids else ():
-        fix_ids[response_id_].append(fix_id)
-    return VerbatimPage(list(rows), total, fix_ids)
+    fixes = fixes_of([response.id for response, _ in rows])
+    return VerbatimPage(list(rows), total, {response.id: [f.id for f in fixes.get(response.id, [])]
+                                           for response, _ in rows})
+
+
+@dataclass(frozen=True)
+class SupportedFix:
+    id: int
+    title: str
+    status: str
+
+
+def fixes_of(response_ids: list[int]) -> dict[int, list[SupportedFix]]:
+    """The fixes each of these verbatims supports, by fix id (a verbatim may support several)."""
+    found: dict[int, list[SupportedFix]] = {}
+    if not response_ids:
+        return found
+    for response_id, fix_id, title, status in db.session.execute(
+            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
+            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
+        found.setdefault(response_id, []).append(SupportedFix(fix_id, title, status))
+    return found
