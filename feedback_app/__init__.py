@@ -61,3 +61,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     from .api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
+    import privacy.models  # noqa: F401  (its table: the record of erasures)
+
+    from . import suppression  # noqa: F401  (its table: addresses never to email again)

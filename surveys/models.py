@@ -53,13 +53,14 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    # None once the customer's personal data was erased: the invitation stays, so results keep counting it.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The language the invitation was written in: its survey page and answer stay in it.
     locale: Mapped[str] = mapped_column(String(8), default="en")
 
     survey: Mapped[Survey] = relationship(back_populates="invitations")
-    customer: Mapped[Customer] = relationship()
+    customer: Mapped[Customer | None] = relationship()
     response: Mapped[Response | None] = relationship(back_populates="invitation", uselist=False)
 
 

@@ -1,0 +1,55 @@
+"""The suppression list: addresses that must never be emailed again (the customer's data was erased).
+
+Only a SHA-256 of the normalised address is kept, never the address: enough to recognise it when it
+comes back (a new import, an API call) and to refuse mail to it, while the list itself names nobody.
+A plain hash rather than a keyed one, so that rotating FEEDBACK_SECRET_KEY cannot silently empty the
+list; what that trades away is written in docs/security.md.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import DateTime, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db_helpers import insert_ignoring_conflicts, slices
+from .extensions import db
+
+
+class SuppressedAddress(db.Model):
+    __tablename__ = "suppressed_address"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    suppressed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+def address_hash(email: str) -> str:
+    return hashlib.sha256(("feedback-suppressed:" + email.strip().lower()).encode("utf-8")).hexdigest()
+
+
+def suppress(email: str, now: datetime) -> None:
+    """Inside the caller's transaction."""
+    insert_ignoring_conflicts(SuppressedAddress, {"address_hash": address_hash(email), "suppressed_at": now},
+                              ["address_hash"])
+
+
+def lift(email: str) -> bool:
+    """Inside the caller's transaction. False when the address was not suppressed."""
+    return db.session.execute(delete(SuppressedAddress)
+                              .where(SuppressedAddress.address_hash == address_hash(email))).rowcount == 1
+
+
+def suppressed(emails: Iterable[str]) -> set[str]:
+    """Which of these addresses are suppressed (as given)."""
+    by_hash = {address_hash(e): e for e in emails}
+    found: set[str] = set()
+    for some in slices(list(by_hash)):
+        found.update(by_hash[h] for h in db.session.scalars(
+            select(SuppressedAddress.address_hash).where(SuppressedAddress.address_hash.in_(some))))
+    return found
+
+
+def is_suppressed(email: str) -> bool:
+    return bool(suppressed([email]))
