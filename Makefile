@@ -25,16 +25,18 @@ run: $(VENV)/.installed
 
 ## Install test needs (PostgreSQL and Chromium from Debian when missing) and run the whole suite.
 test: system-deps $(VENV)/.installed-test
-	$(BIN)/ruff check feedback_app surveys triage tests config.py
+	$(BIN)/ruff check feedback_app surveys triage privacy tests config.py
 	$(BIN)/pytest
 
-# The suite runs on a real PostgreSQL and drives a real Chromium; both come from Debian's packages.
+# The suite runs on a real PostgreSQL, drives a real Chromium and puts a real nginx (TLS) in front of the app;
+# all three come from Debian's packages.
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+	    || ! test -x /usr/sbin/nginx; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
-	    echo "PostgreSQL or Chromium is missing and cannot be installed without root; those tests will be skipped."; exit 0; fi; \
-	  echo "Installing PostgreSQL and Chromium from Debian…"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql chromium >/dev/null; \
+	    echo "PostgreSQL, Chromium or nginx is missing and cannot be installed without root; those tests will be skipped."; exit 0; fi; \
+	  echo "Installing PostgreSQL, Chromium and nginx from Debian…"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql chromium nginx-light >/dev/null; \
 	fi
 
 ## Production-style: gunicorn on 127.0.0.1:8000 (run `feedback scheduler` once, beside it).

@@ -124,4 +124,7 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         "IMPACT_VALUE_ATTRIBUTE": get("IMPACT_VALUE_ATTRIBUTE", "mrr"),
         # Unhappy respondents who opted in and were not contacted within this many hours are listed.
         "FOLLOW_UP_HOURS": _int("FOLLOW_UP_HOURS", get("FOLLOW_UP_HOURS", "48"), 1, 24 * 365),
+        # How many reverse proxies stand in front of the app; their X-Forwarded-For/-Proto are believed,
+        # nobody else's (a client could send those headers itself).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "0"), 0, 5),
     }

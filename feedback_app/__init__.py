@@ -20,9 +20,8 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     app.config.update(settings.load(instance_path=Path(app.instance_path)))
-    app.config.update(WTF_CSRF_TIME_LIMIT=None,
-                      SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=5 * 1024 * 1024)
     app.config.update(config or {})
+    security.configure(app, explicit=config or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A server connection can die between requests; a file database cannot, so SQLite skips the ping.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

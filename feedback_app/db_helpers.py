@@ -33,14 +33,29 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
     return db.session.execute(statement).first() is not None
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record):
-    """SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
+# How long a statement waits for another connection's write to finish before giving up. A survey POST
+# waiting behind an import batch waits milliseconds; this bound only stops a stuck process from
+# hanging every request for ever.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-    The survey POST inserts the response straight from its signed link, and relies on the database
-    to refuse a response to an invitation that no longer exists.
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record):
+    """Per-connection SQLite settings; PostgreSQL needs none of them.
+
+    - foreign_keys: SQLite checks them only when asked. The survey POST inserts the response straight
+      from its signed link and relies on the database to refuse an invitation that no longer exists.
+    - journal_mode=WAL: readers never block the writer nor the writer the readers, so pages and the
+      survey POST go on while an import writes (the rollback journal made them fail with
+      "database is locked").
+    - busy_timeout: a writer waits its turn instead of failing at once.
+    - secure_delete: deleted and overwritten content is zeroed in the file, so an erased customer's
+      address and words do not linger in free pages.
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file; "memory" for in-memory databases
         cursor.close()

@@ -1,16 +1,23 @@
-"""Response headers that keep pages from being framed, sniffed or made to run foreign script, and
-CSRF checks on the team's forms."""
-from flask import Flask, current_app
+"""Transport and browser security: HTTPS behind a proxy, cookie flags, response headers, and CSRF
+checks on the team's forms."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf
 
 POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts of the team's domain are not ours
 
-
-HEADERS = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "no-referrer"}  # no-referrer: survey tokens never leak in a Referer
+# Respondents' pages carry their credential in the URL (/s/<token>, /u/<token>, /early/<token>): they
+# never send a Referer anywhere. Team pages send one to their own origin only ("same-origin"), which
+# Flask-WTF's CSRF check demands over HTTPS and which leaks nothing to other sites.
+RESPONDENT_HEADERS = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
+                      "Referrer-Policy": "no-referrer"}
+TEAM_HEADERS = {**RESPONDENT_HEADERS, "Referrer-Policy": "same-origin"}
 
 
 class NoCookiesForRespondents(SecureCookieSessionInterface):
@@ -36,17 +43,40 @@ COOKIELESS_PATHS = RESPONDENT_PATHS + ("/api/",)
 CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access", "api"})  # api: a bearer token, no cookie
 
 
+def configure(app: Flask, explicit: dict) -> None:
+    """Flask settings that follow from where the app is served (what create_app was given wins).
+
+    Served over https (FEEDBACK_BASE_URL), the session and remember-me cookies are Secure, so a browser
+    never sends them over plain HTTP, and HSTS keeps it on https.
+    """
+    https = app.config["BASE_URL"].startswith("https://")
+    derived = dict(
+        WTF_CSRF_TIME_LIMIT=None, MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SECURE=https,
+        PREFERRED_URL_SCHEME="https" if https else "http")
+    app.config.update({key: value for key, value in derived.items() if key not in explicit})
+
+
 def register(app: Flask) -> None:
     app.session_interface = NoCookiesForRespondents()
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        # Only what the proxy itself sets: the client's address and the scheme it used. The Host header
+        # is passed through by the proxy (proxy_set_header Host $host), so X-Forwarded-Host is not trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
     _check_csrf_on_team_blueprints(app)
+    hsts = app.config["BASE_URL"].startswith("https://")
 
     @app.after_request
     def add_headers(response):
-        # A redirect is never rendered, so its headers would protect nothing; skipping them keeps the
-        # survey POST (answered by a 303) lean.
-        # The email preview sets its own, stricter policy.
+        if hsts:  # on every answer, redirects included: the first one is what a browser sees first
+            response.headers["Strict-Transport-Security"] = HSTS
+        # A redirect is never rendered, so its other headers would protect nothing; skipping them keeps
+        # the survey POST (answered by a 303) lean. The email preview sets its own, stricter policy.
         if not 300 <= response.status_code < 400 and "Content-Security-Policy" not in response.headers:
-            response.headers.extend(HEADERS)
+            respondent = request.path.startswith(RESPONDENT_PATHS)
+            response.headers.extend(RESPONDENT_HEADERS if respondent else TEAM_HEADERS)
         return response
 
 
@@ -56,6 +86,10 @@ def _check_csrf_on_team_blueprints(app: Flask) -> None:
     Flask-WTF's default is one app-wide hook that looks up exemptions on every request, the survey
     POST included; checking per blueprint keeps that work off the hot path. A blueprint registered
     later is protected too, unless it is named in CSRF_EXEMPT_BLUEPRINTS.
+
+    Over HTTPS Flask-WTF also demands a same-origin Referer (WTF_CSRF_SSL_STRICT, kept on): it stops a
+    form planted through a cookie set over plain HTTP or from a sibling subdomain. Team pages therefore
+    send "Referrer-Policy: same-origin" — with "no-referrer" every team form failed over HTTPS.
     """
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     for name in app.blueprints:

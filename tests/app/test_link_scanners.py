@@ -1,0 +1,86 @@
+"""Mail security scanners open every link of an email with GET, HEAD and OPTIONS. None of them may
+change anything: only a POST from the customer writes."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from feedback_app.extensions import db
+from surveys import services
+from surveys.answers import Answer
+from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.routes import FROM_EMAILS
+from triage import fixes
+
+SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
+PEOPLE = (("ana@example.com", "Ana", "en"), ("layla@example.com", "ليلى", "ar"), ("reza@example.com", "رضا", "fa"))
+
+
+def every_row() -> dict[str, list[tuple]]:
+    """The whole database, table by table, in a comparable form."""
+    snapshot = {}
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        snapshot[table.name] = [tuple(row) for row in db.session.execute(select(table).order_by(*order))]
+    db.session.rollback()
+    return snapshot
+
+
+@pytest.fixture
+def emailed_links(app):
+    """Every kind of link an email carries, for customers in each state: not answered yet, answered,
+    a closed survey, subscribed, and a fix's early-access invitation."""
+    links_for = mailer(app)
+    survey, invitations = sent_survey(app, customers=PEOPLE)
+    answered = invitations[1]
+    services.record_answer(services.signed_invitation(answered), Answer(3, "slow export", True), NOW,
+                           timedelta(hours=24))
+    closed, closed_invitations = sent_survey(app, kind="csat", customers=(("tom@example.com", "Tom", "en"),),
+                                             now=NOW + timedelta(days=40))
+    services.close_survey(closed, NOW)
+    fix = fixes.create_fix("Faster export", 2, NOW, response_ids=[answered.response.id])
+    urls = []
+    for invitation in (*invitations, *closed_invitations):
+        urls += [links_for.survey_url(invitation), links_for.survey_url(invitation, 9)]
+        urls.append(links_for.survey_url(invitation) + "/thanks")
+        urls.append(links_for.unsubscribe_url(invitation.customer_id))
+    urls.append(links_for.early_access_url(fix.id, answered.customer_id))
+    return [url.removeprefix(app.config["BASE_URL"]) for url in urls]
+
+
+def test_the_links_cover_every_public_route_customers_reach(app, emailed_links):
+    reached = {app.url_map.bind("survey.test").match(path.split("?")[0], method=method)[0]
+               for path in emailed_links for method in ("GET", "POST")
+               if _routes(app, path.split("?")[0], method)}
+    assert reached == FROM_EMAILS
+
+
+def _routes(app, path, method) -> bool:
+    try:
+        app.url_map.bind("survey.test").match(path, method=method)
+    except Exception:
+        return False
+    return True
+
+
+def test_get_head_and_options_on_every_emailed_link_change_no_row(app, emailed_links):
+    client = app.test_client()
+    before = every_row()
+    answers = {}
+    for path in emailed_links:
+        for method in SCANNER_METHODS:
+            answers[f"{method} {path}"] = client.open(path, method=method).status_code
+    assert every_row() == before
+    assert all(code < 400 or code == 410 for code in answers.values()), answers  # the links work
+
+
+def test_head_on_an_unsubscribe_link_does_not_unsubscribe(app, client, emailed_links):
+    unsubscribe = next(p for p in emailed_links if p.startswith("/u/"))
+    assert client.head(unsubscribe).status_code == 200
+    assert db.session.scalar(select(services.Customer.unsubscribed_at).where(
+        services.Customer.email == "ana@example.com")) is None
+    assert client.post(unsubscribe).status_code == 200  # the customer's own button still works
+    assert db.session.scalar(select(services.Customer.unsubscribed_at).where(
+        services.Customer.email == "ana@example.com")) is not None
