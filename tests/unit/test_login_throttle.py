@@ -58,3 +58,10 @@ def test_a_failure_stamped_later_than_now_by_another_server_still_counts():
                                            (timedelta(seconds=61), 2), (timedelta(minutes=14, seconds=59), 15)])
 def test_the_wait_is_shown_in_whole_minutes_rounded_up(wait, minutes):
     assert whole_minutes(wait) == minutes
+
+
+def test_the_throttle_is_a_pure_module():
+    from tests.test_architecture import FORBIDDEN_IN_PURE, ROOT, imports
+    names = imports(ROOT / "feedback_app" / "accounts" / "throttle.py")
+    assert not {name for name in names if name.split(".")[0] in FORBIDDEN_IN_PURE}
+    assert "utcnow" not in (ROOT / "feedback_app" / "accounts" / "throttle.py").read_text()
