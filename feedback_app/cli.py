@@ -18,7 +18,6 @@ from surveys.importing import NotACustomerCSV, parse_customer_csv
 from surveys.kinds import KINDS
 
 from .accounts.models import ROLES
-from .accounts.services import AccountError, create_user
 from .accounts.tokens import TokenError, create_token, list_tokens, revoke_token
 from .extensions import db
 from .mail import sender_address, transport_from_config
@@ -47,6 +46,8 @@ def main():
 def register(app: Flask) -> None:
     from triage.cli import triage
 
+    from .accounts.cli import users
+
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage):
         app.cli.add_command(command)
 
@@ -57,30 +58,6 @@ def init_db():
     """Create or upgrade the database schema (safe to run again)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database schema is up to date.")
-
-
-# ------------------------------------------------------------------ users
-
-@click.group()
-def users():
-    """Team accounts."""
-
-
-@users.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@with_appcontext
-def users_create(email, role):
-    """Create a team user; the password is read from standard input."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        user = create_user(email, password, role)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role} {user.email}.")
 
 
 # ------------------------------------------------------------------ API tokens

@@ -9,8 +9,19 @@ from .models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """The user of a session or remember cookie, if it is still valid: "<id>:<session version>" (User.get_id).
+
+    Read from the database on every request, so a role change applies at once, and a raised version
+    (sign-out, password change, deactivation) ends every older session on every worker.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # malformed, or a session from before versions: sign in again
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def role_required(*roles: str):

@@ -1,3 +1,4 @@
+"""Team users, API tokens and failed sign-ins: the accounts tables."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,6 +29,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """The session's identity (Flask-Login's "alternative token"): the version makes every session and
+        remember cookie issued before the last raise of session_version invalid (see access.load_user)."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,12 +1,20 @@
+"""Sign-in, sign-out and one's own password (/login, /logout, /account/password); the admins' user pages
+are in user_admin.py, on the same blueprint."""
+import math
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required, login_user, logout_user
 
+from ..timeutil import utcnow
 from . import access  # noqa: F401  (registers the user loader)
-from .forms import LoginForm
-from .services import authenticate
+from .forms import LoginForm, OwnPasswordForm
+from .services import AccountError
+from .signin import TooManyFailures, WrongPassword, change_own_password, sign_in, sign_out
+from .throttle import whole_minutes
 
 accounts = Blueprint("accounts", __name__)
 
@@ -15,18 +23,64 @@ accounts = Blueprint("accounts", __name__)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user:
-            login_user(user)
+        outcome = sign_in(form.email.data, form.password.data, client_address(), utcnow())
+        if outcome.user:
+            login_user(outcome.user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        if outcome.wait:
+            return _too_many_failures("accounts/login.html", outcome.wait, form=form)
         flash(_("That email and password do not match an active account."), "error")
     return render_template("accounts/login.html", form=form)
 
 
-@accounts.route("/logout", methods=["POST"])
+@accounts.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sign_out(current_user._get_current_object())
     logout_user()
     return redirect(url_for("accounts.login"))
+
+
+@accounts.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = change_own_password(current_user._get_current_object(), form.current.data, form.new.data,
+                                       client_address(), utcnow())
+        except TooManyFailures as refused:
+            return _too_many_failures("accounts/password.html", refused.wait, form=form)
+        except WrongPassword:
+            form.current.errors.append(_("That is not your current password."))
+        except AccountError as error:
+            flash(str(error), "error")
+        else:
+            keep_signed_in(user)
+            flash(_("Your password is changed. Every other session of yours has been signed out."), "success")
+            return redirect(url_for("accounts.password"), 303)
+    return render_template("accounts/password.html", form=form)
+
+
+def keep_signed_in(user) -> None:
+    """After a change that ended every session of the signed-in user (their password), this session goes
+    on with the new version, and a "keep me signed in" cookie it had is renewed with it."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
+
+
+def client_address() -> str:
+    # The address the throttle counts. Behind a reverse proxy this is the proxy's unless the app is told
+    # to trust its X-Forwarded-For (see docs/architecture.md, Accounts).
+    return request.remote_addr or "unknown"
+
+
+def _too_many_failures(template: str, wait: timedelta, **context):
+    minutes = whole_minutes(wait)
+    flash(ngettext("Too many failed sign-ins for this account or from this address. Try again in %(num)d minute.",
+                   "Too many failed sign-ins for this account or from this address. Try again in %(num)d minutes.",
+                   minutes), "error")
+    return render_template(template, **context), 429, {"Retry-After": str(math.ceil(wait.total_seconds()))}
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,3 +88,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("dashboard.home")
+
+
+from . import user_admin  # noqa: E402,F401  (its routes, /admin/users, live on this blueprint)

@@ -1,0 +1,86 @@
+"""`feedback users …`: team accounts from the command line (create, list, set-password, set-role,
+deactivate, activate). Each command calls one service; errors exit non-zero with the reason."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from . import services
+from .models import ROLES
+
+
+@click.group()
+def users():
+    """Team accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@with_appcontext
+def users_create(email, role):
+    """Create a team user; the password is read from standard input."""
+    user = _run(services.create_user, email, _read_password(), role)
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@users.command("list")
+@with_appcontext
+def users_list():
+    """One line per user: id, email, role, active or deactivated, created."""
+    for user in services.list_users():
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.id}\t{user.email}\t{user.role}\t{state}\tcreated {user.created_at:%Y-%m-%d %H:%M}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@with_appcontext
+def users_set_password(email):
+    """Set a user's password (read from standard input); every session of theirs ends."""
+    user = _run(services.find_user, email)
+    _run(services.set_password, user, _read_password())
+    click.echo(f"Set a new password for {user.email}; every session of theirs has ended.")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@with_appcontext
+def users_set_role(email, role):
+    """Change a user's role; it applies from their next request."""
+    user = _run(services.set_role, _run(services.find_user, email), role)
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def users_deactivate(email):
+    """Stop a user from signing in, and end every session of theirs now."""
+    user = _run(services.deactivate_user, _run(services.find_user, email))
+    click.echo(f"Deactivated {user.email}; every session of theirs has ended.")
+
+
+@users.command("activate")
+@click.argument("email")
+@with_appcontext
+def users_activate(email):
+    """Let a deactivated user sign in again (with their password)."""
+    user = _run(services.activate_user, _run(services.find_user, email))
+    click.echo(f"Activated {user.email}.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _run(use_case, *args):
+    try:
+        return use_case(*args)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from None
