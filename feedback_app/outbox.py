@@ -3,6 +3,9 @@
 A sweeper (deliver_due) sends due rows, retries failures with back-off and records the outcome, so a
 restart or an SMTP outage loses nothing. The unique dedupe key makes each email happen once: a second
 enqueue with the same key (a double click, a retried job, a status flipped back and forth) is a no-op.
+Sending it once is the sweeper's part: each row is claimed, sent and recorded in its own commits, a failure
+after the data left is "maybe delivered" and retried only much later under the same Message-ID, and a claim
+is taken back early only from a sender that is provably dead (the rules: delivery_policy.py).
 """
 from __future__ import annotations
 
@@ -96,10 +99,10 @@ def deliver_due(now: datetime, transport: Transport, sender: str, max_attempts: 
         while due := _due_batch(now, after, batch):
             after = due[-1][0]
             for email_id in _set_aside_suppressed(due, clock(), report, progress):
-                if not _claim(email_id, clock(), me.token):
-                    continue
-                stop = _send_claimed(db.session.get(OutboxEmail, email_id), clock, transport, sender, max_attempts,
-                                     report)
+                stop = None
+                if _claim(email_id, clock(), me.token):  # else another sender has it
+                    stop = _send_claimed(db.session.get(OutboxEmail, email_id), clock, transport, sender,
+                                         max_attempts, report)
                 if progress:
                     progress(1)
                 if stop:
