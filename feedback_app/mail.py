@@ -77,7 +77,7 @@ def message_id(key: str, sender: str) -> str:
     ever reach someone twice (an answer lost after the data went), mail systems fold the copies into one.
     The key is written as an RFC 5322 dot-atom that can be read back: `:` becomes `.` (between other
     characters), letters, digits, `-` and `_` stay, anything else becomes `=XX` per UTF-8 byte — so two
-    keys never share an id. An over-long key is replaced by its SHA-256 (`#` marks that form).
+    keys never share an id. An over-long (or empty) key is replaced by 128 bits of its SHA-256 (`#` marks that form).
     """
     left = "".join(_id_char(key, i) for i in range(len(key)))
     if not left or len(left) > 200:

@@ -78,7 +78,7 @@ def test_300_emails_through_a_slow_server_stopped_mid_run_arrive_once_each(mail_
         first = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True)
         assert inbox.holding.wait(90), "the server never got message 150"
-        server.stop()  # mid-run: message 150 is kept but never answered, 151 on find no server
+        server.stop()  # mid-run: message 150 is kept but never answered, and 151 finds no server
         out, err = first.communicate(timeout=60)
         assert first.returncode == 0, err
         assert out.strip().splitlines()[-1] == "149 sent, 2 to retry later, 0 failed."
