@@ -106,6 +106,10 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         "SMTP_USER": get("SMTP_USER"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
         "SMTP_TLS": _tls(get("SMTP_TLS", "starttls" if smtp_host else "none")),
+        # RFC 5321 §4.5.3.2: a short wait for connecting and each command's reply (a timeout there is harmless:
+        # nothing was sent), the RFC's 10 minutes for the server's verdict on the message data.
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "60"), 1, 600),
+        "SMTP_DATA_TIMEOUT": _int("SMTP_DATA_TIMEOUT", get("SMTP_DATA_TIMEOUT", "600"), 1, 3600),
         "MAIL_FROM": _mail_from(get("MAIL_FROM", "Feedback <feedback@localhost>")),
         # With no SMTP server, emails are printed and shown on the outbox page instead of sent.
         "MAIL_TRANSPORT": "smtp" if smtp_host else "console",

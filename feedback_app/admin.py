@@ -5,12 +5,11 @@ from sqlalchemy import func, select
 
 from .accounts.access import role_required
 from .extensions import db
-from .outbox import FAILED, OutboxEmail, retry_failed
+from .outbox import FAILED, STATUSES, OutboxEmail, retry_failed
 from .forms import ConfirmForm
 from .timeutil import utcnow
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
-STATUSES = ("pending", "sending", "sent", "failed")
 
 
 @admin.get("/outbox")

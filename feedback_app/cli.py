@@ -21,7 +21,7 @@ from .accounts.models import ROLES
 from .accounts.tokens import TokenError, create_token, list_tokens, revoke_token
 from .extensions import db
 from .mail import sender_address, transport_from_config
-from .outbox import deliver_due
+from .outbox import count_due, deliver_due
 from .timeutil import utcnow
 
 
@@ -215,9 +215,18 @@ def mail():
 @mail.command("deliver")
 @with_appcontext
 def mail_deliver():
-    """Send every due email now."""
+    """Send every due email now (a progress bar on stderr; the last line sums it up)."""
     config = current_app.config
-    report = deliver_due(utcnow(), transport_from_config(config), sender_address(config), config["MAIL_MAX_ATTEMPTS"])
+    now = utcnow()
+    with click.progressbar(length=count_due(now), label="Delivering emails", file=sys.stderr) as bar:
+        report = deliver_due(now, transport_from_config(config), sender_address(config), config["MAIL_MAX_ATTEMPTS"],
+                             clock=utcnow, progress=bar.update)
+    if report.released:
+        click.echo(f"{report.released} left in 'sending' by a stopped run: maybe delivered, retried later.")
+    if report.suppressed:
+        click.echo(f"{report.suppressed} not sent: the address is on the suppression list.")
+    if report.stopped_early:
+        click.echo(f"Stopped early, the rest wait for the next run: {report.stopped_early}")
     click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed.")
 
 

@@ -6,18 +6,24 @@ email is printed and stays visible on the outbox page), memory (tests of code th
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import smtplib
+import socket
 import ssl
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 from typing import Protocol, TextIO
 
 from flask import render_template
 from flask_babel import force_locale
 
 from surveys.kinds import text_direction
+
+from . import delivery_policy
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,7 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = email.recipient
     message["Subject"] = email.subject
-    # A Message-ID derived from the dedupe key: should a crash ever make us hand the same email to the
-    # server twice, mail systems that de-duplicate on Message-ID will show it once.
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(idstring=email.key.replace(":", "."), domain=domain)
+    message["Message-ID"] = message_id(email.key, sender)
     for name, value in email.headers.items():
         message[name] = value
     message.set_content(email.text)
@@ -63,32 +66,180 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     return message
 
 
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+_DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def message_id(key: str, sender: str) -> str:
+    """The email's Message-ID, from its dedupe key and the sender's domain only.
+
+    The same outbox row gets the same Message-ID on every attempt and in every process, so should a resend
+    ever reach someone twice (an answer lost after the data went), mail systems fold the copies into one.
+    The key is written as an RFC 5322 dot-atom that can be read back: `:` becomes `.` (between other
+    characters), letters, digits, `-` and `_` stay, anything else becomes `=XX` per UTF-8 byte — so two
+    keys never share an id. An over-long (or empty) key is replaced by 128 bits of its SHA-256 (`#` marks that form).
+    """
+    left = "".join(_id_char(key, i) for i in range(len(key)))
+    if not left or len(left) > 200:
+        left = "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{left}@{_sender_domain(sender)}>"
+
+
+def _id_char(key: str, i: int) -> str:
+    char = key[i]
+    if char in _LITERAL:
+        return char
+    if char == ":" and 0 < i < len(key) - 1 and key[i - 1] != ":" and key[i + 1] != ":":
+        return "."  # a dot-atom allows single dots between characters only
+    return "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+
+
+def _sender_domain(sender: str) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "localhost"
+    return domain if _DOMAIN.fullmatch(domain) else "localhost"
+
+
 class Transport(Protocol):
+    # The longest one send() can take while still talking to the server: claims are held no longer.
+    longest_send: timedelta
+
     def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Watchful:
+    """Mixed into smtplib's client: notes when the message data starts to leave, and gives the server the
+    data timeout (not the command timeout) to answer it.
+
+    smtplib's data() sends the whole payload with one send() right after the server's 354, then reads the
+    verdict with getreply(); these three hooks mark exactly that stretch. While `awaiting_verdict` is true
+    a failure means "maybe delivered"; before it, "not sent".
+    """
+    timeout: float
+    sock: socket.socket | None
+    data_timeout: float = 600
+    awaiting_verdict = False
+    _in_data = _payload_next = False
+
+    def data(self, msg):
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = self._payload_next = False
+
+    def getreply(self):
+        reply = super().getreply()
+        if self.awaiting_verdict:
+            self.awaiting_verdict = False
+            self.sock.settimeout(self.timeout)
+        elif self._in_data and reply[0] == 354:
+            self._payload_next = True
+        return reply
+
+    def send(self, s):
+        if not self._payload_next:
+            return super().send(s)
+        # From the first byte on, a failure may have reached the server: count it as maybe delivered.
+        self._payload_next, self.awaiting_verdict = False, True
+        super().send(s)
+        if self.sock:
+            self.sock.settimeout(self.data_timeout)
+
+
+class _SMTP(_Watchful, smtplib.SMTP):
+    pass
+
+
+class _SMTPS(_Watchful, smtplib.SMTP_SSL):
+    pass
 
 
 class SMTPTransport:
+    """One SMTP session (and one TLS context) for a whole delivery run: opened by the first email, reopened
+    after a failure, closed by close().
+
+    Timeouts follow what the conversation needs (RFC 5321 §4.5.3.2): `timeout` for connecting and for every
+    command's reply, `data_timeout` (the RFC's 10 minutes by default) for the verdict on the message data.
+    """
+
     def __init__(self, host: str, port: int, user: str | None, password: str | None, tls: str,
-                 timeout: float = 20):
+                 timeout: float = 60, data_timeout: float = 600):
         self.host, self.port, self.user, self.password, self.tls = host, port, user, password, tls
-        self.timeout = timeout
+        self.timeout, self.data_timeout = timeout, data_timeout
+        self.longest_send = delivery_policy.longest_send(timeout, data_timeout)
+        self._client: _Watchful | None = None
+        self._context: ssl.SSLContext | None = None
+        self._carried = 0  # emails sent on the open session
 
     def send(self, message: EmailMessage) -> None:
-        context = ssl.create_default_context()
-        if self.tls == "ssl":
-            client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        reused = self._carried > 0
+        try:
+            self._send(message)
+        except Exception as error:
+            if not (reused and _session_lost(error)):
+                raise
+            # A kept session can go stale (idle limit, a per-session message limit's 421); nothing of this
+            # email's data left, so it goes once more on a fresh session.
+            self._send(message)
+
+    def close(self) -> None:
+        client, self._client, self._carried = self._client, None, 0
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+    def _send(self, message: EmailMessage) -> None:
+        client = self._client or self._open()
+        try:
+            client.send_message(message)
+        except Exception as error:
+            self._client, self._carried = None, 0
+            client.close()
+            if client.awaiting_verdict:
+                raise delivery_policy.MaybeDelivered(f"{type(error).__name__}: {error}") from error
+            raise
+        self._carried += 1
+
+    def _open(self) -> _Watchful:
+        if self.tls != "none" and self._context is None:
+            self._context = ssl.create_default_context()
+        client = None
+        try:
+            if self.tls == "ssl":
+                client = _SMTPS(self.host, self.port, timeout=self.timeout, context=self._context)
+            else:
+                client = _SMTP(self.host, self.port, timeout=self.timeout)
             if self.tls == "starttls":
-                client.starttls(context=context)
+                client.starttls(context=self._context)
             if self.user:
                 client.login(self.user, self.password or "")
-            client.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            if client is not None:
+                client.close()
+            raise delivery_policy.ServerUnavailable(
+                f"cannot open an SMTP session with {self.host}:{self.port}: {type(error).__name__}: {error}") from error
+        client.data_timeout = self.data_timeout
+        self._client = client
+        return client
+
+
+def _session_lost(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    return isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError))
 
 
 class ConsoleTransport:
     """No SMTP server configured: show the email where the person running the app is looking."""
+    longest_send = timedelta(0)
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
@@ -99,19 +250,28 @@ class ConsoleTransport:
         stream.write(f"\n--- email to {message['To']}: {message['Subject']}\n{text}--- end of email\n")
         stream.flush()
 
+    def close(self) -> None:
+        pass
+
 
 class MemoryTransport:
+    longest_send = timedelta(0)
+
     def __init__(self):
         self.sent: list[EmailMessage] = []
 
     def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
 
+    def close(self) -> None:
+        pass
+
 
 def transport_from_config(config: dict) -> Transport:
     if config["MAIL_TRANSPORT"] == "smtp":
         return SMTPTransport(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_USER"],
-                             config["SMTP_PASSWORD"], config["SMTP_TLS"])
+                             config["SMTP_PASSWORD"], config["SMTP_TLS"], config["SMTP_TIMEOUT"],
+                             config["SMTP_DATA_TIMEOUT"])
     if config["MAIL_TRANSPORT"] == "memory":
         return config.setdefault("MAIL_MEMORY_TRANSPORT", MemoryTransport())
     return ConsoleTransport()

@@ -33,9 +33,12 @@ class Job:
 def deliver_mail():
     config = current_app.config
     report = deliver_due(utcnow(), transport_from_config(config), sender_address(config),
-                         config["MAIL_MAX_ATTEMPTS"])
-    if report.sent or report.retrying or report.failed:
-        log.info("mail: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+                         config["MAIL_MAX_ATTEMPTS"], clock=utcnow)
+    if report.sent or report.retrying or report.failed or report.suppressed or report.released:
+        log.info("mail: %d sent, %d to retry, %d failed, %d suppressed, %d stale claims released", report.sent,
+                 report.retrying, report.failed, report.suppressed, report.released)
+    if report.stopped_early:
+        log.warning("mail: run stopped early: %s", report.stopped_early)
     return report
 
 

@@ -34,3 +34,12 @@ def test_postgres_urls_get_the_shipped_driver(tmp_path):
 def test_a_bad_value_names_its_setting(tmp_path, name, value):
     with pytest.raises(config.ConfigError, match=f"FEEDBACK_{name}"):
         load(tmp_path, **{name: value})
+
+
+def test_smtp_timeouts_default_to_what_the_conversation_needs_and_are_checked(tmp_path):
+    settings = load(tmp_path)
+    assert (settings["SMTP_TIMEOUT"], settings["SMTP_DATA_TIMEOUT"]) == (60, 600)  # RFC 5321: 10 min after DATA
+    assert (load(tmp_path, SMTP_TIMEOUT="5", SMTP_DATA_TIMEOUT="30")["SMTP_DATA_TIMEOUT"]) == 30
+    for name, value in (("SMTP_TIMEOUT", "0"), ("SMTP_TIMEOUT", "soon"), ("SMTP_DATA_TIMEOUT", "7200")):
+        with pytest.raises(config.ConfigError, match=f"FEEDBACK_{name}"):
+            load(tmp_path, **{name: value})

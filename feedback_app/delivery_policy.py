@@ -1,0 +1,204 @@
+"""When an outbox email is tried again, and whether the process that claimed one is provably gone.
+
+PURE: standard library only; every decision takes its facts (times, errors, claims, a process lookup) as
+arguments. The two readers of the operating system at the end (this process's identity, another
+process's start time) are the module's only I/O; the outbox passes their answers in.
+
+An attempt ends in one of four ways, and each has its own next step:
+- sent: done;
+- not sent (the failure came before the message data left): retried with back-off, 1 min, 2, 4 …;
+- maybe sent (the data left but the server's answer never came, or the sender died holding the email):
+  retried much later and never at once, with the same Message-ID, so a mail system folds the rare copy;
+- refused (a permanent 5xx answer to the recipient or to the message): failed at once, retrying is futile.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+SENT, NOT_SENT, MAYBE_SENT, REFUSED = "sent", "not sent", "maybe sent", "refused"
+LONGEST_DELAY = timedelta(hours=6)
+
+
+class MaybeDelivered(Exception):
+    """The message data left for the server, but its answer never came: it may have been delivered."""
+
+
+class ServerUnavailable(Exception):
+    """No session could be opened (connect, greeting, TLS, login): every other email would fail alike."""
+
+
+# ---------------------------------------------------------------- outcomes and retry times
+
+def outcome_of(error: Exception) -> str:
+    if isinstance(error, MaybeDelivered):
+        return MAYBE_SENT
+    return REFUSED if is_permanent_refusal(error) else NOT_SENT
+
+
+def is_permanent_refusal(error: Exception) -> bool:
+    """A 5xx answer about this email: every recipient refused, or the message refused after DATA.
+
+    RFC 5321 §4.2.5 and §4.5.3.1.10: a 552 to RCPT (mailbox full) is to be treated as temporary. A refused
+    sender (MAIL FROM) is not this email's fault but our settings', so it is retried until someone fixes them.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 and code != 552 for code in codes)
+    return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
+
+
+def _doubling(first: timedelta, attempts: int) -> timedelta:
+    return min(first * 2 ** max(attempts - 1, 0), LONGEST_DELAY)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Not sent: 1 min, 2, 4 … up to 6 hours, riding out a short outage without hammering the server."""
+    return _doubling(timedelta(minutes=1), attempts)
+
+
+def maybe_sent_delay(attempts: int) -> timedelta:
+    """Maybe sent: 10 min, 20, 40 … up to 6 hours. Never at once: a server that did not answer within the
+    data timeout may still be working on the first copy, and a resend is a second copy in someone's inbox."""
+    return _doubling(timedelta(minutes=10), attempts)
+
+
+def released_claim_delay(attempts: int) -> timedelta:
+    """A claim of a dead sender: its connection died with it, so the server has settled either way and a
+    short pause (1 min, 2, 4 …, growing should the email itself be what kills the sender) is enough."""
+    return _doubling(timedelta(minutes=1), attempts)
+
+
+def next_try(outcome: str, attempts: int) -> timedelta | None:
+    """How long until the next attempt after `attempts` of them; None: never (a refusal)."""
+    if outcome == NOT_SENT:
+        return retry_delay(attempts)
+    if outcome == MAYBE_SENT:
+        return maybe_sent_delay(attempts)
+    return None
+
+
+# ---------------------------------------------------------------- how long a claim may be held
+
+# The replies one email may wait for before its data leaves, each for at most the command timeout:
+# connect, greeting, EHLO, STARTTLS, the TLS handshake (2 round trips), EHLO again, AUTH (up to 3 exchanges),
+# MAIL, RCPT, DATA = 13. (A reply must arrive within one timeout; a server that trickles a reply a byte
+# at a time could stretch this, which no real server does.)
+WAITS_BEFORE_DATA = 13
+# Recording the outcome (a database commit) and clock differences between hosts.
+CLAIM_MARGIN = timedelta(minutes=2)
+
+
+def longest_send(command_timeout: float, data_timeout: float) -> timedelta:
+    """The longest one email can hold its claim while a live sender is still talking to the server.
+
+    A reused connection found dead is reopened once for the same email, so the waits before DATA can
+    happen twice; then the data itself goes under the command timeout and the answer to it gets the data
+    timeout: (2 × 13 + 1) × command + data. With the defaults (60 s, 600 s) that is 1,620 + 600 s = 37 min.
+    """
+    return timedelta(seconds=(2 * WAITS_BEFORE_DATA + 1) * command_timeout + data_timeout)
+
+
+def stale_after(longest: timedelta) -> timedelta:
+    """A claim older than this cannot belong to a sender still sending (37 + 2 = 39 min by default)."""
+    return longest + CLAIM_MARGIN
+
+
+# ---------------------------------------------------------------- who holds a claim
+
+UNKNOWN = "?"
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """A process, named so that another process can later tell whether it is still the same one.
+
+    `space` names the process-id space: the kernel's boot and the pid namespace. Two containers can share
+    a host name yet not see each other's processes; a pid means something only within one space.
+    `started` is the process's start time (clock ticks since boot), so a reused pid is not mistaken for it.
+    """
+    host: str
+    space: str
+    pid: int
+    started: str
+
+    @property
+    def token(self) -> str:
+        return f"{self.host[:40]}:{self.space}:{self.pid}:{self.started}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Claimant | None:
+        parts = (token or "").rsplit(":", 3)
+        if len(parts) != 4 or not parts[2].isdigit():
+            return None
+        return cls(parts[0], parts[1], int(parts[2]), parts[3])
+
+
+ALIVE, DEAD = "alive", "dead"
+
+
+def claimant_state(token: str | None, here: Claimant, start_time_of: Callable[[int], str | None]) -> str:
+    """DEAD only when provable: the claimant shares our process space and its pid is gone or now names a
+    process started at another time. ALIVE when it is demonstrably there; UNKNOWN otherwise (another host or
+    namespace, a claim from before claims were named, a system without /proc).
+
+    start_time_of(pid): the start time of the process with that pid, None when there is none, UNKNOWN when
+    it exists but cannot be read.
+    """
+    claimant = Claimant.parse(token)
+    if claimant is None or UNKNOWN in (claimant.space, claimant.started, here.space) or claimant.space != here.space:
+        return UNKNOWN
+    started = start_time_of(claimant.pid)
+    if started is None:
+        return DEAD
+    if started == UNKNOWN:
+        return UNKNOWN
+    return ALIVE if started == claimant.started else DEAD
+
+
+def claim_to_release(state: str, claimed_at: datetime | None, now: datetime, stale: timedelta) -> bool:
+    """A dead claimant's email at once; any other only once no live sender could still be sending it."""
+    return state == DEAD or claimed_at is None or claimed_at <= now - stale
+
+
+# ---------------------------------------------------------------- the operating system (the only I/O)
+
+def this_process() -> Claimant:
+    return Claimant(socket.gethostname() or "host", _process_space(), os.getpid(),
+                    process_start_time(os.getpid()) or UNKNOWN)
+
+
+def _process_space() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as boot:
+            space = boot.read().strip() + os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return UNKNOWN
+    return hashlib.sha256(space.encode()).hexdigest()[:12]
+
+
+def process_start_time(pid: int) -> str | None:
+    """The start time of process `pid` (Linux /proc), None if there is none (or only its zombie), UNKNOWN if
+    it exists but cannot be read (another user's process under hidepid, or no /proc at all)."""
+    try:
+        os.kill(pid, 0)  # existence only: no signal is sent
+    except ProcessLookupError:
+        return None
+    except (PermissionError, OverflowError):
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except FileNotFoundError:
+        return None if os.path.isdir("/proc/self") else UNKNOWN
+    except OSError:
+        return UNKNOWN
+    # After the command name: state is the 1st field, starttime the 20th (proc(5) fields 3 and 22).
+    if len(fields) < 20:
+        return UNKNOWN
+    return None if fields[0] in ("Z", "X") else fields[19]
