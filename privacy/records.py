@@ -38,8 +38,10 @@ def normalised(email: str) -> str:
         raise InvalidAddress(f"{email!r} is not a valid email address: {error}") from None
 
 
-def customer_by_address(address: str) -> Customer | None:
-    return db.session.scalar(select(Customer).where(Customer.email == address))
+def customer_by_address(address: str, lock: bool = False) -> Customer | None:
+    """lock: on PostgreSQL, feedback arriving for them meanwhile waits (its response references the row)."""
+    query = select(Customer).where(Customer.email == address)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def erased_on(address: str):

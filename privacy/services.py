@@ -43,7 +43,7 @@ def erase_customer(email: str, erased_by: str, now: datetime) -> ErasureReport:
     """Remove everything personal about the customer with this address, in one transaction, and never
     email the address again. `erased_by` says who asked ("cli", "user admin@…", "token <name>")."""
     address = normalised(email)
-    customer = customer_by_address(address)
+    customer = customer_by_address(address, lock=True)
     if customer is None:
         raise nothing_held(address)
     scrubbing.zero_freed_space()

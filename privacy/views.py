@@ -83,7 +83,8 @@ def erase():
         flash(str(error), "error")
         return redirect(url_for("privacy.index"))
     flash(_("Erased. Removed: %(counts)s. The address is never emailed again.",
-            counts=", ".join(f"{count} {label(key)}" for key, count in report.removed.items())), "success")
+            counts=", ".join(f"{label(key)}: {count}" for key, count in report.removed.items() if count)),
+          "success")
     if report.model_withdrawn:
         flash(_("The classifier had learnt from their words and was withdrawn; the scheduler trains its "
                 "successor within a minute."), "success")
