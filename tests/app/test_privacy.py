@@ -139,7 +139,7 @@ def test_export_of_an_unknown_or_invalid_address_is_a_clear_error(app):
 
 # ---------------------------------------------------------------- erasure
 
-def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app):
+def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client):
     story = customer_everywhere(app)
     results_before = survey_services.survey_results(story.survey).as_json()
     keys_before = set(db.session.scalars(select(OutboxEmail.dedupe_key)))
@@ -181,6 +181,14 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app):
     assert EMAIL not in db.session.scalars(select(SuppressedAddress.address_hash)).one()
     ana = db.session.scalar(select(Response).where(Response.score == 9))
     assert ana.comment == "all good" and ana.invitation.customer.email == "ana@example.com"
+    # Every page that shows answers, fixes or emails still works with an anonymous answer in it.
+    sign_in(client, "admin")
+    digest_id = digest.id
+    for path in ("/", "/triage", "/triage/follow-ups", f"/fixes/{story.fix_id}", f"/surveys/{story.survey.id}",
+                 "/customers", "/admin/outbox", f"/admin/outbox/{digest_id}", "/admin/privacy"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert not any(trace in page.get_data(as_text=True) for trace in (EMAIL, "Velmira", "Quentaro")), path
 
 
 def test_an_email_still_waiting_is_never_sent_once_they_are_erased(app):
