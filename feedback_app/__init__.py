@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from privacy.views import privacy
     from surveys.views import public, team
     from triage.early_access import early_access
     from triage.fix_views import fixes
@@ -56,7 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import admin
     from .dashboard import dashboard
 
-    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin):
+    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy):
         app.register_blueprint(blueprint)
     from .api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors

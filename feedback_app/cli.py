@@ -44,10 +44,13 @@ def main():
 
 
 def register(app: Flask) -> None:
+    from privacy.cli import COMMANDS as privacy_commands
     from triage.cli import triage
 
     from .accounts.cli import users
 
+    for command in privacy_commands:  # export, erase, restore: the customer's rights
+        customers.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage):
         app.cli.add_command(command)
 

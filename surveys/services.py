@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from feedback_app.db_helpers import slices
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
+from feedback_app.suppression import SuppressedAddress, address_hash
 
 from . import scoring
 from .answers import Answer
@@ -43,7 +44,12 @@ def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> Im
     known = {}
     for some in slices(emails):
         known.update((c.email, c) for c in db.session.scalars(select(Customer).where(Customer.email.in_(some))))
+    erased = _erased_on(emails)
     for row in parsed.rows:
+        if row.email in erased:
+            report.errors.append((row.line, _erased_message(row.email, erased[row.email])))
+            progress(1)
+            continue
         customer = known.get(row.email)
         if customer is None:
             db.session.add(Customer(email=row.email, name=row.name, locale=row.locale or "en",
@@ -55,8 +61,25 @@ def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> Im
             customer.attributes = {**(customer.attributes or {}), **row.attributes}
             report.updated += 1
         progress(1)
+    report.errors.sort(key=lambda error: error[0])
     db.session.commit()
     return report
+
+
+def _erased_on(emails: list[str]) -> dict[str, datetime]:
+    """Which of these addresses were erased on request (privacy), and when: they are never stored again."""
+    by_hash = {address_hash(email): email for email in emails}
+    erased = {}
+    for some in slices(list(by_hash)):
+        erased.update((by_hash[hashed], at) for hashed, at in db.session.execute(
+            select(SuppressedAddress.address_hash, SuppressedAddress.suppressed_at)
+            .where(SuppressedAddress.address_hash.in_(some))))
+    return erased
+
+
+def _erased_message(email: str, erased_at: datetime) -> str:
+    return (f"this address was erased on request on {erased_at:%Y-%m-%d}; "
+            f"`feedback customers restore {email}` allows it again")
 
 
 def unsubscribe(customer_id: int, now: datetime) -> Customer | None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_app.db_helpers import insert_ignoring_conflicts
 from feedback_app.extensions import db
+from feedback_app.suppression import is_suppressed
 from surveys.answers import MAX_COMMENT
 from surveys.kinds import KINDS, LOCALES
 from surveys.models import Customer, Response
@@ -61,8 +62,13 @@ class Taken:
     created: bool = True  # False: this channel's item was sent before and is answered as stored
 
 
+class ErasedAddress(Exception):
+    """The sender's address was erased on request: nothing from or about it is stored again (HTTP 409)."""
+
+
 def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float) -> Taken:
     _check(feedback, now)
+    _refuse_erased(feedback)
     if feedback.external_id and (known := _known(feedback)) is not None:
         return known
     email = _normalised_email(feedback.email) if feedback.email else None
@@ -122,6 +128,12 @@ def _check(feedback: ChannelFeedback, now: datetime) -> None:
         raise IntakeError("answered_at", "answered_at is in the future.")
     if feedback.may_contact and not feedback.email:
         raise IntakeError("may_contact", "may_contact needs an email: there is no one to contact otherwise.")
+
+
+def _refuse_erased(feedback: ChannelFeedback) -> None:
+    if feedback.email and is_suppressed(email := _normalised_email(feedback.email)):
+        raise ErasedAddress(f"{email} was erased on request: nothing from or about it is stored or emailed again. "
+                            f"An admin can allow it again with `feedback customers restore {email}`.")
 
 
 def _normalised_email(raw: str) -> str:

@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import errors, feedback, fixes, openapi, responses  # noqa: F401 — the resources add their routes
+    from . import customers, errors, feedback, fixes, openapi, responses  # noqa: F401 — the resources add their routes
     from .blueprint import api
 
     openapi.build(app).register_blueprint(api)

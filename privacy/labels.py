@@ -1,0 +1,24 @@
+"""What the counts of an erasure mean, for people: the same words on the command line and the page."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+RESTORED = "address_restored"  # the log's count for "an erased address was allowed again"
+
+REMOVED = {
+    "customer": _l("customer record deleted"),
+    "invitations": _l("invitations unlinked (kept for response rates)"),
+    "answers": _l("answers emptied (scores kept)"),
+    "triage_records": _l("triage records cleared of their words"),
+    "training_examples": _l("training examples deleted"),
+    "model_versions": _l("classifier models withdrawn"),
+    "fix_links_merged": _l("links of their other answers to the same fix removed (a person counts once)"),
+    "beta_tester_records": _l("beta-tester records deleted"),
+    "emails": _l("emails to them emptied"),
+    "team_emails": _l("team emails that named them emptied"),
+    RESTORED: _l("erased address allowed again"),
+}
+
+
+def label(key: str) -> str:
+    return str(REMOVED.get(key, key))

@@ -1,0 +1,126 @@
+"""Use cases of the customer's rights: erase a customer, allow an erased address again, the erasure log.
+Each public function that changes data is one use case and owns its one commit. The export (read
+only) lives in privacy.export.
+
+Erasure removes every personal detail and every word the customer wrote, and keeps what is anonymous
+— scores, scales, channels, dates, types, delivery states and outbox keys — so survey results, the
+dashboard's counts and exactly-once delivery stay right. What exactly is removed, and what a
+database keeps outside its live rows, is written in docs/architecture.md ("Privacy").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+
+from feedback_app.extensions import db
+from feedback_app.suppression import lift, suppress
+from surveys.kinds import KINDS
+from surveys.models import Customer, Invitation, Response, Survey
+from triage import grid
+from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
+
+from . import scrubbing
+from .labels import RESTORED
+from .models import Erasure
+from .records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
+from .withdrawal import withdraw_models
+
+
+class NotErased(PrivacyError):
+    pass
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    removed: dict[str, int]   # what was removed, by kind: the same counts as the log
+    model_withdrawn: bool     # the active classifier had learnt from their words: none is active until retrained
+    files_cleared: bool = True  # SQLite: False when old copies in its file could not be cleared now (busy)
+
+
+def erase_customer(email: str, erased_by: str, now: datetime) -> ErasureReport:
+    """Remove everything personal about the customer with this address, in one transaction, and never
+    email the address again. `erased_by` says who asked ("cli", "user admin@…", "token <name>")."""
+    address = normalised(email)
+    customer = customer_by_address(address, lock=True)
+    if customer is None:
+        raise nothing_held(address)
+    scrubbing.zero_freed_space()
+    removed, model_withdrawn = _erase(customer, address)
+    suppress(address, now)
+    # When and by whom, and counts: never whose (an address or an id would keep what was erased).
+    db.session.add(Erasure(erased_at=now, erased_by=erased_by[:200], removed=removed))
+    db.session.commit()
+    return ErasureReport(removed, model_withdrawn, scrubbing.clear_old_page_images())
+
+
+def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
+    response_ids = their_response_ids(customer.id)
+    withdrawn, model_withdrawn = withdraw_models(response_ids)  # first: it reads their training examples
+    links_merged = _one_link_per_fix(response_ids)  # first: it reads their answers' scores and kinds
+    removed = {"customer": 1, **_unlink_answers(customer.id, response_ids), "model_versions": withdrawn,
+               "fix_links_merged": links_merged}
+    removed["beta_tester_records"] = db.session.execute(
+        delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
+    removed.update(scrubbing.scrub_outbox(address))
+    db.session.execute(delete(Customer).where(Customer.id == customer.id))
+    return removed, model_withdrawn
+
+
+def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]:
+    """Their words go; the anonymous answer (score, kind, survey, channel, date, type) stays."""
+    counts = {"invitations": db.session.execute(update(Invitation).where(Invitation.customer_id == customer_id)
+                                                .values(customer_id=None)).rowcount}
+    if not response_ids:
+        return {**counts, "answers": 0, "triage_records": 0, "training_examples": 0}
+    # updated_at is left alone: the sweep reclassifies changed answers, and there is nothing left to read.
+    counts["answers"] = db.session.execute(
+        update(Response).where(Response.id.in_(response_ids))
+        .values(comment="", may_contact=False, consent_at=None, customer_id=None, external_id=None)).rowcount
+    # Theme, its key and the reasons are the customer's own words; nobody can review an empty text.
+    counts["triage_records"] = db.session.execute(
+        update(TriageItem).where(TriageItem.response_id.in_(response_ids))
+        .values(theme=None, theme_key=None, reasons=[], needs_review=False)).rowcount
+    counts["training_examples"] = db.session.execute(
+        delete(TrainingExample).where(TrainingExample.response_id.in_(response_ids))).rowcount
+    return counts
+
+
+def _one_link_per_fix(response_ids: list[int]) -> int:
+    """A fix's impact counts each person once, by their strongest answer. Anonymous answers can no longer
+    be told apart as one person's, so where several of theirs support one fix only the strongest stays
+    linked: the fix keeps one respondent, not one per answer. Strongest by unhappiness, then the newest
+    (impact also weighs recency against a configured half-life; the order of those two rarely differs)."""
+    if not response_ids:
+        return 0
+    rows = db.session.execute(
+        select(FixLink.fix_id, FixLink.response_id, Response.score, func.coalesce(Response.kind, Survey.kind),
+               Response.answered_at)
+        .join(Response, Response.id == FixLink.response_id).outerjoin(Survey, Survey.id == Response.survey_id)
+        .where(FixLink.response_id.in_(response_ids)))
+    by_fix: dict[int, list] = {}
+    for fix_id, response_id, score, kind, answered_at in rows:
+        scale = (KINDS[kind].low, KINDS[kind].high) if kind in KINDS else None
+        by_fix.setdefault(fix_id, []).append((grid.unhappiness(score, scale), answered_at, response_id))
+    weaker = [(fix_id, response_id) for fix_id, links in by_fix.items() for *_, response_id in sorted(links)[:-1]]
+    for fix_id, response_id in weaker:
+        db.session.execute(delete(FixLink).where(FixLink.fix_id == fix_id, FixLink.response_id == response_id))
+    return len(weaker)
+
+
+def restore_address(email: str, restored_by: str, now: datetime) -> None:
+    """Allow an erased address again (the person came back and asked): it may be imported and emailed.
+    Recorded in the erasure log (when, by whom), as lifting a protection should be."""
+    address = normalised(email)
+    if not lift(address):
+        db.session.rollback()
+        raise NotErased(f"{address} is not on the list of erased addresses: it may already be imported and emailed.")
+    db.session.add(Erasure(erased_at=now, erased_by=restored_by[:200], removed={RESTORED: 1}))
+    db.session.commit()
+
+
+def erasure_log(limit: int = 200) -> list[Erasure]:
+    return list(db.session.scalars(select(Erasure).order_by(Erasure.erased_at.desc(), Erasure.id.desc())
+                                   .limit(limit)))
+
