@@ -2,6 +2,8 @@
 checks on the team's forms."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -54,6 +56,7 @@ def configure(app: Flask, explicit: dict) -> None:
         WTF_CSRF_TIME_LIMIT=None, MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SECURE=https,
         REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),  # "keep me signed in" for a month, not Flask-Login's year
         PREFERRED_URL_SCHEME="https" if https else "http")
     app.config.update({key: value for key, value in derived.items() if key not in explicit})
 

@@ -41,14 +41,20 @@ def lift(email: str) -> bool:
                               .where(SuppressedAddress.address_hash == address_hash(email))).rowcount == 1
 
 
+def suppressed_since(emails: Iterable[str]) -> dict[str, datetime]:
+    """Which of these addresses are suppressed (as given), and since when."""
+    by_hash = {address_hash(e): e for e in emails}
+    found: dict[str, datetime] = {}
+    for some in slices(list(by_hash)):
+        found.update((by_hash[hashed], since) for hashed, since in db.session.execute(
+            select(SuppressedAddress.address_hash, SuppressedAddress.suppressed_at)
+            .where(SuppressedAddress.address_hash.in_(some))))
+    return found
+
+
 def suppressed(emails: Iterable[str]) -> set[str]:
     """Which of these addresses are suppressed (as given)."""
-    by_hash = {address_hash(e): e for e in emails}
-    found: set[str] = set()
-    for some in slices(list(by_hash)):
-        found.update(by_hash[h] for h in db.session.scalars(
-            select(SuppressedAddress.address_hash).where(SuppressedAddress.address_hash.in_(some))))
-    return found
+    return set(suppressed_since(emails))
 
 
 def is_suppressed(email: str) -> bool:

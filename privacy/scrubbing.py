@@ -2,10 +2,11 @@
 
 Emails keep their key, template, status, attempts and times (exactly-once delivery and the delivery
 counts depend on them) and lose everything that names or quotes the person. An email still waiting to
-go is marked failed with a reason instead: a half-blanked email must never be sent.
+go is marked suppressed with a reason instead (final: no retry button brings it back), as a
+half-blanked email must never be sent.
 
 SQLite keeps copies of changed rows outside the live data: in free space inside pages (unless
-secure_delete zeroed it when it was freed) and in the write-ahead log (until a checkpoint). PostgreSQL's dead row versions,
+secure_delete zeroed it when it was freed, as it does here) and in the write-ahead log (until a checkpoint). PostgreSQL's dead row versions,
 WAL and backups are outside what a transaction can reach; docs/architecture.md says what stays there.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import OperationalError
 
 from feedback_app.extensions import db
-from feedback_app.outbox import FAILED, PENDING, SENDING, OutboxEmail
+from feedback_app.outbox import FAILED, PENDING, SENDING, SUPPRESSED, OutboxEmail
 
 from .records import addressed_to
 
@@ -33,7 +34,7 @@ def scrub_outbox(address: str) -> dict[str, int]:
     to_them = db.session.execute(
         update(OutboxEmail).where(addressed_to(address))
         .values(recipient=ERASED_RECIPIENT, subject="", body_text="", body_html="", headers={},
-                status=case((unsent, FAILED), else_=OutboxEmail.status),
+                status=case((unsent, SUPPRESSED), else_=OutboxEmail.status),
                 last_error=case((unsent, NOT_SENT), (OutboxEmail.status == FAILED, ERROR_REMOVED), else_=None))
         .execution_options(synchronize_session=False)).rowcount
     return {"emails": to_them, "team_emails": _scrub_mentions(address)}
@@ -48,7 +49,7 @@ def _scrub_mentions(address: str) -> int:
     for email in named:
         email.body_text, email.body_html = NAMED_NOTE, f"<p>{html.escape(NAMED_NOTE)}</p>"
         if email.status in (PENDING, SENDING):
-            email.status, email.last_error = FAILED, NOT_SENT
+            email.status, email.last_error = SUPPRESSED, NOT_SENT
     return len(named)
 
 
@@ -64,17 +65,20 @@ def zero_freed_space() -> None:
 
 
 def clear_old_page_images() -> bool:
-    """After the commit. secure_delete zeroes only what is freed while it is on, so a database written
-    before it was (an older installation, or a SQLite built without it) keeps old copies of rewritten
-    rows in free space: VACUUM rebuilds the file from the live rows. The write-ahead log still holds the
-    pages as they were: a TRUNCATE checkpoint copies the current ones into the file and empties it.
-    Returns False when other connections kept either from finishing (the erasure itself is committed)."""
+    """After the commit. Every connection runs with secure_delete (feedback_app.db_helpers), so what the
+    erasure freed inside the file is zeroed already; the write-ahead log still holds the pages as they
+    were before it, until a TRUNCATE checkpoint copies the current pages into the file and empties it.
+
+    No VACUUM: it would rewrite the whole file while every writer (the survey POST among them) waits,
+    minutes on a large database. A database written before secure_delete was turned on may keep old
+    copies in free space; docs/security.md says to VACUUM such a file once.
+    Returns False when a long read elsewhere kept the checkpoint from finishing (the erasure itself is
+    committed; the next checkpoint finishes it)."""
     if not _sqlite():
         return True
     try:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM")
             busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
-    except OperationalError:  # "database is locked": a long read elsewhere; the next erasure does it
+    except OperationalError:  # "database is locked"
         return False
     return not busy

@@ -78,10 +78,10 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     counts["answers"] = db.session.execute(
         update(Response).where(Response.id.in_(response_ids))
         .values(comment="", may_contact=False, consent_at=None, customer_id=None, external_id=None)).rowcount
-    # Theme, its key and the reasons are the customer's own words; nobody can review an empty text.
+    # Theme, its key and the reasons are the customer's own words, and with no text left there is
+    # nothing to triage: the answer becomes what a score without a comment always is, one with no record.
     counts["triage_records"] = db.session.execute(
-        update(TriageItem).where(TriageItem.response_id.in_(response_ids))
-        .values(theme=None, theme_key=None, reasons=[], needs_review=False)).rowcount
+        delete(TriageItem).where(TriageItem.response_id.in_(response_ids))).rowcount
     counts["training_examples"] = db.session.execute(
         delete(TrainingExample).where(TrainingExample.response_id.in_(response_ids))).rowcount
     return counts

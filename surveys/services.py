@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from feedback_app.db_helpers import slices
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
-from feedback_app.suppression import SuppressedAddress, address_hash
+from feedback_app.suppression import suppressed_since
 
 from . import scoring
 from .answers import Answer
@@ -37,18 +37,33 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+# Rows per transaction of a long import or send. SQLite has one writer at a time: a batch holds the lock
+# for milliseconds, so survey answers arriving meanwhile wait that long instead of the whole import.
+BATCH = 1000
+
+
 def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> ImportReport:
-    """Add new customers and update known ones (matched by e-mail); invalid rows were already set apart."""
+    """Add new customers and update known ones (matched by e-mail); invalid rows were already set apart.
+
+    Committed batch by batch (see BATCH): an import stopped half-way is finished by running it again,
+    since a second import of the same rows updates them and never duplicates.
+    """
     report = ImportReport(errors=list(parsed.errors))
-    emails = [row.email for row in parsed.rows]
-    known = {}
-    for some in slices(emails):
-        known.update((c.email, c) for c in db.session.scalars(select(Customer).where(Customer.email.in_(some))))
-    erased = _erased_on(emails)
-    for row in parsed.rows:
+    for rows in slices(parsed.rows, BATCH):
+        _import_batch(rows, report)
+        db.session.commit()
+        progress(len(rows))
+    report.errors.sort(key=lambda error: error[0])
+    return report
+
+
+def _import_batch(rows, report: ImportReport) -> None:
+    emails = [row.email for row in rows]
+    known = {c.email: c for c in db.session.scalars(select(Customer).where(Customer.email.in_(emails)))}
+    erased = suppressed_since(emails)  # erased on request: never stored again unless restored
+    for row in rows:
         if row.email in erased:
             report.errors.append((row.line, _erased_message(row.email, erased[row.email])))
-            progress(1)
             continue
         customer = known.get(row.email)
         if customer is None:
@@ -60,21 +75,6 @@ def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> Im
             customer.locale = row.locale or customer.locale
             customer.attributes = {**(customer.attributes or {}), **row.attributes}
             report.updated += 1
-        progress(1)
-    report.errors.sort(key=lambda error: error[0])
-    db.session.commit()
-    return report
-
-
-def _erased_on(emails: list[str]) -> dict[str, datetime]:
-    """Which of these addresses were erased on request (privacy), and when: they are never stored again."""
-    by_hash = {address_hash(email): email for email in emails}
-    erased = {}
-    for some in slices(list(by_hash)):
-        erased.update((by_hash[hashed], at) for hashed, at in db.session.execute(
-            select(SuppressedAddress.address_hash, SuppressedAddress.suppressed_at)
-            .where(SuppressedAddress.address_hash.in_(some))))
-    return erased
 
 
 def _erased_message(email: str, erased_at: datetime) -> str:
@@ -159,18 +159,24 @@ def count_eligible(survey: Survey, now: datetime, cooldown_days: int) -> int:
 
 def send_survey(survey: Survey, mailer: Mailer, now: datetime, cooldown_days: int,
                 progress: Progress = _no_progress) -> int:
-    """Invite every eligible customer: invitations and their emails are written in one transaction."""
+    """Invite every eligible customer. Each batch of invitations is committed with its emails, so an
+    invitation never exists without its email; a send stopped half-way is finished by sending again
+    (customers already invited are no longer eligible)."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
-    customers = db.session.scalars(eligible_customers(survey, now, cooldown_days)).all()
-    invitations = [Invitation(survey=survey, customer=c, sent_at=now, locale=best_locale(c.locale)) for c in customers]
-    db.session.add_all(invitations)
-    db.session.flush()  # ids for the signed links
-    for invitation in invitations:
-        _queue_survey_email(invitation, "survey_invitation", f"survey-invitation:{invitation.id}", mailer, now)
-        progress(1)
-    db.session.commit()
-    return len(invitations)
+    invited, after = 0, 0
+    while customers := db.session.scalars(eligible_customers(survey, now, cooldown_days)
+                                          .where(Customer.id > after).limit(BATCH)).all():
+        invitations = [Invitation(survey=survey, customer=c, sent_at=now, locale=best_locale(c.locale))
+                       for c in customers]
+        db.session.add_all(invitations)
+        db.session.flush()  # ids for the signed links
+        for invitation in invitations:
+            _queue_survey_email(invitation, "survey_invitation", f"survey-invitation:{invitation.id}", mailer, now)
+        db.session.commit()
+        invited, after = invited + len(invitations), customers[-1].id
+        progress(len(invitations))
+    return invited
 
 
 # A reminder weeks after the invitation (the scheduler was down, say) confuses more than it helps.

@@ -78,7 +78,16 @@ def make_app(database_url: str, **overrides):
               "MAIL_TRANSPORT": "memory", "BASE_URL": "http://survey.test", "SERVER_NAME": None,
               "TRIAGE_CORPUS": str(SMALL_CORPUS)}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.before_request(_forget_the_previous_requests_user)
+    return app
+
+
+def _forget_the_previous_requests_user() -> None:
+    """Tests keep one app context open across requests, so `g` outlives a request; Flask-Login caches
+    the signed-in user there. Without this, a second test client would act as the first one's user."""
+    from flask import g
+    g.pop("_login_user", None)
 
 
 @pytest.fixture

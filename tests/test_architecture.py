@@ -9,6 +9,7 @@ PURE = ["surveys/kinds.py", "surveys/scoring.py", "surveys/answers.py", "surveys
 PURE += [str(p.relative_to(ROOT)) for p in (ROOT / "triage").glob("*.py")
          if p.name in ("text.py", "classifier.py", "themes.py", "grid.py", "followups.py", "metrics.py",
                        "grid_chart.py", "training.py", "types.py", "stopwords.py")]
+PURE += ["feedback_app/accounts/throttle.py", "feedback_app/delivery_policy.py"]
 FORBIDDEN_IN_PURE = ("flask", "flask_sqlalchemy", "flask_babel", "flask_wtf", "sqlalchemy", "wtforms",
                      "feedback_app", "surveys.models", "surveys.services", "surveys.views")
 

@@ -28,7 +28,7 @@ PERIODS = (4, 12, 52)  # weeks the team can choose between
 DEFAULT_WEEKS = 12
 
 # The outbox's status names for a delivered and a given-up email; any other status is still waiting.
-DELIVERED, FAILED = "sent", "failed"
+DELIVERED, FAILED, SUPPRESSED = "sent", "failed", "suppressed"
 
 
 # ---------------------------------------------------------------- the period
@@ -185,6 +185,8 @@ def told(emails: Iterable[tuple[str, str]]) -> Told:
         customer = customer_of(key)
         if customer is None:
             continue
+        if status == SUPPRESSED:
+            continue  # deliberately never sent (their data was erased): neither waiting nor failed
         if status == DELIVERED:
             reached.add(customer)
         elif status == FAILED:

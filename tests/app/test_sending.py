@@ -6,6 +6,7 @@ from feedback_app.extensions import db
 from feedback_app.outbox import OutboxEmail, deliver_due
 from surveys import services
 from surveys.answers import Answer
+from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Invitation
 from tests.support.factories import NOW, add_customers, mailer, sent_survey
 
@@ -90,3 +91,18 @@ def test_delivered_counts_only_emails_the_server_accepted(smtp_app, smtp_server)
 def _transport(app):
     from feedback_app.mail import transport_from_config
     return transport_from_config(app.config)
+
+
+def test_a_large_send_and_import_are_committed_in_batches_and_miss_nobody(app, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 2)  # five customers: three transactions each
+    progress = []
+    report = services.import_customers(ParsedCSV(rows=[
+        CustomerRow(line, f"c{line}@example.com", None, "en", {}) for line in range(2, 7)]), progress.append)
+    assert (report.created, progress) == (5, [2, 2, 1])
+    progress.clear()
+    survey = services.create_survey("nps", "Big send", "Acme")
+    assert services.send_survey(survey, mailer(app), NOW, 30, progress.append) == 5
+    assert progress == [2, 2, 1]
+    assert db.session.scalar(select(func.count(Invitation.id))) == 5
+    assert sorted(e.recipient for e in outbox("survey_invitation")) == [f"c{n}@example.com" for n in range(2, 7)]
+    assert services.send_survey(survey, mailer(app), NOW, 30) == 0  # sending again finds nobody new

@@ -24,6 +24,7 @@ FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "p
 # endpoint → why a viewer (read-only role) may still send it something other than GET
 WRITES_FOR_EVERY_MEMBER = {
     "accounts.logout": "everyone may end their own session",
+    "accounts.password": "everyone may change their own password (the current one is asked for)",
 }
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

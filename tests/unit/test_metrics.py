@@ -90,7 +90,8 @@ def test_no_shipped_fix_has_no_median():
 def test_respondents_told_are_distinct_customers_with_delivered_news():
     result = told([("fix-planned:1:7", "sent"), ("fix-shipped:1:7", "sent"),   # customer 7, twice: one person
                    ("fix-shipped:2:8", "sent"), ("fix-shipped:2:9", "pending"), ("fix-shipped:3:9", "sending"),
-                   ("fix-shipped:2:10", "failed"), ("survey-invitation:4", "sent")])  # not news of a fix
+                   ("fix-shipped:2:10", "failed"), ("survey-invitation:4", "sent"),  # not news of a fix
+                   ("fix-shipped:2:11", "suppressed")])  # never sent on purpose: not waiting for ever
     assert (result.respondents, result.waiting, result.failed) == (2, 2, 1)
 
 
