@@ -12,10 +12,11 @@ from flask_login import current_user
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import db
 from feedback_app.forms import ConfirmForm
+from feedback_app.input_guard import requested_page
 from feedback_app.timeutil import utcnow
-from surveys.services import all_surveys
-
 from surveys.models import Response
+from surveys.numbers import whole_number
+from surveys.services import all_surveys
 
 from . import export, follow_up, services
 from .forms import CorrectForm, CustomTypeForm
@@ -27,15 +28,15 @@ require_login_for(triage)
 
 def list_filters() -> services.Filters:
     args = request.args
-    survey = args.get("survey", "")
     return services.Filters(
-        type=args.get("type") or None, survey=int(survey) if survey.isdigit() else None,
+        type=args.get("type") or None, survey=whole_number(args.get("survey"), low=1),
         language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
         band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
         needs_review=args.get("review") == "1", theme=args.get("theme") or None)
 
 
 LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "page")
+PER_PAGE = 50
 
 
 def _list_args() -> dict:
@@ -46,7 +47,7 @@ def _list_args() -> dict:
 @triage.get("")
 def index():
     filters = list_filters()
-    page = db.paginate(services.triage_query(filters), per_page=50)
+    page = db.paginate(services.triage_query(filters), page=requested_page(PER_PAGE), per_page=PER_PAGE)
     types = services.all_types()
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
