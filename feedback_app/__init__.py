@@ -19,7 +19,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
-    app.url_map.converters["int"] = input_guard.DatabaseId  # before any route: ids a BIGINT holds, else 404
+    app.url_map.converters["int"] = input_guard.DatabaseId  # before any route: ids the database holds, else 404
     app.config.update(settings.load(instance_path=Path(app.instance_path)))
     app.config.update(WTF_CSRF_TIME_LIMIT=None,
                       SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=5 * 1024 * 1024)

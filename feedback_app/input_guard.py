@@ -1,12 +1,16 @@
-"""Input no database can take, refused at the door with a clear 4xx: for every route, present and future.
+"""Input no database or form can take, refused at the door with a clear 4xx: for every route, present and future.
 
 - Text: PostgreSQL refuses U+0000 in text, and neither database can store half of a UTF-16 surrogate
   pair (U+D800–DFFF, which only JSON's \\ud800 escapes or raw bytes can produce). One hook looks at the
   query string, the path's text, form fields, uploaded file names and JSON bodies of every request
-  and answers 400 (pages, in the visitor's language) or 422 naming the field (the API) — before any
-  view could store them. Uploaded files' contents are the reader's business (surveys.importing).
-- Ids in paths: `<int:…>` matches 1 … 2⁶³−1 in ASCII digits only; anything else is a 404, never an
-  integer the database cannot bind.
+  and answers 400 (pages, in the visitor's language) or 422 naming the field (the API), before any
+  view could store them. Uploaded files' contents are their reader's business (surveys.importing).
+- JSON: only the API takes it. Flask-WTF would read a JSON body as a team form's data, handing its
+  fields lists, numbers and objects where they expect text (a 500), so pages answer a JSON body 415.
+  A body the API cannot parse is a 400 here: past ~1,000 levels of nesting or 4,300 digits in a number,
+  Python's parser raises errors that nothing after this hook would catch.
+- Ids in paths: `<int:…>` matches 1 … 2³¹−1 (every id column is a 32-bit INTEGER on PostgreSQL) in
+  ASCII digits only; anything else is a 404, never an integer the database cannot bind.
 - Page numbers: `requested_page` reads `page` for db.paginate, which would otherwise read it itself
   and hand the database an offset past BIGINT.
 """
@@ -19,7 +23,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from surveys.numbers import BIGINT_MAX, whole_number
+from surveys.numbers import BIGINT_MAX, ID_MAX, whole_number
 
 from .api.errors import json_error
 
@@ -27,15 +31,16 @@ from .api.errors import json_error
 # are not UTF-8 in query strings and forms percent-encoded), but one pattern keeps the rule in one place.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 API_PREFIX = "/api/"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class DatabaseId(IntegerConverter):
-    """The `int` converter of every route: 1 … 2⁶³−1 in ASCII digits (werkzeug's own matches any
-    length and Unicode digits, so /fixes/<5,000 digits> would reach int() and the database)."""
+    """The `int` converter of every route: an id, 1 … 2³¹−1, in ASCII digits (werkzeug's own matches
+    any length and Unicode digits, so /fixes/<5,000 digits> would reach int() and the database)."""
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = BIGINT_MAX, signed: bool = False):
+    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = ID_MAX, signed: bool = False):
         super().__init__(map, fixed_digits, min, max, signed=False)
 
 
@@ -48,89 +53,89 @@ def register(app: Flask) -> None:
     """
     for name in app.blueprints:
         if "." not in name:  # a nested blueprint's requests also run its parent's hooks
-            app.before_request_funcs.setdefault(name, []).append(refuse_unstorable_text)
+            app.before_request_funcs.setdefault(name, []).append(refuse_unusable_input)
     app.before_request(_outside_blueprints)
 
 
 def _outside_blueprints():
-    return refuse_unstorable_text() if request.blueprint is None else None
+    return refuse_unusable_input() if request.blueprint is None else None
 
 
-def refuse_unstorable_text():
+class Refused(Exception):
+    """The API's answer (its status, message and field errors, as its other errors) and the page's
+    (a short page in the visitor's language)."""
+
+    def __init__(self, status: int, api_message: str, page_message: str, errors: dict | None = None,
+                 page_status: int = 400):
+        super().__init__(api_message)
+        self.status, self.page_message, self.errors, self.page_status = status, page_message, errors, page_status
+
+
+def refuse_unusable_input():
     try:
-        place = _first_unstorable()
-    except NotJson as error:
-        return _refuse(400, str(error), _("This request could not be read. Please go back and try again."))
-    if place is None:
-        return None
-    return _refuse(422, f"'{place}' contains a character that cannot be stored: a NUL (U+0000) or half of a "
+        _check_request()
+    except Refused as refused:
+        if request.path.startswith(API_PREFIX):
+            return json_error(refused.status, str(refused), refused.errors)
+        return render_template("errors/400.html", message=refused.page_message), refused.page_status
+    return None
+
+
+def _check_request() -> None:
+    """Cheap on the survey POST: a few short values, one compiled search each; a body is parsed as
+    JSON only on the API, and only when the request says it is JSON."""
+    _check_pairs(request.args.items(multi=True))
+    _check_pairs((request.view_args or {}).items())
+    if request.is_json:
+        if not request.path.startswith(API_PREFIX):
+            if request.get_data(cache=True):
+                raise Refused(415, "This address takes forms, not JSON.",
+                              _("This page takes the data of its form, not JSON."), page_status=415)
+            return
+        _check_json_body()
+    elif request.mimetype in FORM_TYPES:
+        _check_pairs(request.form.items(multi=True))
+        _check_pairs((name, file.filename or "") for name, file in request.files.items(multi=True))
+
+
+def _unstorable(place: str) -> Refused:
+    return Refused(422, f"'{place}' contains a character that cannot be stored: a NUL (U+0000) or half of a "
                         "surrogate pair (U+D800–U+DFFF). Nothing was changed.",
                    _("What you sent contains an invisible character that cannot be saved (a NUL character). It "
                      "often comes with text pasted from another program. Please go back, type the text again "
                      "and send it."), {place: ["contains a NUL character or a lone surrogate"]})
 
 
-def _refuse(api_status: int, api_message: str, page_message: str, errors: dict | None = None):
-    """The API answers in its own JSON (422: well-formed but wrong, as its other field errors); pages
-    with a short page in the visitor's language."""
-    if request.path.startswith(API_PREFIX):
-        return json_error(api_status, api_message, errors)
-    return render_template("errors/400.html", message=page_message), 400
-
-
-class NotJson(ValueError):
-    """A body sent as JSON that Python's parser cannot read. Besides plain syntax errors (which the
-    API's parser reports too), it raises RecursionError past ~1,000 levels and ValueError on a number
-    of more than 4,300 digits, which nothing after this hook would catch."""
-
-
-def _first_unstorable() -> str | None:
-    """The name of the first field with unstorable text, or None. Cheap on the survey POST: a few short
-    values, one compiled search each; a body is only parsed as JSON when the request says it is JSON."""
-    found = (_in_pairs(request.args.items(multi=True))
-             or _in_pairs((request.view_args or {}).items()))
-    if found:
-        return found
-    if request.is_json:
-        return _in_json_body()
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return (_in_pairs(request.form.items(multi=True))
-                or _in_pairs((name, file.filename or "") for name, file in request.files.items(multi=True)))
-    return None
-
-
-def _in_pairs(pairs) -> str | None:
+def _check_pairs(pairs) -> None:
     for name, value in pairs:
         if UNSTORABLE.search(name):
-            return "a field name"
+            raise _unstorable("a field name")
         if isinstance(value, str) and UNSTORABLE.search(value):
-            return name
-    return None
+            raise _unstorable(name)
 
 
-def _in_json_body() -> str | None:
+def _check_json_body() -> None:
     if not request.get_data(cache=True):
-        return None  # no body: the view says what is missing
+        return  # no body: the view says what is missing
     try:
         body = request.get_json()
-    except BadRequest:
-        raise NotJson("The body is not valid JSON.") from None
-    except RecursionError:
-        raise NotJson("The body is not valid JSON: it is nested too deeply.") from None
+    except (BadRequest, RecursionError) as error:
+        nested = isinstance(error, RecursionError)
+        raise Refused(400, "The body is not valid JSON" + (": it is nested too deeply." if nested else "."),
+                      _("This request could not be read.")) from None
     stack = [("body", body)]  # a loop, not recursion: the document may be nested a thousand deep
     while stack:
         where, value = stack.pop()
         if isinstance(value, str):
             if UNSTORABLE.search(value):
-                return where
+                raise _unstorable(where)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if UNSTORABLE.search(key):
-                    return where
+                    raise _unstorable(where)
                 stack.append((key if where == "body" else f"{where}.{key}", item))
         elif isinstance(value, list):
             stack.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
-    return None
 
 
 def requested_page(per_page: int) -> int:

@@ -4,12 +4,14 @@ PURE: standard library only, so pure modules (answers, metrics) use it as well a
 
 Python's own checks are too generous for input from strangers: "²".isdigit() and "١٢".isdigit() are
 True, int("²") raises, int() refuses more than 4,300 digits with an error, and a number the database's
-BIGINT cannot hold fails only when the query runs (PostgreSQL) or is bound (SQLite). Here, anything
-but 1–19 ASCII digits is simply not a number, and nothing above BIGINT_MAX is one either.
+column cannot hold fails only when the query runs (PostgreSQL: ids are 32-bit INTEGERs) or is bound
+(SQLite: 64 bits). Here, anything but 1–19 ASCII digits is simply not a number, nothing above
+BIGINT_MAX is one either, and callers reading an id say `high=ID_MAX`.
 """
 from __future__ import annotations
 
-BIGINT_MAX = 2**63 - 1  # the largest id or number either database stores in an integer column
+ID_MAX = 2**31 - 1      # the largest id: every id column is an INTEGER, 32 bits on PostgreSQL
+BIGINT_MAX = 2**63 - 1  # the largest number either database takes at all (an OFFSET, say)
 _MAX_DIGITS = len(str(BIGINT_MAX))
 
 

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, Field, FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from surveys.numbers import whole_number
+from surveys.numbers import ID_MAX, whole_number
 
 from .fixes import TEXT_MAX, TITLE_MAX
 from .followups import STATUSES
@@ -21,8 +21,8 @@ THEME_KEY_MAX = 120  # Fix.theme_key
 
 
 def _id_or_none(value) -> int | None:
-    """An id as a database can hold it (1 … 2⁶³−1), or None: "²" or 2⁶⁴ are simply not ids."""
-    return whole_number(value, low=1) if isinstance(value, str) else value
+    """An id as the database holds it (1 … 2³¹−1), or None: "²" or 2⁶³ are simply not ids."""
+    return whole_number(value, 1, ID_MAX) if isinstance(value, str) else value
 
 
 class IdList(Field):

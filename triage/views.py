@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, stream_with_context,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from feedback_app.forms import ConfirmForm
 from feedback_app.input_guard import requested_page
 from feedback_app.timeutil import utcnow
 from surveys.models import Response
-from surveys.numbers import whole_number
+from surveys.numbers import ID_MAX, whole_number
 from surveys.services import all_surveys
 
 from . import export, follow_up, services
@@ -28,8 +28,11 @@ require_login_for(triage)
 
 def list_filters() -> services.Filters:
     args = request.args
+    survey = whole_number(args.get("survey"), 1, ID_MAX)
+    if survey is None and args.get("survey", "").strip():
+        abort(404)  # a filter by a survey that cannot exist: no such list
     return services.Filters(
-        type=args.get("type") or None, survey=whole_number(args.get("survey"), low=1),
+        type=args.get("type") or None, survey=survey,
         language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
         band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
         needs_review=args.get("review") == "1", theme=args.get("theme") or None)

@@ -13,7 +13,7 @@ from webargs.fields import DelimitedList
 
 from surveys.answers import MAX_COMMENT
 from surveys.kinds import KINDS, LOCALES
-from surveys.numbers import BIGINT_MAX
+from surveys.numbers import BIGINT_MAX, ID_MAX
 from triage.fixes import TEXT_MAX, TITLE_MAX
 from triage.followups import STATUSES
 from triage.grid import QUADRANTS
@@ -24,8 +24,8 @@ DEFAULT_PER_PAGE = 50
 MAX_RESPONSE_IDS = 1000
 TYPE_KEY_MAX = 40  # TriageItem.type_key, Fix.type_key, CustomType.key
 CHANNEL_MAX = 20   # Response.channel
-# Ids and page numbers the database can bind: beyond BIGINT a query fails instead of finding nothing.
-ID_RANGE = validate.Range(min=1, max=BIGINT_MAX)
+# Ids and page numbers the database can bind: beyond its column a query fails instead of finding nothing.
+ID_RANGE = validate.Range(min=1, max=ID_MAX)  # ids are INTEGER columns, 32 bits on PostgreSQL
 # The page whose first row lies at the largest offset a BIGINT can say, at the largest page size.
 PAGE_RANGE = validate.Range(min=1, max=BIGINT_MAX // MAX_PER_PAGE)
 COST_MESSAGE = "Cost is a whole number from 1 (trivial) to 5 (very large)."

@@ -1,6 +1,6 @@
 import pytest
 
-from surveys.numbers import BIGINT_MAX, whole_number
+from surveys.numbers import BIGINT_MAX, ID_MAX, whole_number
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -20,6 +20,10 @@ def test_whole_numbers(raw, expected):
 ])
 def test_anything_else_is_not_a_number(raw):
     assert whole_number(raw) is None
+
+
+def test_ids_are_what_an_integer_column_holds():
+    assert whole_number(str(ID_MAX), 1, ID_MAX) == ID_MAX and whole_number(str(ID_MAX + 1), 1, ID_MAX) is None
 
 
 def test_bounds_are_inclusive():
