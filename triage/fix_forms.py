@@ -72,7 +72,7 @@ class LinkForm(FlaskForm):
     title = StringField(_l("New fix title"), validators=[Length(max=TITLE_MAX)])
     cost = SelectField(_l("Cost"), choices=[SelectChoice("", "—")] + COST_CHOICES, validate_choice=False)
     type = _type_field()
-    back = HiddenField()                  # "themes" returns to the themes page, anything else to the list
+    back = HiddenField(validators=[Length(max=10)])  # "themes": back to the themes page; else to the list
 
     def validate_to(self, field):
         if field.data not in ("existing", "new"):

@@ -306,6 +306,33 @@ def test_every_api_text_field_has_a_bounded_length():
     assert unbounded == []
 
 
+def test_every_text_field_of_every_form_has_a_bounded_length():
+    """As the API's: a form's text never reaches a column longer than the column (or its own check)."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import AnyOf, Length
+
+    from feedback_app import create_app
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})  # imports every view and its forms
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    unbounded = []
+    for form in subclasses(FlaskForm):
+        for name in dir(form):
+            field = getattr(form, name, None)
+            if isinstance(field, UnboundField) and issubclass(field.field_class, StringField):
+                validators = field.kwargs.get("validators") or (field.args[1] if len(field.args) > 1 else [])
+                if not any(isinstance(rule, (Length, AnyOf)) for rule in validators) \
+                        and not hasattr(form, f"validate_{name}"):
+                    unbounded.append(f"{form.__name__}.{name}")
+    assert unbounded == []
+
+
 # ---------------------------------------------------------------- bodies
 
 @pytest.mark.parametrize("body", [b"[" * 5000, b'{"text": ' + b"9" * 5000 + b"}", b"{"])

@@ -81,11 +81,15 @@ def any_code_points():
     return st.lists(st.integers(0, 0x10FFFF), max_size=12).map(lambda points: "".join(map(chr, points)))
 
 
-TEXT = st.one_of(st.sampled_from(NASTY_TEXT), text_without_surrogates(), st.integers(-BIG * 4, BIG * 4).map(str))
+# Just past the lengths of the columns and of the forms' and schemas' limits.
+LONG_TEXT = st.sampled_from([9, 17, 21, 41, 61, 101, 121, 201, 301, 321, 501, 1001, 5001, 10_001, 20_001, 100_001]
+                            ).map(lambda length: "ب" * length)
+TEXT = st.one_of(st.sampled_from(NASTY_TEXT), LONG_TEXT, text_without_surrogates(),
+                 st.integers(-BIG * 4, BIG * 4).map(str))
 JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-BIG * 4, BIG * 4),
                       st.sampled_from([BIG, BIG - 1, -BIG - 1, 2**31, 2**31 - 1, 10**300, 0, 1, 5, 11, -1]),
                       st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(NASTY_TEXT + LONE_SURROGATES),
-                      any_code_points())
+                      LONG_TEXT, any_code_points())
 JSON_VALUE = st.recursive(JSON_LEAF, lambda inner: st.lists(inner, max_size=4)
                           | st.dictionaries(any_code_points(), inner, max_size=3), max_leaves=8)
 
