@@ -1,4 +1,4 @@
-"""Whole numbers from query strings, forms and CSV cells, read strictly: the one parser for them all.
+"""Whole numbers from query strings and forms, read strictly: the one parser for them all.
 
 PURE: standard library only, so pure modules (answers, metrics) use it as well as views and forms.
 

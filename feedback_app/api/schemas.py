@@ -200,7 +200,8 @@ class FixIn(Request):
                        metadata={"description": "1 (trivial) … 5 (very large)"})
     type = fields.String(allow_none=True, validate=validate.Length(max=TYPE_KEY_MAX))
     description = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
-    response_ids = fields.List(JsonInteger(validate=ID_RANGE), load_default=list, validate=validate.Length(max=MAX_RESPONSE_IDS),
+    response_ids = fields.List(JsonInteger(validate=ID_RANGE), load_default=list,
+                               validate=validate.Length(max=MAX_RESPONSE_IDS),
                                metadata={"description": "Verbatims that support the fix"})
 
 
