@@ -9,7 +9,7 @@ import config as settings
 from surveys.links import Links
 from surveys.services import Mailer
 
-from . import errors, security
+from . import errors, input_guard, security
 from .extensions import babel, csrf, db, login_manager, migrate
 from .i18n import compile_catalogs, select_locale, template_helpers
 
@@ -19,6 +19,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.url_map.converters["int"] = input_guard.DatabaseId  # before any route: ids the database holds, else 404
     app.config.update(settings.load(instance_path=Path(app.instance_path)))
     app.config.update(config or {})
     security.configure(app, explicit=config or {})
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     errors.register(app)
     security.register(app)
+    input_guard.register(app)  # after the blueprints: text no database can store is refused (400/422)
 
     from .cli import register as register_cli
     register_cli(app)

@@ -7,9 +7,11 @@ from .accounts.access import role_required
 from .extensions import db
 from .outbox import FAILED, STATUSES, OutboxEmail, retry_failed
 from .forms import ConfirmForm
+from .input_guard import requested_page
 from .timeutil import utcnow
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 50
 
 
 @admin.get("/outbox")
@@ -20,8 +22,8 @@ def outbox():
     if status in STATUSES:
         query = query.where(OutboxEmail.status == status)
     counts = dict(db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
-    return render_template("admin/outbox.html", page=db.paginate(query, per_page=50), counts=counts,
-                           status=status, statuses=STATUSES)
+    page = db.paginate(query, page=requested_page(PER_PAGE), per_page=PER_PAGE)
+    return render_template("admin/outbox.html", page=page, counts=counts, status=status, statuses=STATUSES)
 
 
 @admin.get("/outbox/<int:email_id>")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .kinds import Kind
+from .numbers import whole_number
 
 MAX_COMMENT = 5000
 
@@ -45,10 +46,10 @@ def read_answer(form: Mapping[str, str], kind: Kind) -> Answer | Invalid:
 
 
 def _score(raw: str, kind: Kind, errors: dict[str, str]) -> int | None:
-    raw = raw.strip()
-    if raw == "":
+    if raw.strip() == "":
         return None
-    if not raw.isascii() or not raw.isdigit() or not kind.accepts(int(raw)):
+    # whole_number, not int(): "²" and thousands of digits are a wrong score, never an exception.
+    score = whole_number(raw, kind.low, kind.high)
+    if score is None:
         errors["score"] = "out_of_range"
-        return None
-    return int(raw)
+    return score

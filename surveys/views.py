@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import db
 from feedback_app.i18n import use_locale
+from feedback_app.input_guard import requested_page
 from feedback_app.timeutil import utcnow
 
 from . import services
@@ -20,6 +21,7 @@ from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
 from .importing import NotACustomerCSV, parse_customer_csv
 from .kinds import KINDS, LOCALES
 from .models import Customer, Survey
+from .numbers import whole_number
 
 public = Blueprint("public", __name__)
 team = Blueprint("surveys", __name__)
@@ -124,10 +126,8 @@ def _invalid(token: str, invalid: Invalid, wants_json: bool):
 
 
 def _clicked_score(kind_key: str) -> int | None:
-    raw = request.args.get("score", "")
-    if raw.isascii() and raw.isdigit() and KINDS[kind_key].accepts(int(raw)):
-        return int(raw)
-    return None
+    kind = KINDS[kind_key]
+    return whole_number(request.args.get("score"), kind.low, kind.high)
 
 
 @public.get("/s/<token>/thanks")
@@ -234,9 +234,17 @@ def close(survey_id: int):
 
 # ------------------------------------------------------------- team: customers
 
+CUSTOMERS_PER_PAGE = 50
+
+
+def _customer_page():
+    return db.paginate(db.select(Customer).order_by(Customer.id), page=requested_page(CUSTOMERS_PER_PAGE),
+                       per_page=CUSTOMERS_PER_PAGE)
+
+
 @team.get("/customers")
 def customers():
-    page = db.paginate(db.select(Customer).order_by(Customer.id), per_page=50)
+    page = _customer_page()
     return render_template("surveys/customers.html", page=page, form=ImportForm())
 
 
@@ -253,5 +261,5 @@ def import_customers():
         flash(_("This file cannot be imported: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("surveys.customers"))
     report = services.import_customers(parsed)
-    page = db.paginate(db.select(Customer).order_by(Customer.id), per_page=50)
+    page = _customer_page()
     return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report)

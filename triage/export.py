@@ -45,12 +45,18 @@ class ExportError(ValueError):
     """A filter that cannot be used; the message says how to write it."""
 
 
+EARLIEST_DAY = datetime(1970, 1, 1)  # as the API's times: no feedback is older
+
+
 def parse_day(raw: str) -> datetime:
     """`since` as the web and the CLI take it: a day, YYYY-MM-DD, meaning from its midnight (UTC)."""
     try:
-        return datetime.strptime(raw.strip(), "%Y-%m-%d")
+        day = datetime.strptime(raw.strip(), "%Y-%m-%d")
     except ValueError:
-        raise ExportError(f"'since' is a day written YYYY-MM-DD, such as 2026-01-31 (got {raw!r}).")
+        raise ExportError(f"'since' is a day written YYYY-MM-DD, such as 2026-01-31 (got {raw[:40]!r}).")
+    if day < EARLIEST_DAY:
+        raise ExportError(f"'since' is a day from {EARLIEST_DAY:%Y-%m-%d} on (got {raw[:40]!r}).")
+    return day
 
 
 def neutralise(cell: str) -> str:

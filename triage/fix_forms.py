@@ -8,6 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, Field, FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from surveys.numbers import ID_MAX, whole_number
+
 from .fixes import TEXT_MAX, TITLE_MAX
 from .followups import STATUSES
 
@@ -15,12 +17,21 @@ COST_CHOICES = [SelectChoice(1, _l("1 — trivial")), SelectChoice(2, _l("2 — 
                 SelectChoice(4, _l("4 — large")), SelectChoice(5, _l("5 — very large"))]
 
 
+THEME_KEY_MAX = 120  # Fix.theme_key
+
+
+def _id_or_none(value) -> int | None:
+    """An id as the database holds it (1 … 2³¹−1), or None: "²" or 2⁶³ are simply not ids."""
+    return whole_number(value, 1, ID_MAX) if isinstance(value, str) else value
+
+
 class IdList(Field):
-    """Every value of a repeated form field (one per ticked checkbox), as whole numbers."""
+    """Every value of a repeated form field (one per ticked checkbox), as ids."""
 
     def process_formdata(self, valuelist):
-        self.data = [int(value) for value in valuelist if value.strip().isdigit()]
-        self.bad = [value for value in valuelist if not value.strip().isdigit()]
+        ids = [_id_or_none(value) for value in valuelist]
+        self.data = [found for found in ids if found is not None]
+        self.bad = [value for value, found in zip(valuelist, ids) if found is None]
 
     def _value(self):
         return ""
@@ -55,20 +66,20 @@ class FixFieldsForm(FlaskForm):
 class LinkForm(FlaskForm):
     """From the triage list: the ticked verbatims (or a theme group) to an existing fix or a new one."""
     response = IdList()
-    theme = HiddenField()                 # a whole theme group instead of ticked verbatims
-    fix = SelectField(_l("Existing fix"), coerce=str, choices=[], validate_choice=False)
+    theme = HiddenField(validators=[Length(max=THEME_KEY_MAX)])  # a whole theme group instead of ticked ones
+    fix = SelectField(_l("Existing fix"), coerce=_id_or_none, choices=[], validate_choice=False)
     to = HiddenField()                    # set by the button pressed: "existing" or "new"
     title = StringField(_l("New fix title"), validators=[Length(max=TITLE_MAX)])
     cost = SelectField(_l("Cost"), choices=[SelectChoice("", "—")] + COST_CHOICES, validate_choice=False)
     type = _type_field()
-    back = HiddenField()                  # "themes" returns to the themes page, anything else to the list
+    back = HiddenField(validators=[Length(max=10)])  # "themes": back to the themes page; else to the list
 
     def validate_to(self, field):
         if field.data not in ("existing", "new"):
             raise ValidationError(_l("Choose an existing fix or make a new one."))
 
     def validate_fix(self, field):
-        if self.to.data == "existing" and not (field.data or "").isdigit():
+        if self.to.data == "existing" and field.data is None:
             raise ValidationError(_l("Choose the fix to link to."))
 
     def validate_title(self, field):

@@ -134,7 +134,7 @@ def _link_to_new_fix(form: LinkForm, ids: list[int]) -> None:
 
 
 def _link_to_existing_fix(form: LinkForm, ids: list[int]) -> None:
-    fix = db.session.get(Fix, int(form.fix.data))
+    fix = db.session.get(Fix, form.fix.data)
     if fix is None:
         raise fix_cases.FixError(_("No such fix: %(id)s. Nothing was linked.", id=form.fix.data))
     added = fix_cases.link_verbatims(fix, ids, utcnow(), current_user.id)

@@ -1,7 +1,7 @@
 """The dashboard's numbers: the period shown, answers per type by week, and the closing-the-loop metrics.
 
-PURE: standard library and the pure surveys.scoring / triage.followups only. The dashboard's queries
-hand in plain facts; every definition shown on the page is decided (and tested) here:
+PURE: standard library and the pure surveys.scoring, surveys.numbers and triage.followups only. The
+dashboard's queries hand in plain facts; every definition shown on the page is decided (and tested) here:
 
 - Unhappy respondents contacted: among the distinct respondents with at least one answer in the
   period that is unhappy (triage.followups.is_unhappy), has a comment and opted in to be contacted,
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
 
+from surveys.numbers import whole_number
 from surveys.scoring import week_start
 
 from .followups import LOOP_EVENTS, is_unhappy, loop_email_key
@@ -44,8 +45,8 @@ class Period:
 
 def parse_weeks(raw: str | None) -> int | None:
     """The chosen period from a query string, or None when it is not one of PERIODS."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in PERIODS else None
+    weeks = whole_number(raw)  # not int(): thousands of digits make it raise
+    return weeks if weeks in PERIODS else None
 
 
 def period(now: datetime, weeks: int = DEFAULT_WEEKS) -> Period:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, stream_with_context,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,10 +12,11 @@ from flask_login import current_user
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import db
 from feedback_app.forms import ConfirmForm
+from feedback_app.input_guard import requested_page
 from feedback_app.timeutil import utcnow
-from surveys.services import all_surveys
-
 from surveys.models import Response
+from surveys.numbers import ID_MAX, whole_number
+from surveys.services import all_surveys
 
 from . import export, follow_up, services
 from .forms import CorrectForm, CustomTypeForm
@@ -27,15 +28,18 @@ require_login_for(triage)
 
 def list_filters() -> services.Filters:
     args = request.args
-    survey = args.get("survey", "")
+    survey = whole_number(args.get("survey"), 1, ID_MAX)
+    if survey is None and args.get("survey", "").strip():
+        abort(404)  # a filter by a survey that cannot exist: no such list
     return services.Filters(
-        type=args.get("type") or None, survey=int(survey) if survey.isdigit() else None,
+        type=args.get("type") or None, survey=survey,
         language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
         band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
         needs_review=args.get("review") == "1", theme=args.get("theme") or None)
 
 
 LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "page")
+PER_PAGE = 50
 
 
 def _list_args() -> dict:
@@ -46,7 +50,7 @@ def _list_args() -> dict:
 @triage.get("")
 def index():
     filters = list_filters()
-    page = db.paginate(services.triage_query(filters), per_page=50)
+    page = db.paginate(services.triage_query(filters), page=requested_page(PER_PAGE), per_page=PER_PAGE)
     types = services.all_types()
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]

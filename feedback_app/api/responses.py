@@ -65,7 +65,7 @@ class VerbatimList(MethodView):
         since = query.get("since")
         page = services.verbatim_page(
             services.Filters(type=query.get("type"), survey=query.get("survey"), language=query.get("language")),
-            since.astimezone(UTC).replace(tzinfo=None) if since else None, query.get("needs_review"),
+            since.replace(tzinfo=None) if since else None, query.get("needs_review"),
             query["page"], query["per_page"])
         pages = max(1, math.ceil(page.total / query["per_page"]))
         number, size = query["page"], query["per_page"]

@@ -5,7 +5,7 @@ number in quotes is not a number, and `true` is not 1.
 """
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -13,6 +13,7 @@ from webargs.fields import DelimitedList
 
 from surveys.answers import MAX_COMMENT
 from surveys.kinds import KINDS, LOCALES
+from surveys.numbers import BIGINT_MAX, ID_MAX
 from triage.fixes import TEXT_MAX, TITLE_MAX
 from triage.followups import STATUSES
 from triage.grid import QUADRANTS
@@ -21,6 +22,12 @@ from triage.intake import DEFAULT_CHANNEL, DEFAULT_KIND
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 MAX_RESPONSE_IDS = 1000
+TYPE_KEY_MAX = 40  # TriageItem.type_key, Fix.type_key, CustomType.key
+CHANNEL_MAX = 20   # Response.channel
+# Ids and page numbers the database can bind: beyond its column a query fails instead of finding nothing.
+ID_RANGE = validate.Range(min=1, max=ID_MAX)  # ids are INTEGER columns, 32 bits on PostgreSQL
+# The page whose first row lies at the largest offset a BIGINT can say, at the largest page size.
+PAGE_RANGE = validate.Range(min=1, max=BIGINT_MAX // MAX_PER_PAGE)
 COST_MESSAGE = "Cost is a whole number from 1 (trivial) to 5 (very large)."
 
 
@@ -45,6 +52,31 @@ class JsonBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """ISO 8601, with an offset or none (UTC), loaded as an aware UTC time from 1970 to 9999.
+
+    Converting to UTC is where extreme values break: 0001-01-01T00:00:00+14:00 is a year-0 time, which
+    Python cannot represent (OverflowError), and the columns are naive UTC. So the conversion happens
+    here, once, and anything outside the years feedback can have been written in is a field error.
+    """
+    EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+    LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    default_error_messages = {"out_of_range": "A time from 1970-01-01 to 9999-12-31 in UTC."}
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        if not self.EARLIEST <= moment <= self.LATEST:
+            raise self.make_error("out_of_range")
+        return moment
 
 
 class Request(ma.Schema):
@@ -79,7 +111,7 @@ class FeedbackIn(Request):
     kind = fields.String(allow_none=True, validate=validate.OneOf(list(KINDS)),
                          metadata={"description": f"The scale of `score` (nps 0–10, csat 1–5, ces 1–7); "
                                                   f"default {DEFAULT_KIND} when a score is sent."})
-    channel = fields.String(load_default=DEFAULT_CHANNEL,
+    channel = fields.String(load_default=DEFAULT_CHANNEL, validate=validate.Length(max=CHANNEL_MAX),
                             metadata={"description": "Where it came from: 1–20 of a–z, 0–9, '-', '_' "
                                                      "(e.g. support-email, chat, app-store)."})
     may_contact = JsonBoolean(load_default=False,
@@ -89,9 +121,9 @@ class FeedbackIn(Request):
                                                          "review id). Sending the same channel and id again "
                                                          "answers 200 with the stored item and stores nothing: "
                                                          "retries are safe."})
-    answered_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC,
-                                       metadata={"description": "When the person wrote it (ISO 8601, no offset: "
-                                                                "UTC); default: now. Not in the future."})
+    answered_at = UtcDateTime(allow_none=True,
+                              metadata={"description": "When the person wrote it (ISO 8601, no offset: UTC; "
+                                                       "from 1970); default: now. Not in the future."})
 
 
 class Classified(ma.Schema):
@@ -106,14 +138,14 @@ class Classified(ma.Schema):
 # ---------------------------------------------------------------- responses (verbatims)
 
 class ResponsesQuery(Request):
-    type = fields.String(metadata={"description": "A type key, or `none` for verbatims without a type"})
-    survey = fields.Integer(validate=validate.Range(min=1))
+    type = fields.String(validate=validate.Length(max=TYPE_KEY_MAX),
+                         metadata={"description": "A type key, or `none` for verbatims without a type"})
+    survey = fields.Integer(validate=ID_RANGE)
     language = fields.String(validate=validate.OneOf([*LOCALES, "und"]))
-    since = fields.AwareDateTime(default_timezone=UTC,
-                                 metadata={"description": "ISO 8601; only answers given at or after it "
-                                                          "(no offset: UTC)"})
+    since = UtcDateTime(metadata={"description": "ISO 8601; only answers given at or after it "
+                                                 "(no offset: UTC)"})
     needs_review = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
@@ -156,7 +188,8 @@ class VerbatimPage(ma.Schema):
 
 
 class CorrectionIn(Request):
-    type = fields.String(required=True, metadata={"description": "The right type key; it teaches the model"})
+    type = fields.String(required=True, validate=validate.Length(max=TYPE_KEY_MAX),
+                         metadata={"description": "The right type key; it teaches the model"})
 
 
 # ---------------------------------------------------------------- fixes
@@ -165,16 +198,17 @@ class FixIn(Request):
     title = fields.String(required=True, validate=validate.Length(min=1, max=TITLE_MAX))
     cost = JsonInteger(required=True, validate=validate.Range(min=1, max=5, error=COST_MESSAGE),
                        metadata={"description": "1 (trivial) … 5 (very large)"})
-    type = fields.String(allow_none=True)
+    type = fields.String(allow_none=True, validate=validate.Length(max=TYPE_KEY_MAX))
     description = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
-    response_ids = fields.List(JsonInteger(), load_default=list, validate=validate.Length(max=MAX_RESPONSE_IDS),
+    response_ids = fields.List(JsonInteger(validate=ID_RANGE), load_default=list,
+                               validate=validate.Length(max=MAX_RESPONSE_IDS),
                                metadata={"description": "Verbatims that support the fix"})
 
 
 class FixesQuery(Request):
     status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)),
                                   metadata={"description": "One or more, comma-separated"})
-    type = fields.String()
+    type = fields.String(validate=validate.Length(max=TYPE_KEY_MAX))
 
 
 class FixItem(ma.Schema):
@@ -240,7 +274,8 @@ class FixDetail(FixItem):
 class FixPatch(Request):
     title = fields.String(validate=validate.Length(min=1, max=TITLE_MAX))
     description = fields.String(validate=validate.Length(max=TEXT_MAX))
-    type = fields.String(allow_none=True, metadata={"description": "null clears it"})
+    type = fields.String(allow_none=True, validate=validate.Length(max=TYPE_KEY_MAX),
+                         metadata={"description": "null clears it"})
     cost = JsonInteger(validate=validate.Range(min=1, max=5, error=COST_MESSAGE))
     release_note = fields.String(validate=validate.Length(max=TEXT_MAX),
                                  metadata={"description": "Emailed when the fix ships; needed to ship"})

@@ -84,7 +84,8 @@ def test_survey_from_import_to_results(live_server, browser_context, tmp_path):
     assert "چقدر احتمال دارد" in messages["dariush@example.com"]["Subject"]  # Persian, not Arabic
     links = {}
     for address, message in messages.items():
-        assert message["List-Unsubscribe"].startswith(f"<{base}/u/")
+        # .strip(): a long value is folded onto its own line (customer ids grow with the suite on PostgreSQL)
+        assert message["List-Unsubscribe"].strip().startswith(f"<{base}/u/")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = message.get_body(("html",)).get_content()
         links[address] = score_links(html, base)

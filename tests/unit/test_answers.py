@@ -23,6 +23,12 @@ def test_valid_answers(form, kind, expected):
     ({"score": "7.5"}, NPS, "score", "out_of_range"),
     ({"score": "٥"}, NPS, "score", "out_of_range"),
     ({"score": "ten"}, NPS, "score", "out_of_range"),
+    # Once exceptions, not answers: int() refuses more than 4,300 digits and cannot read "²".
+    ({"score": "9" * 5000}, NPS, "score", "out_of_range"),
+    ({"score": "0" * 5000 + "5"}, NPS, "score", "out_of_range"),
+    ({"score": "²"}, NPS, "score", "out_of_range"),
+    ({"score": str(2**63)}, NPS, "score", "out_of_range"),
+    ({"score": "\x00"}, NPS, "score", "out_of_range"),
     ({"score": ""}, NPS, "score", "empty"),
     ({"score_only": "1"}, NPS, "score", "missing"),
     ({"score": "5", "comment": "x" * (MAX_COMMENT + 1)}, NPS, "comment", "too_long"),

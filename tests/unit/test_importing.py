@@ -1,6 +1,8 @@
+import codecs
+
 import pytest
 
-from surveys.importing import NotACustomerCSV, parse_customer_csv
+from surveys.importing import EMAIL_MAX, MAX_FIELD, NAME_MAX, SNIFF, NotACustomerCSV, parse_customer_csv
 
 
 def test_valid_rows_are_kept_and_broken_rows_reported_with_their_line():
@@ -31,10 +33,61 @@ def test_quoted_fields_with_commas_and_newlines_and_a_bom():
 @pytest.mark.parametrize("data, message", [
     (b"", "empty"),
     ("name,plan\nAna,team\n".encode(), "'email'"),
-    ("email,name\nana@example.com,Jos\xe9\n".encode("latin-1"), "not UTF-8"),
+    ("email,nombre,año\nana@example.com,José,1\n".encode("latin-1"), "not UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "binary"),  # an .xlsx is a zip
+    (codecs.BOM_UTF16_LE + "email\nana@example.com\n".encode("utf-16-le"), "UTF-16"),
+    ("email\nana@example.com\n".encode("utf-16-le"), "binary"),  # the same without its byte-order mark
+    (b"email,name\nana@example.com,A\x00na\n", "binary"),  # NULs in the first 4 KB: not a text file
+    (b"email," + b"a" * SNIFF + b",na\x00me\n", "first line contains a NUL"),  # past them
     (b"email,email\na@example.com,b@example.com\n", "same name"),
 ])
 def test_files_that_are_not_customer_csv_are_refused(data, message):
     with pytest.raises(NotACustomerCSV, match=message):
         parse_customer_csv(data)
+
+
+def test_a_nul_anywhere_is_an_error_of_its_line_and_the_other_lines_import():
+    # The 4 KB sniff once let a NUL further down through to PostgreSQL, which refused the whole import.
+    filler = "".join(f"person{i}@example.com,Person {i}\n" for i in range(300))
+    data = ("email,name\n" + filler + "nul@example.com,Nu\x00l\n" + "last@example.com,Last\n").encode()
+    assert len(data) > 2 * SNIFF
+    parsed = parse_customer_csv(data)
+    assert parsed.errors == [(302, "contains a NUL character")]
+    assert len(parsed.rows) == 301 and parsed.rows[-1].email == "last@example.com"
+
+
+def test_a_line_that_is_not_utf8_is_an_error_of_its_line():
+    # Past the first 4 KB, which decide whether the whole file is UTF-8 text.
+    filler = "".join(f"person{i}@example.com,Person {i}\n" for i in range(300)).encode()
+    data = b"email,name\n" + filler + "jose@example.com,José\n".encode("latin-1") + b"sara@example.com,Sara\n"
+    parsed = parse_customer_csv(data)
+    assert [line for line, _ in parsed.errors] == [302] and "not UTF-8" in parsed.errors[0][1]
+    assert len(parsed.rows) == 301 and parsed.rows[-1].email == "sara@example.com"
+
+
+def test_a_character_cut_by_the_first_4_kb_is_not_mistaken_for_broken_text():
+    head = b"email,name\n" + "".join(f"p{i}@example.com,P\n" for i in range(215)).encode() + b"last@example.com,"
+    pad = SNIFF - 1 - len(head)
+    data = head + b"a" * pad + "ب".encode() * 3 + b"\n"
+    assert 0 <= pad < 100 and data[SNIFF - 1:SNIFF] == "ب".encode()[:1]
+    parsed = parse_customer_csv(data)
+    assert not parsed.errors and parsed.rows[-1].name == "a" * pad + "ببب"
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("ana@example.com," + "n" * (NAME_MAX + 1) + ",team", f"name is longer than {NAME_MAX}"),
+    ("ana@example.com,Ana," + "p" * (MAX_FIELD + 1), f"'plan' is longer than {MAX_FIELD}"),
+    ("a" * 300 + "@" + "b" * 30 + ".com,Ana,team", f"email is longer than {EMAIL_MAX}"),
+    (".".join(["a" * 60] * 2) + "@" + ".".join(["c" * 60] * 3) + ".com,Ana,team", "too long"),  # no address
+])
+def test_values_longer_than_their_column_are_errors_of_their_line(line, reason):
+    parsed = parse_customer_csv(f"email,name,plan\n{line}\nok@example.com,Ok,free\n".encode())
+    assert [line for line, _ in parsed.errors] == [2] and reason in parsed.errors[0][1]
+    assert [row.email for row in parsed.rows] == ["ok@example.com"]
+
+
+def test_values_exactly_as_long_as_their_column_are_kept():
+    name, plan = "ن" * NAME_MAX, "p" * MAX_FIELD
+    parsed = parse_customer_csv(f"email,name,plan\nana@example.com,{name},{plan}\n".encode())
+    assert not parsed.errors and parsed.rows[0].name == name and parsed.rows[0].attributes == {"plan": plan}
