@@ -18,6 +18,7 @@ from surveys.importing import NotACustomerCSV, parse_customer_csv
 from surveys.kinds import KINDS
 
 from .accounts.models import ROLES
+from .cli_args import ID
 from .accounts.tokens import TokenError, create_token, list_tokens, revoke_token
 from .extensions import db
 from .mail import sender_address, transport_from_config
@@ -100,7 +101,7 @@ def tokens_list():
 
 
 @tokens.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 @with_appcontext
 def tokens_revoke(token_id):
     """Revoke a token at once; requests with it get 401 from then on."""
@@ -173,7 +174,7 @@ def surveys_list():
 
 
 @surveys.command("send")
-@click.argument("survey_id", type=int)
+@click.argument("survey_id", type=ID)
 @with_appcontext
 def surveys_send(survey_id):
     """Invite every eligible customer (the emails go out through the outbox)."""
@@ -190,7 +191,7 @@ def surveys_send(survey_id):
 
 
 @surveys.command("results")
-@click.argument("survey_id", type=int)
+@click.argument("survey_id", type=ID)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @with_appcontext
 def surveys_results(survey_id, as_json):

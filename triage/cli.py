@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from feedback_app.cli_args import ID
 from feedback_app.extensions import db
 from feedback_app.timeutil import utcnow
 from surveys.models import Survey
@@ -125,7 +126,7 @@ def sweep_command():
 @click.option("--output", "-o", type=click.File("wb"), default="-", show_default="stdout",
               help="Where to write the CSV.")
 @click.option("--type", "type_key", help="Only this type (a type key; 'none' for verbatims without a type).")
-@click.option("--survey", type=int, help="Only answers to this survey (its id).")
+@click.option("--survey", type=ID, help="Only answers to this survey (its id).")
 @click.option("--language", type=click.Choice(("en", "ar", "fa", "und")), help="Only verbatims in this language.")
 @click.option("--band", type=click.Choice(("unhappy", "neutral", "happy")), help="Only answers in this score band.")
 @click.option("--needs-review", is_flag=True, help="Only verbatims marked 'needs review'.")

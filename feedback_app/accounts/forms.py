@@ -21,7 +21,8 @@ def _new_password(label):
 
 def _repeat(field_name: str):
     return PasswordField(_l("The new password again"),
-                         validators=[DataRequired(), EqualTo(field_name, message=_l("The two passwords differ."))])
+                         validators=[DataRequired(), Length(max=MAX_PASSWORD),
+                                     EqualTo(field_name, message=_l("The two passwords differ."))])
 
 
 class LoginForm(FlaskForm):

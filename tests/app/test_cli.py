@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
@@ -90,3 +91,11 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
     result = subprocess.run([sys.executable, "-m", "feedback_app.cli", "init-db"], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert "Configuration error: FEEDBACK_SMTP_PORT must be a whole number" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("surveys", "send", "{}"), ("surveys", "results", "{}"), ("tokens", "revoke", "{}"),
+                                  ("triage", "export", "--survey", "{}")])
+def test_an_id_larger_than_the_database_holds_is_a_usage_error(app, args):
+    for value in ("2147483648", "99999999999999999999", "0"):
+        result = run(app, *[a.format(value) for a in args])
+        assert result.exit_code == 2 and "range" in result.output, result.output
