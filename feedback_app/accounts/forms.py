@@ -7,6 +7,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from .services import EMAIL_MAX, MAX_PASSWORD, MIN_PASSWORD
 
+# The roles' names in a sentence, in the reader's language ("… is now a viewer").
+ROLE_NAMES = {"admin": _l("admin"), "triager": _l("triager"), "viewer": _l("viewer")}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
+
+
 ROLE_CHOICES = [SelectChoice("viewer", _l("Viewer: reads everything, changes nothing")),
                 SelectChoice("triager", _l("Triager: surveys, triage and fixes")),
                 SelectChoice("admin", _l("Admin: everything, including users and the outbox"))]

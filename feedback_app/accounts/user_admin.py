@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from . import services
 from .access import role_required
-from .forms import NewUserForm, RoleForm, SetPasswordForm
+from .forms import NewUserForm, RoleForm, SetPasswordForm, role_name
 from .models import User
 from .views import accounts, keep_signed_in
 
@@ -26,7 +26,7 @@ def users():
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            flash(_("%(email)s can sign in now, as %(role)s.", email=user.email, role=user.role), "success")
+            flash(_("%(email)s can sign in now, as %(role)s.", email=user.email, role=role_name(user.role)), "success")
             return redirect(url_for("accounts.users"), 303)
     return render_template("admin/users.html", users=services.list_users(), form=form)
 
@@ -45,7 +45,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         return _user_page(user, role_form=form)
     return _apply(services.set_role, user, form.role.data,
-                  done=_("%(email)s is now %(role)s.", email=user.email, role=form.role.data))
+                  done=_("%(email)s is now %(role)s.", email=user.email, role=role_name(form.role.data)))
 
 
 @accounts.post("/admin/users/<int:user_id>/password")

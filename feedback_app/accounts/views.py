@@ -11,12 +11,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..timeutil import utcnow
 from . import access  # noqa: F401  (registers the user loader)
-from .forms import LoginForm, OwnPasswordForm
+from .forms import LoginForm, OwnPasswordForm, role_name
 from .services import AccountError
 from .signin import TooManyFailures, WrongPassword, change_own_password, sign_in, sign_out
 from .throttle import whole_minutes
 
 accounts = Blueprint("accounts", __name__)
+accounts.add_app_template_global(role_name)
 
 
 @accounts.route("/login", methods=["GET", "POST"])
