@@ -54,6 +54,12 @@ def _tls(raw: str) -> str:
     return value
 
 
+def _ca_file(raw: str | None) -> str | None:
+    if raw and not Path(raw).is_file():
+        raise ConfigError(f"{PREFIX}SMTP_CA_FILE must be a file of PEM certificates, but {raw!r} is not a file")
+    return raw
+
+
 def _mail_from(raw: str) -> str:
     _, address = parseaddr(raw)
     if "@" not in address:
@@ -106,6 +112,8 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         "SMTP_USER": get("SMTP_USER"),
         "SMTP_PASSWORD": get("SMTP_PASSWORD"),
         "SMTP_TLS": _tls(get("SMTP_TLS", "starttls" if smtp_host else "none")),
+        # A private certificate authority for the SMTP server's certificate (an internal relay); default: the system's.
+        "SMTP_CA_FILE": _ca_file(get("SMTP_CA_FILE")),
         # RFC 5321 §4.5.3.2: a short wait for connecting and each command's reply (a timeout there is harmless:
         # nothing was sent), the RFC's 10 minutes for the server's verdict on the message data.
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "60"), 1, 600),

@@ -169,9 +169,9 @@ class SMTPTransport:
     """
 
     def __init__(self, host: str, port: int, user: str | None, password: str | None, tls: str,
-                 timeout: float = 60, data_timeout: float = 600):
+                 timeout: float = 60, data_timeout: float = 600, ca_file: str | None = None):
         self.host, self.port, self.user, self.password, self.tls = host, port, user, password, tls
-        self.timeout, self.data_timeout = timeout, data_timeout
+        self.timeout, self.data_timeout, self.ca_file = timeout, data_timeout, ca_file
         self.longest_send = delivery_policy.longest_send(timeout, data_timeout)
         self._client: _Watchful | None = None
         self._context: ssl.SSLContext | None = None
@@ -210,7 +210,7 @@ class SMTPTransport:
 
     def _open(self) -> _Watchful:
         if self.tls != "none" and self._context is None:
-            self._context = ssl.create_default_context()
+            self._context = ssl.create_default_context(cafile=self.ca_file)  # verifies the server's name and chain
         client = None
         try:
             if self.tls == "ssl":
@@ -271,7 +271,7 @@ def transport_from_config(config: dict) -> Transport:
     if config["MAIL_TRANSPORT"] == "smtp":
         return SMTPTransport(config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_USER"],
                              config["SMTP_PASSWORD"], config["SMTP_TLS"], config["SMTP_TIMEOUT"],
-                             config["SMTP_DATA_TIMEOUT"])
+                             config["SMTP_DATA_TIMEOUT"], config.get("SMTP_CA_FILE"))
     if config["MAIL_TRANSPORT"] == "memory":
         return config.setdefault("MAIL_MEMORY_TRANSPORT", MemoryTransport())
     return ConsoleTransport()
