@@ -71,7 +71,8 @@ defaults: 128 MB shared buffers). The machine has 2 cores and is shared: the loa
 size's run are given under its table.
 
 Columns per size: median ms, response KB, SQL statements. "timeout": no answer within 60 s (the
-statement count is then not taken either); "—" where nothing was measured.
+statement count is then not taken either); "—" where nothing was measured. A slow page gets fewer
+than 5 timed requests once they add up to 60 s (at least one): "(n=2)" beside its time.
 
 **Rerun.**
 
@@ -83,7 +84,7 @@ statement count is then not taken either); "—" where nothing was measured.
 ```
 
 Options: `--responses`, `--customers`, `--invitations`, `--fixes`, `--linked` (sizes), `--rebuild`
-(build again although cached), `--build-only`, `--repeat N`, `--timeout S`, `--db URL` (a PostgreSQL
+(build again although cached), `--build-only`, `--repeat N`, `--timeout S`, `--budget S`, `--db URL` (a PostgreSQL
 server of your own: the databases are created there and kept). Builds are cached under
 `bench/results/scale/` (git-ignored); remove that folder to reclaim the disk.
 """
@@ -103,6 +104,8 @@ def parse(argv: list[str] | None):
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="timed requests per page")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a page is a time-out")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds of timed requests per page: a slow page stops earlier than --repeat")
     parser.add_argument("--write-docs", action="store_true", help="update the section in docs/benchmarks.md")
     parser.add_argument("--docs-only", action="store_true", help="only rewrite the docs from the newest records")
     return parser.parse_args(argv)
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("FEEDBACK_SECRET_KEY", SECRET_KEY)  # for the app the builder and counter create
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so every server is stopped on the way out
     if args.docs_only:
-        report.write_docs(report.latest_records(), METHOD)
+        report.write_docs(report.latest_records(shape(args)), METHOD)
         say(f"Wrote {report.DOCS}")
         return 0
     sizes = [Sizes(int(n), args.customers, args.invitations, args.fixes, args.linked, args.seed)
@@ -125,20 +128,24 @@ def main(argv: list[str] | None = None) -> int:
         record = run_database(database, sizes, args)
         if record is None:
             continue
-        path = report.save(record)
-        record["file"] = path.name
         say(f"\n{report.DB_NAMES.get(record['database'])}:\n{report.table(record)}\n\n{report.summary(record)}\n")
     if args.write_docs and not args.build_only:
-        report.write_docs(report.latest_records(), METHOD)
+        report.write_docs(report.latest_records(shape(args)), METHOD)
         say(f"Wrote {report.DOCS}")
     return 0
+
+
+def shape(args) -> dict:
+    return {"customers": args.customers, "invitations": args.invitations, "fixes": args.fixes,
+            "linked": args.linked, "seed": args.seed}
 
 
 def run_database(database: str, sizes: list[Sizes], args) -> dict | None:
     kind = "sqlite" if database == "sqlite" else "postgresql"
     server = local_postgres(CACHE / "postgresql") if database == "postgresql" else nullcontext(database)
-    record = {"database": kind, "started": report.now_utc().isoformat(timespec="seconds"), "commit": report.commit(), "machine": report.machine(),
-              "repeat": args.repeat, "timeout": args.timeout, "sizes": {}}
+    started = report.now_utc().isoformat(timespec="seconds")
+    record = {"database": kind, "started": started, "file": report.file_name(kind, started), "commit": report.commit(), "machine": report.machine(),
+              "shape": shape(args), "repeat": args.repeat, "timeout": args.timeout, "budget": args.budget, "sizes": {}}
     with server as server_url:
         for one in sizes:
             name = cache_name(one)
@@ -149,7 +156,9 @@ def run_database(database: str, sizes: list[Sizes], args) -> dict | None:
             if built.get("cached"):
                 say(f"Using the cached {kind} database {name}")
             if not args.build_only:
-                record["sizes"][str(one.responses)] = {"build": built, **measure(target.url, kind, args)}
+                record["sizes"][str(one.responses)] = {"build": built, "started": report.now_utc().isoformat(
+                    timespec="seconds"), **measure(target.url, kind, args)}
+                report.save(record)  # after each size: a later failure keeps what was measured
     return None if args.build_only else record
 
 
@@ -164,7 +173,7 @@ def measure(database_url: str, kind: str, args) -> dict:
         for page in PAGES:
             path = page.path.format(**arguments)
             headers = {"Authorization": f"Bearer {token}"} if page.api else session
-            results[page.label] = result = time_page(server, path, headers, args.repeat, args.timeout)
+            results[page.label] = result = time_page(server, path, headers, args.repeat, args.timeout, args.budget)
             shown = (f"{result['median_ms']:>9,.1f} ms {result['bytes'] / 1024:>9,.1f} KB"
                      if result["status"] == 200 else f"{result['status']!s:>12}")
             say(f"  {page.label:<40} {shown}")

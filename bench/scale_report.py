@@ -47,35 +47,51 @@ def short(count: int) -> str:
 
 # ------------------------------------------------------------------ JSON records
 
+def file_name(database: str, started: str) -> str:
+    return f"scale-{started.replace('-', '').replace(':', '')}Z-{database}.json"
+
+
 def save(record: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = record["started"].replace("-", "").replace(":", "")
-    path = RESULTS / f"scale-{stamp}Z-{record['database']}.json"
+    path = RESULTS / record["file"]
     path.write_text(json.dumps(record, indent=2, default=str, ensure_ascii=False))
     return path
 
 
-def latest_records() -> dict[str, dict]:
-    """The newest record of each database, e.g. to write the docs from runs made separately."""
+def latest_records(shape: dict) -> dict[str, dict]:
+    """Per database, the newest measurement of each size among the runs of this shape (customers,
+    invitations, fixes, links, seed): the sizes may be run separately (1M on its own, say) and still
+    share a table, and a smoke run never enters it."""
     found: dict[str, dict] = {}
-    for path in sorted(RESULTS.glob("scale-*.json")):
+    for path in sorted(RESULTS.glob("scale-*.json"), reverse=True):  # newest first
         record = json.loads(path.read_text())
-        record["file"] = path.name
-        found[record["database"]] = record
+        if record.get("shape") != shape:
+            continue  # another shape (a smoke run, other customers or invitations): not the same table
+        merged = found.setdefault(record["database"], {**record, "sizes": {}})
+        for size, run in record["sizes"].items():
+            if size not in merged["sizes"]:
+                merged["sizes"][size] = {**run, "file": path.name, "commit": record["commit"],
+                                         "repeat": record["repeat"]}
+    for merged in found.values():
+        merged["sizes"] = dict(sorted(merged["sizes"].items(), key=lambda item: int(item[0])))
     return found
 
 
 # ------------------------------------------------------------------ tables
 
-def _cell(result: dict | None, count) -> tuple[str, str, str]:
+def _cell(result: dict | None, count, repeat: int) -> tuple[str, str, str]:
     if result is None:
-        return ("", "", "")
+        return ("—", "—", "—")
     status = result["status"]
+    counted = str(count) if isinstance(count, int) else (count or "—")
     if status == 200:
         ms = result["median_ms"]
         shown = f"{ms:,.0f}" if ms >= 10 else f"{ms:.1f}"
-        return (f"**{shown}**" if ms >= 200 else shown, f"{result['bytes'] / 1024:,.1f}", str(count if count is not None else ""))
-    return (f"**{status}**", "", str(count if count not in (None, "timeout") else "—"))
+        shown = f"**{shown}**" if ms >= 200 else shown
+        if len(result["times_ms"]) < repeat:
+            shown += f" (n={len(result['times_ms'])})"
+        return (shown, f"{result['bytes'] / 1024:,.1f}", counted)
+    return (f"**{status}**", "—", counted if status != "timeout" else "—")
 
 
 def table(record: dict) -> str:
@@ -88,25 +104,26 @@ def table(record: dict) -> str:
         cells = []
         for s in sizes:
             run = record["sizes"][s]
-            cells += _cell(run["pages"].get(label), run["statements"].get(label))
+            cells += _cell(run["pages"].get(label), run["statements"].get(label), run.get("repeat", record["repeat"]))
         lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def summary(record: dict) -> str:
     """Under a table: when, where, what load, and how each database was built."""
-    lines = [f"{DB_NAMES.get(record['database'], record['database'])}, run `{record['file']}`: "
-             f"{record['started'][:16].replace('T', ' ')} UTC, commit {record['commit']}, "
-             f"{record['repeat']} timed requests per page after 1 warm-up (median), time-out {record['timeout']:.0f} s."]
+    lines = [f"{DB_NAMES.get(record['database'], record['database'])}: {record['repeat']} timed requests per "
+             f"page after 1 warm-up (median), time-out {record['timeout']:.0f} s. Per size:"]
     for size, run in record["sizes"].items():
         build, ids = run["build"], run["arguments"]
         made = (f"built in {build['seconds']:,.0f} s" if "seconds" in build else "built earlier") + (
             f", {build['bytes'] / 2**20:,.0f} MiB" if "bytes" in build else "")
         rows = build.get("rows", {})
-        lines.append(f"- {short(int(size))}: {made}; {rows.get('triage_item', 0):,} triage records, "
-                     f"{rows.get('fix_link', 0):,} fix links, {rows.get('outbox_email', 0):,} emails; largest fix "
-                     f"{ids['largest_fix_links']:,} verbatims, small fix {ids['small_fix_links']}; "
-                     f"middle page {ids['middle_page']:,}; load before/after {run['load_before']} / {run['load_after']}.")
+        lines.append(f"- {short(int(size))}: measured {run['started'].replace('T', ' ')} UTC at commit "
+                     f"{run.get('commit', record['commit'])} (`{run.get('file', record.get('file'))}`), load "
+                     f"{run['load_before']} before, {run['load_after']} after; database {made}: "
+                     f"{rows.get('triage_item', 0):,} triage records, {rows.get('fix_link', 0):,} fix links, "
+                     f"{rows.get('outbox_email', 0):,} emails; largest fix {ids['largest_fix_links']:,} verbatims, "
+                     f"small fix {ids['small_fix_links']}; middle page {ids['middle_page']:,}.")
     return "\n".join(lines)
 
 
