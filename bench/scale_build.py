@@ -10,8 +10,10 @@ renamed when complete, so a failed or interrupted build never leaves a cache tha
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -44,9 +46,13 @@ def head_revision() -> str:
 
 
 def cache_name(sizes: Sizes) -> str:
-    """Derived from everything that shapes the data and from the schema, so a stale cache is never used."""
-    return (f"scale_r{sizes.responses}_c{sizes.customers}_i{sizes.invitations}_f{sizes.fixes}_l{sizes.linked}"
-            f"_s{sizes.seed}_v{DATA_VERSION}_{head_revision()}").lower()[:63]
+    """Derived from everything that shapes the data and from the schema, so a stale cache is never used.
+    Short enough for PostgreSQL (63 bytes, with "_building" added while it is built): the sizes and the
+    head revision readable, the rest (fixes, links, seed, builder version, whole head) as a hash."""
+    head = head_revision()
+    rest = hashlib.sha1(f"{sizes.fixes}:{sizes.linked}:{sizes.seed}:{DATA_VERSION}:{head}".encode()).hexdigest()[:6]
+    name = f"scale_r{sizes.responses}_c{sizes.customers}_i{sizes.invitations}_{head[:14]}_{rest}".lower()
+    return re.sub(r"[^a-z0-9_]", "_", name)
 
 
 # ------------------------------------------------------------------ where a database lives
@@ -112,6 +118,8 @@ class PostgresTarget:
         return bool(self._admin("SELECT 1 FROM pg_database WHERE datname = %s", self.name))
 
     def create_building(self) -> str:
+        if len(f"{self.name}_building") > 63:  # PostgreSQL would cut it, and might cut it to the final name
+            raise SystemExit(f"database name too long for PostgreSQL: {self.name}")
         self.discard()
         self._admin(f'CREATE DATABASE "{self.name}_building"')
         return self._url(f"{self.name}_building")
