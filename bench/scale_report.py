@@ -15,6 +15,7 @@ RESULTS = BENCH / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 TITLE = "## Scale: team pages at 10k / 100k / 1M answers"
 FIRST = "### First measurement, as reported in issue 10"
+FINDINGS = "### What the figures say"  # written by people: kept as it is when the section is written again
 DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL 15"}
 
 
@@ -137,27 +138,36 @@ def write_docs(records: dict[str, dict], method: str) -> None:
         end = text.find("\n## ", start + len(TITLE))
         end = len(text) if end < 0 else end + 1
         old, text = text[start:end], text[:start] + text[end:]
-    first = _first_measurement(old)
+    first, findings = _first_measurement(old), _subsection(old, FINDINGS)
     parts = [TITLE, "", method.strip(), ""]
     for kind in ("sqlite", "postgresql"):
         if kind in records:
-            parts += [f"### {DB_NAMES[kind]}, today's code", "", table(records[kind]), "", summary(records[kind]), ""]
+            parts += [f"### {DB_NAMES[kind]}", "", table(records[kind]), "", summary(records[kind]), ""]
+    parts += [findings.strip(), ""] if findings else []
     parts += [first.strip(), ""]
     section = "\n".join(parts) + "\n"
     text = text.rstrip("\n") + "\n\n" + section if start < 0 else text[:start] + section + text[start:]
     DOCS.write_text(text, encoding="utf-8")
 
 
+def _subsection(section: str, title: str) -> str:
+    """A `###` part of the section, up to the next heading: "" when it has none."""
+    at = section.find(title)
+    if at < 0:
+        return ""
+    following = re.search(r"\n##+ ", section[at + len(title):])
+    return section[at:at + len(title) + following.start()] if following else section[at:]
+
+
 def _first_measurement(old_section: str) -> str:
     """The reviewer's figures are kept as they are whenever the section is written again."""
-    at = old_section.find(FIRST)
-    if at < 0:
+    kept = _subsection(old_section, FIRST)
+    if not kept:
         return (f"{FIRST}\n\nThe reviewer's table from issue 10 (a database of the app's own schema with 200,000 "
                 "customers, 1,200,000 invitations and 10k / 100k / 1M responses with comments and triage "
                 "records, 200 fixes linked to 50,000 responses; gunicorn, logged in as admin, median of 5, "
                 "quiet machine, SQLite) belongs here, copied as reported.\n")
-    following = re.search(r"\n##+ ", old_section[at + len(FIRST):])
-    return old_section[at:at + len(FIRST) + following.start()] if following else old_section[at:]
+    return kept
 
 
 def now_utc() -> datetime:
