@@ -137,8 +137,8 @@ def _no_control_socket() -> list[str]:
 
 @contextmanager
 def running(server: Gunicorn):
-    server.start()
-    try:
+    try:  # started inside: an interruption while it starts stops it too
+        server.start()
         yield server
     finally:
         server.stop()
