@@ -21,6 +21,15 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SMALL_CORPUS = Path(__file__).parent / "support" / "corpus"  # written for the tests: trains in a moment
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes():
+    """scrypt costs ~0.1 s a hash, on purpose; the suite makes hundreds. Tests of sign-in behaviour do not
+    depend on the cost, and the one that compares the dummy hash with real ones compares methods."""
+    from feedback_app.accounts import models
+    models.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+    yield
+
+
 def unavailable(reason: str):
     if IN_CI:
         pytest.fail(f"{reason} — CI must run every test", pytrace=False)

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from .failures import account_key, forget_failures, record_failure, wait_for
+from . import models
 from .models import User
 from .services import AccountError, check_new_password, end_sessions
 from .throttle import DEFAULT_POLICY, NO_WAIT, LoginPolicy
@@ -87,8 +88,12 @@ def _password_matches(user: User | None, password: str) -> bool:
     return user is not None and matches
 
 
-@cache
 def _dummy_hash() -> str:
-    # Made once per process, on first use rather than at import (every CLI command would pay for it),
-    # with the same method and cost as real hashes (werkzeug's defaults).
-    return generate_password_hash("no account has this password")
+    # Made once per process and method, on first use rather than at import (every CLI command would pay
+    # for it), with the same method and cost as real hashes.
+    return _dummy_hash_for(models.PASSWORD_METHOD)
+
+
+@cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash("no account has this password", method)
