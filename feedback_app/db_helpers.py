@@ -33,6 +33,24 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
     return db.session.execute(statement).first() is not None
 
 
+def add_to_counters(table, key_columns: Sequence[str], deltas: dict[tuple, int], connection=None) -> None:
+    """Add each delta to the count of its key, creating missing rows: one INSERT … ON CONFLICT DO UPDATE
+    for all keys, on SQLite and PostgreSQL alike. `table` has the key columns and an integer `count`.
+
+    Counts kept this way are sums over history that a page reads instead of counting every row; the
+    conflict clause, not a read-then-write, keeps concurrent writers from losing an increment.
+    """
+    rows = [{**dict(zip(key_columns, key)), "count": delta} for key, delta in deltas.items() if delta]
+    if not rows:
+        return
+    connection = connection or db.session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(index_elements=list(key_columns),
+                                                set_={"count": table.c.count + statement.excluded["count"]})
+    connection.execute(statement, rows)
+
+
 # How long a statement waits for another connection's write to finish before giving up. A survey POST
 # waiting behind an import batch waits milliseconds; this bound only stops a stuck process from
 # hanging every request for ever.

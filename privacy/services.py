@@ -19,6 +19,7 @@ from feedback_app.suppression import lift, suppress
 from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Response, Survey
 from triage import grid
+from triage import tallies  # noqa: F401  (counts follow the records deleted here)
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
 
 from . import scrubbing
@@ -77,11 +78,15 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     # updated_at is left alone: the sweep reclassifies changed answers, and there is nothing left to read.
     counts["answers"] = db.session.execute(
         update(Response).where(Response.id.in_(response_ids))
-        .values(comment="", may_contact=False, consent_at=None, customer_id=None, external_id=None)).rowcount
+        .values(comment="", may_contact=False, consent_at=None, customer_id=None, external_id=None,
+                pending=True)).rowcount  # the sweep recounts them: no longer awaiting a call
     # Theme, its key and the reasons are the customer's own words, and with no text left there is
     # nothing to triage: the answer becomes what a score without a comment always is, one with no record.
-    counts["triage_records"] = db.session.execute(
-        delete(TriageItem).where(TriageItem.response_id.in_(response_ids))).rowcount
+    # Through the ORM, one by one (a customer has few): triage.tallies moves their counts with them.
+    items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_(response_ids))).all()
+    for item in items:
+        db.session.delete(item)
+    counts["triage_records"] = len(items)
     counts["training_examples"] = db.session.execute(
         delete(TrainingExample).where(TrainingExample.response_id.in_(response_ids))).rowcount
     return counts

@@ -69,6 +69,24 @@ CES = Kind(
 
 KINDS = {kind.key: kind for kind in (NPS, CSAT, CES)}
 
+# How happy an answer is, per scale: NPS detractors / passives / promoters; CSAT 1–2 / 3 / 4–5; CES ("it was
+# easy") 1–3 / 4 / 5–7. The one definition of "unhappy" (follow-ups, impact, the loop figures, the list's filter).
+BANDS = {"nps": {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
+         "csat": {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
+         "ces": {"unhappy": (1, 3), "neutral": (4, 4), "happy": (5, 7)}}
+BAND_NAMES = ("unhappy", "neutral", "happy")
+
+
+def band(kind: str | None, score: int | None) -> str | None:
+    """unhappy, neutral or happy; None without a score (or a scale)."""
+    if score is None or kind not in BANDS:
+        return None
+    return next((name for name, (low, high) in BANDS[kind].items() if low <= score <= high), None)
+
+
+def is_unhappy(kind: str | None, score: int | None) -> bool:
+    return band(kind, score) == "unhappy"
+
 
 def default_wording(kind: Kind, product: str, subject: str = "", task: str = "") -> dict[str, dict[str, str]]:
     """The standard question and reason prompt in every locale, with the team's names filled in."""

@@ -1,9 +1,9 @@
 """Tables for customers, surveys, invitations and responses."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import db
@@ -34,6 +34,7 @@ class Survey(db.Model):
     wording: Mapped[dict] = mapped_column(JSON)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    invited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # kept by each send
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="survey")
 
@@ -73,6 +74,14 @@ class Response(db.Model):
         db.CheckConstraint("invitation_id IS NOT NULL OR channel <> 'survey'", name="survey_answer_has_invitation"),
         # A channel's own id for the feedback (ticket, review): sending it again finds this row, never a second.
         db.UniqueConstraint("channel", "external_id"),
+        # Lists newest first (the API, a survey's comments) read these in order instead of sorting the table.
+        Index("ix_response_answered", "answered_at", "id"),
+        Index("ix_response_survey_answered", "survey_id", "answered_at"),
+        # Only the few rows the sweep has still to see, and the few people who wait for a call: partial
+        # indexes stay as small as what they list, however many answers there are.
+        Index("ix_response_pending", "id", sqlite_where=text("pending = 1"), postgresql_where=text("pending")),
+        Index("ix_response_awaits_contact", "answered_at", sqlite_where=text("awaits_contact = 1"),
+              postgresql_where=text("awaits_contact")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +102,32 @@ class Response(db.Model):
     # A person from the team reached out (follow-up list): who and when.
     contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
     contacted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Waiting for the sweep (its classification and the tallies): a new answer is (a server default, so the
+    # survey POST's INSERT carries nothing more) and so is an edited one.
+    pending: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What the score tallies hold for this answer, once counted: its score then (None: skipped).
+    tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    tallied_score: Mapped[int | None] = mapped_column(Integer)
+    # Unhappy, wrote why and may be contacted (set by the sweep): the follow-ups and the loop figures.
+    awaits_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     invitation: Mapped[Invitation | None] = relationship(back_populates="response")
     survey: Mapped[Survey | None] = relationship(viewonly=True)
     customer: Mapped[Customer | None] = relationship()  # set for other channels only
+
+
+class ScoreTally(db.Model):
+    """How many answers gave each score, per survey (or channel), scale and week: the figures results and the
+    dashboard show, kept up to date by the sweep instead of counted from every answer on every view.
+
+    Keys are never NULL (NULLs would make duplicate keys in a unique index): survey 0 is feedback from another
+    channel, score -1 a skipped scale.
+    """
+    __tablename__ = "score_tally"
+
+    survey_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

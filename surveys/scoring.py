@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .kinds import KINDS, Kind
 
@@ -70,12 +70,23 @@ def nps_bucket(score: int) -> str:
     return "detractor"
 
 
+# A tally: how many answers gave each point of the scale (None: skipped). Scores are computed from tallies,
+# so a page can read counts the database keeps instead of every answer.
+Tally = Mapping[int | None, int]
+
+
 def nps(scores: Iterable[int | None]) -> Score:
-    answered, skipped = _split(scores)
-    n = len(answered)
+    return nps_of(Counter(scores))
+
+
+def nps_of(tally: Tally) -> Score:
+    n, skipped = _answered(tally)
     if n == 0:
         return Score("nps", 0, skipped)
-    buckets = Counter(nps_bucket(s) for s in answered)
+    buckets = Counter()
+    for point, count in tally.items():
+        if point is not None:
+            buckets[nps_bucket(point)] += count
     promoters, detractors = buckets["promoter"] / n, buckets["detractor"] / n
     value = 100 * (promoters - detractors)
     margin = Z95 * 100 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n)
@@ -86,12 +97,15 @@ def nps(scores: Iterable[int | None]) -> Score:
 
 
 def csat(scores: Iterable[int | None]) -> Score:
+    return csat_of(Counter(scores))
+
+
+def csat_of(tally: Tally) -> Score:
     """% of 4–5 among answered scores, with a Wilson 95% interval (honest near 0% and 100%)."""
-    answered, skipped = _split(scores)
-    n = len(answered)
+    n, skipped = _answered(tally)
     if n == 0:
         return Score("csat", 0, skipped)
-    satisfied = sum(1 for s in answered if s >= 4)
+    satisfied = sum(count for point, count in tally.items() if point is not None and point >= 4)
     p = satisfied / n
     z2 = Z95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -101,27 +115,35 @@ def csat(scores: Iterable[int | None]) -> Score:
 
 
 def ces(scores: Iterable[int | None]) -> Score:
+    return ces_of(Counter(scores))
+
+
+def ces_of(tally: Tally) -> Score:
     """Mean agreement on the 1–7 scale with a t-interval, and % who agree (5–7)."""
-    answered, skipped = _split(scores)
-    n = len(answered)
+    n, skipped = _answered(tally)
     if n == 0:
         return Score("ces", 0, skipped)
-    mean = sum(answered) / n
-    agree = sum(1 for s in answered if s >= 5)
+    points = [(point, count) for point, count in tally.items() if point is not None and count]
+    mean = sum(point * count for point, count in points) / n
+    agree = sum(count for point, count in points if point >= 5)
     if n == 1:
         return Score("ces", n, skipped, mean, extra={"agree_percent": 100 * agree / n})
-    sd = math.sqrt(sum((s - mean) ** 2 for s in answered) / (n - 1))
+    sd = math.sqrt(sum(count * (point - mean) ** 2 for point, count in points) / (n - 1))
     se = sd / math.sqrt(n)
     margin = t95(n - 1) * se
     return Score("ces", n, skipped, mean, max(mean - margin, 1.0), min(mean + margin, 7.0), se,
                  {"agree_percent": 100 * agree / n}, margin)
 
 
-SCORERS = {"nps": nps, "csat": csat, "ces": ces}
+SCORERS = {"nps": nps_of, "csat": csat_of, "ces": ces_of}
 
 
 def score(kind: str, scores: Iterable[int | None]) -> Score:
-    return SCORERS[kind](scores)
+    return SCORERS[kind](Counter(scores))
+
+
+def score_of(kind: str, tally: Tally) -> Score:
+    return SCORERS[kind](tally)
 
 
 def change_is_real(before: Score, after: Score) -> bool:
@@ -133,9 +155,12 @@ def change_is_real(before: Score, after: Score) -> bool:
 
 def distribution(kind: Kind | str, scores: Iterable[int | None]) -> list[tuple[int, int]]:
     """(scale point, count) for every point of the scale, zeros included."""
+    return distribution_of(kind, Counter(scores))
+
+
+def distribution_of(kind: Kind | str, tally: Tally) -> list[tuple[int, int]]:
     kind = KINDS[kind] if isinstance(kind, str) else kind
-    counts = Counter(s for s in scores if s is not None)
-    return [(point, counts[point]) for point in kind.scale]
+    return [(point, tally.get(point, 0)) for point in kind.scale]
 
 
 def week_start(moment: datetime | date) -> date:
@@ -145,21 +170,21 @@ def week_start(moment: datetime | date) -> date:
 
 def weekly_trend(kind: str, dated_scores: Sequence[tuple[datetime, int | None]]) -> list[tuple[date, Score]]:
     """One score per ISO week (Monday first) that has answers, oldest first."""
-    weeks: dict[date, list[int | None]] = {}
+    weeks: dict[date, Counter] = {}
     for moment, value in dated_scores:
-        weeks.setdefault(week_start(moment), []).append(value)
-    return [(week, score(kind, values)) for week, values in sorted(weeks.items())]
+        weeks.setdefault(week_start(moment), Counter())[value] += 1
+    return weekly_trend_of(kind, weeks)
+
+
+def weekly_trend_of(kind: str, weeks: Mapping[date, Tally]) -> list[tuple[date, Score]]:
+    return [(week, score_of(kind, tally)) for week, tally in sorted(weeks.items()) if sum(tally.values())]
 
 
 def response_rate(invited: int, answered: int) -> float | None:
     return None if invited == 0 else 100 * answered / invited
 
 
-def _split(scores: Iterable[int | None]) -> tuple[list[int], int]:
-    answered, skipped = [], 0
-    for s in scores:
-        if s is None:
-            skipped += 1
-        else:
-            answered.append(s)
-    return answered, skipped
+def _answered(tally: Tally) -> tuple[int, int]:
+    """(answered, skipped)."""
+    skipped = tally.get(None, 0)
+    return sum(tally.values()) - skipped, skipped

@@ -273,6 +273,7 @@ def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_windo
             response.consent_at = now if answer.may_contact else None
         response.may_contact = answer.may_contact
     response.updated_at = now
+    response.pending = True  # the sweep counts the new score and classifies the new text
     db.session.commit()
     return UPDATED
 

@@ -1,6 +1,7 @@
 """Who hears back, and when: the closing-the-loop policy.
 
-PURE: standard library only. The services hand in plain facts about respondents; this module decides.
+PURE: standard library and the scales (surveys.kinds). The services hand in plain facts about respondents;
+this module decides.
 Exactly-once delivery is not decided here but enforced by the outbox's unique key, which
 `loop_email_key` names: one key per fix, event and customer, so a status that flips back and forth,
 a retry or a restart can never send the same news twice.
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
+
+from surveys import kinds
 
 STATUSES = ("open", "planned", "in_progress", "shipped", "wont_do")
 TO_DO = ("open", "planned", "in_progress")  # what the ranked queue ranks: work still ahead
@@ -27,12 +30,8 @@ def can_move(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, set())
 
 
-# An answer is unhappy at or below these scores (NPS detractors; CSAT 1–2; CES "made it easy" 1–3).
-UNHAPPY_AT_MOST = {"nps": 6, "csat": 2, "ces": 3}
-
-
-def is_unhappy(kind: str | None, score: int | None) -> bool:
-    return kind in UNHAPPY_AT_MOST and score is not None and score <= UNHAPPY_AT_MOST[kind]
+# "Unhappy" has one definition, beside the scales (NPS detractors; CSAT 1–2; CES "made it easy" 1–3).
+is_unhappy = kinds.is_unhappy
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,64 @@
 """Tables for triage: each verbatim's type and theme, the team's labels, custom types, model versions."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.extensions import db
 from surveys.models import Response
 
 
+# The triage list's order: people first where the model is unsure, then the newest. Each filter has an index
+# that starts with it and ends in this order, so a page is read in order from the index, never sorted.
+LIST_ORDER = ("needs_review", "answered_at", "id")
+
+
+def _list_index(name: str, *first: str) -> Index:
+    return Index(name, *first, *LIST_ORDER)
+
+
 class TriageItem(db.Model):
-    """The triage record of one verbatim. Survey answers now; other channels will add their own link."""
+    """The triage record of one verbatim: its type, theme and the review state, plus copies of what the
+    list filters and sorts on (when answered, which survey, how happy), kept by the sweep so a page of the
+    list is one index range however many verbatims there are.
+
+    What triage.tallies counts is mapped with active_history: its old value is loaded before a change, so
+    the counts always know what they held, even for a record whose attributes had expired."""
     __tablename__ = "triage_item"
-    __table_args__ = (Index("ix_triage_item_review_order", "needs_review", "classified_at"),)
+    __table_args__ = (Index("ix_triage_item_review_order", "needs_review", "classified_at"),
+                      _list_index("ix_triage_item_list"),
+                      _list_index("ix_triage_item_type_list", "type_key"),
+                      _list_index("ix_triage_item_survey_list", "survey_id"),
+                      _list_index("ix_triage_item_language_list", "language"),
+                      _list_index("ix_triage_item_band_list", "band"),
+                      _list_index("ix_triage_item_group_list", "theme_group"),
+                      # Re-classification after a new model: the items an older model made.
+                      Index("ix_triage_item_model", "model_version", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), unique=True)
-    type_key: Mapped[str | None] = mapped_column(String(40), index=True)  # None: nothing to classify
+    type_key: Mapped[str | None] = mapped_column(String(40), active_history=True)  # None: nothing to classify
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
-    theme: Mapped[str | None] = mapped_column(String(200))
+    theme: Mapped[str | None] = mapped_column(String(200), active_history=True)
     theme_key: Mapped[str | None] = mapped_column(String(120), index=True)
-    language: Mapped[str] = mapped_column(String(8))
+    # The theme group it belongs to: its two strongest stems (themes.group_key), fixed when it is classified.
+    theme_group: Mapped[str | None] = mapped_column(String(120), active_history=True)
+    language: Mapped[str] = mapped_column(String(8), active_history=True)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     model_version: Mapped[int | None] = mapped_column(Integer)
-    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     classified_at: Mapped[datetime] = mapped_column(DateTime)
     # The version of the answer that was classified: an edited answer is classified again.
     response_updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Copies from the answer, for the list's filters and order.
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    survey_id: Mapped[int | None] = mapped_column(Integer, active_history=True)
+    band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.kinds.band; None: no score
 
     response: Mapped[Response] = relationship()
 
@@ -115,3 +143,43 @@ class BetaTester(db.Model):
     fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TypeTally(db.Model):
+    """Verbatims per week and type, by the triage list's filters: the dashboard's "comments per type per week"
+    and the list's counts, kept by the sweep and by corrections. Keys are never NULL ('' for no type or no
+    band, survey 0 for other channels), so the primary key stays unique."""
+    __tablename__ = "type_tally"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    type_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    band: Mapped[str] = mapped_column(String(8), primary_key=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThemeGroup(db.Model):
+    """Verbatims that share their two strongest stems. Made when its first member is classified; `size`
+    counts its members, so the largest groups are read from an index."""
+    __tablename__ = "theme_group"
+    __table_args__ = (Index("ix_theme_group_size", "size"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))  # its first member's theme, in the customer's words
+    size: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThemeTally(db.Model):
+    """A theme group's members by the list's filters (type, language, survey, band), for groups under a filter."""
+    __tablename__ = "theme_tally"
+    __table_args__ = (Index("ix_theme_tally_type", "type_key", "theme_group"),
+                      Index("ix_theme_tally_survey", "survey_id", "theme_group"))
+
+    theme_group: Mapped[str] = mapped_column(String(120), primary_key=True)
+    type_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    band: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from feedback_app.extensions import db
 from surveys.models import Invitation, Response, Survey
 
-from . import training
+from . import sweep, training
 from .classifier import Classifier, Example, evaluate
 from .models import CustomType, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
@@ -93,28 +93,23 @@ def _activate_first(now: datetime, progress: Progress) -> tuple[int, Classifier]
 
 # ---------------------------------------------------------------- classifying
 
-def classify_pending(now: datetime, review_below: float, limit: int = 500) -> int:
-    """Classify verbatims that have no triage record, changed since, or were made by an older model.
+def classify_pending(now: datetime, review_below: float, limit: int = sweep.BATCH) -> int:
+    """Sweep every answer waiting: count it, classify its text if it has none, changed since, or an older
+    model made it (confirmed records keep the person's type). Returns how many verbatims were classified.
 
     Run by the scheduler every few seconds, so nothing stays unclassified and the survey POST does
-    no classification work. Confirmed items keep the person's type.
+    no classification work.
     """
-    version, classifier = ensure_model(now)
-    stale = db.session.scalars(
-        select(Response).outerjoin(TriageItem, TriageItem.response_id == Response.id)
-        .where(Response.comment != "")
-        .where(or_(TriageItem.id.is_(None), Response.updated_at != TriageItem.response_updated_at,
-                   and_(TriageItem.model_version != version, TriageItem.confirmed.is_(False))))
-        .order_by(Response.id).limit(limit)).all()
-    if not stale:
-        return 0
-    items = {i.response_id: i for i in db.session.scalars(
-        select(TriageItem).where(TriageItem.response_id.in_([r.id for r in stale])))}
-    for response in stale:
-        _apply(items.get(response.id) or TriageItem(response_id=response.id), response, classifier, version, now,
-               review_below)
-    db.session.commit()
-    return len(stale)
+    version, classifier = ensure_model(now)  # trained (on a new installation) before any claim holds a lock
+
+    def classify(item: TriageItem, response: Response) -> bool:
+        if item.id is not None and item.response_updated_at == response.updated_at and (
+                item.model_version == version or item.confirmed):
+            return False
+        _apply(item, response, classifier, version, now, review_below)
+        return True
+
+    return sweep.sweep(version, classify, limit)
 
 
 def _apply(item: TriageItem, response: Response, classifier: Classifier, version: int, now: datetime,
@@ -351,6 +346,7 @@ def classify_response(response: Response, now: datetime, review_below: float) ->
         if response.id is not None else None
     item = item or TriageItem(response=response)
     _apply(item, response, classifier, version, now, review_below)
+    sweep.copy_answer(item, response, response.kind or (response.survey.kind if response.survey else None))
     return item
 
 

@@ -55,6 +55,18 @@ def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
     return words
 
 
+def group_key(key: tuple[str, ...] | None) -> str | None:
+    """The theme group of a verbatim: its two strongest stems, in alphabetical order ("export pdf").
+
+    Decided by the verbatim alone, when it is classified, so groups grow as answers arrive and are never
+    recomputed over all answers: "The PDF export is slow", "pdf export slow again" and "exporting a PDF takes
+    ages" all have (pdf, export) as their two strongest stems and land together although their themes differ.
+    """
+    if not key:
+        return None
+    return " ".join(sorted(key[:2]))
+
+
 @dataclass(frozen=True)
 class Group:
     pair: tuple[str, str] | tuple[str]  # the stems every member shares

@@ -1,0 +1,98 @@
+"""The score tallies (ScoreTally): how many answers gave each score, per survey or channel, scale and week,
+kept up to date by the sweep so results pages and the dashboard read counts instead of every answer.
+
+An answer waits for the sweep (`Response.pending`) when it arrives and again when it is edited. The sweep
+claims a batch of waiting answers (a conditional UPDATE, with SKIP LOCKED on PostgreSQL, so several
+sweepers share the work and none counts an answer twice), moves each from what the tallies held for it
+(`tallied`, `tallied_score`) to what it is now, and commits that with the claim: a crash leaves the answers
+waiting, never counted half. Also noted then: whether the answer awaits a call (unhappy, wrote why, may be
+contacted), for the follow-ups and the loop figures.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from sqlalchemy import select, update
+
+from feedback_app.db_helpers import add_to_counters
+from feedback_app.extensions import db
+
+from .kinds import is_unhappy
+from .models import Response, ScoreTally, Survey
+from .scoring import week_start
+
+KEYS = ("survey_id", "channel", "kind", "week", "score")
+SKIPPED = -1  # a skipped scale, in a key that may not be NULL
+NO_SURVEY = 0  # feedback from another channel
+
+
+def claim_waiting(limit: int) -> list[int]:
+    """Take up to `limit` answers waiting for the sweep, oldest first, inside the caller's transaction."""
+    waiting = select(Response.id).where(Response.pending.is_(True)).order_by(Response.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)  # several sweepers each take their own rows
+    claimed = db.session.execute(update(Response).where(Response.id.in_(waiting.scalar_subquery()))
+                                 .values(pending=False).returning(Response.id)
+                                 .execution_options(synchronize_session=False))
+    return sorted(claimed.scalars())
+
+
+def claimed_answers(ids: list[int]) -> list[tuple[Response, str | None]]:
+    """The claimed answers with their scale (a survey's kind, or a channel's own)."""
+    rows = db.session.execute(select(Response, Survey.kind).outerjoin(Survey, Survey.id == Response.survey_id)
+                              .where(Response.id.in_(ids)).order_by(Response.id)).all()
+    return [(response, response.kind or kind) for response, kind in rows]
+
+
+def count(answers: Iterable[tuple[Response, str | None]]) -> None:
+    """Move each answer's contribution in the tallies to its current score (inside the caller's transaction)."""
+    deltas: Counter = Counter()
+    for response, kind in answers:
+        if kind is not None:
+            key = (response.survey_id or NO_SURVEY, response.channel, kind, week_start(response.answered_at))
+            if response.tallied:
+                deltas[(*key, _stored(response.tallied_score))] -= 1
+            deltas[(*key, _stored(response.score))] += 1
+        response.tallied, response.tallied_score = kind is not None, response.score
+        response.awaits_contact = bool(is_unhappy(kind, response.score) and response.comment.strip()
+                                       and response.may_contact)
+    add_to_counters(ScoreTally.__table__, KEYS, deltas)
+
+
+def _stored(score: int | None) -> int:
+    return SKIPPED if score is None else score
+
+
+def tally_of(rows: Iterable[tuple[int, int]]) -> Counter:
+    """(score as stored, count) rows → a scoring.Tally (None for skipped)."""
+    tally: Counter = Counter()
+    for score, n in rows:
+        tally[None if score == SKIPPED else score] += n
+    return tally
+
+
+def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
+    """Recount every answer from scratch (`feedback rebuild tallies`): the tallies, and what each answer
+    says it holds in them, inside the caller's transaction. Returns how many answers were counted."""
+    db.session.execute(ScoreTally.__table__.delete())
+    db.session.execute(update(Response).values(pending=False, tallied=False, tallied_score=None,
+                                               awaits_contact=False))
+    counted, after = 0, 0
+    while ids := db.session.scalars(select(Response.id).where(Response.id > after).order_by(Response.id)
+                                    .limit(chunk)).all():
+        answers = claimed_answers(ids)
+        count(answers)
+        db.session.flush()
+        for response, _ in answers:
+            db.session.expunge(response)  # flat memory, however many answers
+        counted, after = counted + len(ids), ids[-1]
+        progress(len(ids))
+    return counted
+
+
+def snapshot() -> dict[tuple, int]:
+    """Every non-zero tally, for comparing kept and recounted figures."""
+    table = ScoreTally.__table__
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(
+        select(*[table.c[k] for k in KEYS], table.c.count).where(table.c.count != 0))}
