@@ -6,18 +6,22 @@ from the pure triage.metrics, which also documents what each one means.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select, true
 
 from surveys import scoring
+from surveys import tallies as score_tallies
+from surveys.scoring import week_start
 from surveys.kinds import KINDS, Kind
 from surveys.models import Customer, Invitation, Response, Survey
 from triage import fixes, followups, metrics
+from triage import tallies as triage_tallies
 from triage import services as triage_services
 from triage.models import Fix, FixLink, TriageItem
 
@@ -77,38 +81,42 @@ def _in(span: metrics.Period, column):
 
 
 def _kind_panels(span: metrics.Period) -> list[KindPanel]:
-    """Survey answers only, per kind across all surveys; a kind appears once it has any answer."""
-    answered_kinds = set(db.session.scalars(
-        select(Survey.kind).where(exists().where(Response.survey_id == Survey.id)).distinct()))
-    dated: dict[str, list[tuple[datetime, int | None]]] = {key: [] for key in answered_kinds}
-    for kind, answered_at, score in db.session.execute(
-            select(Survey.kind, Response.answered_at, Response.score)
-            .join(Survey, Survey.id == Response.survey_id).where(_in(span, Response.answered_at))):
-        dated[kind].append((answered_at, score))
-    return [KindPanel(KINDS[key], scoring.score(key, [s for _, s in dated[key]]), scoring.weekly_trend(key, dated[key]))
-            for key in KINDS if key in answered_kinds]
+    """Survey answers only, per kind across all surveys; a kind appears once it has any answer in the period.
+    Read from the score tallies (a few rows per week), not from the answers."""
+    by_kind: dict[str, dict[date, Counter]] = {}
+    for (kind, week), tally in score_tallies.weekly(channel="survey", first_week=span.week_starts[0]).items():
+        by_kind.setdefault(kind, {})[week] = tally
+    return [KindPanel(KINDS[key], scoring.score_of(key, sum(by_kind[key].values(), Counter())),
+                      scoring.weekly_trend_of(key, by_kind[key]))
+            for key in KINDS if key in by_kind]
 
 
 def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.TypesOverTime:
-    rows = db.session.execute(
-        select(Response.answered_at, TriageItem.type_key)
-        .outerjoin(TriageItem, TriageItem.response_id == Response.id)
-        .where(Response.comment != "", _in(span, Response.answered_at)))
-    return metrics.answers_per_type(rows, span.week_starts, type_order)
+    """Kept counts of the triage records, plus comments the sweep has not classified yet ("no type (yet)")."""
+    counts = Counter(triage_tallies.weekly_types(span.week_starts[0]))
+    waiting = [answer for answer in score_tallies.waiting() if answer.comment.strip()]
+    recorded = set(db.session.scalars(select(TriageItem.response_id).where(
+        TriageItem.response_id.in_([answer.id for answer in waiting])))) if waiting else set()
+    for answer in waiting:
+        if answer.id not in recorded:  # counted by its record already (the API classifies at once)
+            counts[(week_start(answer.answered_at), None)] += 1
+    return metrics.types_per_week(counts, span.week_starts, type_order)
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:
+    """Over the answers awaiting a call (a partial index holds only those) and the sweep's backlog."""
     kind = func.coalesce(Response.kind, Survey.kind)
     customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    awaiting = or_(Response.awaits_contact == true(), score_tallies.WAITING)
     rows = db.session.execute(
-        select(Response.id, customer_id, kind, Response.score, Response.comment, Response.contacted_at)
+        select(Response.id, customer_id, kind, Response.score, Response.comment, Response.contacted_at,
+               Response.may_contact)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .where(_in(span, Response.answered_at), Response.may_contact.is_(True), Response.comment != "",
-               Response.score.is_not(None))).all()
+        .where(awaiting, _in(span, Response.answered_at))).all()
     customers = {row[0]: row[1] for row in rows}
     answers = {row[0]: metrics.LoopAnswer(f"customer:{row[1]}" if row[1] else f"response:{row[0]}", row[2], row[3],
-                                          bool(row[4].strip()), True, row[5] is not None, told=False)
+                                          bool(row[4].strip()), row[6], row[5] is not None, told=False)
                for row in rows}
     waiting = [rid for rid, answer in answers.items() if metrics.awaits_contact(answer)]
     told = _told_about_their_fixes({rid: customers[rid] for rid in waiting if customers[rid]})

@@ -1,6 +1,7 @@
 """Use cases of survey collection. Each public function is one use case and owns its one commit."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
@@ -14,7 +15,7 @@ from feedback_app.extensions import db
 from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
 from feedback_app.suppression import suppressed_since
 
-from . import scoring
+from . import scoring, tallies
 from .answers import Answer
 from .importing import ParsedCSV
 from .kinds import KINDS, LOCALES, best_locale, default_wording
@@ -339,9 +340,10 @@ class SurveyResults:
 
 
 def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
-    answers = db.session.execute(select(Response.answered_at, Response.score)
-                                 .where(Response.survey_id == survey.id)).all()
-    scores = [score for _, score in answers]
+    """Read from the score tallies (surveys.tallies), not from every answer: as fast at a million answers
+    as at ten. The comments are the newest, read in order from an index."""
+    weeks = {week: tally for (kind, week), tally in tallies.weekly(survey_id=survey.id).items() if kind == survey.kind}
+    total = sum(weeks.values(), Counter())
     invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.survey_id == survey.id))
     delivered = db.session.scalar(
         select(func.count(Invitation.id)).join(
@@ -350,9 +352,10 @@ def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
     verbatims = db.session.execute(
         select(Response, Customer).join(Response.invitation).join(Invitation.customer)
         .where(Response.survey_id == survey.id, Response.comment != "")
-        .order_by(Response.answered_at.desc()).limit(verbatim_limit)).all()
-    return SurveyResults(survey, scoring.score(survey.kind, scores), scoring.distribution(survey.kind, scores),
-                         invited, delivered, len(answers), scoring.weekly_trend(survey.kind, answers), verbatims)
+        .order_by(Response.answered_at.desc()).limit(verbatim_limit)).all() if verbatim_limit else []
+    return SurveyResults(survey, scoring.score_of(survey.kind, total), scoring.distribution_of(survey.kind, total),
+                         invited, delivered, sum(total.values()), scoring.weekly_trend_of(survey.kind, weeks),
+                         verbatims)
 
 
 def _round(value: float | None) -> float | None:

@@ -10,10 +10,12 @@ contacted), for the follow-ups and the loop figures.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, true, update
 
 from feedback_app.db_helpers import add_to_counters
 from feedback_app.extensions import db
@@ -23,13 +25,15 @@ from .models import Response, ScoreTally, Survey
 from .scoring import week_start
 
 KEYS = ("survey_id", "channel", "kind", "week", "score")
+# "= true", not "IS true": the form both databases match against the partial index's condition.
+WAITING = Response.pending == true()
 SKIPPED = -1  # a skipped scale, in a key that may not be NULL
 NO_SURVEY = 0  # feedback from another channel
 
 
 def claim_waiting(limit: int) -> list[int]:
     """Take up to `limit` answers waiting for the sweep, oldest first, inside the caller's transaction."""
-    waiting = select(Response.id).where(Response.pending.is_(True)).order_by(Response.id).limit(limit)
+    waiting = select(Response.id).where(WAITING).order_by(Response.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         waiting = waiting.with_for_update(skip_locked=True)  # several sweepers each take their own rows
     claimed = db.session.execute(update(Response).where(Response.id.in_(waiting.scalar_subquery()))
@@ -96,3 +100,56 @@ def snapshot() -> dict[tuple, int]:
     table = ScoreTally.__table__
     return {tuple(row[:-1]): row[-1] for row in db.session.execute(
         select(*[table.c[k] for k in KEYS], table.c.count).where(table.c.count != 0))}
+
+
+# ---------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class Waiting:
+    """An answer the sweep has not reached yet: what the tallies hold for it and what it is now."""
+    id: int
+    survey_id: int | None
+    channel: str
+    kind: str | None
+    answered_at: datetime
+    score: int | None
+    tallied: bool
+    tallied_score: int | None
+    comment: str
+    may_contact: bool
+
+
+def waiting() -> list[Waiting]:
+    """The sweep's backlog: seconds' worth of answers, read through the partial index on `pending`."""
+    rows = db.session.execute(
+        select(Response.id, Response.survey_id, Response.channel, func.coalesce(Response.kind, Survey.kind),
+               Response.answered_at, Response.score, Response.tallied, Response.tallied_score, Response.comment,
+               Response.may_contact)
+        .outerjoin(Survey, Survey.id == Response.survey_id).where(WAITING))
+    return [Waiting(*row) for row in rows]
+
+
+def weekly(survey_id: int | None = None, channel: str | None = None,
+           first_week: date | None = None) -> dict[tuple[str, date], Counter]:
+    """Score tallies per (kind, week): the kept ones, corrected by the answers the sweep has not reached yet,
+    so a page shows an answer given a second ago."""
+    query = (select(ScoreTally.kind, ScoreTally.week, ScoreTally.score, func.sum(ScoreTally.count))
+             .group_by(ScoreTally.kind, ScoreTally.week, ScoreTally.score))
+    if survey_id is not None:
+        query = query.where(ScoreTally.survey_id == survey_id)
+    if channel is not None:
+        query = query.where(ScoreTally.channel == channel)
+    if first_week is not None:
+        query = query.where(ScoreTally.week >= first_week)
+    weeks: dict[tuple[str, date], Counter] = defaultdict(Counter)
+    for kind, week, score, n in db.session.execute(query):
+        weeks[(kind, week)][None if score == SKIPPED else score] += n
+    for answer in waiting():
+        week = week_start(answer.answered_at)
+        if answer.kind is None or (survey_id is not None and answer.survey_id != survey_id) or (
+                channel is not None and answer.channel != channel) or (first_week and week < first_week):
+            continue
+        if answer.tallied:
+            weeks[(answer.kind, week)][answer.tallied_score] -= 1
+        weeks[(answer.kind, week)][answer.score] += 1
+    return {key: +tally for key, tally in weeks.items() if sum(tally.values()) > 0}

@@ -16,9 +16,10 @@ dashboard's queries hand in plain facts; every definition shown on the page is d
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from surveys.numbers import whole_number
 from surveys.scoring import week_start
@@ -83,15 +84,20 @@ class TypesOverTime:
 
 def answers_per_type(rows: Iterable[tuple[datetime, str | None]], weeks: Sequence[date],
                      type_order: Sequence[str]) -> TypesOverTime:
-    """Count verbatims per (week, type). rows: (answered_at, type key). Answers outside the weeks are
-    left out; types without any answer in them too. Order: the team's type order, then any other key,
-    then "no type" last."""
+    """Count verbatims per (week, type). rows: (answered_at, type key)."""
+    return types_per_week(Counter((week_start(answered_at), key) for answered_at, key in rows), weeks, type_order)
+
+
+def types_per_week(counted: Mapping[tuple[date, str | None], int], weeks: Sequence[date],
+                   type_order: Sequence[str]) -> TypesOverTime:
+    """Verbatims per (week, type) as series over the weeks. Weeks outside them are left out; types without
+    any verbatim in them too. Order: the team's type order, then any other key, then "no type" last."""
     index = {week: i for i, week in enumerate(weeks)}
     counts: dict[str | None, list[int]] = {}
-    for answered_at, key in rows:
-        slot = index.get(week_start(answered_at))
-        if slot is not None:
-            counts.setdefault(key, [0] * len(weeks))[slot] += 1
+    for (week, key), n in counted.items():
+        slot = index.get(week)
+        if slot is not None and n:
+            counts.setdefault(key, [0] * len(weeks))[slot] += n
     known = [k for k in type_order if k in counts]
     others = sorted(k for k in counts if k is not None and k not in type_order)
     keys = known + others + ([None] if None in counts else [])

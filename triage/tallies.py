@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from feedback_app.db_helpers import add_to_counters
@@ -153,3 +153,10 @@ def snapshot() -> dict[str, dict[tuple, int]]:
         result[model.__tablename__] = {tuple(row[:-1]): row[-1] for row in db.session.execute(
             select(*[table.c[k] for k in keys], counter).where(counter != 0))}
     return result
+
+
+def weekly_types(first_week: date) -> dict[tuple[date, str | None], int]:
+    """Verbatims per (week, type) from `first_week` on, every filter summed; None: no type."""
+    rows = db.session.execute(select(TypeTally.week, TypeTally.type_key, func.sum(TypeTally.count))
+                              .where(TypeTally.week >= first_week).group_by(TypeTally.week, TypeTally.type_key))
+    return {(week, type_key or None): n for week, type_key, n in rows if n}
