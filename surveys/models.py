@@ -120,8 +120,9 @@ class ScoreTally(db.Model):
     """How many answers gave each score, per survey (or channel), scale and week: the figures results and the
     dashboard show, kept up to date by the sweep instead of counted from every answer on every view.
 
-    Keys are never NULL (NULLs would make duplicate keys in a unique index): survey 0 is feedback from another
-    channel, score -1 a skipped scale.
+    Every answer is counted, so the tallies also say how many answers there are. Keys are never NULL (NULLs
+    would make duplicate keys in a unique index): survey 0 is feedback from another channel, kind '' such
+    feedback without a score, score -1 a skipped scale.
     """
     __tablename__ = "score_tally"
 

@@ -29,6 +29,7 @@ KEYS = ("survey_id", "channel", "kind", "week", "score")
 WAITING = Response.pending == true()
 SKIPPED = -1  # a skipped scale, in a key that may not be NULL
 NO_SURVEY = 0  # feedback from another channel
+NO_KIND = ""  # feedback from another channel without a score: counted, so the tallies also say how many answers
 
 
 def claim_waiting(limit: int) -> list[int]:
@@ -53,12 +54,11 @@ def count(answers: Iterable[tuple[Response, str | None]]) -> None:
     """Move each answer's contribution in the tallies to its current score (inside the caller's transaction)."""
     deltas: Counter = Counter()
     for response, kind in answers:
-        if kind is not None:
-            key = (response.survey_id or NO_SURVEY, response.channel, kind, week_start(response.answered_at))
-            if response.tallied:
-                deltas[(*key, _stored(response.tallied_score))] -= 1
-            deltas[(*key, _stored(response.score))] += 1
-        response.tallied, response.tallied_score = kind is not None, response.score
+        key = (response.survey_id or NO_SURVEY, response.channel, kind or NO_KIND, week_start(response.answered_at))
+        if response.tallied:
+            deltas[(*key, _stored(response.tallied_score))] -= 1
+        deltas[(*key, _stored(response.score))] += 1
+        response.tallied, response.tallied_score = True, response.score
         response.awaits_contact = bool(is_unhappy(kind, response.score) and response.comment.strip()
                                        and response.may_contact)
     add_to_counters(ScoreTally.__table__, KEYS, deltas)
@@ -146,10 +146,11 @@ def weekly(survey_id: int | None = None, channel: str | None = None,
         weeks[(kind, week)][None if score == SKIPPED else score] += n
     for answer in waiting():
         week = week_start(answer.answered_at)
-        if answer.kind is None or (survey_id is not None and answer.survey_id != survey_id) or (
+        if (survey_id is not None and answer.survey_id != survey_id) or (
                 channel is not None and answer.channel != channel) or (first_week and week < first_week):
             continue
+        kind = answer.kind or NO_KIND
         if answer.tallied:
-            weeks[(answer.kind, week)][answer.tallied_score] -= 1
-        weeks[(answer.kind, week)][answer.score] += 1
+            weeks[(kind, week)][answer.tallied_score] -= 1
+        weeks[(kind, week)][answer.score] += 1
     return {key: +tally for key, tally in weeks.items() if sum(tally.values()) > 0}

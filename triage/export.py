@@ -31,7 +31,8 @@ from feedback_app.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
 
 from .models import TriageItem
-from .services import Filters, SupportedFix, fixes_of, triage_query
+from .listing import conditions
+from .services import Filters, SupportedFix, fixes_of
 
 HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
           "verbatim", "type", "confidence", "needs_review", "confirmed", "theme", "fix_ids", "fix_titles",
@@ -65,8 +66,8 @@ def neutralise(cell: str) -> str:
 
 
 def _query(filters: Filters, since: datetime | None):
-    """The triage list's conditions (taken from triage_query itself, so a filter means the same in
-    both), with outer joins: channel feedback has no survey, a fresh answer no triage record yet."""
+    """The triage list's conditions (listing.conditions, so a filter means the same in both), with outer
+    joins: channel feedback has no survey, a fresh answer no triage record yet."""
     customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
     query = (select(Response.id, Response.answered_at, Response.channel, Survey.name, Customer.email,
                     func.coalesce(TriageItem.language, Response.locale), Response.score,
@@ -78,9 +79,7 @@ def _query(filters: Filters, since: datetime | None):
              .outerjoin(Invitation, Invitation.id == Response.invitation_id)
              .outerjoin(Customer, Customer.id == customer_id)
              .where(Response.comment != ""))
-    conditions = triage_query(filters).whereclause
-    if conditions is not None:
-        query = query.where(conditions)
+    query = query.where(*conditions(filters, on_answers=True))
     if since is not None:
         query = query.where(Response.answered_at >= since)
     return query

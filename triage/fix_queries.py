@@ -12,6 +12,7 @@ from surveys.models import Customer, Invitation, Response, Survey
 
 from . import fixes, followups, services
 from .fixes import Linked
+from . import listing
 from .models import Fix, FixLink, TriageItem
 
 
@@ -23,10 +24,7 @@ def fixes_to_link() -> list[Fix]:
 
 def theme_response_ids(filters: services.Filters, theme_key: str) -> list[int]:
     """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
-    grouped = services.Filters(filters.type, filters.survey, filters.language, filters.band,
-                               filters.needs_review, theme_key)
-    query = services.triage_query(grouped).with_only_columns(TriageItem.response_id).order_by(None)
-    return sorted(set(db.session.scalars(query)))
+    return listing.group_response_ids(filters, theme_key)
 
 
 @dataclass(frozen=True)

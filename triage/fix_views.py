@@ -2,7 +2,7 @@
 and the triage list's "link to a fix". Views look up, validate, call one use case of triage.fixes."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -39,8 +39,11 @@ def names():
 
 @fixes.app_template_global()
 def fixes_to_link():
-    """For the triage list's and themes page's "link to a fix" forms, whose views know nothing of fixes."""
-    return fix_queries.fixes_to_link()
+    """For the triage list's and themes page's "link to a fix" forms, whose views know nothing of fixes.
+    Read once per request: the themes page draws one form per group."""
+    if "fixes_to_link" not in g:
+        g.fixes_to_link = fix_queries.fixes_to_link()
+    return g.fixes_to_link
 
 
 def _settings() -> fix_cases.Settings:

@@ -43,7 +43,7 @@ class TriageItem(db.Model):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     theme: Mapped[str | None] = mapped_column(String(200), active_history=True)
     theme_key: Mapped[str | None] = mapped_column(String(120), index=True)
-    # The theme group it belongs to: its two strongest stems (themes.group_key), fixed when it is classified.
+    # The theme group it belongs to (themes.choose_groups): a pair of its strongest stems, chosen when classified.
     theme_group: Mapped[str | None] = mapped_column(String(120), active_history=True)
     language: Mapped[str] = mapped_column(String(8), active_history=True)
     reasons: Mapped[list] = mapped_column(JSON, default=list)

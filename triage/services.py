@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from feedback_app.extensions import db
@@ -19,7 +19,8 @@ from . import sweep, training
 from .classifier import Classifier, Example, evaluate
 from .models import CustomType, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
 from .text import detect_language
-from .themes import extract_theme, group_themes
+from .themes import extract_theme
+from .listing import Filters, conditions  # noqa: F401  (Filters: the list's, used by the API and export)
 from .types import BUILTIN_TYPES, FeedbackType
 
 Progress = Callable[[str], None]
@@ -265,75 +266,6 @@ def model_history() -> list[ModelVersion]:
 
 # ---------------------------------------------------------------- the triage list
 
-@dataclass(frozen=True)
-class Filters:
-    type: str | None = None
-    survey: int | None = None
-    language: str | None = None
-    band: str | None = None        # unhappy | neutral | happy (per survey kind)
-    needs_review: bool = False
-    theme: str | None = None
-
-
-# Score bands per kind: NPS detractor/passive/promoter; CSAT 1–2/3/4–5; CES 1–3/4/5–7.
-BANDS = {"nps": {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
-         "csat": {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
-         "ces": {"unhappy": (1, 3), "neutral": (4, 4), "happy": (5, 7)}}
-
-
-def triage_query(filters: Filters):
-    # Outer join: feedback from other channels has no survey.
-    query = (select(TriageItem)
-             .join(TriageItem.response).outerjoin(Survey, Survey.id == Response.survey_id)
-             .options(selectinload(TriageItem.response).selectinload(Response.survey),
-                      selectinload(TriageItem.response).selectinload(Response.customer),
-                      selectinload(TriageItem.response).selectinload(Response.invitation)
-                      .selectinload(Invitation.customer)))
-    if filters.type == "none":
-        query = query.where(TriageItem.type_key.is_(None))
-    elif filters.type:
-        query = query.where(TriageItem.type_key == filters.type)
-    if filters.survey:
-        query = query.where(Response.survey_id == filters.survey)
-    if filters.language:
-        query = query.where(TriageItem.language == filters.language)
-    if filters.needs_review:
-        query = query.where(TriageItem.needs_review.is_(True))
-    if filters.theme:
-        for stem_ in filters.theme.split()[:2]:
-            query = query.where(TriageItem.theme_key.contains(f" {stem_} ", autoescape=True))
-    if filters.band:
-        scale = func.coalesce(Response.kind, Survey.kind)  # a channel's score carries its own scale
-        query = query.where(or_(*[and_(scale == kind, Response.score.between(*bands[filters.band]))
-                                  for kind, bands in BANDS.items()]))
-    # People first where the model is unsure, then the newest.
-    return query.order_by(TriageItem.needs_review.desc(), Response.answered_at.desc(), TriageItem.id.desc())
-
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    key: str             # the shared stems, for the list's theme filter
-    label: str           # the most common theme among the members
-    count: int
-    type_key: str | None  # the most common type among the members
-
-
-def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
-    """Similar verbatims together: "23 answers — pdf export slow"."""
-    rows = db.session.execute(triage_query(Filters(filters.type, filters.survey, filters.language, filters.band,
-                                                   filters.needs_review))
-                              .with_only_columns(TriageItem.theme_key, TriageItem.theme, TriageItem.type_key)
-                              .where(TriageItem.theme_key.is_not(None)).order_by(None)).all()
-    result = []
-    for group in group_themes([tuple(key.split()) for key, _, _ in rows])[:limit]:
-        labels = [rows[i][1] for i in group.members]
-        types = [rows[i][2] for i in group.members if rows[i][2]]
-        label = max(set(labels), key=lambda l: (labels.count(l), -len(l)))
-        result.append(ThemeGroup(" ".join(group.pair), label, len(group.members),
-                                 max(set(types), key=types.count) if types else None))
-    return result
-
-
 # ---------------------------------------------------------------- one verbatim at a time (the API)
 
 def classify_response(response: Response, now: datetime, review_below: float) -> TriageItem | None:
@@ -377,15 +309,11 @@ def verbatim_page(filters: Filters, since: datetime | None = None, needs_review:
     """Verbatims, survey answers and other channels alike, classified or not, newest first (or the
     one with `response_id`).
 
-    The filters mean what they mean in the triage list: their conditions are taken from triage_query
-    itself. Only the joins differ — outer here, because channel feedback has no survey and a fresh
-    answer no triage record yet.
+    The filters mean what they mean in the triage list (listing.conditions). Only the joins differ — outer
+    here, because channel feedback has no survey and a fresh answer no triage record yet.
     """
-    conditions = triage_query(filters).whereclause
     query = (select(Response, TriageItem).outerjoin(TriageItem, TriageItem.response_id == Response.id)
-             .outerjoin(Survey, Survey.id == Response.survey_id))
-    if conditions is not None:
-        query = query.where(conditions)
+             .outerjoin(Survey, Survey.id == Response.survey_id).where(*conditions(filters, on_answers=True)))
     if since is not None:
         query = query.where(Response.answered_at >= since)
     if needs_review is not None:  # Filters can only ask for "needs review"; here the rest can be asked for too

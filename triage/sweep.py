@@ -9,6 +9,7 @@ everything without one long transaction that would hold up the survey POST.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable
 
 from sqlalchemy import bindparam, func, select, update
@@ -19,8 +20,8 @@ from surveys.kinds import band
 from surveys.models import Response, Survey
 
 from . import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
-from .models import TriageItem
-from .themes import group_key
+from .models import ThemeGroup, TriageItem
+from .themes import candidate_groups, choose_groups
 
 BATCH = 500
 
@@ -52,7 +53,7 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
 def _triage(answers, classify: Classify) -> int:
     items = {item.response_id: item for item in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([response.id for response, _ in answers])))}
-    classified = 0
+    classified, regroup = 0, []
     for response, kind in answers:
         item = items.get(response.id)
         if not response.comment:  # no text (an edit may have removed it): nothing to triage
@@ -60,16 +61,30 @@ def _triage(answers, classify: Classify) -> int:
                 db.session.delete(item)
             continue
         item = item or TriageItem(response_id=response.id, response=response)
-        classified += classify(item, response)
+        fresh = classify(item, response)
+        classified += fresh
+        if fresh or (item.theme_group is None and item.theme_key):  # a new theme, or one from before groups
+            regroup.append(item)
         copy_answer(item, response, kind)
         db.session.add(item)
+    assign_groups(regroup)
     return classified
 
 
 def copy_answer(item: TriageItem, response: Response, kind: str | None) -> None:
-    """What the triage list filters and sorts on, copied from the answer; and the record's theme group."""
+    """What the triage list filters and sorts on, copied from the answer."""
     item.answered_at, item.survey_id, item.band = response.answered_at, response.survey_id, band(kind, response.score)
-    item.theme_group = group_key(tuple(item.theme_key.split())) if item.theme_key else None
+
+
+def assign_groups(items: list[TriageItem]) -> None:
+    """The theme group of each record just classified (themes.choose_groups): the candidate with the most
+    members, counting the groups as they are and these records together."""
+    candidates = [candidate_groups(tuple(item.theme_key.split())) if item.theme_key else [] for item in items]
+    keys = {key for pairs in candidates for key in pairs}
+    sizes = dict(db.session.execute(select(ThemeGroup.key, ThemeGroup.size).where(ThemeGroup.key.in_(keys))).all()) \
+        if keys else {}
+    for item, group in zip(items, choose_groups(candidates, sizes)):
+        item.theme_group = group
 
 
 def _requeue_outdated(version: int, batch: int) -> int:
@@ -83,24 +98,37 @@ def _requeue_outdated(version: int, batch: int) -> int:
 
 
 def refresh_copies(progress=lambda n: None, chunk: int = 10_000) -> int:
-    """Copy again what every record holds of its answer (`feedback rebuild tallies`, and after an upgrade).
+    """Copy again what every record holds of its answer (`feedback rebuild tallies`, and after an upgrade),
+    and give a theme group to a record that has none (in the order records were made, by the same rule as
+    the sweep). A record's group, once chosen, is kept: it is a decision, like its type; what is rebuilt
+    are the counts.
 
     Plain statements, not the ORM: the counts are rebuilt from the records right after, so the hook that
     moves them with each change has nothing to do here.
     """
     table, done, after = TriageItem.__table__, 0, 0
+    sizes = Counter(dict(db.session.execute(select(TriageItem.theme_group, func.count()).where(
+        TriageItem.theme_group.is_not(None)).group_by(TriageItem.theme_group)).all()))
     copies = (update(table).where(table.c.id == bindparam("item_id"))
               .values(answered_at=bindparam("answered_at"), survey_id=bindparam("survey_id"),
                       band=bindparam("band"), theme_group=bindparam("theme_group")))
     while rows := db.session.execute(
-            select(TriageItem.id, TriageItem.theme_key, Response.answered_at, Response.survey_id, Response.score,
-                   func.coalesce(Response.kind, Survey.kind))
+            select(TriageItem.id, TriageItem.theme_key, TriageItem.theme_group, Response.answered_at,
+                   Response.survey_id, Response.score, func.coalesce(Response.kind, Survey.kind))
             .join(Response, Response.id == TriageItem.response_id).outerjoin(Survey, Survey.id == Response.survey_id)
             .where(TriageItem.id > after).order_by(TriageItem.id).limit(chunk)).all():
+        groups = _missing_groups(rows, sizes)
         db.session.connection().execute(copies, [
             {"item_id": item_id, "answered_at": answered_at, "survey_id": survey_id, "band": band(kind, score),
-             "theme_group": group_key(tuple(theme_key.split())) if theme_key else None}
-            for item_id, theme_key, answered_at, survey_id, score, kind in rows])
+             "theme_group": group or groups.get(item_id)}
+            for item_id, _, group, answered_at, survey_id, score, kind in rows])
         done, after = done + len(rows), rows[-1][0]
         progress(len(rows))
     return done
+
+
+def _missing_groups(rows, sizes: Counter) -> dict[int, str | None]:
+    lacking = [(row[0], candidate_groups(tuple(row[1].split()))) for row in rows if row[1] and row[2] is None]
+    chosen = dict(zip([item_id for item_id, _ in lacking], choose_groups([c for _, c in lacking], sizes)))
+    sizes.update(group for group in chosen.values() if group)
+    return chosen

@@ -24,7 +24,8 @@ from .models import ThemeGroup, ThemeTally, TriageItem, TypeTally
 
 TYPE_KEYS = ("week", "type_key", "language", "survey_id", "band", "needs_review")
 THEME_KEYS = ("theme_group", "type_key", "language", "survey_id", "band")
-FACT_COLUMNS = ("answered_at", "type_key", "language", "survey_id", "band", "needs_review", "theme_group", "theme")
+FACT_COLUMNS = ("answered_at", "type_key", "language", "survey_id", "band", "needs_review", "theme_group", "theme",
+                "response_id")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Facts:
     needs_review: bool
     theme_group: str | None
     theme: str | None
+    order: int = 0  # the answer's id: which of several new members names a new group
 
     def type_key_tuple(self) -> tuple:
         return (self.week, self.type_key, self.language, self.survey_id, self.band, self.needs_review)
@@ -52,7 +54,7 @@ def facts(values: dict) -> Facts | None:
         return None
     return Facts(week_start(values["answered_at"]), values.get("type_key") or "", values.get("language") or "",
                  values.get("survey_id") or 0, values.get("band") or "", bool(values.get("needs_review")),
-                 values.get("theme_group"), values.get("theme"))
+                 values.get("theme_group"), values.get("theme"), values.get("response_id") or 0)
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Deltas:
     types: Counter
     themes: Counter
     groups: Counter
-    labels: dict[str, str]
+    labels: dict[str, tuple[int, str]]  # group → (its earliest new member's answer id, that member's theme)
 
     @classmethod
     def of(cls, changes) -> Deltas:
@@ -77,8 +79,9 @@ class Deltas:
         if fact.theme_group:
             self.themes[fact.theme_key_tuple()] += sign
             self.groups[fact.theme_group] += sign
-            if sign > 0:
-                self.labels.setdefault(fact.theme_group, (fact.theme or fact.theme_group)[:200])
+            if sign > 0 and fact.theme and (fact.theme_group not in self.labels
+                                            or fact.order < self.labels[fact.theme_group][0]):
+                self.labels[fact.theme_group] = (fact.order, fact.theme[:200])
 
 
 def apply(deltas: Deltas, connection) -> None:
@@ -88,9 +91,10 @@ def apply(deltas: Deltas, connection) -> None:
 
 
 def _add_to_groups(deltas: Deltas, connection) -> None:
-    """A group is made by its first member (whose theme names it) and keeps that name."""
+    """A group is made by its first member (whose theme names it: the earliest answer among those that
+    make it together) and keeps that name."""
     table = ThemeGroup.__table__
-    rows = [{"key": key, "label": deltas.labels.get(key, key), "size": delta}
+    rows = [{"key": key, "label": deltas.labels.get(key, (0, key))[1], "size": delta}
             for key, delta in deltas.groups.items() if delta]
     if not rows:
         return
@@ -120,20 +124,22 @@ def _change(session, item: TriageItem) -> tuple[Facts | None, Facts | None]:
 
 
 def _committed(item: TriageItem, current: dict) -> dict:
-    """The record as last flushed: a changed attribute's history holds its old value."""
+    """The record as last flushed: a changed attribute's history holds its old value (active_history loads
+    it); a value set for the first time after the record was inserted had none."""
     state = inspect(item)
     values = {}
     for name, value in current.items():
         history = state.attrs[name].history
-        values[name] = history.deleted[0] if history.deleted else value
+        values[name] = history.deleted[0] if history.deleted else (None if history.added else value)
     return values
 
 
 def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
     """Recount every triage record from scratch (`feedback rebuild tallies`); one commit at the end."""
     connection = db.session.connection()
-    for table in (TypeTally.__table__, ThemeTally.__table__, ThemeGroup.__table__):
+    for table in (TypeTally.__table__, ThemeTally.__table__):
         connection.execute(table.delete())
+    connection.execute(ThemeGroup.__table__.update().values(size=0))  # a group keeps its name
     counted, after = 0, 0
     while rows := connection.execute(
             select(TriageItem.id, *[getattr(TriageItem, name) for name in FACT_COLUMNS])
@@ -147,7 +153,7 @@ def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
 def snapshot() -> dict[str, dict[tuple, int]]:
     """Every non-zero count, for comparing kept and recounted figures."""
     result = {}
-    for model, keys in ((TypeTally, TYPE_KEYS), (ThemeTally, THEME_KEYS), (ThemeGroup, ("key", "label"))):
+    for model, keys in ((TypeTally, TYPE_KEYS), (ThemeTally, THEME_KEYS), (ThemeGroup, ("key",))):
         table = model.__table__
         counter = table.c.size if model is ThemeGroup else table.c.count
         result[model.__tablename__] = {tuple(row[:-1]): row[-1] for row in db.session.execute(

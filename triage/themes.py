@@ -55,16 +55,25 @@ def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
     return words
 
 
-def group_key(key: tuple[str, ...] | None) -> str | None:
-    """The theme group of a verbatim: its two strongest stems, in alphabetical order ("export pdf").
-
-    Decided by the verbatim alone, when it is classified, so groups grow as answers arrive and are never
-    recomputed over all answers: "The PDF export is slow", "pdf export slow again" and "exporting a PDF takes
-    ages" all have (pdf, export) as their two strongest stems and land together although their themes differ.
-    """
+def candidate_groups(key: tuple[str, ...] | None) -> list[str]:
+    """The groups a verbatim could join: each pair of its strongest stems ("export pdf", alphabetical
+    within the pair), strongest pairs first; its one stem when it has only one."""
     if not key:
-        return None
-    return " ".join(sorted(key[:2]))
+        return []
+    if len(key) == 1:
+        return [key[0]]
+    return [" ".join(sorted((a, b))) for i, a in enumerate(key) for b in key[i + 1:]]
+
+
+def choose_groups(candidates: list[list[str]], sizes: dict[str, int]) -> list[str | None]:
+    """Each verbatim joins the group, among its candidates, with the most members: those it has already
+    (`sizes`) plus the other verbatims classified with it that could join it too; ties go to its strongest
+    pair. Decided when a verbatim is classified and then kept, so groups grow as answers arrive and are
+    never recomputed over all answers. "The PDF export is slow", "pdf export slow again" and "exporting a
+    PDF takes ages" all share (export, pdf) and land together although their strongest pairs differ."""
+    shared: Counter = Counter(pair for pairs in candidates for pair in set(pairs))
+    return [max(pairs, key=lambda pair: (sizes.get(pair, 0) + shared[pair], -pairs.index(pair))) if pairs else None
+            for pairs in candidates]
 
 
 @dataclass(frozen=True)

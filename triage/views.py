@@ -12,13 +12,12 @@ from flask_login import current_user
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import db
 from feedback_app.forms import ConfirmForm
-from feedback_app.input_guard import requested_page
 from feedback_app.timeutil import utcnow
 from surveys.models import Response
 from surveys.numbers import ID_MAX, whole_number
 from surveys.services import all_surveys
 
-from . import export, follow_up, services
+from . import export, follow_up, listing, services
 from .forms import CorrectForm, CustomTypeForm
 from .models import TriageItem
 
@@ -38,8 +37,9 @@ def list_filters() -> services.Filters:
         needs_review=args.get("review") == "1", theme=args.get("theme") or None)
 
 
-LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "page")
-PER_PAGE = 50
+# The list's filters and where its page starts (after a row) or ends (before one): carried through a
+# confirm or correct and back to the same page.
+LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "after", "before")
 
 
 def _list_args() -> dict:
@@ -47,24 +47,34 @@ def _list_args() -> dict:
     return {k: v for k, v in request.args.items() if k in LIST_ARGS and v}
 
 
+def _page_bounds() -> tuple[listing.Cursor | None, listing.Cursor | None]:
+    try:
+        return listing.Cursor.parse(request.args.get("after")), listing.Cursor.parse(request.args.get("before"))
+    except ValueError:
+        abort(404)  # a page of no list of ours
+
+
 @triage.get("")
 def index():
     filters = list_filters()
-    page = db.paginate(services.triage_query(filters), page=requested_page(PER_PAGE), per_page=PER_PAGE)
+    after, before = _page_bounds()
+    page = listing.list_page(filters, after, before)
     types = services.all_types()
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
     return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
                            confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
-                           groups=services.theme_groups(filters, limit=8) if not filters.theme else [],
+                           filter_args={k: v for k, v in _list_args().items() if k not in ("after", "before")},
+                           groups=listing.theme_groups(filters, limit=8) if not filters.theme else [],
                            has_model=services.active_model() is not None)
 
 
 @triage.get("/themes")
 def themes():
     filters = list_filters()
-    return render_template("triage/themes.html", groups=services.theme_groups(filters, limit=200),
-                           types={t.key: t for t in services.all_types()}, args=_list_args())
+    return render_template("triage/themes.html", groups=listing.theme_groups(filters, limit=200),
+                           types={t.key: t for t in services.all_types()},
+                           args={k: v for k, v in _list_args().items() if k not in ("after", "before")})
 
 
 @triage.post("/<int:item_id>/confirm")

@@ -16,7 +16,7 @@ from surveys import services as survey_services
 from surveys.answers import Answer
 from surveys.models import Customer
 from tests.support.factories import sent_survey
-from triage import fixes, services
+from triage import fixes, listing, services
 from triage.models import Fix, FixLink, TriageItem
 
 PASSWORD = "long-enough-password"
@@ -98,7 +98,7 @@ def test_tick_verbatims_on_the_list_then_link_them_to_a_new_and_an_existing_fix(
 def test_a_theme_group_becomes_a_fix_that_then_suggests_new_verbatims_with_its_theme(app, client, triager):
     answered(app, [(2, "invoice download broken", True), (1, "invoice download broken again", True),
                    (3, "invoice download broken today", False), (9, "lovely colours", True)])
-    group = services.theme_groups(services.Filters())[0]
+    group = listing.theme_groups(listing.Filters())[0]
     members = set(db.session.scalars(select(TriageItem.response_id).where(TriageItem.theme.is_not(None))
                                      .where(TriageItem.theme_key.contains(f" {group.key.split()[0]} "))))
     assert len(members) == 3

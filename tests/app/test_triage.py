@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage import services
+from triage import listing, services
 from triage.models import ModelVersion, TrainingExample, TriageItem
 
 TRIO = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"))
@@ -177,7 +177,7 @@ def test_theme_groups_collect_similar_verbatims(app, client):
     for invitation, text in zip(invitations, ["The PDF export is so slow", "pdf export slow again", "exporting a PDF takes ages"]):
         answer(app, invitation, 4, text)
     services.classify_pending(NOW, 0.5)
-    groups = services.theme_groups(services.Filters())
+    groups = listing.theme_groups(listing.Filters())
     assert groups[0].count == 3
     client.post("/login", data={"email": "v@example.com", "password": "long-enough-password"})
     assert "3 —" in client.get("/triage").get_data(as_text=True)
