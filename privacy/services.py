@@ -19,7 +19,7 @@ from feedback_app.suppression import lift, suppress
 from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Response, Survey
 from triage import grid
-from triage import tallies  # noqa: F401  (counts follow the records deleted here)
+from triage import tallies as triage_tallies  # counts follow the records deleted here
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
 
 from . import scrubbing
@@ -86,6 +86,8 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_(response_ids))).all()
     for item in items:
         db.session.delete(item)
+    db.session.flush()
+    triage_tallies.forget_removed_members({item.theme_group for item in items})
     counts["triage_records"] = len(items)
     counts["training_examples"] = db.session.execute(
         delete(TrainingExample).where(TrainingExample.response_id.in_(response_ids))).rowcount

@@ -82,6 +82,10 @@ class Response(db.Model):
         Index("ix_response_pending", "id", sqlite_where=text("pending = 1"), postgresql_where=text("pending")),
         Index("ix_response_awaits_contact", "answered_at", sqlite_where=text("awaits_contact = 1"),
               postgresql_where=text("awaits_contact")),
+        # … and of those, the ones nobody has contacted yet: the follow-up list, oldest first.
+        Index("ix_response_follow_up", "answered_at", "id",
+              sqlite_where=text("awaits_contact = 1 AND contacted_at IS NULL"),
+              postgresql_where=text("awaits_contact AND contacted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, true
 
 from feedback_app.accounts.models import User
 from feedback_app.extensions import db
 from feedback_app.outbox import enqueue_email
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.tallies import WAITING
 
 from . import followups
 
@@ -24,8 +25,11 @@ def overdue(now: datetime, within: timedelta, limit: int = 500) -> list[tuple[Re
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Customer, Customer.id == customer_id)
-        .where(Response.may_contact.is_(True), Response.contacted_at.is_(None), Response.comment != "",
-               Response.score.is_not(None), Response.answered_at <= now - within)
+        # Open cases only, however many answers there are: those the sweep marked as awaiting a call (the
+        # terms of the partial index ix_response_follow_up) and the sweep's backlog (ix_response_pending).
+        .where(or_(and_(Response.awaits_contact == true(), Response.contacted_at.is_(None)),
+                   and_(WAITING, Response.contacted_at.is_(None))),
+               Response.answered_at <= now - within)
         .order_by(Response.answered_at, Response.id).limit(limit))
     return [(response, kind_key, email) for response, kind_key, email in rows
             if followups.needs_follow_up(followups.Answer(response.id, kind_key, response.score,

@@ -84,7 +84,7 @@ class Cursor:
             cursor = cls(review == "1", datetime.fromisoformat(moment), int(row))
         except (ValueError, UnicodeDecodeError, TypeError):
             raise ValueError("not a page of this list") from None
-        if review not in ("0", "1") or not 0 < cursor.id < 2**31:
+        if review not in ("0", "1") or not 0 < cursor.id < 2**31 or cursor.answered_at.tzinfo is not None:
             raise ValueError("not a page of this list")
         return cursor
 

@@ -10,10 +10,9 @@ from typing import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from feedback_app.extensions import db
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Response
 
 from . import sweep, training
 from .classifier import Classifier, Example, evaluate
@@ -295,40 +294,6 @@ def correct_response(response: Response, type_key: str, user_id: int | None, now
     _label(item, type_key, "correction", user_id, now)
     db.session.commit()
     return item
-
-
-@dataclass(frozen=True)
-class VerbatimPage:
-    rows: list[tuple[Response, TriageItem | None]]
-    total: int
-    fix_ids: dict[int, list[int]]   # response id → ids of the fixes it supports
-
-
-def verbatim_page(filters: Filters, since: datetime | None = None, needs_review: bool | None = None,
-                  page: int = 1, per_page: int = 50, response_id: int | None = None) -> VerbatimPage:
-    """Verbatims, survey answers and other channels alike, classified or not, newest first (or the
-    one with `response_id`).
-
-    The filters mean what they mean in the triage list (listing.conditions). Only the joins differ — outer
-    here, because channel feedback has no survey and a fresh answer no triage record yet.
-    """
-    query = (select(Response, TriageItem).outerjoin(TriageItem, TriageItem.response_id == Response.id)
-             .outerjoin(Survey, Survey.id == Response.survey_id).where(*conditions(filters, on_answers=True)))
-    if since is not None:
-        query = query.where(Response.answered_at >= since)
-    if needs_review is not None:  # Filters can only ask for "needs review"; here the rest can be asked for too
-        query = query.where(TriageItem.needs_review.is_(needs_review))
-    if response_id is not None:
-        query = query.where(Response.id == response_id)
-    total = db.session.scalar(query.with_only_columns(func.count(Response.id)).order_by(None))
-    rows = db.session.execute(
-        query.options(selectinload(Response.survey), selectinload(Response.customer),
-                      selectinload(Response.invitation).selectinload(Invitation.customer))
-        .order_by(Response.answered_at.desc(), Response.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    fixes = fixes_of([response.id for response, _ in rows])
-    return VerbatimPage(list(rows), total, {response.id: [f.id for f in fixes.get(response.id, [])]
-                                           for response, _ in rows})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from feedback_app.db_helpers import add_to_counters
@@ -132,6 +132,21 @@ def _committed(item: TriageItem, current: dict) -> dict:
         history = state.attrs[name].history
         values[name] = history.deleted[0] if history.deleted else (None if history.added else value)
     return values
+
+
+def forget_removed_members(groups: set[str]) -> None:
+    """After members left these groups for good (an erasure, flushed): groups left empty and their tallies
+    go, and a group named by a member that left takes the name of its earliest remaining one — a name is
+    a customer's words, and an erased customer's words must not stay behind as another group's name."""
+    groups = {group for group in groups if group}
+    if not groups:
+        return
+    db.session.execute(delete(ThemeTally).where(ThemeTally.theme_group.in_(groups), ThemeTally.count <= 0))
+    db.session.execute(delete(ThemeGroup).where(ThemeGroup.key.in_(groups), ThemeGroup.size <= 0))
+    for group in db.session.scalars(select(ThemeGroup).where(ThemeGroup.key.in_(groups))):
+        earliest = db.session.scalar(select(TriageItem.theme).where(TriageItem.theme_group == group.key)
+                                     .order_by(TriageItem.response_id).limit(1))
+        group.label = (earliest or group.key)[:200]
 
 
 def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:

@@ -9,7 +9,7 @@ from flask import current_app, request, url_for
 from flask.views import MethodView
 
 from surveys.models import Response
-from triage import services
+from triage import services, verbatims
 from triage.models import TriageItem
 
 from ..extensions import db
@@ -44,8 +44,9 @@ def _known_type(type_key: str | None) -> None:
                        {"type": [f"one of: {known}, none"]})
 
 
-def _page_url(page: int, per_page: int) -> str:
-    args = {**request.args.to_dict(), "page": page, "per_page": per_page}
+def _page_url(page: int | None, per_page: int, after: str | None = None) -> str:
+    args = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "after")}
+    args.update({"per_page": per_page, **({"page": page} if page else {}), **({"after": after} if after else {})})
     return url_for("api.VerbatimList", **args)
 
 
@@ -57,24 +58,30 @@ class VerbatimList(MethodView):
     def get(self, query):
         """List verbatims, newest first
 
-        Survey answers and feedback from other channels, classified or not yet. Paginated by `page`
-        (from 1) and `per_page` (default 50, at most 200); `links` give the neighbouring pages. New
-        answers arriving while you page push older ones down: to stay in sync, ask with `since`.
+        Survey answers and feedback from other channels, classified or not yet. `per_page` (default 50, at
+        most 200) at a time; `links.next` leads to the next page (it carries a cursor, `after`, so every page
+        costs the same however deep), `page` asks for a page by number. New answers arriving while you page
+        do not shift a cursor's pages; to stay in sync, ask with `since`.
         """
         _known_type(query.get("type"))
         since = query.get("since")
-        page = services.verbatim_page(
-            services.Filters(type=query.get("type"), survey=query.get("survey"), language=query.get("language")),
-            since.replace(tzinfo=None) if since else None, query.get("needs_review"),
-            query["page"], query["per_page"])
-        pages = max(1, math.ceil(page.total / query["per_page"]))
-        number, size = query["page"], query["per_page"]
+        try:
+            page = verbatims.verbatim_page(
+                services.Filters(type=query.get("type"), survey=query.get("survey"), language=query.get("language")),
+                since.replace(tzinfo=None) if since else None, query.get("needs_review"),
+                query["page"], query["per_page"], after=query.get("after"))
+        except ValueError:
+            raise ApiError(422, "This `after` is not a cursor of this list; take it from `links.next`.",
+                           {"after": ["not a cursor from links.next"]}) from None
+        size = query["per_page"]
+        number = None if query.get("after") else query["page"]
+        pages = max(1, math.ceil(page.total / size))
         return {"responses": [present(r, item, page.fix_ids[r.id]) for r, item in page.rows],
                 "page": number, "per_page": size, "total": page.total, "pages": pages,
-                "links": {"self": _page_url(number, size), "first": _page_url(1, size),
-                          "last": _page_url(pages, size),
-                          "next": _page_url(number + 1, size) if number < pages else None,
-                          "prev": _page_url(min(number - 1, pages), size) if number > 1 else None}}
+                "next_cursor": page.next,
+                "links": {"self": request.url, "first": _page_url(1, size), "last": _page_url(pages, size),
+                          "next": _page_url(None, size, after=page.next) if page.next else None,
+                          "prev": _page_url(min(number - 1, pages), size) if number and number > 1 else None}}
 
 
 @api.route("/responses/<int:response_id>", tags=["responses"])
@@ -114,7 +121,7 @@ def _response(response_id: int) -> Response:
 
 
 def _present_one(response_id: int) -> dict:
-    page = services.verbatim_page(services.Filters(), response_id=response_id)
+    page = verbatims.verbatim_page(services.Filters(), response_id=response_id)
     if not page.rows:
         raise ApiError(404, f"There is no response {response_id}.")
     response, item = page.rows[0]

@@ -145,8 +145,15 @@ class ResponsesQuery(Request):
     since = UtcDateTime(metadata={"description": "ISO 8601; only answers given at or after it "
                                                  "(no offset: UTC)"})
     needs_review = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE,
+                          metadata={"description": "A page number, read with an offset: fine near the start, "
+                                                   "slower with depth. To go through everything, follow "
+                                                   "`links.next`, which carries `after`."})
     per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    after = fields.String(validate=validate.Length(min=1, max=200),
+                          metadata={"description": "A cursor from `links.next` / `next_cursor`: the page after "
+                                                   "the one it came with, as fast at the millionth verbatim "
+                                                   "as at the first. Replaces `page`."})
 
 
 class Verbatim(ma.Schema):
@@ -180,7 +187,9 @@ class PageLinks(ma.Schema):
 
 class VerbatimPage(ma.Schema):
     responses = fields.List(fields.Nested(Verbatim))
-    page = fields.Integer()
+    page = fields.Integer(allow_none=True, metadata={"description": "null for a page asked for with `after`"})
+    next_cursor = fields.String(allow_none=True, metadata={"description": "`after` of the next page; null on the "
+                                                                          "last"})
     per_page = fields.Integer()
     total = fields.Integer()
     pages = fields.Integer()

@@ -326,8 +326,26 @@ def test_responses_are_paginated_with_links(app, api):
     last = api.get(second["links"]["next"]).get_json()
     seen = [item["id"] for page in (first, second, last) for item in page["responses"]]
     assert len(set(seen)) == 5 and seen == sorted(seen, reverse=True)
-    assert last["links"]["next"] is None and last["links"]["last"] == last["links"]["self"]
+    assert last["links"]["next"] is None and last["next_cursor"] is None
+    assert "after=" in second["links"]["next"] and second["page"] is None  # followed by cursor, not by number
+    by_number = api.get(last["links"]["last"]).get_json()
+    assert [item["id"] for item in by_number["responses"]] == [item["id"] for item in last["responses"]]
     assert api.get("/api/v1/responses?per_page=2&page=9").get_json()["responses"] == []
+
+
+def test_a_cursor_is_not_shifted_by_new_answers(app, api):
+    for n in range(4):
+        api.post("/api/v1/feedback", json={"text": f"export is slow {n}"})
+    first = api.get("/api/v1/responses?per_page=2").get_json()
+    api.post("/api/v1/feedback", json={"text": "a newer answer arrives while paging"})
+    second = api.get(first["links"]["next"]).get_json()
+    assert {item["id"] for item in first["responses"]}.isdisjoint(item["id"] for item in second["responses"])
+    assert len(second["responses"]) == 2 and second["links"]["next"] is None
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "bm90fGE", "MjAyNi0wMS0wMXwtMQ", "x" * 201])
+def test_a_forged_cursor_is_refused(app, api, cursor):
+    assert_error(api.get("/api/v1/responses?after=" + cursor), 422, "after")
 
 
 @pytest.mark.parametrize("query, field", [("per_page=201", "per_page"), ("page=0", "page"), ("tpye=pricing", "tpye"),

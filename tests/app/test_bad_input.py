@@ -2,6 +2,7 @@
 per-line import error) and nothing stored, on SQLite and PostgreSQL. test_fuzz.py looks for new ones."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from functools import partial
@@ -158,11 +159,24 @@ def test_api_ids_beyond_the_database_are_not_found(seeded, method):
         assert reply.get_json()["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/triage", "/customers", "/admin/outbox"])
+@pytest.mark.parametrize("path", ["/customers", "/admin/outbox"])
 def test_pages_that_cannot_exist_are_not_found(seeded, path):
     client = seeded.sign_in()
     for page in (str(BIG), str(BIG // 50), "9" * 5000, "²"):
         refused_and_unchanged(partial(client.get, path, query_string={"page": page}), 404)
+
+
+def _token(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("bound", ["after", "before"])
+def test_triage_pages_that_cannot_exist_are_not_found(seeded, bound):
+    """The triage list pages by cursor (the row a page starts after or ends before), not by number."""
+    client = seeded.sign_in()
+    for cursor in ("nonsense", "9" * 5000, "²", _token(f"1|2026-01-01T00:00:00|{BIG}"), _token("2|2026-01-01T00:00:00|1"),
+                   _token("1|2026-01-01T00:00:00+05:00|1"), _token("1|yesterday|1"), _token("1|2026-01-01|0")):
+        refused_and_unchanged(partial(client.get, "/triage", query_string={bound: cursor}), 404)
 
 
 def test_a_triage_list_filtered_by_a_survey_that_cannot_exist_is_not_found(seeded):

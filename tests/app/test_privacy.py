@@ -26,7 +26,8 @@ from tests.support.factories import NOW, mailer, sent_survey
 from triage import fixes, follow_up
 from triage import services as triage_services
 from triage.intake import ChannelFeedback, take_feedback
-from triage.models import BetaTester, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
+from triage.models import (BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample,
+                           TriageItem)
 
 EMAIL = "zq-unique-7731@example.com"
 NAME = "Velmira Quonstad"
@@ -398,3 +399,23 @@ def test_the_commands_export_erase_and_restore(app, tmp_path):
     assert unknown.exit_code != 0 and "No customer has the address" in unknown.output
     assert run(app, "customers", "restore", EMAIL).output.startswith("Restored:")
     assert run(app, "customers", "restore", EMAIL).exit_code != 0
+
+
+def test_a_theme_group_they_named_is_renamed_by_its_earliest_remaining_member(app):
+    """A group is named by its first member's theme; an erased customer's words must not stay behind as
+    the name of a group others still belong to, nor as the key of an emptied group or tally."""
+    texts = [(EMAIL, "Quentaro export crashes with big invoices"), ("ana@example.com", "invoice export crashes"),
+             ("bo@example.com", "the invoice export crashes every time"), (EMAIL, "Quentaro reports look odd")]
+    for minutes, (email, text) in enumerate(texts):
+        take_feedback(ChannelFeedback(text, email=email, answered_at=NOW - timedelta(minutes=9 - minutes)), NOW, 0.5)
+    triage_services.classify_pending(NOW, 0.5)  # the sweep places them in groups
+    assert any("quentaro" in group.label.lower() for group in db.session.scalars(select(ThemeGroup)))
+
+    erase_customer(EMAIL, "cli", NOW)
+    groups = db.session.scalars(select(ThemeGroup)).all()
+    assert groups and not any("quentaro" in (group.label + group.key).lower() for group in groups)
+    assert not any("quentaro" in key.lower() for key in db.session.scalars(select(ThemeTally.theme_group)))
+    for group in groups:
+        themes = db.session.scalars(select(TriageItem.theme).where(TriageItem.theme_group == group.key)
+                                    .order_by(TriageItem.response_id)).all()
+        assert group.size == len(themes) > 0 and group.label == themes[0]

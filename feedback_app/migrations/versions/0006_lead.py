@@ -70,6 +70,7 @@ def upgrade():
         batch_op.create_index('ix_response_answered', ['answered_at', 'id'], unique=False)
         batch_op.create_index('ix_response_awaits_contact', ['answered_at'], unique=False, sqlite_where=sa.text('awaits_contact = 1'), postgresql_where=sa.text('awaits_contact'))
         batch_op.create_index('ix_response_pending', ['id'], unique=False, sqlite_where=sa.text('pending = 1'), postgresql_where=sa.text('pending'))
+        batch_op.create_index('ix_response_follow_up', ['answered_at', 'id'], unique=False, sqlite_where=sa.text('awaits_contact = 1 AND contacted_at IS NULL'), postgresql_where=sa.text('awaits_contact AND contacted_at IS NULL'))
         batch_op.create_index('ix_response_survey_answered', ['survey_id', 'answered_at'], unique=False)
 
     with op.batch_alter_table('survey', schema=None) as batch_op:
@@ -118,6 +119,7 @@ def downgrade():
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_index('ix_response_survey_answered')
         batch_op.drop_index('ix_response_pending', sqlite_where=sa.text('pending = 1'), postgresql_where=sa.text('pending'))
+        batch_op.drop_index('ix_response_follow_up')
         batch_op.drop_index('ix_response_awaits_contact', sqlite_where=sa.text('awaits_contact = 1'), postgresql_where=sa.text('awaits_contact'))
         batch_op.drop_index('ix_response_answered')
         batch_op.drop_column('awaits_contact')
