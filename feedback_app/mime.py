@@ -38,14 +38,20 @@ def wire_bytes(sender_header: str, recipient: str, subject: str, message_id: str
     lines = [sender_header, f"To: {recipient}", header("Subject", subject),
              header("Message-ID", message_id)]
     lines += [header(name, str(value)) for name, value in headers.items()]
-    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{BOUNDARY}"', "",
-              f"--{BOUNDARY}", 'Content-Type: text/plain; charset="utf-8"',
-              "Content-Transfer-Encoding: quoted-printable", ""]
-    head = CRLF.join(lines).encode("ascii")
-    middle = CRLF.join(["", f"--{BOUNDARY}", 'Content-Type: text/html; charset="utf-8"',
-                        "Content-Transfer-Encoding: quoted-printable", "", ""]).encode("ascii")
-    tail = f"{CRLF}--{BOUNDARY}--{CRLF}".encode("ascii")
-    return head + CRLF.encode("ascii") + quoted_printable(text) + middle + quoted_printable(html) + tail
+    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{BOUNDARY}"', ""]
+    return "\r\n".join(lines).encode("ascii") + _part("plain", text) + _part("html", html) + _CLOSE
+
+
+_CLOSE = f"{CRLF}--{BOUNDARY}--{CRLF}".encode("ascii")
+
+
+def _part(subtype: str, text: str) -> bytes:
+    """One body part, from its boundary line on. ASCII text goes quoted-printable (it stays readable and
+    hardly grows); other text base64, which for Arabic or Persian is both smaller and quicker to write."""
+    encoding, body = ("quoted-printable", quoted_printable(text)) if text.isascii() else ("base64", base64_lines(text))
+    head = f'{CRLF}--{BOUNDARY}{CRLF}Content-Type: text/{subtype}; charset="utf-8"{CRLF}' \
+           f"Content-Transfer-Encoding: {encoding}{CRLF}{CRLF}"
+    return head.encode("ascii") + body
 
 
 @lru_cache(maxsize=16)
@@ -74,23 +80,21 @@ def header(name: str, value: str) -> str:
 
 
 def encoded_words(text: str) -> list[str]:
-    """`text` as base64 encoded words of whole characters (a word never splits a character's bytes)."""
-    words, chunk, size = [], [], 0
-    for char in text:
-        length = len(char.encode("utf-8", "replace"))
-        if chunk and size + length > WORD_BYTES:
-            words.append(_word("".join(chunk)))
-            chunk, size = [], 0
-        chunk.append(char)
-        size += length
-    if chunk or not words:
-        words.append(_word("".join(chunk)))
+    """`text` as base64 encoded words of whole characters: a word never ends inside a character's UTF-8
+    bytes (a continuation byte is 0b10xxxxxx), so each decodes on its own (RFC 2047 §5)."""
+    data = text.encode("utf-8", "replace")
+    words, start = [], 0
+    while start < len(data) or not words:
+        end = min(start + WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1
+        words.append(_word(data[start:end]))
+        start = end
     return words
 
 
-def _word(text: str) -> str:
-    encoded = binascii.b2a_base64(text.encode("utf-8", "replace"), newline=False).decode("ascii")
-    return f"=?utf-8?b?{encoded}?="
+def _word(data: bytes) -> str:
+    return f"=?utf-8?b?{binascii.b2a_base64(data, newline=False).decode('ascii')}?="
 
 
 def _fold(name: str, words: list[str]) -> str:
@@ -104,6 +108,18 @@ def _fold(name: str, words: list[str]) -> str:
             line = ""
         line += " " + word
     return CRLF.join([*lines, line])
+
+
+def base64_lines(text: str) -> bytes:
+    """UTF-8 in base64 lines of 76 characters (57 bytes each, RFC 2045 §6.8), CRLF between them."""
+    data = _lines(text).encode("utf-8", "replace")
+    return b"\r\n".join(binascii.b2a_base64(data[start:start + 57], newline=False)
+                         for start in range(0, len(data), 57))
+
+
+def _lines(text: str) -> str:
+    """Every line ending of the text as CRLF, the canonical form of text in MIME (RFC 2046 §4.1.1)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
 
 
 def quoted_printable(text: str) -> bytes:

@@ -97,3 +97,18 @@ def test_a_long_plain_subject_is_folded_at_spaces_and_long_words_are_never_split
     lines = mime.header("Subject", subject).split("\r\n")
     assert all(len(line) <= mime.SOFT_LIMIT for line in lines[:-1]) and lines[-1] == " " + "x" * 120
     assert re.sub(r"\r\n ", " ", mime.header("Subject", subject)) == "Subject: " + subject
+
+
+def test_encoded_words_never_split_a_character():
+    text = "نظر شما 😀 درباره‌ی " * 6
+    words = mime.encoded_words(text)
+    assert len(words) > 3 and all(len(word) <= 75 for word in words)
+    parts = [__import__("base64").b64decode(word[len("=?utf-8?b?"):-2]).decode("utf-8") for word in words]
+    assert "".join(parts) == text  # each word decodes on its own
+
+
+def test_ascii_parts_go_quoted_printable_and_others_base64():
+    wire = wire_message(OutgoingEmail("k", "a@example.com", "s", "plain text\n", "<p>سلام</p>\n"), SENDER).data
+    assert b"Content-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable" in wire
+    assert b"Content-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64" in wire
+    assert read_back(wire).get_body(("html",)).get_content() == "<p>سلام</p>\r\n"
