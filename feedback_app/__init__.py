@@ -65,4 +65,4 @@ def _register_blueprints(app: Flask) -> None:
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
     import privacy.models  # noqa: F401  (its table: the record of erasures)
 
-    from . import suppression  # noqa: F401  (its table: addresses never to email again)
+    from . import leases, suppression  # noqa: F401  (their tables: periodic work's leases, addresses never to email again)

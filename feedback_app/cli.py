@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
 from flask import Flask, current_app
@@ -220,12 +224,14 @@ def mail():
 @mail.command("deliver")
 @with_appcontext
 def mail_deliver():
-    """Send every due email now (a progress bar on stderr; the last line sums it up)."""
+    """Send every due email now (a progress bar on stderr; the last line sums it up). Ctrl-C or SIGTERM ends
+    the run after the email being sent, with nothing left claimed; a second one ends it at once."""
     config = current_app.config
     now = utcnow()
-    with click.progressbar(length=count_due(now), label="Delivering emails", file=sys.stderr) as bar:
+    with click.progressbar(length=count_due(now), label="Delivering emails", file=sys.stderr) as bar, \
+            _stop_requested() as stopping:
         report = deliver_due(now, transport_from_config(config), sender_address(config), config["MAIL_MAX_ATTEMPTS"],
-                             clock=utcnow, progress=bar.update)
+                             clock=utcnow, progress=bar.update, stop=stopping.is_set)
     if report.released:
         click.echo(f"{report.released} left in 'sending' by a stopped run: maybe delivered, retried later.")
     if report.suppressed:
@@ -235,10 +241,32 @@ def mail_deliver():
     click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed.")
 
 
+@contextmanager
+def _stop_requested() -> Iterator[threading.Event]:
+    """An event set by the first SIGINT or SIGTERM; the second raises KeyboardInterrupt as usual."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield stopping
+        return
+
+    def ask(signum, _frame):
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+
+    previous = {number: signal.signal(number, ask) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler():
-    """Run the scheduler process (mail, reminders, classification, retraining, digests). Run exactly one."""
+    """Run a scheduler process (mail, reminders, classification, retraining, digests). One or more may run,
+    on one machine or several, over the same database."""
     from . import scheduler as jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -10,6 +10,9 @@ An attempt ends in one of four ways, and each has its own next step:
 - maybe sent (the data left but the server's answer never came, or the sender died holding the email):
   retried much later and never at once, with the same Message-ID, so a mail system folds the rare copy;
 - refused (a permanent 5xx answer to the recipient or to the message): failed at once, retrying is futile.
+
+Rows are claimed in batches and a claim names its process; how long a live sender can hold one (the batch
+window, then the longest conversation) is what lets another process take a claim back without a duplicate.
 """
 from __future__ import annotations
 
@@ -92,6 +95,10 @@ def next_try(outcome: str, attempts: int) -> timedelta | None:
 WAITS_BEFORE_DATA = 13
 # Recording the outcome (a database commit) and clock differences between hosts.
 CLAIM_MARGIN = timedelta(minutes=2)
+# Rows are claimed in batches: a sender starts sending a claimed row only this long after the claim, and
+# hands the rest of the batch back unsent (to claim them afresh), so no row waits in a claim behind the
+# others for longer than this before its own conversation starts.
+BATCH_WINDOW = timedelta(minutes=1)
 
 
 def longest_send(command_timeout: float, data_timeout: float) -> timedelta:
@@ -105,8 +112,14 @@ def longest_send(command_timeout: float, data_timeout: float) -> timedelta:
 
 
 def stale_after(longest: timedelta) -> timedelta:
-    """A claim older than this cannot belong to a sender still sending (37 + 2 = 39 min by default)."""
-    return longest + CLAIM_MARGIN
+    """A claim older than this cannot belong to a sender still sending: the last send of a batch starts
+    within the batch window and lasts at most the longest send (1 + 37 + 2 = 40 min by default)."""
+    return BATCH_WINDOW + longest + CLAIM_MARGIN
+
+
+def may_start_send(claimed_at: datetime, now: datetime) -> bool:
+    """Whether a row of a batch claimed at `claimed_at` may still be sent now (else it is handed back)."""
+    return now <= claimed_at + BATCH_WINDOW
 
 
 # ---------------------------------------------------------------- who holds a claim

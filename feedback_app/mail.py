@@ -6,6 +6,8 @@ email is printed and stays visible on the outbox page), memory (tests of code th
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import re
 import smtplib
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
+from functools import lru_cache
 from typing import Protocol, TextIO
 
 from flask import render_template
@@ -23,7 +26,7 @@ from flask_babel import force_locale
 
 from surveys.kinds import text_direction
 
-from . import delivery_policy
+from . import delivery_policy, mime
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,40 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     return message
 
 
+@dataclass(frozen=True)
+class WireMessage:
+    """An email as SMTP carries it: the envelope and the message's bytes (CRLF line ends)."""
+    sender: str      # MAIL FROM
+    recipient: str   # RCPT TO
+    data: bytes
+    smtputf8: bool = False  # an address is not ASCII: only a server offering SMTPUTF8 can take it
+
+    def parsed(self) -> EmailMessage:
+        return email.message_from_bytes(self.data, policy=email.policy.default)
+
+
+def wire_message(outgoing: OutgoingEmail, sender: str) -> WireMessage:
+    """What the outbox hands a transport: written directly (mime.py) in the usual case, by the email
+    package when an address needs SMTPUTF8."""
+    name, address = _sender_parts(sender)
+    from_header = mime.sender_header(name, address)
+    data = None if from_header is None else mime.wire_bytes(
+        from_header, outgoing.recipient, outgoing.subject, message_id(outgoing.key, sender), outgoing.headers,
+        outgoing.text, outgoing.html)
+    if data is not None:
+        return WireMessage(address, outgoing.recipient, data)
+    message = build_message(outgoing, sender)
+    return WireMessage(address, outgoing.recipient, message.as_bytes(policy=email.policy.SMTPUTF8), True)
+
+
+@lru_cache(maxsize=16)
+def _sender_parts(sender: str) -> tuple[str, str]:
+    return parseaddr(sender)
+
+
 _LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)*")  # only characters kept as they are, single inner colons
 
 
 def message_id(key: str, sender: str) -> str:
@@ -79,7 +114,10 @@ def message_id(key: str, sender: str) -> str:
     characters), letters, digits, `-` and `_` stay, anything else becomes `=XX` per UTF-8 byte — so two
     keys never share an id. An over-long (or empty) key is replaced by 128 bits of its SHA-256 (`#` marks that form).
     """
-    left = "".join(_id_char(key, i) for i in range(len(key)))
+    if _PLAIN_KEY.fullmatch(key):  # the usual key ("survey-invitation:7"): the same result, without the loop
+        left = key.replace(":", ".")
+    else:
+        left = "".join(_id_char(key, i) for i in range(len(key)))
     if not left or len(left) > 200:
         left = "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<{left}@{_sender_domain(sender)}>"
@@ -94,6 +132,7 @@ def _id_char(key: str, i: int) -> str:
     return "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
 
 
+@lru_cache(maxsize=16)
 def _sender_domain(sender: str) -> str:
     domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower()
     try:
@@ -107,7 +146,7 @@ class Transport(Protocol):
     # The longest one send() can take while still talking to the server: claims are held no longer.
     longest_send: timedelta
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: WireMessage | EmailMessage) -> None: ...
 
     def close(self) -> None: ...
 
@@ -177,7 +216,7 @@ class SMTPTransport:
         self._context: ssl.SSLContext | None = None
         self._carried = 0  # emails sent on the open session
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: WireMessage | EmailMessage) -> None:
         reused = self._carried > 0
         try:
             self._send(message)
@@ -196,10 +235,10 @@ class SMTPTransport:
             except (OSError, smtplib.SMTPException):
                 client.close()
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: WireMessage | EmailMessage) -> None:
         client = self._client or self._open()
         try:
-            client.send_message(message)
+            _hand_over(client, message)
         except Exception as error:
             self._client, self._carried = None, 0
             client.close()
@@ -231,6 +270,19 @@ class SMTPTransport:
         return client
 
 
+def _hand_over(client: smtplib.SMTP, message: WireMessage | EmailMessage) -> None:
+    if isinstance(message, EmailMessage):
+        client.send_message(message)
+        return
+    options: tuple[str, ...] = ()
+    if message.smtputf8:
+        client.ehlo_or_helo_if_needed()
+        if not client.has_extn("smtputf8"):  # as smtplib's send_message says it: nothing was sent
+            raise smtplib.SMTPNotSupportedError("an address is not ASCII and the server does not offer SMTPUTF8")
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+    client.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
+
+
 def _session_lost(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code == 421
@@ -244,7 +296,9 @@ class ConsoleTransport:
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: WireMessage | EmailMessage) -> None:
+        if isinstance(message, WireMessage):
+            message = message.parsed()
         stream = self.stream or sys.stdout
         text = message.get_body(("plain",)).get_content()
         stream.write(f"\n--- email to {message['To']}: {message['Subject']}\n{text}--- end of email\n")
@@ -260,8 +314,9 @@ class MemoryTransport:
     def __init__(self):
         self.sent: list[EmailMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
-        self.sent.append(message)
+    def send(self, message: WireMessage | EmailMessage) -> None:
+        """Kept as the email package reads the bytes, so tests see what a mail client would."""
+        self.sent.append(message.parsed() if isinstance(message, WireMessage) else message)
 
     def close(self) -> None:
         pass

@@ -1,26 +1,40 @@
-"""The periodic jobs, in one list, run by exactly one process: `feedback scheduler`.
+"""The periodic jobs, in one list, run by `feedback scheduler` — one process or several, on one machine or several.
 
 APScheduler only triggers sweeps; the state they act on (outbox rows, invitation times) lives in the
 database, so stopping and starting this process loses nothing. It is never started inside
-create_app: under gunicorn every worker would start one and every email would go out N times.
+create_app: under gunicorn every worker would start one.
+
+Every job is safe when several scheduler processes run it at once, each in its own way:
+- deliver-mail: each run claims its own batches of emails (SKIP LOCKED on PostgreSQL), so schedulers
+  share the sending and their throughput adds up;
+- queue-reminders, follow-up-digests: every email they queue has a unique outbox key, so a second
+  process queueing the same email at the same moment adds nothing;
+- classify-verbatims, retrain-classifier: a database lease (leases.py) lets one process at a time run
+  them; the others skip that tick.
 """
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Callable
 
 from flask import Flask, current_app
 
 from surveys.services import queue_due_reminders
 
+from . import leases
 from .mail import sender_address, transport_from_config
 from .outbox import deliver_due
 from .timeutil import utcnow
 from .wiring import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
 
 log = logging.getLogger("feedback.scheduler")
+# Set when the process is asked to end (SIGTERM, Ctrl-C): a running delivery stops after its current email.
+STOPPING = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -28,12 +42,15 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[], object]
+    # Held for the run, so that no two scheduler processes run the job at once: a holder that dies
+    # blocks the job for at most this long (on its own machine not at all: a dead holder is seen at once).
+    lease: timedelta | None = None
 
 
 def deliver_mail():
     config = current_app.config
     report = deliver_due(utcnow(), transport_from_config(config), sender_address(config),
-                         config["MAIL_MAX_ATTEMPTS"], clock=utcnow)
+                         config["MAIL_MAX_ATTEMPTS"], clock=utcnow, stop=STOPPING.is_set)
     if report.sent or report.retrying or report.failed or report.suppressed or report.released:
         log.info("mail: %d sent, %d to retry, %d failed, %d suppressed, %d stale claims released", report.sent,
                  report.retrying, report.failed, report.suppressed, report.released)
@@ -53,8 +70,8 @@ def queue_reminders():
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
-    Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims),
-    Job("retrain-classifier", timedelta(hours=1), retrain_when_due),
+    Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims, lease=timedelta(minutes=10)),
+    Job("retrain-classifier", timedelta(hours=1), retrain_when_due, lease=timedelta(minutes=30)),
     Job("follow-up-digests", timedelta(hours=1), queue_follow_up_digests),
 ]
 
@@ -62,7 +79,12 @@ JOBS = [
 def run_job(app: Flask, job: Job) -> None:
     with app.app_context():
         try:
-            job.run()
+            if job.lease is None:
+                job.run()
+                return
+            with leases.held(job.name, job.lease, utcnow) as lease:
+                if lease is not None:  # else another scheduler process is running it now
+                    job.run()
         except Exception:  # one failed sweep must not stop the scheduler; the next run retries
             log.exception("job %s failed", job.name)
 
@@ -74,11 +96,22 @@ def run(app: Flask) -> None:
     for job in JOBS:
         # coalesce + one instance: a slow sweep is never run twice at once or replayed in a burst.
         scheduler.add_job(run_job, "interval", args=(app, job), seconds=job.every.total_seconds(),
-                          id=job.name, coalesce=True, max_instances=1, next_run_time=utcnow_aware())
+                          id=job.name, coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
+    _stop_on_signals(scheduler)
     log.info("scheduler started with jobs: %s", ", ".join(j.name for j in JOBS))
     scheduler.start()
+    log.info("scheduler stopping: running jobs finish their current step")
 
 
-def utcnow_aware():
-    from datetime import UTC, datetime
-    return datetime.now(UTC)
+def _stop_on_signals(scheduler) -> None:
+    """SIGTERM or Ctrl-C: no new job starts, a delivery run ends after its current email and records it
+    (Python waits for the job threads before the process exits), so a restart leaves no claim behind.
+    A second signal ends the process at once, as a crash would (its claims are released by the next run)."""
+    def stop(signum, _frame):
+        if STOPPING.is_set():
+            os._exit(128 + signum)
+        STOPPING.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from feedback_app import delivery_policy
 from feedback_app.extensions import db
@@ -165,8 +165,9 @@ def test_an_unreachable_server_stops_the_run_and_fails_after_max_attempts(app_fa
         first = deliver(app)
         assert first.retrying == 1 and "127.0.0.1:1" in first.stopped_early
         assert [r.attempts for r in rows()] == [1, 0, 0]  # the others were not tried in vain
-        deliver(app, NOW + timedelta(hours=1))
-        deliver(app, NOW + timedelta(hours=1))
+        for _ in range(3):  # due first, tried first: the two never tried, then the first again
+            deliver(app, NOW + timedelta(hours=1))
+        assert [r.attempts for r in rows()] == [2, 1, 1]
         email = rows()[0]
         assert email.status == FAILED and email.attempts == 2 and "Connection" in email.last_error
         assert retry_failed(email.id, NOW) and rows()[0].status == PENDING
@@ -266,3 +267,195 @@ def _context(app):
     return {"customer": type("C", (), {"name": "A"})(), "survey": None, "kind": NPS, "question": "Q?",
             "buttons": [], "survey_url": "u", "unsubscribe_url": "x"}
 
+
+
+# ---------------------------------------------------------------- batches: claimed, sent and recorded together
+
+class Clock:
+    """The run's clock, moved on by the test (or by a transport, to play a slow server)."""
+
+    def __init__(self, now=NOW):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def outbox_statements(app):
+    """Every UPDATE of the outbox a run makes, as (SQL, executemany) in order."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "UPDATE OUTBOX_EMAIL" in statement.upper():
+            seen.append((statement, executemany))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_batch_is_claimed_by_one_statement_and_recorded_by_one(app):
+    queue(250)
+    seen, stop_listening = outbox_statements(app)
+    try:
+        report = deliver(app, batch=100)
+    finally:
+        stop_listening()
+    assert report.sent == 250 and len(app.config["MAIL_MEMORY_TRANSPORT"].sent) == 250
+    claims = [s for s, many in seen if "RETURNING" in s.upper()]
+    records = [s for s, many in seen if many]
+    # 100 + 100 + 50, then a claim that finds nothing; one executemany of outcomes per batch. Nothing else.
+    assert (len(claims), len(records), len(seen)) == (4, 3, 7)
+    assert {r.status for r in rows()} == {SENT} and {r.attempts for r in rows()} == {1}
+
+
+def test_an_idle_run_only_looks(app):
+    queue(1, now=NOW + timedelta(hours=1))  # not due yet
+    seen, stop_listening = outbox_statements(app)
+    try:
+        assert deliver(app).sent == 0
+    finally:
+        stop_listening()
+    assert seen == []  # no claim was tried: on SQLite even an UPDATE of nothing would take the writer's lock
+
+
+def test_two_senders_at_once_share_the_work_and_send_each_email_once(app, slow_smtp):
+    import threading
+
+    server = slow_smtp(delay=lambda n: 0.005)
+    queue(120)
+    reports, start = [], threading.Barrier(2)
+
+    def sender():
+        with app.app_context():
+            start.wait()
+            reports.append(deliver_due(NOW, transport_to(server), SENDER, batch=10))
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(server.inbox.message_ids().values()) == [1] * 120
+    assert sorted(r.sent for r in reports) != [0, 120] and sum(r.sent for r in reports) == 120  # both took part
+    assert {r.status for r in rows()} == {SENT}
+
+
+class Crash(BaseException):
+    """The process dying in the middle of a batch (nothing after it runs, as with SIGKILL)."""
+
+
+class CrashingTransport(SMTPTransport):
+    def __init__(self, server, after):
+        super().__init__(server.host, server.port, None, None, "none", 1, 5)
+        self.after = after
+
+    def send(self, message):
+        if self.after == 0:
+            raise Crash()
+        self.after -= 1
+        super().send(message)
+
+
+def test_a_crash_after_sending_k_of_n_leaves_all_n_maybe_sent_and_each_is_resent_under_its_message_id(app, slow_smtp):
+    here = delivery_policy.this_process()
+    if here.space == delivery_policy.UNKNOWN:
+        pytest.skip("no /proc here: no claim can be proved dead")
+    server = slow_smtp()
+    queue(5)
+    with pytest.raises(Crash):
+        deliver_due(NOW, CrashingTransport(server, after=2), SENDER)
+    db.session.rollback()
+    assert {r.status for r in rows()} == {SENDING} and len(server.inbox.copies) == 2
+    # As if that sender had died: its token names a pid no process can have.
+    db.session.execute(update(OutboxEmail).values(claimed_by=f"{here.host}:{here.space}:{2 ** 22 + 1}:1"))
+    db.session.commit()
+
+    report = deliver_due(NOW + timedelta(seconds=5), transport_to(server), SENDER)
+    assert (report.released, report.sent) == (5, 0)  # maybe sent, all five: not resent at once
+    assert all(r.status == PENDING and r.attempts == 1 and "sender stopped" in r.last_error for r in rows())
+    assert deliver_due(NOW + timedelta(minutes=2), transport_to(server), SENDER).sent == 5
+    counts = server.inbox.message_ids()
+    assert [counts[message_id(r.dedupe_key, SENDER)] for r in rows()] == [2, 2, 1, 1, 1]
+
+
+def test_a_slow_server_gets_no_row_after_the_batch_window_the_rest_is_claimed_afresh(app, slow_smtp):
+    server = slow_smtp()
+    clock = Clock()
+
+    class SlowTransport(SMTPTransport):
+        def send(self, message):
+            super().send(message)
+            clock.now += timedelta(seconds=25)  # each email takes 25 s
+
+    queue(5)
+    transport = SlowTransport(server.host, server.port, None, None, "none", 1, 5)
+    report = deliver_due(NOW, transport, SENDER, clock=clock)
+    assert report.sent == 5 and sorted(server.inbox.message_ids().values()) == [1] * 5
+    # Sends started at 0, 25 and 50 s after the claim; the fourth would start at 75 s, past the window,
+    # so the last two were handed back and claimed again at 75 s.
+    assert [r.claimed_at - NOW for r in rows()] == [timedelta(0)] * 3 + [timedelta(seconds=75)] * 2
+    assert [r.sent_at - NOW for r in rows()] == [timedelta(seconds=s) for s in (25, 50, 75, 100, 125)]
+
+
+def test_a_run_asked_to_stop_records_what_it_sent_and_hands_back_the_rest(app):
+    transport = app.config.setdefault("MAIL_MEMORY_TRANSPORT", transport_from_config(app.config))
+    queue(5)
+    report = deliver(app, stop=lambda: len(transport.sent) >= 2)
+    assert (report.sent, report.stopped_early) == (2, "asked to stop")
+    assert [(r.status, r.attempts) for r in rows()] == [(SENT, 1)] * 2 + [(PENDING, 0)] * 3  # nothing left claimed
+    assert deliver(app).sent == 3
+
+
+def test_an_erasure_during_a_slow_batch_is_heeded_within_a_second_and_its_suppression_is_kept(app, slow_smtp):
+    from privacy.scrubbing import scrub_outbox
+
+    server = slow_smtp()
+    clock = Clock()
+
+    class ErasingTransport(SMTPTransport):
+        def send(self, message):
+            super().send(message)
+            if len(server.inbox.copies) == 1:  # another process erases c2 while c0 goes out
+                with app.app_context():
+                    suppress("c2@example.com", NOW)
+                    scrub_outbox("c2@example.com")
+                    db.session.commit()
+            clock.now += timedelta(seconds=2)
+
+    queue(4)
+    report = deliver_due(NOW, ErasingTransport(server.host, server.port, None, None, "none", 1, 5), SENDER, clock=clock)
+    assert sorted(m["To"] for m in server.inbox.copies) == ["c0@example.com", "c1@example.com", "c3@example.com"]
+    assert (report.sent, report.suppressed) == (3, 1)
+    erased = rows()[2]
+    assert erased.status == SUPPRESSED and erased.recipient == "erased@invalid"  # not overwritten by the outcome
+
+
+def test_an_address_that_needs_smtputf8_goes_where_the_server_offers_it_and_waits_where_not(app):
+    from aiosmtpd.controller import Controller
+
+    from tests.support.postgres import free_port
+    from tests.support.slow_smtp import SlowInbox
+
+    inbox, port = SlowInbox(), free_port()
+    db.session.add(OutboxEmail(dedupe_key="test:utf8", template="t", recipient="رضا@example.com", locale="fa",
+                               subject="سلام", body_text="text\n", body_html="<p>html</p>", headers={},
+                               status=PENDING, attempts=0, next_attempt_at=NOW, created_at=NOW))
+    db.session.commit()
+    plain = Controller(inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    plain.start()
+    try:
+        report = deliver_due(NOW, SMTPTransport("127.0.0.1", port, None, None, "none", 1, 5), SENDER)
+    finally:
+        plain.stop()
+    assert report.retrying == 1 and "SMTPUTF8" in rows()[0].last_error and inbox.copies == []
+    international = Controller(inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+    international.start()
+    try:
+        report = deliver_due(NOW + timedelta(minutes=1), SMTPTransport("127.0.0.1", port, None, None, "none", 1, 5),
+                             SENDER)
+    finally:
+        international.stop()
+    assert report.sent == 1 and [m["To"] for m in inbox.copies] == ["رضا@example.com"]

@@ -43,10 +43,19 @@ def test_retry_times_per_outcome():
 
 
 def test_a_claim_is_held_no_longer_than_the_longest_conversation_allows():
-    # (2 × 13 + 1) waits of the command timeout, then the data timeout, then the margin.
+    # The batch window, then (2 × 13 + 1) waits of the command timeout, the data timeout, and the margin.
     assert policy.longest_send(60, 600) == timedelta(seconds=27 * 60 + 600) == timedelta(minutes=37)
-    assert policy.stale_after(policy.longest_send(60, 600)) == timedelta(minutes=39)
+    assert policy.stale_after(policy.longest_send(60, 600)) == timedelta(minutes=40)
     assert policy.longest_send(1, 5) == timedelta(seconds=32)
+
+
+def test_a_batch_is_sent_only_within_its_window_so_the_last_send_ends_before_the_claim_is_stale():
+    claimed = NOW
+    assert policy.may_start_send(claimed, NOW + timedelta(seconds=60))
+    assert not policy.may_start_send(claimed, NOW + timedelta(seconds=61))
+    longest = policy.longest_send(60, 600)
+    last_send_ends = claimed + policy.BATCH_WINDOW + longest
+    assert last_send_ends + policy.CLAIM_MARGIN == claimed + policy.stale_after(longest)
 
 
 def test_claimant_tokens_read_back():
