@@ -18,7 +18,7 @@ from feedback_app.timeutil import utcnow
 from . import services
 from .answers import Invalid, read_answer
 from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
-from .importing import NotACustomerCSV, parse_customer_csv
+from .importing import CustomerCSV, NotACustomerCSV
 from .kinds import KINDS, LOCALES
 from .models import Customer, Survey
 from .numbers import whole_number
@@ -256,10 +256,11 @@ def import_customers():
         flash(_("Choose a CSV file to import."), "error")
         return redirect(url_for("surveys.customers"))
     try:
-        parsed = parse_customer_csv(form.file.data.read())
+        # The upload's stream (Werkzeug spools a large one to a temporary file), read as it is imported.
+        lines = CustomerCSV(form.file.data.stream)
     except NotACustomerCSV as error:
         flash(_("This file cannot be imported: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("surveys.customers"))
-    report = services.import_customers(parsed)
+    report = services.import_customers(lines)
     page = _customer_page()
     return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report)
