@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
-from sqlalchemy import String, and_, cast, exists, func, insert, literal, select, update
+from sqlalchemy import String, and_, bindparam, cast, exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -419,6 +419,40 @@ def all_surveys() -> Iterable[Survey]:
 
 def find_invitation(invitation_id: int) -> Invitation | None:
     return db.session.get(Invitation, invitation_id)
+
+
+class StoredAnswer(NamedTuple):
+    score: int | None
+    comment: str
+    may_contact: bool
+    answered_at: datetime
+
+
+class AnswerPage(NamedTuple):
+    """What the survey page shows for one invitation (the rest is in its signed link)."""
+    survey_id: int
+    closed: bool
+    wording: dict
+    response: StoredAnswer | None
+
+
+# Built once: the survey page is what every click in an email opens. Primary-key lookups only.
+_ANSWER_PAGE = (select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id,
+                       Response.score, Response.comment, Response.may_contact, Response.answered_at)
+                .join(Survey, Survey.id == Invitation.survey_id)
+                .outerjoin(Response, Response.invitation_id == Invitation.id)
+                .where(Invitation.id == bindparam("invitation_id")))
+
+
+def answer_page(invitation_id: int) -> AnswerPage | None:
+    """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
+    there is no such invitation. Through the connection, as the survey POST: no ORM objects to build."""
+    row = db.session.connection().execute(_ANSWER_PAGE, {"invitation_id": invitation_id}).first()
+    if row is None:
+        return None
+    survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
+    response = StoredAnswer(score, comment, may_contact, answered_at) if answered is not None else None
+    return AnswerPage(survey_id, closed_at is not None, wording, response)
 
 
 def can_still_edit(response: Response | None, now: datetime, edit_window: timedelta) -> bool:

@@ -3,11 +3,12 @@ rows rather than ORM objects, batch by batch — and what must stay true while t
 updates, exactly-once invitations and emails, a rerun after a crash)."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
@@ -17,8 +18,11 @@ from surveys import services
 from surveys.importing import CustomerCSV
 from surveys.models import Customer, Invitation, Survey
 from tests.support.factories import NOW, add_customers, mailer
+from triage import export
 
 from .test_cli import run
+from .test_export import PEOPLE as FOUR_PEOPLE
+from .test_export import answer_all
 from .test_team_pages import login
 
 
@@ -202,3 +206,33 @@ def test_the_cli_send_counts_and_shows_its_progress(app):
     assert result.exit_code == 0, result.output
     assert "Queuing invitations" in result.output and result.output.strip().endswith("Queued 7 invitations.")
     assert services.send_survey(survey, mailer(app), NOW + timedelta(days=60), 30) == 0
+
+
+# ------------------------------------------------------------------ export
+
+def test_the_export_reads_keyset_batches_across_equal_times_each_row_once_oldest_first(app, monkeypatch, tmp_path):
+    monkeypatch.setattr(export, "BATCH", 3)
+    earlier = answer_all(app, {"tom@example.com": (3, "slow"), "ana@example.com": (2, "slower")},
+                         at=NOW - timedelta(days=40))
+    now = answer_all(app, {email: (5, f"comment of {email}") for email, _, _ in FOUR_PEOPLE})  # four at one time
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        path = tmp_path / "export.csv"
+        result = app.test_cli_runner().invoke(args=["triage", "export", "--output", str(path)])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert result.exit_code == 0, result.output
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    expected = sorted(earlier.values()) + sorted(now.values())
+    assert [int(row["response_id"]) for row in rows] == expected
+    reads = [(s, p) for s, p in statements if "FROM response" in s and "ORDER BY" in s]
+    assert len(reads) == 3  # 6 rows, 3 a batch: two full batches, then an empty one ends it
+    # Each batch starts after the last row written (SQLite's dialect always writes an OFFSET: it is 0).
+    assert all("LIMIT" in s and ("OFFSET" not in s or p[-1] == 0) for s, p in reads)
+    assert all("response.answered_at >" in s for s, _ in reads[1:])
