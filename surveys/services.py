@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback_app.extensions import db
-from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
+from feedback_app.outbox import SENT, OutboxEmail, enqueue_email, enqueue_emails
 from feedback_app.suppression import suppressed_since
 
 from . import scoring
@@ -212,14 +212,14 @@ def _eligible_batch(eligible, after: int) -> list:
 def _invite(customers: list, letter: _Letter, mailer: Mailer, now: datetime) -> int:
     """The batch's invitations in one INSERT and an email queued for each one it made. ON CONFLICT DO
     NOTHING: a customer whom another send invited meanwhile is skipped here, email included."""
-    inserted = db.session.execute(_insert_invitations().values([
+    inserted = db.session.execute(_insert_invitations(), [
         {"survey_id": letter.survey_id, "customer_id": c.id, "sent_at": now, "locale": best_locale(c.locale)}
-        for c in customers])).all()
+        for c in customers]).all()
     by_id = {c.id: c for c in customers}
-    for invitation_id, customer_id, locale in inserted:
-        signed = SignedInvitation(invitation_id, letter.survey_id, letter.kind.key, locale)
-        _queue_survey_email(signed, by_id[customer_id], letter.wording, "survey_invitation",
-                            f"survey-invitation:{invitation_id}", mailer, now)
+    enqueue_emails([_survey_email(SignedInvitation(invitation_id, letter.survey_id, letter.kind.key, locale),
+                                  by_id[customer_id], letter.wording, "survey_invitation",
+                                  f"survey-invitation:{invitation_id}", mailer)
+                    for invitation_id, customer_id, locale in inserted], now)
     return len(inserted)
 
 
@@ -261,7 +261,15 @@ def _dedupe_key(prefix: str, column):
 
 def _queue_survey_email(invitation: SignedInvitation, customer, wording: dict, template: str, key: str,
                         mailer: Mailer, now: datetime) -> bool:
-    """Render one customer's email (`customer`: id, email and name) and queue it under `key`."""
+    key, template, recipient, locale, context, headers = _survey_email(invitation, customer, wording, template, key,
+                                                                       mailer)
+    return enqueue_email(key, template, recipient, locale, context, now, headers)
+
+
+def _survey_email(invitation: SignedInvitation, customer, wording: dict, template: str, key: str,
+                  mailer: Mailer) -> tuple[str, str, str, str, dict, dict]:
+    """One customer's invitation or reminder (`customer`: id, email and name), as the outbox queues it:
+    (key, template, recipient, locale, context, headers)."""
     kind, locale = KINDS[invitation.kind], invitation.locale
     survey_url = mailer.survey_url(invitation)  # signed once: every button is this link with its score
     unsubscribe_url = mailer.unsubscribe_url(customer.id)
@@ -272,7 +280,7 @@ def _queue_survey_email(invitation: SignedInvitation, customer, wording: dict, t
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return enqueue_email(key, template, customer.email, locale, context, now, headers)
+    return key, template, customer.email, locale, context, headers
 
 
 # ---------------------------------------------------------------- answering

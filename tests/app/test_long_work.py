@@ -16,8 +16,9 @@ from feedback_app.outbox import OutboxEmail
 from privacy.services import erase_customer
 from surveys import services
 from surveys.importing import CustomerCSV
+from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Survey
-from tests.support.factories import NOW, add_customers, mailer
+from tests.support.factories import NOW, add_customers, mailer, sent_survey
 from triage import export
 
 from .test_cli import run
@@ -153,7 +154,7 @@ def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(ap
     assert _count(Invitation) == 4 and _count(OutboxEmail) == 4  # two whole batches, each with its emails
 
     # A crash inside a batch, after its invitations were inserted: the batch is rolled back whole.
-    real = services._queue_survey_email
+    real = services._survey_email
     calls = []
 
     def fail_on_the_second_email(*args, **kwargs):
@@ -162,12 +163,12 @@ def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(ap
             raise Crash
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_queue_survey_email", fail_on_the_second_email)
+    monkeypatch.setattr(services, "_survey_email", fail_on_the_second_email)
     with pytest.raises(Crash):
         services.send_survey(survey, mailer(app), NOW, 30)
     db.session.rollback()
     assert _count(Invitation) == 4 and _count(OutboxEmail) == 4
-    monkeypatch.setattr(services, "_queue_survey_email", real)
+    monkeypatch.setattr(services, "_survey_email", real)
 
     assert services.send_survey(survey, mailer(app), NOW, 30) == 3
     assert services.send_survey(survey, mailer(app), NOW, 30) == 0
@@ -236,3 +237,26 @@ def test_the_export_reads_keyset_batches_across_equal_times_each_row_once_oldest
     # Each batch starts after the last row written (SQLite's dialect always writes an OFFSET: it is 0).
     assert all("LIMIT" in s and ("OFFSET" not in s or p[-1] == 0) for s, p in reads)
     assert all("response.answered_at >" in s for s, _ in reads[1:])
+
+
+def test_emails_queued_together_are_rendered_as_one_by_one_and_a_key_queued_before_is_skipped(app):
+    from feedback_app.outbox import enqueue_email, enqueue_emails
+
+    survey, (invitation,) = sent_survey(app)  # its invitation email is queued, one by one
+    (alone,) = db.session.scalars(select(OutboxEmail)).all()
+    context = {"customer": invitation.customer, "kind": KINDS["nps"], "question": "Q?", "buttons": [(1, "u1")],
+               "survey_url": "u", "unsubscribe_url": "x"}
+    queued = enqueue_emails([
+        (alone.dedupe_key, "survey_invitation", "other@example.com", "fa", context, None),  # queued before
+        ("together:1", "survey_invitation", "a@example.com", "fa", context, {"X-Test": "1"}),
+        ("together:2", "survey_reminder", "b@example.com", "ar", context, None)], NOW)
+    assert queued == 2
+    assert enqueue_email("single:1", "survey_invitation", "a@example.com", "fa", context, NOW, {"X-Test": "1"})
+    db.session.commit()
+    rows = {e.dedupe_key: e for e in db.session.scalars(select(OutboxEmail))}
+    assert rows[alone.dedupe_key].recipient == "ana@example.com"  # untouched
+    together, single = rows["together:1"], rows["single:1"]
+    assert (together.subject, together.body_text, together.body_html, together.headers, together.status,
+            together.next_attempt_at) == (single.subject, single.body_text, single.body_html, single.headers,
+                                          single.status, single.next_attempt_at)
+    assert rows["together:2"].subject.startswith("تذكير") and enqueue_emails([], NOW) == 0
