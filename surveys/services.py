@@ -304,8 +304,9 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
     # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
     # rowcount, not RETURNING: both drivers (sqlite3, psycopg) report 0 for a skipped conflict, and
     # a result row to fetch and read is measurable on the hot path.
+    connection = db.session.connection()
     try:
-        inserted = db.session.connection().execute(_first_answer_statement(), params).rowcount == 1
+        inserted = connection.execute(_first_answer_statement(connection.dialect.name), params).rowcount == 1
     except IntegrityError:  # the link is genuine but its invitation is gone (foreign key)
         db.session.rollback()
         return MISSING
@@ -341,9 +342,8 @@ def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_windo
 _first_answer_statements: dict[str, object] = {}
 
 
-def _first_answer_statement():
+def _first_answer_statement(dialect: str):
     """Built once per database dialect: the survey POST must not rebuild SQL on every request."""
-    dialect = db.engine.dialect.name
     statement = _first_answer_statements.get(dialect)
     if statement is None:
         statement = _build_first_answer_statement(dialect)
