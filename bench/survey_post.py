@@ -1,6 +1,12 @@
 """Survey POST throughput, beside two bare Flask endpoints doing one validated INSERT, in the same run.
 
     .venv/bin/python bench/survey_post.py [--requests N] [--workers W] [--duration S] [--db sqlite|URL]
+        [--app-database FILE|NAME]
+
+With --app-database the app answers into a copy of a large database (bench/scale.py's 1M-answer one, say)
+instead of a fresh one, with the benchmark's own survey, customers and invitations added to it: the
+ratio must not depend on the data size (issue 10). SQLite: the file is copied into the temporary folder;
+PostgreSQL: a database of that name on the --db server is used as it is (give it a copy).
 
 What it does, all on 127.0.0.1 and bounded in time:
 
@@ -84,8 +90,22 @@ class Databases:
     created: list[str] = field(default_factory=list)
     server_pid: int | None = None  # the local PostgreSQL postmaster: its CPU is the benchmark's too
 
+    survey_id: int = 1  # the benchmark's survey: rows are counted for it alone (an --app-database has others)
+
     @classmethod
-    def make(cls, db: str, workdir: Path) -> Databases:
+    def make(cls, db: str, workdir: Path, app_database: str | None = None) -> Databases:
+        """Fresh databases; with `app_database` the app uses that one instead (SQLite: a copy of that file is
+        made in workdir; PostgreSQL: that database on the same server, used as it is — pass a copy)."""
+        databases = cls._make(db, workdir)
+        if app_database and databases.kind == "sqlite":
+            say(f"  copying {app_database} for the app …")
+            shutil.copyfile(app_database, workdir / "app.db")
+        elif app_database:
+            databases.app_url = databases.app_url.rsplit("/", 1)[0] + f"/{app_database}"
+        return databases
+
+    @classmethod
+    def _make(cls, db: str, workdir: Path) -> Databases:
         if db == "sqlite":
             return cls("sqlite", f"sqlite:///{workdir / 'app.db'}",
                        {name: f"sqlite:///{workdir / (name + '.db')}" for name in BARES})
@@ -129,15 +149,16 @@ class Databases:
         self.created.clear()
 
 
-def count_rows(url: str) -> dict:
-    """Rows in a `response` table, and how many were changed after being written (must be none)."""
+def count_rows(url: str, survey_id: int = 1) -> dict:
+    """Rows of one survey in a `response` table (the bare tables have only survey 1), and how many were
+    changed after being written (must be none)."""
     import bare_app
 
     connection = bare_app.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
     try:
         rows, updated = connection.execute(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN updated_at <> answered_at THEN 1 ELSE 0 END), 0)"
-            " FROM response").fetchone()
+            f" FROM response WHERE survey_id = {int(survey_id)}").fetchone()
         return {"rows": int(rows), "updated_after_insert": int(updated)}
     finally:
         connection.close()
@@ -164,7 +185,9 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
     from feedback_app.timeutil import utcnow
     from surveys import services
     from surveys.importing import CustomerRow, ParsedCSV
-    from surveys.models import Invitation
+    from sqlalchemy import func, insert, literal, select
+
+    from surveys.models import Customer, Invitation
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
     with app.app_context():
@@ -176,7 +199,15 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
         created = sum(services.import_customers(ParsedCSV(rows=rows[i:i + IMPORT_SLICE])).created
                       for i in range(0, count, IMPORT_SLICE))
         mailer = app.extensions["feedback.mailer"]
-        queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
+        databases.survey_id = survey.id
+        if db.session.scalar(select(func.count(Customer.id))) == count:  # a fresh database
+            queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
+        else:  # an --app-database with customers of its own: invite only the benchmark's (the POST reads no email)
+            queued = db.session.execute(insert(Invitation).from_select(
+                ["survey_id", "customer_id", "sent_at", "locale"],
+                select(literal(survey.id), Customer.id, literal(utcnow()), literal("en"))
+                .where(Customer.email.like("customer%@bench.example")))).rowcount
+            db.session.commit()
         if created != count or queued != count:
             raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
         invitations = db.session.scalars(db.select(Invitation).where(Invitation.survey_id == survey.id)
@@ -544,6 +575,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the temporary folder (SQLite files, tokens, logs) goes; the default, "
                              "memory-backed, keeps the disk's fsync times out of what is measured")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
+    parser.add_argument("--app-database",
+                        help="the app's database instead of a fresh one, e.g. a scale database (bench/scale.py) to "
+                             "show that the ratio does not depend on the data size: SQLite, a file (copied into "
+                             "the temporary folder); PostgreSQL, the name of a database on the --db server, used "
+                             "as it is (pass a copy). It is upgraded (init-db) and gets the benchmark's survey, "
+                             "customers and invitations beside its own")
     parser.add_argument("--retries", type=int, default=3,
                         help="times a measured wrk run is repeated when other processes took more than "
                              f"{FOREIGN_CPU_LIMIT} cores during it (before each run the script also waits, "
@@ -569,13 +606,13 @@ def main(argv: list[str] | None = None) -> int:
     names = [server.name for server in servers]
     phases: list[Phase] = []
     try:
-        databases = Databases.make(args.db, workdir)
+        databases = Databases.make(args.db, workdir, args.app_database)
         try:
             run(args, databases, workdir, secret, servers, connections, phases)
         finally:
             for server in servers:
                 server.stop()
-        rows = {"app": count_rows(databases.app_url)}
+        rows = {"app": count_rows(databases.app_url, databases.survey_id)}
         rows.update({name: count_rows(url) for name, url in databases.bare_urls.items()})
     finally:
         if databases is not None:
@@ -632,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"requests": args.requests, "workers": args.workers, "worker_class": "sync",
                      "database": databases.kind, "duration_s": args.duration, "warmup_s": args.warmup,
                      "rounds": args.rounds, "wrk_threads": args.threads, "wrk_connections": connections,
+                     "app_database": args.app_database,
                      "order": names},
         "environment": measured_environment,
         "requests_per_s": rate, "headline": f"app/{HEADLINE}", "ratio": ratio,

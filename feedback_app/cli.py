@@ -1,9 +1,12 @@
 """The `feedback` command: the app's Flask CLI with the team's commands."""
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -18,7 +21,7 @@ from werkzeug.serving import run_simple
 
 from config import ConfigError
 from surveys import services as survey_services
-from surveys.importing import NotACustomerCSV, parse_customer_csv
+from surveys.importing import CustomerCSV, NotACustomerCSV
 from surveys.kinds import KINDS
 
 from .accounts.models import ROLES
@@ -130,15 +133,32 @@ def customers():
 def customers_import(file):
     """Import or update customers from a UTF-8 CSV with an `email` column."""
     try:
-        parsed = parse_customer_csv(file.read())
+        lines = CustomerCSV(file)  # read as it is imported: memory stays flat however long the file
     except NotACustomerCSV as error:
         raise click.ClickException(f"{file.name} cannot be imported: {error}") from None
-    with click.progressbar(length=len(parsed.rows), label="Importing customers", file=sys.stderr) as bar:
-        report = survey_services.import_customers(parsed, bar.update)
+    # The bar counts bytes: the file's size is known at once and costs nothing, where counting rows
+    # would mean reading (and parsing, since quoted values may hold line breaks) the whole file twice,
+    # and a pipe cannot be read twice. Without a size (a pipe), the bar counts rows.
+    size = _file_size(file)
+    if size is None:
+        with click.progressbar(iter(()), label="Importing customers", show_pos=True, file=sys.stderr) as bar:
+            report = survey_services.import_customers(lines, bar.update)
+    else:
+        with click.progressbar(length=size, label="Importing customers", file=sys.stderr) as bar:
+            report = survey_services.import_customers(lines, lambda _: bar.update(lines.bytes_read - bar.pos))
+            bar.update(size - bar.pos)
     for line, reason in report.errors:
         click.echo(f"line {line}: {reason}", err=True)
     rejected = len(report.errors)
     click.echo(f"{report.created} added, {report.updated} updated, {rejected} row{'' if rejected == 1 else 's'} not imported.")
+
+
+def _file_size(file) -> int | None:
+    try:
+        status = os.fstat(file.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 # ------------------------------------------------------------------ surveys

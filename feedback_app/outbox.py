@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import JSON, DateTime, Index, Integer, Row, String, Text, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import delivery_policy
@@ -61,13 +62,31 @@ class OutboxEmail(db.Model):
 def enqueue_email(key: str, template: str, recipient: str, locale: str, context: dict, now: datetime,
                   headers: dict | None = None) -> bool:
     """Queue an email inside the caller's transaction. False when that key was queued before."""
+    return bool(insert_ignoring_conflicts(OutboxEmail, _queued_row(key, template, recipient, locale, context, now,
+                                                                   headers), ["dedupe_key"]))
+
+
+def enqueue_emails(emails: list[tuple[str, str, str, str, dict, dict | None]], now: datetime) -> int:
+    """enqueue_email for many emails at once — (key, template, recipient, locale, context, headers) each —
+    in one INSERT inside the caller's transaction: a survey send queues a thousand at a time. Each is
+    rendered as enqueue_email renders it; a key queued before is skipped. Returns how many were queued."""
+    if not emails:
+        return 0
+    rows = [_queued_row(key, template, recipient, locale, context, now, headers)
+            for key, template, recipient, locale, context, headers in emails]
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = OutboxEmail.__table__
+    # One statement compiled once and run for every row (SQLAlchemy sends them as multi-row INSERTs).
+    statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    return len(db.session.execute(statement, rows).all())
+
+
+def _queued_row(key: str, template: str, recipient: str, locale: str, context: dict, now: datetime,
+                headers: dict | None) -> dict:
     rendered = render_email(template, context, locale)
-    return bool(insert_ignoring_conflicts(OutboxEmail, {
-        "dedupe_key": key, "template": template, "recipient": recipient, "locale": locale,
-        "subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html,
-        "headers": headers or {}, "status": PENDING, "attempts": 0,
-        "next_attempt_at": now, "created_at": now,
-    }, ["dedupe_key"]))
+    return {"dedupe_key": key, "template": template, "recipient": recipient, "locale": locale,
+            "subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html,
+            "headers": headers or {}, "status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Reading a customer CSV into checked rows and per-line errors.
+"""Reading a customer CSV, line by line, into checked rows and per-line errors.
 
 PURE: standard library and email-validator only; the service decides what to store.
 
@@ -14,6 +14,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import BinaryIO, Iterator, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -41,14 +43,79 @@ class CustomerRow:
     attributes: dict[str, str]
 
 
+class LineError(NamedTuple):
+    """A line that is not imported, and why (a tuple: (line number, reason))."""
+    line: int
+    reason: str
+
+
 @dataclass
 class ParsedCSV:
+    """A whole file's rows and errors in memory: for small inputs (the demo, tests, the web form's
+    results); long files are read with CustomerCSV instead."""
     rows: list[CustomerRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
+    def __iter__(self) -> Iterator[CustomerRow | tuple[int, str]]:
+        return chain(self.rows, self.errors)
+
+
+class CustomerCSV:
+    """An open customer CSV, read one line at a time: what an import holds in memory is one line and
+    the addresses seen so far (for the duplicate check: a dict of address -> line, some 200 bytes a
+    row, ~40 MB for 200,000 customers), never the file.
+
+    Opening it reads and checks the start of the file and the header, so a file that cannot be a
+    customer CSV at all is refused (NotACustomerCSV) before anything is stored. Iterating it yields,
+    in file order, a CustomerRow for every good line and a LineError for every broken one.
+    """
+
+    def __init__(self, stream: BinaryIO):
+        sample = _read_up_to(stream, SNIFF + 1)
+        _check_start(sample[:SNIFF], whole=len(sample) <= SNIFF)
+        self._source = _Replayed(sample, stream)
+        # newline="": the csv module sees line ends as written (quoted fields may hold line breaks).
+        text = io.TextIOWrapper(io.BufferedReader(self._source), encoding="utf-8-sig", errors="surrogateescape",
+                                newline="")
+        self._reader = csv.reader(text, strict=True)
+        self.header = _header(self._reader)
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has come (it reads ahead by a few KB): for a progress bar."""
+        return self._source.position
+
+    def __iter__(self) -> Iterator[CustomerRow | LineError]:
+        reader, header, seen = self._reader, self.header, {}
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield LineError(reader.line_num, f"not valid CSV: {error}")
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            row_or_error = _unstorable(values) or _row(reader.line_num, header, values)
+            if isinstance(row_or_error, str):
+                yield LineError(reader.line_num, row_or_error)
+            elif row_or_error.email in seen:
+                yield LineError(reader.line_num, f"{row_or_error.email} is already on line {seen[row_or_error.email]}")
+            else:
+                seen[row_or_error.email] = reader.line_num
+                yield row_or_error
+
 
 def parse_customer_csv(data: bytes) -> ParsedCSV:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    """A whole file in memory, read as CustomerCSV reads a stream."""
+    parsed = ParsedCSV()
+    for item in CustomerCSV(io.BytesIO(data)):
+        (parsed.errors if isinstance(item, LineError) else parsed.rows).append(item)
+    return parsed
+
+
+def _header(reader) -> list[str]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -61,42 +128,53 @@ def parse_customer_csv(data: bytes) -> ParsedCSV:
                               f"(found: {', '.join(header[:8]) or 'nothing'})")
     if len(set(header)) != len(header):
         raise NotACustomerCSV("two columns have the same name in the first line")
-    parsed, seen = ParsedCSV(), {}
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
+    return header
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytes:
+    """`size` bytes, or fewer at the end of the file (a pipe may hand them over in pieces)."""
+    parts, wanted = [], size
+    while wanted > 0:
+        part = stream.read(wanted)
+        if not part:
             break
-        except csv.Error as error:
-            parsed.errors.append((reader.line_num, f"not valid CSV: {error}"))
-            continue
-        if not any(v.strip() for v in values):
-            continue
-        row_or_error = _unstorable(values) or _row(reader.line_num, header, values)
-        if isinstance(row_or_error, str):
-            parsed.errors.append((reader.line_num, row_or_error))
-        elif row_or_error.email in seen:
-            parsed.errors.append((reader.line_num, f"{row_or_error.email} is already on line {seen[row_or_error.email]}"))
-        else:
-            seen[row_or_error.email] = reader.line_num
-            parsed.rows.append(row_or_error)
-    return parsed
+        parts.append(part)
+        wanted -= len(part)
+    return b"".join(parts)
 
 
-def _decode(data: bytes) -> str:
-    """The file as text. What its first 4 KB look like decides whether it is CSV text at all; further
-    down, a NUL or bytes that are not UTF-8 are one broken line (kept as lone surrogates by
-    surrogateescape, found by UNSTORABLE and reported per line)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+def _check_start(sample: bytes, whole: bool) -> None:
+    """What the file's first 4 KB look like decides whether it is CSV text at all; further down, a NUL
+    or bytes that are not UTF-8 are one broken line (kept as lone surrogates by surrogateescape, found
+    by UNSTORABLE and reported per line)."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise NotACustomerCSV("the file is UTF-16 text; save it as 'CSV UTF-8'")
-    sample = data[:SNIFF]
     if b"\x00" in sample:
         raise NotACustomerCSV("this is a binary file, not a CSV text file")
     try:  # incrementally: the sample may end inside a character
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(data) <= SNIFF)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
     except UnicodeDecodeError as error:
         raise NotACustomerCSV(f"the file is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
-    return data.decode("utf-8-sig", errors="surrogateescape")
+
+
+class _Replayed(io.RawIOBase):
+    """The file from its first byte again (the sample already read, then the rest of the stream), counting
+    the bytes handed on: a pipe or an upload cannot be rewound."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head, self._rest, self.position = head, rest, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            data, self._head = self._head[:len(buffer)], self._head[len(buffer):]
+        else:
+            data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
 
 
 def _check_header_text(header: list[str]) -> None:

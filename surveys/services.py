@@ -4,21 +4,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
-from sqlalchemy import String, and_, cast, exists, func, literal, select
+from sqlalchemy import String, and_, bindparam, cast, exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from feedback_app.db_helpers import slices
 from feedback_app.extensions import db
-from feedback_app.outbox import SENT, OutboxEmail, enqueue_email
+from feedback_app.outbox import SENT, OutboxEmail, enqueue_email, enqueue_emails
 from feedback_app.suppression import suppressed_since
 
 from . import scoring, tallies
 from .answers import Answer
-from .importing import ParsedCSV
-from .kinds import KINDS, LOCALES, best_locale, default_wording
+from .importing import CustomerRow
+from .kinds import KINDS, LOCALES, Kind, best_locale, default_wording
 from .links import Links, SignedInvitation
 from .models import Customer, Invitation, Response, Survey
 
@@ -43,39 +42,57 @@ class ImportReport:
 BATCH = 1000
 
 
-def import_customers(parsed: ParsedCSV, progress: Progress = _no_progress) -> ImportReport:
-    """Add new customers and update known ones (matched by e-mail); invalid rows were already set apart.
+def import_customers(lines: Iterable[CustomerRow | tuple[int, str]], progress: Progress = _no_progress) -> ImportReport:
+    """Add new customers and update known ones (matched by e-mail); broken lines go to the report.
 
-    Committed batch by batch (see BATCH): an import stopped half-way is finished by running it again,
-    since a second import of the same rows updates them and never duplicates.
+    `lines` is what surveys.importing reads (a CustomerCSV streamed from the file, or a ParsedCSV):
+    rows are taken BATCH at a time, so memory stays flat however long the file. Each batch is
+    committed (see BATCH): an import stopped half-way is finished by running it again, since a second
+    import of the same rows updates them and never duplicates. `progress` gets the rows of each batch.
     """
-    report = ImportReport(errors=list(parsed.errors))
-    for rows in slices(parsed.rows, BATCH):
-        _import_batch(rows, report)
-        db.session.commit()
-        progress(len(rows))
+    report = ImportReport()
+    batch: list[CustomerRow] = []
+    for item in lines:
+        if not isinstance(item, CustomerRow):
+            report.errors.append(tuple(item))
+            continue
+        batch.append(item)
+        if len(batch) == BATCH:
+            _import_batch(batch, report, progress)
+            batch = []
+    if batch:
+        _import_batch(batch, report, progress)
     report.errors.sort(key=lambda error: error[0])
     return report
 
 
-def _import_batch(rows, report: ImportReport) -> None:
+def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progress) -> None:
+    """One transaction: the new rows inserted and the known ones updated, each in one statement."""
     emails = [row.email for row in rows]
-    known = {c.email: c for c in db.session.scalars(select(Customer).where(Customer.email.in_(emails)))}
+    known = {c.email: c for c in db.session.execute(
+        select(Customer.id, Customer.email, Customer.name, Customer.locale, Customer.attributes)
+        .where(Customer.email.in_(emails)))}
     erased = suppressed_since(emails)  # erased on request: never stored again unless restored
+    new, changed = [], []
     for row in rows:
         if row.email in erased:
             report.errors.append((row.line, _erased_message(row.email, erased[row.email])))
-            continue
-        customer = known.get(row.email)
-        if customer is None:
-            db.session.add(Customer(email=row.email, name=row.name, locale=row.locale or "en",
-                                    attributes=row.attributes))
-            report.created += 1
+        elif (customer := known.get(row.email)) is None:
+            new.append({"email": row.email, "name": row.name, "locale": row.locale or "en",
+                        "attributes": row.attributes})
         else:
-            customer.name = row.name or customer.name
-            customer.locale = row.locale or customer.locale
-            customer.attributes = {**(customer.attributes or {}), **row.attributes}
-            report.updated += 1
+            changed.append({"id": customer.id, "name": row.name or customer.name,
+                            "locale": row.locale or customer.locale,
+                            "attributes": {**(customer.attributes or {}), **row.attributes}})
+    # Bulk statements, not ORM objects: nothing of the batch stays in the session after the commit.
+    if new:
+        db.session.execute(insert(Customer), new)
+    if changed:
+        db.session.execute(update(Customer), changed)
+    db.session.commit()
+    report.created += len(new)
+    report.updated += len(changed)
+    progress(len(rows))
 
 
 def _erased_message(email: str, erased_at: datetime) -> str:
@@ -129,8 +146,9 @@ class Mailer:
     links: Links
     base_url: str
 
-    def survey_url(self, invitation: Invitation, score: int | None = None) -> str:
-        url = f"{self.base_url}/s/{self.links.invitation_token(signed_invitation(invitation))}"
+    def survey_url(self, invitation: Invitation | SignedInvitation, score: int | None = None) -> str:
+        signed = invitation if isinstance(invitation, SignedInvitation) else signed_invitation(invitation)
+        url = f"{self.base_url}/s/{self.links.invitation_token(signed)}"
         return url if score is None else f"{url}?score={score}"
 
     def unsubscribe_url(self, customer_id: int) -> str:
@@ -140,11 +158,12 @@ class Mailer:
         return f"{self.base_url}/early/{self.links.early_access_token(fix_id, customer_id)}"
 
 
-def eligible_customers(survey: Survey, now: datetime, cooldown_days: int):
-    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one."""
+def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns):
+    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one.
+    The customers, or only `columns` of them."""
     recent = aliased(Invitation)
     this_one = aliased(Invitation)
-    return (select(Customer)
+    return (select(*(columns or (Customer,)))
             .where(Customer.unsubscribed_at.is_(None))
             .where(~exists().where(and_(recent.customer_id == Customer.id,
                                         recent.sent_at >= now - timedelta(days=cooldown_days))))
@@ -155,29 +174,63 @@ def eligible_customers(survey: Survey, now: datetime, cooldown_days: int):
 
 def count_eligible(survey: Survey, now: datetime, cooldown_days: int) -> int:
     return db.session.scalar(select(func.count()).select_from(
-        eligible_customers(survey, now, cooldown_days).subquery()))
+        eligible_customers(survey, now, cooldown_days, Customer.id).subquery()))
 
 
 def send_survey(survey: Survey, mailer: Mailer, now: datetime, cooldown_days: int,
                 progress: Progress = _no_progress) -> int:
-    """Invite every eligible customer. Each batch of invitations is committed with its emails, so an
-    invitation never exists without its email; a send stopped half-way is finished by sending again
-    (customers already invited are no longer eligible)."""
+    """Invite every eligible customer, BATCH at a time. Each batch of invitations is committed with
+    their emails, so an invitation never exists without its email; a send stopped half-way is finished
+    by sending again (customers already invited are no longer eligible). Rows, not ORM objects: the
+    memory a send holds is one batch, whatever the number of customers. `progress` gets the customers
+    of each batch."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
+    letter = _Letter(survey.id, KINDS[survey.kind], survey.wording)  # plain values: the commits expire `survey`
+    eligible = eligible_customers(survey, now, cooldown_days, Customer.id, Customer.email, Customer.name,
+                                  Customer.locale).limit(BATCH)
     invited, after = 0, 0
-    while customers := db.session.scalars(eligible_customers(survey, now, cooldown_days)
-                                          .where(Customer.id > after).limit(BATCH)).all():
-        invitations = [Invitation(survey=survey, customer=c, sent_at=now, locale=best_locale(c.locale))
-                       for c in customers]
-        db.session.add_all(invitations)
-        db.session.flush()  # ids for the signed links
-        for invitation in invitations:
-            _queue_survey_email(invitation, "survey_invitation", f"survey-invitation:{invitation.id}", mailer, now)
+    while customers := _eligible_batch(eligible, after):
+        invited += _invite(customers, letter, mailer, now)
         db.session.commit()
-        invited, after = invited + len(invitations), customers[-1].id
-        progress(len(invitations))
+        after = customers[-1].id
+        progress(len(customers))
     return invited
+
+
+@dataclass(frozen=True)
+class _Letter:
+    """What every invitation email of one survey shares."""
+    survey_id: int
+    kind: Kind
+    wording: dict
+
+
+def _eligible_batch(eligible, after: int) -> list:
+    return db.session.execute(eligible.where(Customer.id > after)).all()
+
+
+def _invite(customers: list, letter: _Letter, mailer: Mailer, now: datetime) -> int:
+    """The batch's invitations in one INSERT and an email queued for each one it made. ON CONFLICT DO
+    NOTHING: a customer whom another send invited meanwhile is skipped here, email included."""
+    inserted = db.session.execute(_insert_invitations(), [
+        {"survey_id": letter.survey_id, "customer_id": c.id, "sent_at": now, "locale": best_locale(c.locale)}
+        for c in customers]).all()
+    by_id = {c.id: c for c in customers}
+    enqueue_emails([_survey_email(SignedInvitation(invitation_id, letter.survey_id, letter.kind.key, locale),
+                                  by_id[customer_id], letter.wording, "survey_invitation",
+                                  f"survey-invitation:{invitation_id}", mailer)
+                    for invitation_id, customer_id, locale in inserted], now)
+    return len(inserted)
+
+
+def _insert_invitations():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = Invitation.__table__
+    return (insert_(table).on_conflict_do_nothing(index_elements=["survey_id", "customer_id"])
+            .returning(table.c.id, table.c.customer_id, table.c.locale))
 
 
 # A reminder weeks after the invitation (the scheduler was down, say) confuses more than it helps.
@@ -195,8 +248,9 @@ def queue_due_reminders(mailer: Mailer, now: datetime, after_days: int) -> int:
         .where(~exists().where(Response.invitation_id == Invitation.id))
         .where(~exists().where(OutboxEmail.dedupe_key == reminder_key))
         .order_by(Invitation.id)).all()
-    queued = sum(_queue_survey_email(invitation, "survey_reminder", f"survey-reminder:{invitation.id}",
-                                     mailer, now) for invitation in due)
+    queued = sum(_queue_survey_email(signed_invitation(invitation), invitation.customer, invitation.survey.wording,
+                                     "survey_reminder", f"survey-reminder:{invitation.id}", mailer, now)
+                 for invitation in due)
     db.session.commit()
     return queued
 
@@ -206,21 +260,28 @@ def _dedupe_key(prefix: str, column):
     return literal(prefix, String) + cast(column, String)
 
 
-def _queue_survey_email(invitation: Invitation, template: str, key: str, mailer: Mailer, now: datetime) -> bool:
-    customer, survey = invitation.customer, invitation.survey
-    kind = KINDS[survey.kind]
-    locale = invitation.locale
+def _queue_survey_email(invitation: SignedInvitation, customer, wording: dict, template: str, key: str,
+                        mailer: Mailer, now: datetime) -> bool:
+    key, template, recipient, locale, context, headers = _survey_email(invitation, customer, wording, template, key,
+                                                                       mailer)
+    return enqueue_email(key, template, recipient, locale, context, now, headers)
+
+
+def _survey_email(invitation: SignedInvitation, customer, wording: dict, template: str, key: str,
+                  mailer: Mailer) -> tuple[str, str, str, str, dict, dict]:
+    """One customer's invitation or reminder (`customer`: id, email and name), as the outbox queues it:
+    (key, template, recipient, locale, context, headers)."""
+    kind, locale = KINDS[invitation.kind], invitation.locale
+    survey_url = mailer.survey_url(invitation)  # signed once: every button is this link with its score
     unsubscribe_url = mailer.unsubscribe_url(customer.id)
     context = {
-        "customer": customer, "survey": survey, "kind": kind,
-        "question": survey.wording[locale]["question"],
-        "buttons": [(point, mailer.survey_url(invitation, point)) for point in kind.scale],
-        "survey_url": mailer.survey_url(invitation),
-        "unsubscribe_url": unsubscribe_url,
+        "customer": customer, "kind": kind, "question": wording[locale]["question"],
+        "buttons": [(point, f"{survey_url}?score={point}") for point in kind.scale],
+        "survey_url": survey_url, "unsubscribe_url": unsubscribe_url,
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return enqueue_email(key, template, customer.email, locale, context, now, headers)
+    return key, template, customer.email, locale, context, headers
 
 
 # ---------------------------------------------------------------- answering
@@ -244,8 +305,9 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
     # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
     # rowcount, not RETURNING: both drivers (sqlite3, psycopg) report 0 for a skipped conflict, and
     # a result row to fetch and read is measurable on the hot path.
+    connection = db.session.connection()
     try:
-        inserted = db.session.connection().execute(_first_answer_statement(), params).rowcount == 1
+        inserted = connection.execute(_first_answer_statement(connection.dialect.name), params).rowcount == 1
     except IntegrityError:  # the link is genuine but its invitation is gone (foreign key)
         db.session.rollback()
         return MISSING
@@ -282,9 +344,8 @@ def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_windo
 _first_answer_statements: dict[str, object] = {}
 
 
-def _first_answer_statement():
+def _first_answer_statement(dialect: str):
     """Built once per database dialect: the survey POST must not rebuild SQL on every request."""
-    dialect = db.engine.dialect.name
     statement = _first_answer_statements.get(dialect)
     if statement is None:
         statement = _build_first_answer_statement(dialect)
@@ -370,6 +431,40 @@ def all_surveys() -> Iterable[Survey]:
 
 def find_invitation(invitation_id: int) -> Invitation | None:
     return db.session.get(Invitation, invitation_id)
+
+
+class StoredAnswer(NamedTuple):
+    score: int | None
+    comment: str
+    may_contact: bool
+    answered_at: datetime
+
+
+class AnswerPage(NamedTuple):
+    """What the survey page shows for one invitation (the rest is in its signed link)."""
+    survey_id: int
+    closed: bool
+    wording: dict
+    response: StoredAnswer | None
+
+
+# Built once: the survey page is what every click in an email opens. Primary-key lookups only.
+_ANSWER_PAGE = (select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id,
+                       Response.score, Response.comment, Response.may_contact, Response.answered_at)
+                .join(Survey, Survey.id == Invitation.survey_id)
+                .outerjoin(Response, Response.invitation_id == Invitation.id)
+                .where(Invitation.id == bindparam("invitation_id")))
+
+
+def answer_page(invitation_id: int) -> AnswerPage | None:
+    """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
+    there is no such invitation. Through the connection, as the survey POST: no ORM objects to build."""
+    row = db.session.connection().execute(_ANSWER_PAGE, {"invitation_id": invitation_id}).first()
+    if row is None:
+        return None
+    survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
+    response = StoredAnswer(score, comment, may_contact, answered_at) if answered is not None else None
+    return AnswerPage(survey_id, closed_at is not None, wording, response)
 
 
 def can_still_edit(response: Response | None, now: datetime, edit_window: timedelta) -> bool:

@@ -1,6 +1,7 @@
 """Survey pages: the public page customers answer on, and the team's survey and customer pages."""
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from feedback_app.timeutil import utcnow
 from . import services
 from .answers import Invalid, read_answer
 from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
-from .importing import NotACustomerCSV, parse_customer_csv
+from .importing import CustomerCSV, NotACustomerCSV
 from .kinds import KINDS, LOCALES
 from .models import Customer, Survey
 from .numbers import whole_number
@@ -52,20 +53,59 @@ def _invitation_or_404(token: str):
 
 @public.get("/s/<token>")
 def survey_page(token: str):
-    invitation = _invitation_or_404(token)
-    if not invitation.survey.is_open:
-        return render_template("surveys/public/closed.html"), 410
-    response = invitation.response
+    # What every click in an email opens: the signed link says which invitation, survey kind and
+    # language; one statement reads the survey and the answer; the page itself is rendered once per
+    # survey, language and state (see _answer_page).
+    signed = mailer().links.invitation(token)
+    page = services.answer_page(signed.id) if signed is not None else None
+    if page is None:
+        abort(404)
+    if page.closed:
+        return _closed_page(signed.locale)
+    response = page.response
     if not services.can_still_edit(response, utcnow(), edit_window()):
-        return render_template("surveys/public/locked.html", response=response, survey=invitation.survey)
-    clicked = _clicked_score(invitation.survey.kind)
+        use_locale(signed.locale)
+        return render_template("surveys/public/locked.html", response=response, survey=page)
+    clicked = _clicked_score(signed.kind)
     values = {"score": clicked if clicked is not None else (response.score if response else None),
               "comment": response.comment if response else "",
               "may_contact": response.may_contact if response else False}
     autosave = clicked is not None and (response is None or response.score != clicked)
-    return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
-                           kind=KINDS[invitation.survey.kind], values=values, errors={}, token=token,
-                           autosave=autosave, answered=response is not None)
+    return _answer_page(token, signed, page, values, autosave, answered=response is not None)
+
+
+# The survey page as rendered for a link, with this in place of the link's token. Random, so that no
+# wording a team types can contain it; letters and digits only, so that escaping leaves it as it is.
+TOKEN_SLOT = "token-slot-" + secrets.token_hex(12)
+ANSWER_PAGES_KEPT = 512  # a few surveys × languages × clicked scores; a page is ~6 KB
+
+
+def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool, answered: bool):
+    """The answer form. Rendering it is most of what a GET costs, and it differs between links only by
+    the token (in the form's address) as long as nothing the respondent wrote is in it: such pages are
+    rendered once per process and served again with the token put in. A page with their comment is
+    always rendered afresh, and never kept."""
+    if values["comment"]:
+        use_locale(signed.locale)
+        return _render_answer_page(token, signed, page, values, autosave, answered)
+    wording = page.wording[signed.locale]
+    key = (request.script_root, page.survey_id, signed.kind, signed.locale, wording["question"], wording["reason"],
+           values["score"], values["may_contact"], autosave, answered)
+    kept = current_app.extensions.setdefault("feedback.answer_pages", {})
+    html = kept.get(key)
+    if html is None:
+        use_locale(signed.locale)
+        html = _render_answer_page(TOKEN_SLOT, signed, page, values, autosave, answered)
+        if len(kept) >= ANSWER_PAGES_KEPT:
+            kept.clear()
+        kept[key] = html
+    return html.replace(TOKEN_SLOT, token)
+
+
+def _render_answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool,
+                        answered: bool) -> str:
+    return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
+                           errors={}, token=token, autosave=autosave, answered=answered)
 
 
 # Closed surveys are rare and closing one is rare; the survey POST reads this set instead of the
@@ -132,12 +172,15 @@ def _clicked_score(kind_key: str) -> int | None:
 
 @public.get("/s/<token>/thanks")
 def thanks(token: str):
-    invitation = _invitation_or_404(token)
-    if invitation.response is None:
+    signed = mailer().links.invitation(token)
+    page = services.answer_page(signed.id) if signed is not None else None
+    if page is None:
+        abort(404)
+    if page.response is None:
         return redirect(url_for("public.survey_page", token=token))
-    editable = services.can_still_edit(invitation.response, utcnow(), edit_window())
-    return render_template("surveys/public/thanks.html", token=token, editable=editable,
-                           response=invitation.response)
+    use_locale(signed.locale)
+    editable = services.can_still_edit(page.response, utcnow(), edit_window())
+    return render_template("surveys/public/thanks.html", token=token, editable=editable, response=page.response)
 
 
 def _unsubscribing_customer(token: str) -> Customer:
@@ -256,10 +299,11 @@ def import_customers():
         flash(_("Choose a CSV file to import."), "error")
         return redirect(url_for("surveys.customers"))
     try:
-        parsed = parse_customer_csv(form.file.data.read())
+        # The upload's stream (Werkzeug spools a large one to a temporary file), read as it is imported.
+        lines = CustomerCSV(form.file.data.stream)
     except NotACustomerCSV as error:
         flash(_("This file cannot be imported: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("surveys.customers"))
-    report = services.import_customers(parsed)
+    report = services.import_customers(lines)
     page = _customer_page()
     return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report)

@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-import numpy
-
 from .stopwords import FUNCTION_WORDS
-from .text import detect_language, normalise, stem, tokens
+from .text import HEAVY_IMPORTS, detect_language, normalise, stem, tokens
 
 MODEL_FORMAT = 1
 NEGATORS = {"not", "no", "never", "cannot", "can't", "dont", "don't", "doesn't", "didn't", "isn't", "won't",
@@ -90,6 +88,8 @@ class Classifier:
         self.weights = weights
         self.idf = idf
         self.meta = meta or {}
+        import numpy  # here, not at the top: a process that never classifies never pays for it
+
         # One dot product per verbatim instead of a Python loop over features × types.
         self._row = {name: index for index, name in enumerate(weights)}
         self._matrix = numpy.array(list(weights.values()), dtype=numpy.float64).reshape(len(weights), len(self.labels))
@@ -102,9 +102,10 @@ class Classifier:
     @classmethod
     def train(cls, examples: Iterable[Example], regularisation: float = 2.0, min_count: int | None = None,
               meta: dict | None = None) -> Classifier:
-        from sklearn.feature_extraction import DictVectorizer
-        from sklearn.feature_extraction.text import TfidfTransformer
-        from sklearn.linear_model import LogisticRegression
+        with HEAVY_IMPORTS:  # not while triage.text hides scikit-learn from nltk in another thread
+            from sklearn.feature_extraction import DictVectorizer
+            from sklearn.feature_extraction.text import TfidfTransformer
+            from sklearn.linear_model import LogisticRegression
 
         examples = list(examples)
         if min_count is None:  # a feature seen once is noise in a large corpus, but all there is in a small one
@@ -134,6 +135,8 @@ class Classifier:
     # ------------------------------------------------------------ prediction
 
     def classify(self, text: str) -> Prediction:
+        import numpy
+
         language = detect_language(text)
         words = tokens(normalise(text, language))
         stems = [stem(word, language) for word in words]

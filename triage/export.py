@@ -15,8 +15,13 @@ Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab 
 return before one), so such a cell is written with a leading apostrophe, which spreadsheets show as
 text. That is the only change ever made to what was stored.
 
-Rows are read in batches (yield_per) and written as they come, so a large export holds one batch in
-memory, never the whole table.
+Rows are read in batches and written as they come, so a large export holds one batch in memory, never
+the whole table. Each batch is its own short query, keyset-paginated on (answered_at, id) — the next
+batch starts after the last row written, read through an index on response.answered_at, never by
+OFFSET — and its own read transaction: an export of a million rows takes a minute, and one long read
+would keep SQLite's write-ahead log from being checkpointed (and PostgreSQL's vacuum from reclaiming
+rows) for all that time. A row answered while the export runs is included if it sorts after the batch
+being read.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ import io
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from feedback_app.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
@@ -111,8 +116,17 @@ def _cells(row, fixes: list[SupportedFix]) -> list[str]:
 
 
 def _batches(filters: Filters, since: datetime | None) -> Iterator[list]:
-    ordered = _query(filters, since).order_by(Response.answered_at, Response.id)
-    yield from db.session.execute(ordered.execution_options(yield_per=BATCH)).partitions()
+    ordered = _query(filters, since).order_by(Response.answered_at, Response.id).limit(BATCH)
+    after = None
+    while True:
+        query = ordered if after is None else ordered.where(or_(
+            Response.answered_at > after[0], and_(Response.answered_at == after[0], Response.id > after[1])))
+        rows = db.session.execute(query).all()
+        db.session.rollback()  # ends the read transaction (nothing was written): see the module note
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1][1], rows[-1][0])  # answered_at, response id
 
 
 def csv_chunks(filters: Filters, since: datetime | None = None,

@@ -1,17 +1,17 @@
 """Language-aware text handling: detection, normalisation, tokens, stems.
 
-PURE: standard library and nltk only (its stemmers are code, nothing is downloaded at run time).
+PURE: standard library and nltk only (its stemmers are code, nothing is downloaded at run time; nltk
+is imported on the first stem, see _stemmers).
 Customers write English, Arabic and Persian, often mixed, with dialect spellings, typos, emoji and
 missing spaces; every rule here exists so that two ways of writing the same word meet as one feature.
 """
 from __future__ import annotations
 
 import re
+import sys
+import threading
 import unicodedata
 from functools import lru_cache
-
-from nltk.stem.isri import ISRIStemmer
-from nltk.stem.snowball import SnowballStemmer
 
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -78,8 +78,35 @@ def tokens(normalised: str) -> list[str]:
 
 # ---------------------------------------------------------------- stemming
 
-_english = SnowballStemmer("english")
-_arabic = ISRIStemmer()
+# Held while importing scikit-learn or nltk (see _stemmers): one thread must not find scikit-learn hidden
+# while another imports nltk.
+HEAVY_IMPORTS = threading.Lock()
+OPTIONAL_FOR_NLTK = ("scipy", "sklearn")
+
+
+@lru_cache(maxsize=1)
+def _stemmers():
+    """nltk's English (Snowball) and Arabic (ISRI) stemmers, imported on the first stem.
+
+    Not at start-up: every process (each web worker, each `feedback` command) imports this module,
+    and most never stem. And without scipy and scikit-learn: nltk's package imports every optional
+    library it finds (scikit-learn for its wrapper classifier, scipy for one association measure),
+    which made importing the stemmers cost 130 MB and 1.9 s; the stemmers use neither, so they are
+    hidden while nltk loads (it then leaves those features out) — 42 MB and 0.7 s. Training imports
+    scikit-learn itself, under the same lock, afterwards.
+    """
+    with HEAVY_IMPORTS:
+        hidden = [name for name in OPTIONAL_FOR_NLTK if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # an import of it raises ImportError, which nltk expects
+        try:
+            from nltk.stem.isri import ISRIStemmer
+            from nltk.stem.snowball import SnowballStemmer
+        finally:
+            for name in hidden:
+                if sys.modules.get(name, False) is None:
+                    del sys.modules[name]
+    return SnowballStemmer("english"), ISRIStemmer()
 # Light Persian stemming: strip inflectional suffixes and verb prefixes, never below three letters.
 # (nltk has no Persian stemmer; a light stemmer is the usual sound choice for short, noisy text.)
 _FA_SUFFIXES = ("هایی", "هایم", "هایت", "هایش", "هامون", "هاتون", "ترین", "های", "ها", "تر", "ات", "ان", "یم",
@@ -92,9 +119,9 @@ def stem(token: str, language: str) -> str:
     if token.isdigit():
         return "<num>"
     if language == "en" or token.isascii():
-        return _english.stem(token)
+        return _stemmers()[0].stem(token)
     if language == "ar":
-        return _arabic.stem(token) if len(token) > 3 else token
+        return _stemmers()[1].stem(token) if len(token) > 3 else token
     return _persian_stem(token)
 
 

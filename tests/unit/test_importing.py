@@ -1,8 +1,10 @@
 import codecs
+import io
 
 import pytest
 
-from surveys.importing import EMAIL_MAX, MAX_FIELD, NAME_MAX, SNIFF, NotACustomerCSV, parse_customer_csv
+from surveys.importing import (EMAIL_MAX, MAX_FIELD, NAME_MAX, SNIFF, CustomerCSV, CustomerRow, LineError,
+                              NotACustomerCSV, parse_customer_csv)
 
 
 def test_valid_rows_are_kept_and_broken_rows_reported_with_their_line():
@@ -91,3 +93,72 @@ def test_values_exactly_as_long_as_their_column_are_kept():
     name, plan = "ن" * NAME_MAX, "p" * MAX_FIELD
     parsed = parse_customer_csv(f"email,name,plan\nana@example.com,{name},{plan}\n".encode())
     assert not parsed.errors and parsed.rows[0].name == name and parsed.rows[0].attributes == {"plan": plan}
+
+
+# ------------------------------------------------------------------ read as a stream
+
+class Trickle(io.RawIOBase):
+    """A pipe that hands over a few bytes at a time (cutting characters and lines anywhere), and
+    remembers how far it has been read."""
+
+    def __init__(self, data: bytes, step: int = 7):
+        self.data, self.step, self.position = data, step, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        piece = self.data[self.position:self.position + min(self.step, len(buffer))]
+        buffer[:len(piece)] = piece
+        self.position += len(piece)
+        return len(piece)
+
+
+MIXED = ("\ufeffemail,name,locale,plan\r\n"
+         "ana@example.com,Ana,en,team\r\n"
+         "broken,Bob,en,free\r\n"
+         '"sara@example.com","سارة\r\nالثانية",ar,business\r\n'
+         "reza@example.com,رضا,fa,free\n"
+         "\r\n"
+         "ANA@example.com,Ana again,en,team\r"
+         "short@example.com,x\n"
+         + "".join(f"f{n}@example.com,F,en,free\n" for n in range(200))  # past the first 4 KB:
+         ).encode() + "jose@example.com,José,en,free\n".encode("latin-1")  # a broken line, not a broken file
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 4096, 1 << 20])
+def test_a_stream_read_in_any_pieces_gives_what_the_whole_file_gives(step):
+    whole = parse_customer_csv(MIXED)
+    items = list(CustomerCSV(io.BufferedReader(Trickle(MIXED, step), buffer_size=max(step, 1))))
+    assert [i for i in items if isinstance(i, CustomerRow)] == whole.rows
+    assert [i for i in items if isinstance(i, LineError)] == whole.errors
+    assert [row.email for row in whole.rows[:4]] == ["ana@example.com", "sara@example.com", "reza@example.com",
+                                                     "f0@example.com"] and len(whole.rows) == 203
+    assert whole.rows[1].name == "سارة\r\nالثانية"
+    assert [line for line, _ in whole.errors] == [3, 8, 9, 210]
+    assert "line 2" in whole.errors[1].reason and "not UTF-8" in whole.errors[3].reason
+
+
+def test_lines_come_out_as_the_file_is_read_not_after_it():
+    rows = 20_000
+    data = ("email,name\n" + "".join(f"p{n}@example.com,P {n}\n" for n in range(rows))).encode()
+    source = Trickle(data, step=1 << 16)
+    lines = CustomerCSV(source)
+    first = next(iter(lines))
+    assert first.email == "p0@example.com"
+    assert source.position < 100_000 < len(data)  # a few read-ahead chunks of a ~500 KB file
+    rest = list(lines)
+    assert len(rest) == rows - 1 and lines.bytes_read == len(data)
+
+
+def test_a_duplicate_far_down_the_file_is_still_an_error_of_its_line():
+    data = ("email\n" + "".join(f"p{n}@example.com\n" for n in range(5000)) + "P17@Example.com\n").encode()
+    items = list(CustomerCSV(Trickle(data, step=4096)))
+    assert items[-1] == LineError(5002, "p17@example.com is already on line 19")
+
+
+def test_a_file_that_cannot_be_a_customer_csv_is_refused_when_opened_before_any_line_is_read():
+    with pytest.raises(NotACustomerCSV, match="binary"):
+        CustomerCSV(Trickle(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" * 500))
+    with pytest.raises(NotACustomerCSV, match="'email'"):
+        CustomerCSV(Trickle(b"name,plan\n" + b"Ana,team\n" * 2000))
