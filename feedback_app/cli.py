@@ -49,10 +49,11 @@ def register(app: Flask) -> None:
     from triage.cli import triage
 
     from .accounts.cli import users
+    from .rebuild import rebuild
 
     for command in privacy_commands:  # export, erase, restore: the customer's rights
         customers.add_command(command)
-    for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage):
+    for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild):
         app.cli.add_command(command)
 
 
