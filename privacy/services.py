@@ -18,7 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.suppression import lift, suppress
 from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Response, Survey
-from triage import grid
+from triage import evidence, grid
 from triage import tallies as triage_tallies  # counts follow the records deleted here
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
 
@@ -62,6 +62,8 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     links_merged = _one_link_per_fix(response_ids)  # first: it reads their answers' scores and kinds
     removed = {"customer": 1, **_unlink_answers(customer.id, response_ids), "model_versions": withdrawn,
                "fix_links_merged": links_merged}
+    # Their answers are now each a person of their own, with no value: the fixes' stored figures follow.
+    evidence.customers_changed([customer.id], response_ids)
     removed["beta_tester_records"] = db.session.execute(
         delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
     removed.update(scrubbing.scrub_outbox(address))

@@ -8,12 +8,9 @@ from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
 from feedback_app.extensions import db
-from surveys.models import Customer, Invitation, Response, Survey
 
-from . import fixes, followups, services
-from .fixes import Linked
-from . import listing
-from .models import Fix, FixLink, TriageItem
+from . import evidence, fix_lists, fixes, followups, listing, services
+from .models import Fix, TriageItem
 
 
 
@@ -27,40 +24,6 @@ def theme_response_ids(filters: services.Filters, theme_key: str) -> list[int]:
     return listing.group_response_ids(filters, theme_key)
 
 
-@dataclass(frozen=True)
-class LinkedVerbatim:
-    response: Response
-    kind: str | None
-    type_key: str | None
-    language: str
-    who: str
-
-
-def linked_verbatims(fix: Fix) -> list[LinkedVerbatim]:
-    """The fix's verbatims with their score, scale, type and language, newest first."""
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
-    rows = db.session.execute(
-        select(Response, func.coalesce(Response.kind, Survey.kind), TriageItem.type_key, TriageItem.language,
-               Customer.name, Customer.email)
-        .join(FixLink, FixLink.response_id == Response.id)
-        .outerjoin(TriageItem, TriageItem.response_id == Response.id)
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Survey, Survey.id == Response.survey_id)
-        .outerjoin(Customer, Customer.id == customer_id)
-        .where(FixLink.fix_id == fix.id).order_by(Response.answered_at.desc(), Response.id.desc()))
-    return [LinkedVerbatim(response, kind, type_key, language or response.locale, name or email or "")
-            for response, kind, type_key, language, name, email in rows]
-
-
-def respondent_names(linked: list[Linked]) -> dict[str, str]:
-    """The impact breakdown names respondents by a stable key; show people their name or address."""
-    names = {}
-    for entry in linked:
-        key = f"customer:{entry.customer.id}" if entry.customer else f"response:{entry.response_id}"
-        names[key] = (entry.customer.name or entry.customer.email) if entry.customer else f"#{entry.response_id}"
-    return names
-
-
 def user_email(user_id: int | None) -> str | None:
     return db.session.scalar(select(User.email).where(User.id == user_id)) if user_id else None
 
@@ -71,19 +34,31 @@ def fix_count() -> int:
 
 
 @dataclass(frozen=True)
+class Cursors:
+    """Where each of the fix page's lists starts (None: at the top), from the page's query string."""
+    linked: str | None = None
+    people: str | None = None
+    told: str | None = None
+    testers: str | None = None
+
+
+@dataclass(frozen=True)
 class FixPage:
-    """What the fix page shows besides the fix itself."""
+    """What the fix page shows besides the fix itself: each long list a page at a time."""
     placed: fixes.Placed
-    names: dict[str, str]            # respondent key of the impact breakdown → name or address
-    linked: list[LinkedVerbatim]
+    people: fix_lists.Page           # the impact breakdown, heaviest first
+    linked: fix_lists.Page           # linked verbatims, newest first
     suggested: list[TriageItem]
-    told: list                       # outbox emails of the loop, oldest first
-    beta_testers: list
+    told: fix_lists.Page             # outbox emails of the loop, oldest first
+    told_count: int
+    beta_testers: fix_lists.Page
+    beta_tester_count: int
     override_by: str | None
 
 
-def fix_page(fix: Fix, now: datetime, settings: fixes.Settings) -> FixPage:
-    record = fixes.fix_record(fix, now, settings)  # what the API tells of a fix, too
-    evidence = fixes.linked_verbatims([fix.id])[fix.id]
-    return FixPage(record.placed, respondent_names(evidence), linked_verbatims(fix), fixes.suggestions(fix),
-                   record.told, record.beta_testers, user_email(fix.override_by))
+def fix_page(fix: Fix, now: datetime, settings: fixes.Settings, at: Cursors = Cursors()) -> FixPage:
+    where = fixes.placed(fix, now, settings, people=0)
+    people = fix_lists.people(fix, evidence.read_basis().reference, now, settings.policy.half_life_days, at.people)
+    return FixPage(where, people, fix_lists.linked(fix, at.linked), fixes.suggestions(fix),
+                   fix_lists.told(fix, at.told), fix_lists.told_count(fix),
+                   fix_lists.beta_testers(fix, at.testers), fix_lists.beta_tester_count(fix), user_email(fix.override_by))

@@ -161,7 +161,8 @@ def show(fix_id: int):
 
 def _render_show(fix: Fix, status_code: int = 200, **forms):
     settings = _settings()
-    page = fix_queries.fix_page(fix, utcnow(), settings)
+    at = fix_queries.Cursors(*(request.args.get(name) for name in ("linked", "people", "told", "testers")))
+    page = fix_queries.fix_page(fix, utcnow(), settings, at)
     edit_form = forms.get("edit_form") or FixFieldsForm(formdata=None, data={
         "title": fix.title, "description": fix.description, "type": fix.type_key or "", "cost": fix.cost})
     set_type_choices(edit_form, _types())
@@ -172,7 +173,7 @@ def _render_show(fix: Fix, status_code: int = 200, **forms):
     return render_template("triage/fixes/show.html", fix=fix, page=page, moves=moves, types={t.key: t for t in _types()},
                            edit_form=edit_form, override_form=override_form, note_form=note_form,
                            status_form=StatusForm(formdata=None), confirm_form=ConfirmForm(),
-                           policy=settings.policy, value_attribute=settings.value_attribute), status_code
+                           policy=settings.policy, value_attribute=settings.value_attribute, at=at), status_code
 
 
 def _to_show(fix: Fix):

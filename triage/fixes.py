@@ -5,131 +5,33 @@ triage.followups; this module gathers the facts and stores the outcome.
 """
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from feedback_app.db_helpers import insert_ignoring_conflicts
 from feedback_app.extensions import db
 from feedback_app.outbox import OutboxEmail, enqueue_email
-from surveys.kinds import KINDS
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Response
 from surveys.services import Mailer
 
-from . import followups, grid, services
+from . import evidence, evidence_watch, followups, grid, services  # noqa: F401 (evidence_watch listens)
+from .fix_queue import (FixRecord, Linked, Placed, Settings, fix_record, impact_from_scratch,  # noqa: F401
+                        linked_verbatims, placed, ranked_queue, reference_value, settings_from,
+                        stored_differs_from_scratch)
+from .fix_tables import FixNews
 from .models import BetaTester, Fix, FixLink, TriageItem
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
+SUGGESTED = 20
+SUGGESTION_WINDOW = 20_000  # suggestions come from this many newest classified verbatims: a bounded read
 
 
 class FixError(ValueError):
     """A request about a fix that cannot be carried out; the message says why, for people."""
-
-
-# ---------------------------------------------------------------- the facts behind a fix
-
-@dataclass(frozen=True)
-class Linked:
-    """One linked verbatim with its respondent, as impact and the loop need them."""
-    fix_id: int
-    response_id: int
-    score: int | None
-    kind: str | None
-    answered_at: datetime
-    may_contact: bool
-    locale: str
-    customer: Customer | None
-
-    def evidence(self, value_attribute: str) -> grid.Evidence:
-        scale = (KINDS[self.kind].low, KINDS[self.kind].high) if self.kind in KINDS else None
-        who = f"customer:{self.customer.id}" if self.customer else f"response:{self.response_id}"
-        return grid.Evidence(who, self.score, scale, self.answered_at, _number(self.customer, value_attribute))
-
-    def respondent(self) -> followups.Respondent:
-        customer = self.customer
-        return followups.Respondent(customer.id if customer else None, customer.email if customer else None,
-                                    self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
-
-
-def _number(customer: Customer | None, attribute: str) -> float | None:
-    raw = (customer.attributes or {}).get(attribute) if customer and attribute else None
-    try:
-        return float(str(raw).replace(",", "")) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
-    """Every linked verbatim of these fixes in one query, with its customer (from the invitation for a
-    survey answer, from the row itself for another channel) and its scale."""
-    fix_ids = list(fix_ids)
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
-    rows = db.session.execute(
-        select(FixLink.fix_id, Response.id, Response.score, func.coalesce(Response.kind, Survey.kind),
-               Response.answered_at, Response.may_contact, Response.locale, Customer)
-        .join(Response, Response.id == FixLink.response_id)
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Survey, Survey.id == Response.survey_id)
-        .outerjoin(Customer, Customer.id == customer_id)
-        .where(FixLink.fix_id.in_(fix_ids))
-        .order_by(FixLink.fix_id, Response.answered_at, Response.id)) if fix_ids else []  # same order on every database
-    found: dict[int, list[Linked]] = {fix_id: [] for fix_id in fix_ids}
-    for row in rows:
-        found[row[0]].append(Linked(*row))
-    return found
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the team configured: grid thresholds, the customer attribute that says how valuable."""
-    policy: grid.Policy = grid.Policy()
-    value_attribute: str = "mrr"
-
-
-def reference_value(linked: Iterable[Linked], attribute: str) -> float | None:
-    """The median value among customers who gave feedback: "a typical respondent" weighs 1."""
-    values = {entry.customer.id: v for entry in linked
-              if entry.customer and (v := _number(entry.customer, attribute)) is not None and v > 0}
-    return statistics.median(values.values()) if values else None
-
-
-@dataclass(frozen=True)
-class Placed:
-    fix: Fix
-    impact: grid.Impact
-    quadrant: str
-    rank: int | None  # None: shipped or won't do, no longer in the queue
-
-
-def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Iterable[str] | None = None,
-                 type_key: str | None = None) -> list[Placed]:
-    """Every fix (or those with these statuses / this type), with impact and quadrant: the queue of work
-    still to do in rank order, then the fixes done with (shipped, won't do), unranked, in the same order.
-    Ranks are computed over all fixes still to do, so a filter never renumbers them."""
-    fixes = db.session.scalars(select(Fix)).all()
-    linked = linked_verbatims(f.id for f in fixes)
-    reference = reference_value((e for entries in linked.values() for e in entries), settings.value_attribute)
-    impacts = {f.id: grid.impact([e.evidence(settings.value_attribute) for e in linked[f.id]], now,
-                                 settings.policy, reference, f.impact_override) for f in fixes}
-    by_id = {f.id: f for f in fixes}
-    placed = []
-    for still_to_do in (True, False):
-        group = [f for f in fixes if (f.status in followups.TO_DO) == still_to_do]
-        order = grid.rank([grid.Placed(f.id, f.cost, impacts[f.id].value, impacts[f.id].respondents)
-                           for f in group], settings.policy)
-        placed += [Placed(by_id[p.id], impacts[p.id], quadrant, position if still_to_do else None)
-                   for position, p, quadrant in order]
-    wanted = set(statuses) if statuses else None
-    return [p for p in placed if (wanted is None or p.fix.status in wanted)
-            and (type_key is None or p.fix.type_key == type_key)]
-
-
-def placed(fix: Fix, now: datetime, settings: Settings = Settings()) -> Placed:
-    return next(p for p in ranked_queue(now, settings) if p.fix.id == fix.id)
 
 
 # ---------------------------------------------------------------- creating and linking
@@ -190,20 +92,27 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
     if wanted - known:
         db.session.rollback()
         raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - known))) + ".")
-    return sum(bool(insert_ignoring_conflicts(FixLink, {"fix_id": fix.id, "response_id": response_id,
-                                                        "linked_at": now, "linked_by": user_id},
-                                              ["fix_id", "response_id"])) for response_id in sorted(wanted))
+    dates = dict(db.session.execute(select(Response.id, Response.answered_at).where(Response.id.in_(wanted))).all())
+    added = [response_id for response_id in sorted(wanted) if insert_ignoring_conflicts(
+        FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
+                  "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
+    evidence.links_changed(fix.id, added)
+    return len(added)
 
 
 def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
-    db.session.execute(FixLink.__table__.delete().where(FixLink.fix_id == fix.id,
-                                                        FixLink.response_id == response_id))
+    removed = db.session.execute(FixLink.__table__.delete().where(FixLink.fix_id == fix.id,
+                                                                  FixLink.response_id == response_id)).rowcount
+    if removed:
+        evidence.links_changed(fix.id, [response_id])
     fix.updated_at = now
     db.session.commit()
 
 
-def suggestions(fix: Fix, limit: int = 20) -> list[TriageItem]:
-    """Verbatims sharing the fix's theme that are not linked yet, newest first.
+def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
+    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
+    (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
+    every verbatim, and what is new is what a suggestion is for.
 
     A fix made from a theme group keeps the group's key (its shared stems), while each verbatim's
     key holds its own two to four stems; so "same theme" means "has every stem of the fix's key",
@@ -213,11 +122,12 @@ def suggestions(fix: Fix, limit: int = 20) -> list[TriageItem]:
     if not stems:
         return []
     linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
-    query = select(TriageItem).where(TriageItem.response_id.not_in(linked))
+    newest = select(func.max(TriageItem.id)).scalar_subquery()
+    query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
+             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
     for stem in stems:
         query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
-    return list(db.session.scalars(query.order_by(TriageItem.classified_at.desc(), TriageItem.id.desc())
-                                   .limit(limit)))
+    return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))
 
 
 # ---------------------------------------------------------------- cost, impact, status
@@ -336,8 +246,11 @@ def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> in
                    "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
                    "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        queued += enqueue_email(followups.loop_email_key(event, fix.id, person.customer_id), template,
-                                person.email, person.locale, context, now, headers)
+        key = followups.loop_email_key(event, fix.id, person.customer_id)
+        if enqueue_email(key, template, person.email, person.locale, context, now, headers):
+            queued += 1
+            email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
+            db.session.add(FixNews(fix_id=fix.id, email_id=email_id))
     return queued
 
 
@@ -348,9 +261,10 @@ def loop_news(fix_id: int | None = None):
 
 
 def loop_history(fix: Fix) -> list[OutboxEmail]:
-    """Who was told about this fix, when, and whether it was delivered."""
-    return list(db.session.scalars(select(OutboxEmail).where(loop_news(fix.id))
-                                   .order_by(OutboxEmail.created_at, OutboxEmail.id)))
+    """Who was told about this fix, when, and whether it was delivered (every email; pages read
+    fix_lists.told a page at a time)."""
+    return list(db.session.scalars(select(OutboxEmail).join(FixNews, FixNews.email_id == OutboxEmail.id)
+                                   .where(FixNews.fix_id == fix.id).order_by(FixNews.email_id)))
 
 
 def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
@@ -363,28 +277,3 @@ def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
     return True
 
 
-def beta_testers(fix: Fix) -> list[tuple[BetaTester, Customer]]:
-    return list(db.session.execute(select(BetaTester, Customer).join(Customer, Customer.id == BetaTester.customer_id)
-                                   .where(BetaTester.fix_id == fix.id).order_by(BetaTester.created_at)))
-
-
-def settings_from(config: dict) -> Settings:
-    return Settings(grid.Policy(high_impact_from=float(config["IMPACT_HIGH_FROM"]),
-                                high_cost_from=config["COST_HIGH_FROM"],
-                                half_life_days=float(config["IMPACT_HALF_LIFE_DAYS"])),
-                    config["IMPACT_VALUE_ATTRIBUTE"])
-
-
-@dataclass(frozen=True)
-class FixRecord:
-    """Everything known about one fix, for its page or the API: placement, evidence, who was told."""
-    placed: Placed
-    response_ids: list[int]
-    told: list[OutboxEmail]
-    beta_testers: list[tuple[BetaTester, Customer]]
-
-
-def fix_record(fix: Fix, now: datetime, settings: Settings = Settings()) -> FixRecord:
-    response_ids = list(db.session.scalars(select(FixLink.response_id).where(FixLink.fix_id == fix.id)
-                                           .order_by(FixLink.response_id)))
-    return FixRecord(placed(fix, now, settings), response_ids, loop_history(fix), beta_testers(fix))

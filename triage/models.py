@@ -126,11 +126,16 @@ class Fix(db.Model):
 class FixLink(db.Model):
     """A verbatim supporting a fix; a verbatim may support several fixes."""
     __tablename__ = "fix_link"
+    # The fix page lists a fix's verbatims newest first, a page at a time (keyset on this order).
+    __table_args__ = (Index("ix_fix_link_fix_answered", "fix_id", "answered_at", "response_id"),)
 
     fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True, index=True)
     linked_at: Mapped[datetime] = mapped_column(DateTime)
     linked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The answer's own date, copied when linked (an answer's date never changes; triage.evidence_watch
+    # copies it again if one is edited through the ORM) so the fix page's order needs no join.
+    answered_at: Mapped[datetime] = mapped_column(DateTime)
 
     fix: Mapped[Fix] = relationship(back_populates="links")
     response: Mapped[Response] = relationship()

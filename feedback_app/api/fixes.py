@@ -5,9 +5,10 @@ shipped news reaches each opted-in respondent once (the outbox's key), in the sa
 """
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
 from flask.views import MethodView
 
+from triage import evidence, fix_lists
 from triage import fixes as fix_cases
 from triage.models import Fix
 
@@ -16,7 +17,8 @@ from ..timeutil import utcnow
 from .blueprint import api, errors, write_errors
 from .errors import ApiError
 from .responses import iso
-from .schemas import FixDetail, FixesQuery, FixIn, FixItem, FixList, FixPatch
+from .schemas import (BetaTesterPage, ContributionPage, FixDetail, FixesQuery, FixIn, FixItem, FixList,
+                      FixListQuery, FixPatch, ResponseIdPage, ToldPage)
 
 
 def _settings() -> fix_cases.Settings:
@@ -30,20 +32,39 @@ def present(placed: fix_cases.Placed) -> dict:
             "respondents": placed.impact.respondents}
 
 
-def present_detail(record: fix_cases.FixRecord) -> dict:
+def present_contribution(c) -> dict:
+    return {"respondent": c.respondent, "unhappiness": round(c.unhappiness, 4), "value": round(c.value, 4),
+            "recency": round(c.recency, 4), "weight": round(c.weight, 4)}
+
+
+def present_told(email) -> dict:
+    return {"event": email.dedupe_key.split(":")[0], "recipient": email.recipient, "status": email.status,
+            "queued_at": iso(email.created_at), "sent_at": iso(email.sent_at)}
+
+
+def present_tester(row) -> dict:
+    tester, customer = row
+    return {"email": customer.email, "asked_at": iso(tester.created_at)}
+
+
+def _next(endpoint: str, fix_id: int, page: fix_lists.Page, per_page: int) -> str | None:
+    return url_for(endpoint, fix_id=fix_id, after=page.next, per_page=per_page) if page.next else None
+
+
+def present_detail(record: fix_cases.FixRecord, per_page: int = fix_lists.API_PAGE) -> dict:
     fix, impact = record.placed.fix, record.placed.impact
     return {**present(record.placed), "description": fix.description, "release_note": fix.release_note,
-            "response_ids": record.response_ids,
+            "linked": record.placed.links, "response_ids": record.response_ids.rows,
             "impact_breakdown": {
                 "value": impact.value, "computed": impact.computed, "overridden": impact.overridden,
                 "override_reason": fix.override_reason, "evidence_sum": round(impact.evidence_sum, 4),
-                "contributions": [{"respondent": c.respondent, "unhappiness": round(c.unhappiness, 4),
-                                   "value": round(c.value, 4), "recency": round(c.recency, 4),
-                                   "weight": round(c.weight, 4)} for c in impact.contributions]},
-            "told": [{"event": email.dedupe_key.split(":")[0], "recipient": email.recipient, "status": email.status,
-                      "queued_at": iso(email.created_at), "sent_at": iso(email.sent_at)} for email in record.told],
-            "beta_testers": [{"email": customer.email, "asked_at": iso(tester.created_at)}
-                             for tester, customer in record.beta_testers],
+                "contributions": [present_contribution(c) for c in impact.contributions]},
+            "told": [present_told(email) for email in record.told.rows],
+            "beta_testers": [present_tester(row) for row in record.beta_testers.rows],
+            "next": {"response_ids": _next("api.FixResponseIds", fix.id, record.response_ids, per_page),
+                     "contributions": _next("api.FixContributions", fix.id, record.people, per_page),
+                     "told": _next("api.FixTold", fix.id, record.told, per_page),
+                     "beta_testers": _next("api.FixBetaTesters", fix.id, record.beta_testers, per_page)},
             "created_at": iso(fix.created_at), "updated_at": iso(fix.updated_at),
             "planned_at": iso(fix.planned_at), "shipped_at": iso(fix.shipped_at)}
 
@@ -84,7 +105,7 @@ class FixQueue(MethodView):
                                        description=data["description"], response_ids=data["response_ids"])
         except fix_cases.FixError as error:
             raise ApiError(422, str(error)) from None
-        return present(fix_cases.placed(fix, now, _settings()))
+        return present(fix_cases.placed(fix, now, _settings(), people=0))
 
 
 @api.route("/fixes/<int:fix_id>", tags=["fixes"])
@@ -125,3 +146,55 @@ def _edits(data: dict) -> dict:
             edits.update(impact_override=data["impact_override"], reason=data.get("reason"))
     edits["tell_planned"] = data.get("notify_planned", False)
     return edits
+
+
+# ---------------------------------------------------------------- one fix's lists, a page at a time
+
+@api.route("/fixes/<int:fix_id>/response-ids", tags=["fixes"])
+class FixResponseIds(MethodView):
+    @api.arguments(FixListQuery, location="query", unknown="raise")
+    @api.response(200, ResponseIdPage)
+    @errors(404, 422)
+    def get(self, query, fix_id):
+        """The verbatims linked to a fix, by id, ascending; `next` is the next page's URL"""
+        page = fix_lists.response_ids(_fix(fix_id), query.get("after"), query["per_page"])
+        return {"response_ids": page.rows, "next": _next("api.FixResponseIds", fix_id, page, query["per_page"])}
+
+
+@api.route("/fixes/<int:fix_id>/contributions", tags=["fixes"])
+class FixContributions(MethodView):
+    @api.arguments(FixListQuery, location="query", unknown="raise")
+    @api.response(200, ContributionPage)
+    @errors(404, 422)
+    def get(self, query, fix_id):
+        """Each person behind a fix with their factors, the heaviest first; `next` is the next page's URL"""
+        fix, settings, now = _fix(fix_id), _settings(), utcnow()
+        basis = evidence.refresh_if_stale(settings.policy.half_life_days, settings.value_attribute, now)
+        page = fix_lists.people(fix, basis.reference, now, settings.policy.half_life_days, query.get("after"),
+                                query["per_page"])
+        return {"contributions": [present_contribution(p.contribution) for p in page.rows],
+                "next": _next("api.FixContributions", fix_id, page, query["per_page"])}
+
+
+@api.route("/fixes/<int:fix_id>/told", tags=["fixes"])
+class FixTold(MethodView):
+    @api.arguments(FixListQuery, location="query", unknown="raise")
+    @api.response(200, ToldPage)
+    @errors(404, 422)
+    def get(self, query, fix_id):
+        """The news of a fix each respondent was sent, oldest first; `next` is the next page's URL"""
+        page = fix_lists.told(_fix(fix_id), query.get("after"), query["per_page"])
+        return {"told": [present_told(email) for email in page.rows],
+                "next": _next("api.FixTold", fix_id, page, query["per_page"])}
+
+
+@api.route("/fixes/<int:fix_id>/beta-testers", tags=["fixes"])
+class FixBetaTesters(MethodView):
+    @api.arguments(FixListQuery, location="query", unknown="raise")
+    @api.response(200, BetaTesterPage)
+    @errors(404, 422)
+    def get(self, query, fix_id):
+        """The customers who asked to try a fix early; `next` is the next page's URL"""
+        page = fix_lists.beta_testers(_fix(fix_id), query.get("after"), query["per_page"])
+        return {"beta_testers": [present_tester(row) for row in page.rows],
+                "next": _next("api.FixBetaTesters", fix_id, page, query["per_page"])}

@@ -249,8 +249,9 @@ class ImpactBreakdown(ma.Schema):
     computed = fields.Float(metadata={"description": "What the evidence says, before any override"})
     overridden = fields.Boolean()
     override_reason = fields.String(allow_none=True)
-    evidence_sum = fields.Float()
-    contributions = fields.List(fields.Nested(Contribution))
+    evidence_sum = fields.Float(metadata={"description": "E, over every respondent"})
+    contributions = fields.List(fields.Nested(Contribution), metadata={
+        "description": "The heaviest respondents first, the first page of them: `next.contributions` goes on"})
 
 
 class Told(ma.Schema):
@@ -266,18 +267,54 @@ class BetaTester(ma.Schema):
     asked_at = fields.String()
 
 
+class FixLists(ma.Schema):
+    """Where each list of a fix goes on: the URL of its next page, or null on its last."""
+    response_ids = fields.String(allow_none=True)
+    contributions = fields.String(allow_none=True)
+    told = fields.String(allow_none=True)
+    beta_testers = fields.String(allow_none=True)
+
+
 class FixDetail(FixItem):
     description = fields.String()
     release_note = fields.String()
-    response_ids = fields.List(fields.Integer())
+    linked = fields.Integer(metadata={"description": "How many verbatims are linked"})
+    response_ids = fields.List(fields.Integer(), metadata={"description": "Ascending, the first page of them"})
     impact_breakdown = fields.Nested(ImpactBreakdown)
-    told = fields.List(fields.Nested(Told))
-    beta_testers = fields.List(fields.Nested(BetaTester))
+    told = fields.List(fields.Nested(Told), metadata={"description": "Oldest first, the first page of them"})
+    beta_testers = fields.List(fields.Nested(BetaTester), metadata={"description": "The first page of them"})
+    next = fields.Nested(FixLists, metadata={"description": "The next page of each list (GET it), or null"})
     created_at = fields.String()
     updated_at = fields.String()
     planned_at = fields.String(allow_none=True)
     shipped_at = fields.String(allow_none=True)
     emails_queued = fields.Integer(metadata={"description": "Set by PATCH: follow-up emails queued by it"})
+
+
+class FixListQuery(Request):
+    after = fields.String(validate=validate.Length(max=100),
+                          metadata={"description": "Where the page starts: from the `next` URL of the page before"})
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ResponseIdPage(ma.Schema):
+    response_ids = fields.List(fields.Integer())
+    next = fields.String(allow_none=True)
+
+
+class ContributionPage(ma.Schema):
+    contributions = fields.List(fields.Nested(Contribution))
+    next = fields.String(allow_none=True)
+
+
+class ToldPage(ma.Schema):
+    told = fields.List(fields.Nested(Told))
+    next = fields.String(allow_none=True)
+
+
+class BetaTesterPage(ma.Schema):
+    beta_testers = fields.List(fields.Nested(BetaTester))
+    next = fields.String(allow_none=True)
 
 
 class FixPatch(Request):

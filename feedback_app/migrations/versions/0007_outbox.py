@@ -1,7 +1,7 @@
 """several senders and schedulers: the outbox's due index, and leases for periodic work
 
-Revision ID: 0006_outbox
-Revises: 0005_hardening
+Revision ID: 0007_outbox
+Revises: 0006_lead
 Create Date: 2026-12-03 12:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_outbox'
-down_revision = '0005_hardening'
+revision = '0007_outbox'
+down_revision = '0006_lead'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,50 @@
+"""Keeps the stored evidence figures right when what impact reads changes through the ORM elsewhere:
+a linked answer's score, scale, date or customer (an answer edited within its edit window), or a
+customer's attributes (an import updating `mrr`). Listening here, in the same flush and transaction as
+the change, lets surveys know nothing of triage (docs/architecture.md: surveys never imports triage).
+
+Changes made with Core UPDATE statements are not seen: their code calls triage.evidence itself (the
+erasure does), and `feedback rebuild fixes` recomputes everything in any case.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from surveys.models import Customer, Response
+
+from . import evidence
+
+PENDING = "triage.evidence_watch"   # Session.info key: what the flush changed, for after it
+ANSWER_FACTS = ("score", "kind", "answered_at", "customer_id", "invitation_id", "survey_id")
+
+
+def _changed(instance, name: str) -> bool:
+    return inspect(instance).attrs[name].history.has_changes()
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context, _instances) -> None:
+    responses, former, customers = set(), set(), set()
+    for instance in session.dirty:
+        if isinstance(instance, Response) and any(_changed(instance, name) for name in ANSWER_FACTS):
+            responses.add(instance.id)
+            former.update(c for c in inspect(instance).attrs.customer_id.history.deleted if c)
+        elif isinstance(instance, Customer) and _changed(instance, "attributes"):
+            customers.add(instance.id)
+    if responses or customers:
+        pending = session.info.setdefault(PENDING, (set(), set(), set()))
+        for known, new in zip(pending, (responses, former, customers)):
+            known.update(new)
+
+
+@event.listens_for(Session, "after_flush")
+def _refresh(session: Session, _context) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending is None:
+        return
+    responses, former, customers = pending
+    if responses:
+        evidence.answers_changed(sorted(responses), sorted(former))
+    if customers:
+        evidence.customers_changed(sorted(customers))
