@@ -289,6 +289,7 @@ def _build(target, sizes: Sizes) -> dict:
         write("outbox_email", fixes.emails)
     finally:
         writer.close()
+    _kept_figures(url, now)
     return {"built_at": now.isoformat(), "sizes": sizes.__dict__, "rows": counts, "model_version": model_version,
             "admin": "admin@bench.example"}
 
@@ -312,6 +313,32 @@ def _schema_and_model(url: str, now: datetime):
         db.engine.dispose()
     say(f"  schema (migrations) and model {outcome.version}: {time.monotonic() - step:.1f} s")
     return outcome.version, classifier, generate_password_hash(ADMIN_PASSWORD)
+
+
+def _kept_figures(url: str, now: datetime) -> None:
+    """What an upgrade's `feedback rebuild tallies` and `feedback rebuild fixes` do: the rows above were
+    written in bulk, past the app, so the figures its pages read are computed from them once."""
+    from feedback_app import create_app
+    from feedback_app.extensions import db
+    from surveys import tallies as score_tallies
+    from triage import evidence, fixes, sweep
+    from triage import tallies as triage_tallies
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
+    with app.app_context():
+        for name, step in (("score tallies", score_tallies.rebuild), ("triage copies", sweep.refresh_copies),
+                           ("triage tallies", triage_tallies.rebuild)):
+            started = time.monotonic()
+            step()
+            db.session.commit()
+            say(f"  {name}: {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        settings = fixes.settings_from(app.config)
+        evidence.rebuild(settings.policy.half_life_days, settings.value_attribute, now)
+        db.session.commit()
+        say(f"  fix evidence: {time.monotonic() - started:.1f} s")
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _themes(classifier):

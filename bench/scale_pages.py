@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import math
 import os
 import re
 import select
@@ -14,11 +13,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 from scale_data import ADMIN_EMAIL, ADMIN_PASSWORD
 from scale_servers import Gunicorn, app_environment
+
+from triage import verbatims  # noqa: E402
+from triage.listing import Cursor  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 
@@ -26,7 +29,7 @@ BENCH = Path(__file__).resolve().parent
 @dataclass(frozen=True)
 class Page:
     label: str   # the table's row name
-    path: str    # may name {largest_fix}, {small_fix}, {survey}, {middle_page}
+    path: str    # may name {largest_fix}, {small_fix}, {survey}, {middle_cursor}, {middle_answer}
     api: bool = False
 
 
@@ -34,7 +37,7 @@ PAGES = (
     Page("/ (dashboard)", "/"),
     Page("/triage (first page)", "/triage"),
     Page("/triage?type=functionality", "/triage?type=functionality"),
-    Page("/triage?page=… (middle page)", "/triage?page={middle_page}"),
+    Page("/triage?after=… (middle page)", "/triage?after={middle_cursor}"),
     Page("/triage/themes", "/triage/themes"),
     Page("/triage/follow-ups", "/triage/follow-ups"),
     Page("/triage/models", "/triage/models"),
@@ -49,6 +52,7 @@ PAGES = (
     Page("/admin/users", "/admin/users"),
     Page("/admin/privacy", "/admin/privacy"),
     Page("GET /api/v1/responses?per_page=100", "/api/v1/responses?per_page=100", api=True),
+    Page("GET /api/v1/responses?after=… (middle)", "/api/v1/responses?per_page=100&after={middle_answer}", api=True),
     Page("GET /api/v1/fixes", "/api/v1/fixes", api=True),
 )
 
@@ -66,12 +70,24 @@ def page_arguments(database_url: str) -> dict:
             small = [fix_id for fix_id, n in links if 3 <= n <= 10] or [links[-1][0]]  # else the smallest
             survey = connection.execute(text("SELECT survey_id FROM response GROUP BY survey_id "
                                              "ORDER BY count(*) DESC, survey_id LIMIT 1")).scalar()
-            items = connection.execute(text("SELECT count(*) FROM triage_item")).scalar()
+            middle_item = connection.execute(text(
+                "SELECT needs_review, answered_at, id FROM triage_item WHERE answered_at IS NOT NULL "
+                "ORDER BY needs_review DESC, answered_at DESC, id DESC LIMIT 1 OFFSET "
+                "(SELECT count(*) / 2 FROM triage_item)")).one()
+            middle_answer = connection.execute(text(
+                "SELECT answered_at, id FROM response ORDER BY answered_at DESC, id DESC LIMIT 1 OFFSET "
+                "(SELECT count(*) / 2 FROM response)")).one()
     finally:
         engine.dispose()
     return {"largest_fix": links[0][0], "largest_fix_links": links[0][1], "small_fix": small[0],
             "small_fix_links": dict(links)[small[0]], "survey": survey,
-            "middle_page": max(1, math.ceil(items / 50) // 2)}
+            # Where a page in the middle of each list starts, as its links.next / Next link would say.
+            "middle_cursor": Cursor(bool(middle_item[0]), _moment(middle_item[1]), middle_item[2]).token(),
+            "middle_answer": verbatims.encode(_moment(middle_answer[0]), middle_answer[1])}
+
+
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 # ------------------------------------------------------------------ over HTTP

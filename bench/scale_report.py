@@ -124,7 +124,8 @@ def summary(record: dict) -> str:
                      f"{run['load_before']} before, {run['load_after']} after; database {made}: "
                      f"{rows.get('triage_item', 0):,} triage records, {rows.get('fix_link', 0):,} fix links, "
                      f"{rows.get('outbox_email', 0):,} emails; largest fix {ids['largest_fix_links']:,} verbatims, "
-                     f"small fix {ids['small_fix_links']}; middle page {ids['middle_page']:,}.")
+                     f"small fix {ids['small_fix_links']}; " + (f"middle page {ids['middle_page']:,}." if "middle_page" in ids
+                                                    else "middle pages read by cursor."))
     return "\n".join(lines)
 
 

@@ -38,10 +38,12 @@ def rebuild_tallies():
     records = db.session.scalar(select(func.count(TriageItem.id)))
     with click.progressbar(length=answers + 2 * records, label="Recounting", file=sys.stderr) as bar:
         score_tallies.rebuild(bar.update)
+        untriaged = sweep.requeue_untriaged()
         sweep.refresh_copies(bar.update)
         triage_tallies.rebuild(bar.update)
     db.session.commit()
-    click.echo(f"Recounted {answers} answers and {records} triage records.")
+    click.echo(f"Recounted {answers} answers and {records} triage records"
+               + (f"; {untriaged} answers with words and no record wait for the sweep." if untriaged else "."))
 
 
 @rebuild.command("fixes")

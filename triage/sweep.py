@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from feedback_app.extensions import db
 from surveys import tallies as score_tallies
@@ -95,6 +95,14 @@ def _requeue_outdated(version: int, batch: int) -> int:
     return db.session.execute(update(Response).where(Response.id.in_(outdated.scalar_subquery()),
                                                      Response.pending.is_(False))
                               .values(pending=True).execution_options(synchronize_session=False)).rowcount
+
+
+def requeue_untriaged() -> int:
+    """Answers with words and no triage record go back to the sweep (after `feedback rebuild tallies` has
+    counted everything and marked nothing as waiting): nothing with text stays unclassified."""
+    return db.session.execute(
+        update(Response).where(Response.comment != "", ~exists().where(TriageItem.response_id == Response.id))
+        .values(pending=True)).rowcount
 
 
 def refresh_copies(progress=lambda n: None, chunk: int = 10_000) -> int:

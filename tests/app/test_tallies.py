@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
@@ -95,3 +95,21 @@ def test_survey_scores_from_the_tallies_equal_scores_from_the_answers(app):
         .where(score_tallies.ScoreTally.survey_id == survey.id)))
     scores = db.session.scalars(select(Response.score).where(Response.survey_id == survey.id)).all()
     assert scoring.score_of("nps", tally) == scoring.score("nps", scores)
+
+
+def test_the_rebuild_command_counts_everything_and_leaves_unclassified_words_to_the_sweep(app):
+    """As after an upgrade: answers the sweep has not seen. The command counts them all at once; those with
+    words and no triage record still wait, and the sweep classifies them."""
+    _, invitations = sent_survey(app, customers=PEOPLE)
+    for n, invitation in enumerate(invitations):
+        answer(invitation, n % 11, COMMENTS[n], NOW + timedelta(days=n))
+    result = app.test_cli_runner().invoke(args=["rebuild", "tallies"])
+    assert result.exit_code == 0, result.output
+    worded = sum(1 for comment in COMMENTS if comment)
+    assert f"Recounted {len(PEOPLE)} answers and 0 triage records; {worded} answers" in result.output
+    assert sum(score_tallies.snapshot().values()) == len(PEOPLE)
+    waiting = db.session.scalars(select(Response.id).where(score_tallies.WAITING)).all()
+    assert len(waiting) == worded
+    services.classify_pending(NOW + timedelta(days=10), 0.5)
+    assert db.session.scalar(select(func.count(TriageItem.id))) == worded
+    assert sum(score_tallies.snapshot().values()) == len(PEOPLE)  # classified, not counted twice

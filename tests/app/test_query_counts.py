@@ -1,0 +1,120 @@
+"""Every team page and API list runs as many SQL statements with four times the answers as with one time
+(issue 10): a page that queried once per answer, per verbatim or per linked customer would grow here.
+Speed itself is measured in bench/scale.py, never in a test."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from feedback_app.accounts.services import create_user
+from feedback_app.accounts.tokens import create_token
+from feedback_app.extensions import db
+from surveys import services as survey_services
+from surveys.answers import Answer
+from surveys.models import Invitation, Response
+from tests.support.factories import NOW, add_customers, mailer
+from triage import fixes
+from triage import services as triage_services
+from triage.intake import ChannelFeedback, take_feedback
+from triage.models import Fix
+
+COMMENTS = ("The PDF export is broken again", "Support never answered my ticket", "Too expensive for a team of 3",
+            "التصدير إلى PDF لا يعمل", "پشتیبانی جواب نمی‌دهد", "", "Exporting a PDF takes ages",
+            "I would love a dark mode", "The app crashes when I upload a photo", "")
+PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/triage?review=1",
+         "/triage?band=low", "/triage/themes", "/triage/follow-ups", "/triage/types", "/triage/models",
+         "/surveys", "/surveys/{survey}", "/fixes", "/fixes/{fix}", "/customers", "/admin/outbox",
+         "/admin/users", "/admin/privacy")
+API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
+             "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
+
+
+class World:
+    """One survey, one fix; each round adds customers, their answers, channel feedback and links."""
+
+    def __init__(self, app):
+        self.app, self.round = app, 0
+        self.survey_id = survey_services.create_survey("nps", "Quarterly NPS", "Acme").id
+        self.fix_id = None
+
+    def grow(self, people: int) -> None:
+        first = self.round * 1000
+        self.round += 1
+        add_customers(*[(f"p{n}@example.com", f"P{n}", ("en", "ar", "fa")[n % 3])
+                        for n in range(first, first + people)])
+        when = NOW + timedelta(days=40 * self.round)  # past the cooldown: only the new customers are invited
+        survey = db.session.get(survey_services.Survey, self.survey_id)
+        survey_services.send_survey(survey, mailer(self.app), when, cooldown_days=30)
+        invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == self.survey_id,
+                                                                  Invitation.response == None)).all()  # noqa: E711
+        for n, invitation in enumerate(invitations):
+            survey_services.record_answer(survey_services.signed_invitation(invitation),
+                                          Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0),
+                                          when + timedelta(minutes=n), timedelta(hours=24))
+        for n in range(people // 4):
+            take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
+                                          channel="chat"), when + timedelta(hours=2), 0.5)
+        triage_services.classify_pending(when + timedelta(hours=3), 0.5)
+        answers = db.session.scalars(select(Response.id).where(Response.comment != "")
+                                     .order_by(Response.id.desc()).limit(people // 2)).all()
+        if self.fix_id is None:
+            self.fix_id = fixes.create_fix("Faster PDF exports", 2, when, response_ids=answers).id
+        else:
+            fixes.link_verbatims(db.session.get(Fix, self.fix_id), answers, when)
+        db.session.commit()
+
+
+def statements_of(app, request) -> int:
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        reply = request()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert reply.status_code == 200, (reply.request.path, reply.status_code)
+    return len(seen)
+
+
+def counts(app, client, token, world) -> dict[str, int]:
+    ids = {"survey": world.survey_id, "fix": world.fix_id}
+    counted = {}
+    for path in PAGES:
+        url = path.format(**ids)
+        client.get(url)  # warm: what a page caches once per process is not what grows with the data
+        db.session.remove()  # each request starts with an empty session, as in production
+        counted[url] = statements_of(app, lambda url=url: client.get(url))
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in API_PAGES:
+        url = path.format(**ids)
+        client.get(url, headers=bearer)
+        db.session.remove()
+        counted[url] = statements_of(app, lambda url=url: client.get(url, headers=bearer))
+    return counted
+
+
+@pytest.fixture
+def admin_client(app, client):
+    create_user("admin@example.com", "long-enough-password", "admin")
+    db.session.commit()
+    reply = client.post("/login", data={"email": "admin@example.com", "password": "long-enough-password"})
+    assert reply.status_code == 302
+    return client
+
+
+def test_no_page_runs_more_statements_with_more_answers(app, admin_client):
+    token = create_token("query counts", "admin", NOW).plain
+    world = World(app)
+    world.grow(20)  # enough for every kind of row a page shows (so a page's first one of a kind is not news)
+    few = counts(app, admin_client, token, world)
+    world.grow(80)  # five times as many
+    many = counts(app, admin_client, token, world)
+    assert db.session.query(Response).count() > 100
+    grew = {url: (few[url], many[url]) for url in few if many[url] != few[url]}
+    assert grew == {}, f"statements per page grew with the data: {grew}"
