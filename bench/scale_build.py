@@ -318,6 +318,8 @@ def _schema_and_model(url: str, now: datetime):
 def _kept_figures(url: str, now: datetime) -> None:
     """What an upgrade's `feedback rebuild tallies` and `feedback rebuild fixes` do: the rows above were
     written in bulk, past the app, so the figures its pages read are computed from them once."""
+    from sqlalchemy import text
+
     from feedback_app import create_app
     from feedback_app.extensions import db
     from surveys import tallies as score_tallies
@@ -326,6 +328,8 @@ def _kept_figures(url: str, now: datetime) -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     with app.app_context():
+        db.session.execute(text("UPDATE fix_link SET answered_at = (SELECT response.answered_at FROM response "
+                                "WHERE response.id = fix_link.response_id)"))
         for name, step in (("score tallies", score_tallies.rebuild), ("triage copies", sweep.refresh_copies),
                            ("triage tallies", triage_tallies.rebuild)):
             started = time.monotonic()

@@ -30,7 +30,7 @@ COLUMNS = {
     "fix": ("id", "title", "description", "type_key", "status", "cost", "theme_key", "impact_override",
             "override_reason", "override_by", "override_at", "release_note", "created_at", "updated_at",
             "planned_at", "shipped_at"),
-    "fix_link": ("fix_id", "response_id", "linked_at", "linked_by"),
+    "fix_link": ("fix_id", "response_id", "linked_at", "linked_by", "answered_at"),
     "beta_tester": ("fix_id", "customer_id", "created_at"),
     "outbox_email": ("id", "dedupe_key", "template", "recipient", "locale", "subject", "body_text", "body_html",
                      "headers", "status", "attempts", "next_attempt_at", "claimed_at", "claimed_by", "last_error",

@@ -75,8 +75,9 @@ def build_fixes(world: World) -> FixTables:
             created, shipped or planned or created, planned, shipped))
         for response_id in response_ids:
             answered = now - timedelta(days=facts.answered_day[response_id], hours=12)
+            # answered_at: a day's precision here; the build copies the answer's own time after writing.
             tables.links.append((fix_id, response_id, max(created, answered) + timedelta(hours=1),
-                                 rng.choice(TRIAGERS)))
+                                 rng.choice(TRIAGERS), answered))
         told_at = shipped if status == "shipped" else (planned if planned and rng.random() < 0.5 else None)
         if told_at:
             event = "fix-shipped" if status == "shipped" else "fix-planned"

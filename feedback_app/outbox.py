@@ -240,6 +240,12 @@ def _outcome(row: Row, status: str, attempts: int, error: str | None, *, sent_at
             "new_sent_at": sent_at, "new_next": next_attempt_at or row.next_attempt_at}
 
 
+# Who wants to know, in the same transaction, which emails went out: fn(dedupe keys of the emails just
+# recorded as sent). The surveys count each survey's delivered invitations this way, so a results page
+# reads a number instead of joining every invitation to its email.
+SENT_LISTENERS: list[Callable[[list[str]], None]] = []
+
+
 def _record(outcomes: list[dict], claimant: str, claimed_at: datetime) -> None:
     """Outcomes in one executemany and one commit. Only where the claim is still ours: a row an erasure
     suppressed meanwhile stays suppressed (and blank)."""
@@ -252,6 +258,13 @@ def _record(outcomes: list[dict], claimant: str, claimed_at: datetime) -> None:
                                last_error=bindparam("new_error"), sent_at=bindparam("new_sent_at"),
                                next_attempt_at=bindparam("new_next")),
                        outcomes)
+    sent = [outcome["row_id"] for outcome in outcomes if outcome["new_status"] == SENT]
+    if sent and SENT_LISTENERS:
+        # Read back: a row an erasure suppressed meanwhile kept its status, and was not sent by us.
+        keys = list(db.session.scalars(select(_OUTBOX.c.dedupe_key)
+                                       .where(_OUTBOX.c.id.in_(sent), _OUTBOX.c.status == SENT)))
+        for listener in SENT_LISTENERS:
+            listener(keys)
     db.session.commit()
 
 

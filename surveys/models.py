@@ -35,6 +35,7 @@ class Survey(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     invited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # kept by each send
+    delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # kept by the outbox
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="survey")
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from feedback_app.extensions import db
-from feedback_app.outbox import SENT, OutboxEmail, enqueue_email, enqueue_emails
+from feedback_app.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
 from feedback_app.suppression import suppressed_since
 
 from . import scoring, tallies
@@ -216,10 +216,13 @@ def _invite(customers: list, letter: _Letter, mailer: Mailer, now: datetime) -> 
     inserted = db.session.execute(_insert_invitations(), [
         {"survey_id": letter.survey_id, "customer_id": c.id, "sent_at": now, "locale": best_locale(c.locale)}
         for c in customers]).all()
+    if inserted:
+        db.session.execute(update(Survey).where(Survey.id == letter.survey_id)
+                           .values(invited=Survey.invited + len(inserted)))
     by_id = {c.id: c for c in customers}
     enqueue_emails([_survey_email(SignedInvitation(invitation_id, letter.survey_id, letter.kind.key, locale),
                                   by_id[customer_id], letter.wording, "survey_invitation",
-                                  f"survey-invitation:{invitation_id}", mailer)
+                                  f"{INVITATION_KEY}{invitation_id}", mailer)
                     for invitation_id, customer_id, locale in inserted], now)
     return len(inserted)
 
@@ -231,6 +234,25 @@ def _insert_invitations():
     table = Invitation.__table__
     return (insert_(table).on_conflict_do_nothing(index_elements=["survey_id", "customer_id"])
             .returning(table.c.id, table.c.customer_id, table.c.locale))
+
+
+INVITATION_KEY = "survey-invitation:"
+
+
+def count_delivered(keys: list[str]) -> None:
+    """The outbox just sent these emails (feedback_app.outbox.SENT_LISTENERS): each survey's invitations
+    among them count as delivered. An email is sent once, so each is counted once."""
+    ids = [int(key[len(INVITATION_KEY):]) for key in keys
+           if key.startswith(INVITATION_KEY) and key[len(INVITATION_KEY):].isdigit()]
+    if not ids:
+        return
+    per_survey = db.session.execute(select(Invitation.survey_id, func.count(Invitation.id))
+                                    .where(Invitation.id.in_(ids)).group_by(Invitation.survey_id)).all()
+    for survey_id, sent in per_survey:
+        db.session.execute(update(Survey).where(Survey.id == survey_id).values(delivered=Survey.delivered + sent))
+
+
+SENT_LISTENERS.append(count_delivered)
 
 
 # A reminder weeks after the invitation (the scheduler was down, say) confuses more than it helps.
@@ -405,11 +427,7 @@ def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
     as at ten. The comments are the newest, read in order from an index."""
     weeks = {week: tally for (kind, week), tally in tallies.weekly(survey_id=survey.id).items() if kind == survey.kind}
     total = sum(weeks.values(), Counter())
-    invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.survey_id == survey.id))
-    delivered = db.session.scalar(
-        select(func.count(Invitation.id)).join(
-            OutboxEmail, OutboxEmail.dedupe_key == _dedupe_key("survey-invitation:", Invitation.id))
-        .where(Invitation.survey_id == survey.id, OutboxEmail.status == SENT))
+    invited, delivered = survey.invited, survey.delivered  # kept by each send and by the outbox
     verbatims = db.session.execute(
         select(Response, Customer).join(Response.invitation).join(Invitation.customer)
         .where(Response.survey_id == survey.id, Response.comment != "")

@@ -88,15 +88,17 @@ def make_app(database_url: str, **overrides):
               "TRIAGE_CORPUS": str(SMALL_CORPUS)}
     config.update(overrides)
     app = create_app(config)
-    app.before_request(_forget_the_previous_requests_user)
+    app.before_request(_forget_the_previous_request)
     return app
 
 
-def _forget_the_previous_requests_user() -> None:
-    """Tests keep one app context open across requests, so `g` outlives a request; Flask-Login caches
-    the signed-in user there. Without this, a second test client would act as the first one's user."""
+def _forget_the_previous_request() -> None:
+    """Tests keep one app context open across requests, so `g` outlives a request, as it never does in
+    production: Flask-Login caches the signed-in user there (a second test client would act as the first
+    one's user), views memoize per-request reads there. Each request starts with an empty `g`."""
     from flask import g
-    g.pop("_login_user", None)
+    for name in list(g):
+        g.pop(name)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Forms of the fix pages and of the triage list's "link to a fix": shape only; triage.fixes decides."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +25,14 @@ THEME_KEY_MAX = 120  # Fix.theme_key
 def _id_or_none(value) -> int | None:
     """An id as the database holds it (1 … 2³¹−1), or None: "²" or 2⁶³ are simply not ids."""
     return whole_number(value, 1, ID_MAX) if isinstance(value, str) else value
+
+
+def _fix_reference(value) -> int | None:
+    """A fix picked from a select ("17") or typed into the themes' list box ("#17 Faster exports"): its id."""
+    if not isinstance(value, str):
+        return value
+    match = re.match(r"\s*#?\s*(\d{1,10})(?!\d)", value)
+    return whole_number(match.group(1), 1, ID_MAX) if match else None
 
 
 class IdList(Field):
@@ -67,7 +77,7 @@ class LinkForm(FlaskForm):
     """From the triage list: the ticked verbatims (or a theme group) to an existing fix or a new one."""
     response = IdList()
     theme = HiddenField(validators=[Length(max=THEME_KEY_MAX)])  # a whole theme group instead of ticked ones
-    fix = SelectField(_l("Existing fix"), coerce=_id_or_none, choices=[], validate_choice=False)
+    fix = SelectField(_l("Existing fix"), coerce=_fix_reference, choices=[], validate_choice=False)
     to = HiddenField()                    # set by the button pressed: "existing" or "new"
     title = StringField(_l("New fix title"), validators=[Length(max=TITLE_MAX)])
     cost = SelectField(_l("Cost"), choices=[SelectChoice("", "—")] + COST_CHOICES, validate_choice=False)

@@ -172,18 +172,19 @@ class ThemeGroup:
     type_key: str | None  # the most common type among the members
 
 
-def theme_groups(filters: Filters, limit: int = 50) -> list[ThemeGroup]:
+def theme_groups(filters: Filters, limit: int = 50, offset: int = 0) -> list[ThemeGroup]:
     """The largest groups of similar verbatims under the list's filters ("23 — slow PDF export"): read from
-    the groups' kept sizes, or summed from the theme tallies when a filter applies."""
+    the groups' kept sizes, or summed from the theme tallies when a filter applies. `offset`: the themes
+    page's later pages (groups are far fewer than answers, so an offset stays cheap)."""
     where = _tally_conditions(ThemeTally, filters)
     if where:
         sizes = db.session.execute(
             select(ThemeTally.theme_group, func.sum(ThemeTally.count).label("members")).where(*where)
             .group_by(ThemeTally.theme_group).having(func.sum(ThemeTally.count) > 0)
-            .order_by(func.sum(ThemeTally.count).desc(), ThemeTally.theme_group).limit(limit)).all()
+            .order_by(func.sum(ThemeTally.count).desc(), ThemeTally.theme_group).limit(limit).offset(offset)).all()
     else:
         sizes = db.session.execute(select(GroupRow.key, GroupRow.size).where(GroupRow.size > 0)
-                                   .order_by(GroupRow.size.desc(), GroupRow.key).limit(limit)).all()
+                                   .order_by(GroupRow.size.desc(), GroupRow.key).limit(limit).offset(offset)).all()
     keys = [key for key, _ in sizes]
     labels = dict(db.session.execute(select(GroupRow.key, GroupRow.label).where(GroupRow.key.in_(keys))).all())
     types = _commonest_types(keys, where)

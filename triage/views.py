@@ -69,10 +69,21 @@ def index():
                            has_model=services.active_model() is not None)
 
 
+THEMES_PER_PAGE = 100  # each group carries its own "link to a fix" form: 100 keep the page near 200 KB
+THEME_PAGES_MAX = 10_000
+
+
 @triage.get("/themes")
 def themes():
     filters = list_filters()
-    return render_template("triage/themes.html", groups=listing.theme_groups(filters, limit=200),
+    number = whole_number(request.args.get("page", "1"), 1, THEME_PAGES_MAX)
+    if number is None:
+        abort(404)  # a page of no list of ours
+    groups = listing.theme_groups(filters, limit=THEMES_PER_PAGE + 1, offset=(number - 1) * THEMES_PER_PAGE)
+    if number > 1 and not groups:
+        abort(404)
+    return render_template("triage/themes.html", groups=groups[:THEMES_PER_PAGE], number=number,
+                           more=len(groups) > THEMES_PER_PAGE, first_rank=(number - 1) * THEMES_PER_PAGE,
                            types={t.key: t for t in services.all_types()},
                            args={k: v for k, v in _list_args().items() if k not in ("after", "before")})
 

@@ -114,7 +114,11 @@ def test_a_theme_group_becomes_a_fix_that_then_suggests_new_verbatims_with_its_t
     linked = linked_ids(fix.id)
     assert linked <= members
 
-    reply = client.post("/fixes/link", data={"theme": group.key, "to": "existing", "fix": str(fix.id), "back": "list"})
+    # The group's box suggests the fixes from one list on the page ("#id title"), as typed or picked.
+    page = client.get("/triage/themes").get_data(as_text=True)
+    assert page.count('<datalist id="fix-targets">') == 1 and f'<option value="#{fix.id} {fix.title}">' in page
+    reply = client.post("/fixes/link", data={"theme": group.key, "to": "existing", "fix": f"#{fix.id} {fix.title}",
+                                             "back": "list"})
     assert reply.headers["Location"].endswith("/triage")
     assert linked_ids(fix.id) == members
 
@@ -137,6 +141,8 @@ def test_a_theme_group_becomes_a_fix_that_then_suggests_new_verbatims_with_its_t
     ({"to": "new", "title": "Something", "cost": "2", "response": ["{id}", "abc"]}, "Verbatims are chosen by their number."),
     ({"to": "existing", "fix": "999999", "response": "{id}"}, "No such fix: 999999. Nothing was linked."),
     ({"to": "existing", "fix": "", "response": "{id}"}, "Choose the fix to link to."),
+    ({"to": "existing", "fix": "Faster exports", "response": "{id}"}, "Choose the fix to link to."),
+    ({"to": "existing", "fix": "#" + "9" * 40, "response": "{id}"}, "Choose the fix to link to."),
     ({"to": "elsewhere", "response": "{id}"}, "Choose an existing fix or make a new one."),
     ({"to": "new", "title": "Something", "cost": "2", "type": "no_such_type", "response": "{id}"}, "Not a valid choice"),
 ])
@@ -377,3 +383,19 @@ def test_every_fix_form_is_refused_without_its_csrf_token(app_factory):
         assert counts() == (1, 0)
         db.session.expire_all()
         assert db.session.get(Fix, fix.id).status == "open" and db.session.get(Fix, fix.id).release_note == ""
+
+
+def test_the_themes_page_is_paged_largest_groups_first(app, client, triager, monkeypatch):
+    monkeypatch.setattr("triage.views.THEMES_PER_PAGE", 2)
+    answered(app, [(2, "invoice download broken", True), (1, "invoice download broken again", True),
+                   (3, "password reset email never arrives", False), (4, "password reset email missing", True),
+                   (5, "dark mode please", True), (6, "calendar sync duplicates events", True)])
+    first = client.get("/triage/themes").get_data(as_text=True)
+    second = client.get("/triage/themes?page=2").get_data(as_text=True)
+    shown = [re.findall(r'name="theme" value="([^"]+)"', page) for page in (first, second)]
+    assert len(shown[0]) == 2 and shown[1] and not set(shown[0]) & set(shown[1])
+    assert 'rel="next"' in first and 'rel="prev"' not in first and 'rel="prev"' in second
+    groups = listing.theme_groups(listing.Filters(), limit=10)
+    assert [g.key for g in groups][:2] == shown[0]  # largest first
+    for page in ("99", "0", "two", "9" * 40):
+        assert client.get(f"/triage/themes?page={page}").status_code == 404
