@@ -66,6 +66,12 @@ def import_customers(lines: Iterable[CustomerRow | tuple[int, str]], progress: P
     return report
 
 
+# Who must follow a change of known customers' attributes in the same transaction: fn(customer ids).
+# The import writes rows in bulk, past the ORM's events; triage's stored fix evidence weighs customers
+# by an attribute (`mrr`) and registers here (surveys never imports triage).
+ATTRIBUTES_LISTENERS: list[Callable[[list[int]], None]] = []
+
+
 def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progress) -> None:
     """One transaction: the new rows inserted and the known ones updated, each in one statement."""
     emails = [row.email for row in rows]
@@ -73,7 +79,7 @@ def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progr
         select(Customer.id, Customer.email, Customer.name, Customer.locale, Customer.attributes)
         .where(Customer.email.in_(emails)))}
     erased = suppressed_since(emails)  # erased on request: never stored again unless restored
-    new, changed = [], []
+    new, changed, moved = [], [], []
     for row in rows:
         if row.email in erased:
             report.errors.append((row.line, _erased_message(row.email, erased[row.email])))
@@ -81,14 +87,18 @@ def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progr
             new.append({"email": row.email, "name": row.name, "locale": row.locale or "en",
                         "attributes": row.attributes})
         else:
+            attributes = {**(customer.attributes or {}), **row.attributes}
             changed.append({"id": customer.id, "name": row.name or customer.name,
-                            "locale": row.locale or customer.locale,
-                            "attributes": {**(customer.attributes or {}), **row.attributes}})
+                            "locale": row.locale or customer.locale, "attributes": attributes})
+            if attributes != (customer.attributes or {}):
+                moved.append(customer.id)
     # Bulk statements, not ORM objects: nothing of the batch stays in the session after the commit.
     if new:
         db.session.execute(insert(Customer), new)
     if changed:
         db.session.execute(update(Customer), changed)
+    for listener in ATTRIBUTES_LISTENERS if moved else ():
+        listener(moved)
     db.session.commit()
     report.created += len(new)
     report.updated += len(changed)

@@ -4,7 +4,8 @@ customer's attributes (an import updating `mrr`). Listening here, in the same fl
 the change, lets surveys know nothing of triage (docs/architecture.md: surveys never imports triage).
 
 Changes made with Core UPDATE statements are not seen: their code calls triage.evidence itself (the
-erasure does), and `feedback rebuild fixes` recomputes everything in any case.
+erasure does) or names the changed rows to a listener (the customer import, below), and `feedback
+rebuild fixes` recomputes everything in any case.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from surveys.models import Customer, Response
+from surveys.services import ATTRIBUTES_LISTENERS
 
 from . import evidence
 
@@ -21,6 +23,10 @@ ANSWER_FACTS = ("score", "kind", "answered_at", "customer_id", "invitation_id", 
 
 def _changed(instance, name: str) -> bool:
     return inspect(instance).attrs[name].history.has_changes()
+
+
+# The customer import updates attributes in bulk (no ORM events): it tells us itself.
+ATTRIBUTES_LISTENERS.append(evidence.customers_changed)
 
 
 @event.listens_for(Session, "before_flush")
