@@ -81,7 +81,7 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     counts["answers"] = db.session.execute(
         update(Response).where(Response.id.in_(response_ids))
         .values(comment="", may_contact=False, consent_at=None, customer_id=None, external_id=None,
-                pending=True)).rowcount  # the sweep recounts them: no longer awaiting a call
+                awaits_contact=False, pending=True)).rowcount  # nobody to call now; the sweep recounts them
     # Theme, its key and the reasons are the customer's own words, and with no text left there is
     # nothing to triage: the answer becomes what a score without a comment always is, one with no record.
     # Through the ORM, one by one (a customer has few): triage.tallies moves their counts with them.
