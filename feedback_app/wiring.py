@@ -3,6 +3,7 @@
 Classification runs here, beside the survey POST rather than inside it, so answering a survey stays
 as cheap as one insert; the sweep picks up every new or changed verbatim within seconds.
 """
+import logging
 from datetime import timedelta
 
 from flask import current_app
@@ -13,8 +14,14 @@ from triage import services as triage_services
 from .timeutil import utcnow
 
 
+log = logging.getLogger("feedback.scheduler")
+
+
 def classify_new_verbatims() -> int:
-    return triage_services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+    classified = triage_services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+    if classified:
+        log.info("triage: %d verbatims classified", classified)
+    return classified
 
 
 def retrain_when_due():

@@ -232,9 +232,8 @@ def new():
 @team.get("/surveys/<int:survey_id>")
 def results(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
-    eligible = services.count_eligible(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
     return render_template("surveys/results.html", results=services.survey_results(survey),
-                           kind=KINDS[survey.kind], eligible=eligible, form=ConfirmForm())
+                           kind=KINDS[survey.kind], form=ConfirmForm())
 
 
 @team.route("/surveys/<int:survey_id>/wording", methods=["GET", "POST"])
@@ -249,6 +248,17 @@ def wording(survey_id: int):
         flash(_("Wording saved."), "success")
         return redirect(url_for("surveys.results", survey_id=survey.id))
     return render_template("surveys/wording.html", survey=survey, form=form, kind=KINDS[survey.kind])
+
+
+@team.get("/surveys/<int:survey_id>/send")
+@role_required("triager")
+def confirm_send(survey_id: int):
+    """Who would get it, before anything is sent (the count reads every customer: here, not on results)."""
+    survey = db.get_or_404(Survey, survey_id)
+    cooldown = current_app.config["SURVEY_COOLDOWN_DAYS"]
+    eligible = services.count_eligible(survey, utcnow(), cooldown) if survey.is_open else 0
+    return render_template("surveys/send.html", survey=survey, eligible=eligible, cooldown_days=cooldown,
+                           form=ConfirmForm())
 
 
 @team.post("/surveys/<int:survey_id>/send")

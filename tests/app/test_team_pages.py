@@ -1,11 +1,11 @@
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
-from surveys.models import Customer, Survey
+from surveys.models import Customer, Invitation, Survey
 from tests.support.factories import sent_survey, survey_path
 
 TEAM_PAGES = ["/", "/surveys", "/surveys/new", "/customers", "/admin/outbox"]
@@ -38,6 +38,7 @@ def test_viewer_can_read_but_not_send_or_manage(app, client):
     login(client, "viewer@example.com")
     assert client.get(f"/surveys/{survey.id}").status_code == 200
     assert client.post(f"/surveys/{survey.id}/send").status_code == 403
+    assert client.get(f"/surveys/{survey.id}/send").status_code == 403
     assert client.get("/surveys/new").status_code == 403
     assert client.get("/admin/outbox").status_code == 403
 
@@ -91,9 +92,13 @@ def test_create_a_survey_then_edit_its_wording_and_send_it_from_the_ui(app, clie
     client.post(f"/surveys/{survey.id}/wording", data=form)
     db.session.expire_all()
     assert db.session.get(Survey, survey.id).wording["en"]["question"] == "How happy are you with our support team?"
+    assert f'href="/surveys/{survey.id}/send"' in client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    confirm = client.get(f"/surveys/{survey.id}/send").get_data(as_text=True)  # who would get it, nothing sent
+    assert "1 customer will get an email" in confirm and db.session.scalar(select(func.count(Invitation.id))) == 0
     client.post(f"/surveys/{survey.id}/send")
     page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert "1 invited" in page
+    assert "Everyone eligible has been invited." in client.get(f"/surveys/{survey.id}/send").get_data(as_text=True)
 
 
 def test_ui_import_reports_broken_rows_with_line_numbers(app, client, admin):
