@@ -9,8 +9,9 @@ rebuild fixes` recomputes everything in any case.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 
 from surveys.models import Customer, Response
 from surveys.services import ATTRIBUTES_LISTENERS
@@ -22,7 +23,8 @@ ANSWER_FACTS = ("score", "kind", "answered_at", "customer_id", "invitation_id", 
 
 
 def _changed(instance, name: str) -> bool:
-    return inspect(instance).attrs[name].history.has_changes()
+    # get_history, not inspect(instance).attrs[…]: .attrs builds a dict of every attribute on each access.
+    return get_history(instance, name).has_changes()
 
 
 # The customer import updates attributes in bulk (no ORM events): it tells us itself.
@@ -35,7 +37,7 @@ def _note_changes(session: Session, _context, _instances) -> None:
     for instance in session.dirty:
         if isinstance(instance, Response) and any(_changed(instance, name) for name in ANSWER_FACTS):
             responses.add(instance.id)
-            former.update(c for c in inspect(instance).attrs.customer_id.history.deleted if c)
+            former.update(c for c in get_history(instance, "customer_id").deleted if c)
         elif isinstance(instance, Customer) and _changed(instance, "attributes"):
             customers.add(instance.id)
     if responses or customers:

@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 
 from feedback_app.db_helpers import add_to_counters
 from feedback_app.extensions import db
@@ -106,30 +107,32 @@ def _add_to_groups(deltas: Deltas, connection) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _keep_counts(session, _flush_context, _instances) -> None:
-    changes = [_change(session, obj) for obj in (*session.new, *session.dirty, *session.deleted)
-               if isinstance(obj, TriageItem) and (obj not in session.dirty or session.is_modified(obj))]
+    # Each of session.new / dirty / deleted is built over the whole session on access: once per flush here,
+    # never once per record (a sweep's batch holds a thousand objects).
+    new, dirty, deleted = session.new, session.dirty, session.deleted
+    changes = [_change(obj, new, deleted) for obj in (*new, *dirty, *deleted)
+               if isinstance(obj, TriageItem) and (obj not in dirty or session.is_modified(obj))]
     if changes:
         deltas = Deltas.of(changes)
         if deltas.types or deltas.themes or deltas.groups:
             apply(deltas, session.connection())
 
 
-def _change(session, item: TriageItem) -> tuple[Facts | None, Facts | None]:
+def _change(item: TriageItem, new, deleted) -> tuple[Facts | None, Facts | None]:
     """(what the counts hold for the record, what they must hold after this flush)."""
     current = {name: getattr(item, name) for name in FACT_COLUMNS}
-    if item in session.new:
+    if item in new:
         return None, facts(current)
     before = facts(_committed(item, current))
-    return before, (None if item in session.deleted else facts(current))
+    return before, (None if item in deleted else facts(current))
 
 
 def _committed(item: TriageItem, current: dict) -> dict:
     """The record as last flushed: a changed attribute's history holds its old value (active_history loads
     it); a value set for the first time after the record was inserted had none."""
-    state = inspect(item)
     values = {}
     for name, value in current.items():
-        history = state.attrs[name].history
+        history = get_history(item, name)
         values[name] = history.deleted[0] if history.deleted else (None if history.added else value)
     return values
 
