@@ -7,13 +7,13 @@ from the pure triage.metrics, which also documents what each one means.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import exists, func, select, true
 
 from surveys import scoring
 from surveys import tallies as score_tallies
@@ -105,23 +105,34 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:
-    """Over the answers awaiting a call (a partial index holds only those) and the sweep's backlog."""
+    """Over the answers awaiting a call — as the sweep marked them (a partial index holds only those), read
+    as plain (answer, customer, contacted) rows — and the sweep's backlog, judged here as the sweep would."""
+    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    marked = db.session.execute(
+        select(Response.id, customer_id, Response.contacted_at.is_not(None))
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .where(Response.awaits_contact == true(), ~score_tallies.WAITING, _in(span, Response.answered_at))).all()
+    awaiting = {row_id: (customer, contacted) for row_id, customer, contacted in marked}
+    awaiting.update(_backlog_awaiting(span))
+    told = _told_about_their_fixes({row_id: customer for row_id, (customer, contacted) in awaiting.items()
+                                    if customer and not contacted})
+    return metrics.reached_share((f"customer:{customer}" if customer else f"response:{row_id}",
+                                  contacted or row_id in told) for row_id, (customer, contacted) in awaiting.items())
+
+
+def _backlog_awaiting(span: metrics.Period) -> dict[int, tuple[int | None, bool]]:
+    """Answers the sweep has not reached yet (few): whether each awaits a call, decided as the sweep does."""
     kind = func.coalesce(Response.kind, Survey.kind)
     customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
-    awaiting = or_(Response.awaits_contact == true(), score_tallies.WAITING)
     rows = db.session.execute(
         select(Response.id, customer_id, kind, Response.score, Response.comment, Response.contacted_at,
-               Response.may_contact)
+               Response.may_contact, Response.answered_at)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .where(awaiting, _in(span, Response.answered_at))).all()
-    customers = {row[0]: row[1] for row in rows}
-    answers = {row[0]: metrics.LoopAnswer(f"customer:{row[1]}" if row[1] else f"response:{row[0]}", row[2], row[3],
-                                          bool(row[4].strip()), row[6], row[5] is not None, told=False)
-               for row in rows}
-    waiting = [rid for rid, answer in answers.items() if metrics.awaits_contact(answer)]
-    told = _told_about_their_fixes({rid: customers[rid] for rid in waiting if customers[rid]})
-    return metrics.contacted_share(replace(answers[rid], told=rid in told) for rid in waiting)
+        .where(score_tallies.WAITING)).all()  # the period is checked here: with it in SQL, SQLite walks the
+    return {row[0]: (row[1], row[5] is not None) for row in rows  # period's answers instead of the few waiting
+            if span.start <= row[7] <= span.end and metrics.awaits_contact(metrics.LoopAnswer("", row[2], row[3], bool(row[4].strip()), row[6],
+                                                          row[5] is not None, told=False))}
 
 
 def _told_about_their_fixes(customers: dict[int, int]) -> set[int]:
@@ -142,10 +153,12 @@ def _told_about_their_fixes(customers: dict[int, int]) -> set[int]:
 
 
 def _shipping(span: metrics.Period) -> metrics.DaysToShip:
+    # Each link carries its answer's date (kept by triage.evidence), first in an index per fix: the earliest
+    # feedback of a fix is one index step, not a read of all its answers.
+    first_feedback = (select(func.min(FixLink.answered_at)).where(FixLink.fix_id == Fix.id)
+                      .correlate(Fix).scalar_subquery())
     rows = db.session.execute(
-        select(Fix.id, Fix.shipped_at, func.min(Response.answered_at))
-        .outerjoin(FixLink, FixLink.fix_id == Fix.id).outerjoin(Response, Response.id == FixLink.response_id)
-        .where(Fix.status == "shipped", _in(span, Fix.shipped_at)).group_by(Fix.id, Fix.shipped_at))
+        select(Fix.id, Fix.shipped_at, first_feedback).where(Fix.status == "shipped", _in(span, Fix.shipped_at)))
     return metrics.days_to_ship(metrics.ShippedFix(*row) for row in rows)
 
 

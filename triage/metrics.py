@@ -135,10 +135,16 @@ def awaits_contact(answer: LoopAnswer) -> bool:
 
 def contacted_share(answers: Iterable[LoopAnswer]) -> Share:
     """Per respondent, not per answer: one person with three angry answers is one person to call."""
+    return reached_share((answer.respondent, answer.contacted or answer.told)
+                         for answer in answers if awaits_contact(answer))
+
+
+def reached_share(answers: Iterable[tuple[str, bool]]) -> Share:
+    """The same share from (respondent, reached) pairs of answers already known to await a call (the sweep
+    marks them): one person with three angry answers is one person to call, reached if any was."""
     reached: dict[str, bool] = {}
-    for answer in answers:
-        if awaits_contact(answer):
-            reached[answer.respondent] = reached.get(answer.respondent, False) or answer.contacted or answer.told
+    for respondent, was_reached in answers:
+        reached[respondent] = reached.get(respondent, False) or was_reached
     return Share(sum(reached.values()), len(reached))
 
 
