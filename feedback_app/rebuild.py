@@ -26,7 +26,7 @@ def rebuild():
 @with_appcontext
 def rebuild_tallies():
     """Score tallies, verbatims per type and week, theme groups (one transaction; safe to run any time)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from surveys import tallies as score_tallies
     from surveys.models import Response
@@ -42,6 +42,11 @@ def rebuild_tallies():
         sweep.refresh_copies(bar.update)
         triage_tallies.rebuild(bar.update)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # Every answer and record was just rewritten: fresh statistics, so the planner does not go by the
+        # old ones (which, after an upgrade, know nothing of the columns the lists are read by).
+        db.session.execute(text("ANALYZE response; ANALYZE triage_item"))
+        db.session.commit()
     click.echo(f"Recounted {answers} answers and {records} triage records"
                + (f"; {untriaged} answers with words and no record wait for the sweep." if untriaged else "."))
 
