@@ -16,6 +16,7 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 TITLE = "## Scale: team pages at 10k / 100k / 1M answers"
 FIRST = "### First measurement, as reported in issue 10"
 FINDINGS = "### What the figures say"  # written by people: kept as it is when the section is written again
+BEFORE = "### Before the changes"  # the first tables of this benchmark, on the code before issue 10: kept too
 DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL 15"}
 
 
@@ -139,12 +140,13 @@ def write_docs(records: dict[str, dict], method: str) -> None:
         end = text.find("\n## ", start + len(TITLE))
         end = len(text) if end < 0 else end + 1
         old, text = text[start:end], text[:start] + text[end:]
-    first, findings = _first_measurement(old), _subsection(old, FINDINGS)
+    first, findings, before = _first_measurement(old), _subsection(old, FINDINGS), _subsection(old, BEFORE)
     parts = [TITLE, "", method.strip(), ""]
     for kind in ("sqlite", "postgresql"):
         if kind in records:
             parts += [f"### {DB_NAMES[kind]}", "", table(records[kind]), "", summary(records[kind]), ""]
     parts += [findings.strip(), ""] if findings else []
+    parts += [before.strip(), ""] if before else []
     parts += [first.strip(), ""]
     section = "\n".join(parts) + "\n"
     text = text.rstrip("\n") + "\n\n" + section if start < 0 else text[:start] + section + text[start:]
