@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, true
+from sqlalchemy import String, cast, exists, func, literal, select, true
 
 from surveys import scoring
 from surveys import tallies as score_tallies
@@ -106,18 +106,33 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
 
 def _contacted(span: metrics.Period) -> metrics.Share:
     """Over the answers awaiting a call — as the sweep marked them (a partial index holds only those), read
-    as plain (answer, customer, contacted) rows — and the sweep's backlog, judged here as the sweep would."""
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    as plain (answer, customer, contacted, told) rows — and the sweep's backlog, judged as the sweep would."""
+    # The customer of a survey answer by a lookup per row: joined, PostgreSQL hashes all invitations to
+    # find a few thousand (a scan of 1.2M rows).
+    invited = (select(Invitation.customer_id).where(Invitation.id == Response.invitation_id)
+               .correlate(Response).scalar_subquery())  # the answer of the outermost query, at any depth
+    customer = func.coalesce(Response.customer_id, invited)
     marked = db.session.execute(
-        select(Response.id, customer_id, Response.contacted_at.is_not(None))
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        select(Response.id, customer, Response.contacted_at.is_not(None), _news_delivered(customer))
         .where(Response.awaits_contact == true(), ~score_tallies.WAITING, _in(span, Response.answered_at))).all()
-    awaiting = {row_id: (customer, contacted) for row_id, customer, contacted in marked}
-    awaiting.update(_backlog_awaiting(span))
-    told = _told_about_their_fixes({row_id: customer for row_id, (customer, contacted) in awaiting.items()
-                                    if customer and not contacted})
-    return metrics.reached_share((f"customer:{customer}" if customer else f"response:{row_id}",
-                                  contacted or row_id in told) for row_id, (customer, contacted) in awaiting.items())
+    awaiting = {row_id: (customer_id, contacted or told) for row_id, customer_id, contacted, told in marked}
+    backlog = _backlog_awaiting(span)
+    told = _told_about_their_fixes({row_id: customer_id for row_id, (customer_id, contacted) in backlog.items()
+                                    if customer_id and not contacted})
+    awaiting.update({row_id: (customer_id, contacted or row_id in told)
+                     for row_id, (customer_id, contacted) in backlog.items()})
+    return metrics.reached_share((f"customer:{customer_id}" if customer_id else f"response:{row_id}", reached)
+                                 for row_id, (customer_id, reached) in awaiting.items())
+
+
+def _news_delivered(customer):
+    """Whether the answer's customer was delivered news of a fix the answer supports: per answer, an index
+    probe of its links (most have none) and of the outbox by key (followups.loop_email_key)."""
+    keys = [literal(f"{event}:") + cast(FixLink.fix_id, String) + literal(":") + cast(customer, String)
+            for event in followups.LOOP_EVENTS.values()]
+    delivered = exists().where(OutboxEmail.dedupe_key.in_(keys), OutboxEmail.status == SENT) \
+        .correlate_except(OutboxEmail)  # the answer two levels up, not a new FROM
+    return exists().where(FixLink.response_id == Response.id, delivered).correlate_except(FixLink)
 
 
 def _backlog_awaiting(span: metrics.Period) -> dict[int, tuple[int | None, bool]]:
