@@ -48,12 +48,13 @@ def main() -> None:
 def _fresh_database(server: str) -> str:
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    base = server.rsplit("/", 1)[0]  # the server's URL names its maintenance database, postgres
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text("DROP DATABASE IF EXISTS bench_sweep"))
         connection.execute(text("CREATE DATABASE bench_sweep"))
     engine.dispose()
-    return f"{server}/bench_sweep"
+    return f"{base}/bench_sweep"
 
 
 def run(url: str, answers: int) -> None:
