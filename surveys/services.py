@@ -487,7 +487,10 @@ _ANSWER_PAGE = (select(Invitation.survey_id, Survey.closed_at, Survey.wording, R
 def answer_page(invitation_id: int) -> AnswerPage | None:
     """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
     there is no such invitation. Through the connection, as the survey POST: no ORM objects to build."""
-    row = db.session.connection().execute(_ANSWER_PAGE, {"invitation_id": invitation_id}).first()
+    # A pooled connection of its own, not the session's: this read needs no unit of work, and a request
+    # that never touches the session ends without its bookkeeping (a link click is the commonest request).
+    with db.engine.connect() as connection:
+        row = connection.execute(_ANSWER_PAGE, {"invitation_id": invitation_id}).first()
     if row is None:
         return None
     survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
