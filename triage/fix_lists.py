@@ -125,15 +125,20 @@ def people(fix: Fix, reference: float | None, now: datetime, half_life_days: flo
     order = _weight_order(reference)
     query = (select(FixRespondent.respondent, FixRespondent.response_id, FixRespondent.unhappiness,
                     FixRespondent.answered_at, FixRespondent.strength, FixRespondent.value, order,
-                    Customer.name, Customer.email)
-             .outerjoin(Customer, Customer.id == FixRespondent.customer_id).where(FixRespondent.fix_id == fix.id))
+                    FixRespondent.customer_id)
+             .where(FixRespondent.fix_id == fix.id))
     start = _split(after, lambda key, who: (float(key), who))
     if start and math.isfinite(start[0]):
         query = query.where(or_(order < start[0], and_(order == start[0], FixRespondent.respondent > start[1])))
     rows = db.session.execute(query.order_by(order.desc(), FixRespondent.respondent).limit(limit + 1)).all()
     page = _page(rows, limit, lambda row: f"{row[6]!r}_{row[0]}")
+    # The page's customers afterwards, by id: joined before the sort, PostgreSQL hashed every customer
+    # to name the few thousand people of a large fix.
+    names = {customer_id: name or email or "" for customer_id, name, email in db.session.execute(
+        select(Customer.id, Customer.name, Customer.email)
+        .where(Customer.id.in_({row[7] for row in page.rows if row[7]})))} if page.rows else {}
     return Page([Person(grid.contribution(grid.Strongest(*row[:6]), reference, now, half_life_days),
-                        (row[7] or row[8] or "") if row[0].startswith("customer:") else f"#{row[1]}")
+                        names.get(row[7], "") if row[0].startswith("customer:") else f"#{row[1]}")
                  for row in page.rows], page.next)
 
 
