@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from feedback_app.extensions import db
 from surveys import tallies as score_tallies
@@ -89,8 +89,11 @@ def assign_groups(items: list[TriageItem]) -> None:
 
 def _requeue_outdated(version: int, batch: int) -> int:
     """Put back in the queue a batch of answers whose record an older model made and nobody confirmed."""
+    # Two ranges of ix_triage_item_model, not "!= version": when every record is the current model's (the
+    # idle case, every 10 s) each range is empty at once, where "!=" walks the whole index.
+    other_model = or_(TriageItem.model_version < version, TriageItem.model_version > version)
     outdated = (select(TriageItem.response_id)
-                .where(TriageItem.confirmed.is_(False), TriageItem.model_version != version)
+                .where(TriageItem.confirmed.is_(False), other_model)
                 .order_by(TriageItem.model_version, TriageItem.id).limit(batch))
     return db.session.execute(update(Response).where(Response.id.in_(outdated.scalar_subquery()),
                                                      Response.pending.is_(False))
