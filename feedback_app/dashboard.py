@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, exists, func, literal, select, true
+from sqlalchemy import String, cast, exists, func, literal, or_, select, true
 
 from surveys import scoring
 from surveys import tallies as score_tallies
@@ -27,7 +27,6 @@ from triage.fix_tables import FixNews
 from triage.models import Fix, FixLink, TriageItem
 
 from .accounts.access import require_login_for
-from .db_helpers import slices
 from .extensions import db
 from .outbox import SENT, OutboxEmail
 from .timeutil import utcnow
@@ -105,24 +104,24 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:
-    """Over the answers awaiting a call — as the sweep marked them (a partial index holds only those), read
-    as plain (answer, customer, contacted, told) rows — and the sweep's backlog, judged as the sweep would."""
-    # The customer of a survey answer by a lookup per row: joined, PostgreSQL hashes all invitations to
-    # find a few thousand (a scan of 1.2M rows).
+    """Over the answers awaiting a call — as the sweep marked them (a partial index holds only those) — and
+    the sweep's backlog, judged here as the sweep would; each read as (answer, customer, reached) rows."""
+    customer = _customer_of_answer()
+    reached = or_(Response.contacted_at.is_not(None), _news_delivered(customer))
+    marked = db.session.execute(
+        select(Response.id, customer, reached)
+        .where(Response.awaits_contact == true(), ~score_tallies.WAITING, _in(span, Response.answered_at))).all()
+    answers = [*marked, *_backlog_awaiting(span, customer, reached)]
+    return metrics.reached_share((f"customer:{customer_id}" if customer_id else f"response:{row_id}", was_reached)
+                                 for row_id, customer_id, was_reached in answers)
+
+
+def _customer_of_answer():
+    """A channel answer names its customer, a survey answer's is its invitation's: a lookup per row, as a
+    join would have PostgreSQL hash all invitations (1.2M) to find a few thousand."""
     invited = (select(Invitation.customer_id).where(Invitation.id == Response.invitation_id)
                .correlate(Response).scalar_subquery())  # the answer of the outermost query, at any depth
-    customer = func.coalesce(Response.customer_id, invited)
-    marked = db.session.execute(
-        select(Response.id, customer, Response.contacted_at.is_not(None), _news_delivered(customer))
-        .where(Response.awaits_contact == true(), ~score_tallies.WAITING, _in(span, Response.answered_at))).all()
-    awaiting = {row_id: (customer_id, contacted or told) for row_id, customer_id, contacted, told in marked}
-    backlog = _backlog_awaiting(span)
-    told = _told_about_their_fixes({row_id: customer_id for row_id, (customer_id, contacted) in backlog.items()
-                                    if customer_id and not contacted})
-    awaiting.update({row_id: (customer_id, contacted or row_id in told)
-                     for row_id, (customer_id, contacted) in backlog.items()})
-    return metrics.reached_share((f"customer:{customer_id}" if customer_id else f"response:{row_id}", reached)
-                                 for row_id, (customer_id, reached) in awaiting.items())
+    return func.coalesce(Response.customer_id, invited)
 
 
 def _news_delivered(customer):
@@ -135,36 +134,18 @@ def _news_delivered(customer):
     return exists().where(FixLink.response_id == Response.id, delivered).correlate_except(FixLink)
 
 
-def _backlog_awaiting(span: metrics.Period) -> dict[int, tuple[int | None, bool]]:
-    """Answers the sweep has not reached yet (few): whether each awaits a call, decided as the sweep does."""
-    kind = func.coalesce(Response.kind, Survey.kind)
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+def _backlog_awaiting(span: metrics.Period, customer, reached) -> list[tuple[int, int | None, bool]]:
+    """Answers the sweep has not reached yet (few) that await a call, decided as the sweep does. The period
+    is checked here: with it in SQL, SQLite walks the period's answers instead of the few waiting."""
     rows = db.session.execute(
-        select(Response.id, customer_id, kind, Response.score, Response.comment, Response.contacted_at,
-               Response.may_contact, Response.answered_at)
-        .outerjoin(Survey, Survey.id == Response.survey_id)
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .where(score_tallies.WAITING)).all()  # the period is checked here: with it in SQL, SQLite walks the
-    return {row[0]: (row[1], row[5] is not None) for row in rows  # period's answers instead of the few waiting
-            if span.start <= row[7] <= span.end and metrics.awaits_contact(metrics.LoopAnswer("", row[2], row[3], bool(row[4].strip()), row[6],
-                                                          row[5] is not None, told=False))}
-
-
-def _told_about_their_fixes(customers: dict[int, int]) -> set[int]:
-    """Of these answers (id → customer), those whose customer was sent news of a fix the answer supports."""
-    fix_ids: dict[int, list[int]] = {}
-    for some in slices(list(customers)):
-        for response_id, fix_id in db.session.execute(select(FixLink.response_id, FixLink.fix_id).where(
-                FixLink.response_id.in_(some))):
-            fix_ids.setdefault(response_id, []).append(fix_id)
-    keys = {key: rid for rid, ids in fix_ids.items() for key in metrics.news_keys(ids, customers[rid])}
-    delivered: set[str] = set()
-    for some in slices(list(keys)):
-        # By key alone, the status read here: given both, SQLite's planner walks the status index, which
-        # holds every sent email, instead of the few keys asked for.
-        delivered.update(key for key, status in db.session.execute(select(
-            OutboxEmail.dedupe_key, OutboxEmail.status).where(OutboxEmail.dedupe_key.in_(some))) if status == SENT)
-    return {keys[key] for key in delivered}
+        select(Response.id, customer, reached, func.coalesce(Response.kind, Survey.kind), Response.score,
+               Response.comment, Response.may_contact, Response.answered_at)
+        .outerjoin(Survey, Survey.id == Response.survey_id).where(score_tallies.WAITING)).all()
+    return [(row_id, customer_id, was_reached)
+            for row_id, customer_id, was_reached, kind, score, comment, may_contact, answered_at in rows
+            if span.start <= answered_at <= span.end
+            and metrics.awaits_contact(metrics.LoopAnswer("", kind, score, bool(comment.strip()), may_contact,
+                                                          False, told=False))]
 
 
 def _shipping(span: metrics.Period) -> metrics.DaysToShip:

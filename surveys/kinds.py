@@ -88,6 +88,12 @@ def is_unhappy(kind: str | None, score: int | None) -> bool:
     return band(kind, score) == "unhappy"
 
 
+def awaits_a_call(kind: str | None, score: int | None, has_comment: bool, may_contact: bool) -> bool:
+    """Someone the team should reach: unhappy, wrote why, and said we may contact them. The one definition:
+    the sweep marks answers by it, the dashboard and the follow-up list read those marks."""
+    return bool(is_unhappy(kind, score) and has_comment and may_contact)
+
+
 def default_wording(kind: Kind, product: str, subject: str = "", task: str = "") -> dict[str, dict[str, str]]:
     """The standard question and reason prompt in every locale, with the team's names filled in."""
     fill = {"product": product, "subject": subject or product, "task": task or "get what I needed done"}

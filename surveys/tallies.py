@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, select, true, update
 from feedback_app.db_helpers import add_to_counters
 from feedback_app.extensions import db
 
-from .kinds import is_unhappy
+from .kinds import awaits_a_call
 from .models import Response, ScoreTally, Survey
 from .scoring import week_start
 
@@ -54,14 +54,19 @@ def count(answers: Iterable[tuple[Response, str | None]]) -> None:
     """Move each answer's contribution in the tallies to its current score (inside the caller's transaction)."""
     deltas: Counter = Counter()
     for response, kind in answers:
-        key = (response.survey_id or NO_SURVEY, response.channel, kind or NO_KIND, week_start(response.answered_at))
+        key = _key(response.survey_id, response.channel, kind, response.answered_at)
         if response.tallied:
             deltas[(*key, _stored(response.tallied_score))] -= 1
         deltas[(*key, _stored(response.score))] += 1
         response.tallied, response.tallied_score = True, response.score
-        response.awaits_contact = bool(is_unhappy(kind, response.score) and response.comment.strip()
-                                       and response.may_contact)
+        response.awaits_contact = awaits_a_call(kind, response.score, bool(response.comment.strip()),
+                                                response.may_contact)
     add_to_counters(ScoreTally.__table__, KEYS, deltas)
+
+
+def _key(survey_id: int | None, channel: str, kind: str | None, answered_at: datetime) -> tuple:
+    """An answer's tally row but its score (the keys are never NULL)."""
+    return survey_id or NO_SURVEY, channel, kind or NO_KIND, week_start(answered_at)
 
 
 def _stored(score: int | None) -> int:
@@ -93,9 +98,9 @@ def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
         deltas: Counter = Counter()
         marks = []
         for row_id, survey_id, channel, scale, answered_at, score, comment, may_contact in rows:
-            deltas[(survey_id or NO_SURVEY, channel, scale or NO_KIND, week_start(answered_at), _stored(score))] += 1
-            marks.append({"row_id": row_id, "new_score": score, "new_awaits": bool(
-                is_unhappy(scale, score) and comment.strip() and may_contact)})
+            deltas[(*_key(survey_id, channel, scale, answered_at), _stored(score))] += 1
+            marks.append({"row_id": row_id, "new_score": score,
+                          "new_awaits": awaits_a_call(scale, score, bool(comment.strip()), may_contact)})
         add_to_counters(ScoreTally.__table__, KEYS, deltas)
         table = Response.__table__
         db.session.execute(table.update().where(table.c.id == bindparam("row_id"))

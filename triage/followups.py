@@ -77,7 +77,7 @@ class Answer:
 
 def needs_follow_up(answer: Answer, now: datetime, within: timedelta) -> bool:
     """Unhappy, wrote something, opted in, and nobody has reached out `within` the answer."""
-    return (is_unhappy(answer.kind, answer.score) and answer.has_comment and answer.may_contact
+    return (kinds.awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
             and answer.contacted_at is None and now - answer.answered_at >= within)
 
 

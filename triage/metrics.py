@@ -4,7 +4,7 @@ PURE: standard library and the pure surveys.scoring, surveys.numbers and triage.
 dashboard's queries hand in plain facts; every definition shown on the page is decided (and tested) here:
 
 - Unhappy respondents contacted: among the distinct respondents with at least one answer in the
-  period that is unhappy (triage.followups.is_unhappy), has a comment and opted in to be contacted,
+  period that awaits a call (surveys.kinds.awaits_a_call: unhappy, a comment, opted in to be contacted),
   the share for whom a team member marked one of those answers "contacted", or who were sent (and
   the outbox delivered) the news of a fix that one of those answers supports.
 - Median days from first feedback to shipped fix: over the fixes shipped in the period (and still
@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping, Sequence
 
+from surveys.kinds import awaits_a_call
 from surveys.numbers import whole_number
 from surveys.scoring import week_start
 
-from .followups import LOOP_EVENTS, is_unhappy, loop_email_key
+from .followups import LOOP_EVENTS
 
 PERIODS = (4, 12, 52)  # weeks the team can choose between
 DEFAULT_WEEKS = 12
@@ -130,7 +131,7 @@ class Share:
 
 def awaits_contact(answer: LoopAnswer) -> bool:
     """Someone the team should reach: unhappy, wrote why, and said we may contact them."""
-    return is_unhappy(answer.kind, answer.score) and answer.has_comment and answer.may_contact
+    return awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
 
 
 def contacted_share(answers: Iterable[LoopAnswer]) -> Share:
@@ -146,11 +147,6 @@ def reached_share(answers: Iterable[tuple[str, bool]]) -> Share:
     for respondent, was_reached in answers:
         reached[respondent] = reached.get(respondent, False) or was_reached
     return Share(sum(reached.values()), len(reached))
-
-
-def news_keys(fix_ids: Iterable[int], customer_id: int) -> list[str]:
-    """The outbox keys of every piece of news this customer could have had about these fixes."""
-    return [loop_email_key(event, fix_id, customer_id) for fix_id in fix_ids for event in LOOP_EVENTS.values()]
 
 
 @dataclass(frozen=True)

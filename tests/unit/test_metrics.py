@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from triage.metrics import (LoopAnswer, ShippedFix, answers_per_type, contacted_share, customer_of, days_to_ship,
-                            news_keys, parse_weeks, period, told)
+                            parse_weeks, period, told)
 
 NOW = datetime(2026, 11, 25, 15, 30)  # a Wednesday
 
@@ -63,10 +63,6 @@ def test_contacted_share_counts_reachable_unhappy_respondents_once_each():
 
 def test_no_one_to_contact_has_no_share():
     assert contacted_share([answer("customer:1", score=10)]).percent is None
-
-
-def test_the_news_keys_are_the_outbox_keys_of_planned_and_shipped_news():
-    assert sorted(news_keys([3, 5], 9)) == ["fix-planned:3:9", "fix-planned:5:9", "fix-shipped:3:9", "fix-shipped:5:9"]
 
 
 def test_median_days_from_first_feedback_to_shipping():
