@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from scale_data import ADMIN_EMAIL, ADMIN_PASSWORD
 from scale_servers import Gunicorn, app_environment
 
-from triage import verbatims  # noqa: E402
-from triage.listing import Cursor  # noqa: E402
+
+from triage.listing import Cursor, position_token  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 
@@ -83,7 +83,7 @@ def page_arguments(database_url: str) -> dict:
             "small_fix_links": dict(links)[small[0]], "survey": survey,
             # Where a page in the middle of each list starts, as its links.next / Next link would say.
             "middle_cursor": Cursor(bool(middle_item[0]), _moment(middle_item[1]), middle_item[2]).token(),
-            "middle_answer": verbatims.encode(_moment(middle_answer[0]), middle_answer[1])}
+            "middle_answer": position_token(moment=_moment(middle_answer[0]), row=middle_answer[1])}
 
 
 def _moment(value) -> datetime:

@@ -63,6 +63,24 @@ def _band_of_answer(band: str):
 
 # ---------------------------------------------------------------- a page of the list
 
+def position_token(*leading: str, moment: datetime, row: int) -> str:
+    """A row's place in a list ordered by (…, answered_at, id), as an opaque token for a link."""
+    raw = "|".join((*leading, moment.isoformat(), str(row)))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_position(token: str, leading: int = 0) -> tuple[list[str], datetime, int]:
+    """What position_token wrote; ValueError for anything else (a naive UTC time, an id a row can have)."""
+    try:
+        *first, moment, row = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|")
+        position = first, datetime.fromisoformat(moment), int(row)
+    except (ValueError, UnicodeDecodeError, TypeError):
+        raise ValueError("not a position in this list") from None
+    if len(first) != leading or not 0 < position[2] < 2**31 or position[1].tzinfo is not None:
+        raise ValueError("not a position in this list")
+    return position
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page starts or ends: the order's values of one row."""
@@ -71,22 +89,17 @@ class Cursor:
     id: int
 
     def token(self) -> str:
-        raw = f"{int(self.needs_review)}|{self.answered_at.isoformat()}|{self.id}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return position_token(str(int(self.needs_review)), moment=self.answered_at, row=self.id)
 
     @classmethod
     def parse(cls, token: str | None) -> Cursor | None:
         """None for no token; ValueError for one that is not ours."""
         if not token:
             return None
-        try:
-            review, moment, row = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|")
-            cursor = cls(review == "1", datetime.fromisoformat(moment), int(row))
-        except (ValueError, UnicodeDecodeError, TypeError):
-            raise ValueError("not a page of this list") from None
-        if review not in ("0", "1") or not 0 < cursor.id < 2**31 or cursor.answered_at.tzinfo is not None:
+        (review,), moment, row = read_position(token, leading=1)
+        if review not in ("0", "1"):
             raise ValueError("not a page of this list")
-        return cursor
+        return cls(review == "1", moment, row)
 
     @classmethod
     def of(cls, item: TriageItem) -> Cursor:

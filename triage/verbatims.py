@@ -8,7 +8,6 @@ total comes from the tallies (surveys.tallies, triage.tallies) plus an exact cou
 """
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +19,7 @@ from surveys import tallies as score_tallies
 from surveys.models import Invitation, Response, ScoreTally, Survey
 from surveys.scoring import week_start
 
-from .listing import Filters, conditions
+from .listing import Filters, conditions, position_token, read_position
 from .models import TriageItem, TypeTally
 from .services import fixes_of
 
@@ -33,22 +32,6 @@ class VerbatimPage:
     next: str | None = None         # the cursor of the page after this one
 
 
-def encode(moment: datetime, row: int) -> str:
-    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{row}".encode()).decode().rstrip("=")
-
-
-def decode(token: str) -> tuple[datetime, int]:
-    """ValueError for a cursor that is not ours."""
-    try:
-        moment, row = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|")
-        decoded = datetime.fromisoformat(moment), int(row)
-    except (ValueError, UnicodeDecodeError, TypeError):
-        raise ValueError("not a cursor of this list") from None
-    if not 0 < decoded[1] < 2**31 or decoded[0].tzinfo is not None:  # times are naive UTC throughout
-        raise ValueError("not a cursor of this list")
-    return decoded
-
-
 def verbatim_page(filters: Filters, since: datetime | None = None, needs_review: bool | None = None,
                   page: int = 1, per_page: int = 50, response_id: int | None = None,
                   after: str | None = None) -> VerbatimPage:
@@ -58,7 +41,7 @@ def verbatim_page(filters: Filters, since: datetime | None = None, needs_review:
     if response_id is not None:
         query = query.where(Response.id == response_id)
     if after is not None:
-        query = query.where(tuple_(Response.answered_at, Response.id) < tuple_(*decode(after)))
+        query = query.where(tuple_(Response.answered_at, Response.id) < tuple_(*read_position(after)[1:]))
     rows = db.session.execute(
         query.options(selectinload(Response.survey), selectinload(Response.customer),
                       selectinload(Response.invitation).selectinload(Invitation.customer))
@@ -69,7 +52,7 @@ def verbatim_page(filters: Filters, since: datetime | None = None, needs_review:
     total = len(rows) if response_id is not None else count(filters, since, needs_review)
     return VerbatimPage(list(rows), total, {response.id: [f.id for f in fixes.get(response.id, [])]
                                            for response, _ in rows},
-                        encode(rows[-1][0].answered_at, rows[-1][0].id) if more else None)
+                        position_token(moment=rows[-1][0].answered_at, row=rows[-1][0].id) if more else None)
 
 
 def _query(filters: Filters, since: datetime | None, needs_review: bool | None):
