@@ -116,6 +116,22 @@ def app_factory(database_url):
 
 
 @pytest.fixture
+def sqlite_file_app(tmp_path):
+    """An app on a SQLite file of its own, made as `feedback init-db` makes it and written as the app writes
+    it (write-ahead log, secure_delete): for tests that read the files or share them between processes."""
+    from flask_migrate import upgrade
+
+    from feedback_app.extensions import db
+
+    app = make_app(f"sqlite:///{tmp_path / 'feedback.db'}")
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def app(app_factory):
     app = app_factory()
     with app.app_context():

@@ -3,24 +3,15 @@ free space inside pages, not in the write-ahead log, not in a journal (the accep
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 
-from feedback_app.extensions import db
 from tests.app.test_privacy import CHANNEL_WORDS, EMAIL, NAME, WORDS, customer_everywhere
-from tests.conftest import make_app
 
 TRACES = [EMAIL, NAME, WORDS, CHANNEL_WORDS, "Quentaro", "Velmira", "Quonstad", "zq-unique-7731"]
 
 
 @pytest.fixture
-def file_app(tmp_path):
-    """A database file of its own, written as the app writes it (write-ahead log, secure_delete)."""
-    app = make_app(f"sqlite:///{tmp_path / 'feedback.db'}")
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def file_app(sqlite_file_app):
+    return sqlite_file_app
 
 
 def database_files(directory: Path) -> dict[str, bytes]:

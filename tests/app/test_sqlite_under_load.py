@@ -5,14 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from feedback_app.extensions import db
 from surveys import services
 from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Customer, Response
-from tests.conftest import make_app
 from tests.support.factories import sent_survey, survey_path
 
 IMPORTED = 20_000
@@ -20,14 +18,8 @@ POSTERS = 4
 
 
 @pytest.fixture
-def app(tmp_path):
-    """A database file of its own, made as `feedback init-db` makes it."""
-    app = make_app(f"sqlite:///{tmp_path / 'feedback.db'}")
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def app(sqlite_file_app):
+    return sqlite_file_app
 
 
 def test_survey_answers_never_fail_while_an_import_writes(app):
