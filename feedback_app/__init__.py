@@ -7,7 +7,8 @@ from flask import Flask
 
 import config as settings
 from surveys.links import Links
-from surveys.services import Mailer
+from surveys.page_shortcut import KeptPages, LinkClickShortcut
+from surveys.services import Mailer, answer_page
 
 from . import errors, input_guard, security
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -38,14 +39,25 @@ def create_app(config: dict | None = None) -> Flask:
     # Built once: the survey POST is the hot path and must not rebuild its signer per request.
     app.extensions["feedback.mailer"] = Mailer(Links(app.config["SECRET_KEY"]), app.config["BASE_URL"])
 
+    app.extensions["feedback.kept_pages"] = KeptPages()  # the survey page, rendered once per survey and state
+
     _register_blueprints(app)
     errors.register(app)
-    security.register(app)
+    _answer_link_clicks_beneath_flask(app)
+    security.register(app)  # after: a proxy's headers are read before anything else
     input_guard.register(app)  # after the blueprints: text no database can store is refused (400/422)
 
     from .cli import register as register_cli
     register_cli(app)
     return app
+
+
+def _answer_link_clicks_beneath_flask(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    app.wsgi_app = LinkClickShortcut(app.wsgi_app, app.extensions["feedback.mailer"].links,
+                                     app.extensions["feedback.kept_pages"], engine, answer_page,
+                                     security.respondent_page_headers(app))
 
 
 def _register_blueprints(app: Flask) -> None:

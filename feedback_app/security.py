@@ -83,6 +83,13 @@ def register(app: Flask) -> None:
         return response
 
 
+def respondent_page_headers(app: Flask) -> list[tuple[str, str]]:
+    """What add_headers gives a respondent's page that is not a redirect, in its order (for answers made
+    beneath Flask: surveys.page_shortcut)."""
+    hsts = [("Strict-Transport-Security", HSTS)] if app.config["BASE_URL"].startswith("https://") else []
+    return [*hsts, *RESPONDENT_HEADERS.items()]
+
+
 def _check_csrf_on_team_blueprints(app: Flask) -> None:
     """Every form outside the respondents' pages is CSRF-checked, blueprint by blueprint.
 

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, NamedTuple
 
 from sqlalchemy import String, and_, bindparam, cast, exists, func, insert, literal, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from feedback_app.db_helpers import DriverRead
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
 from feedback_app.suppression import suppressed_since
@@ -477,24 +479,23 @@ class AnswerPage(NamedTuple):
 
 
 # Built once: the survey page is what every click in an email opens. Primary-key lookups only.
-_ANSWER_PAGE = (select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id,
-                       Response.score, Response.comment, Response.may_contact, Response.answered_at)
-                .join(Survey, Survey.id == Invitation.survey_id)
-                .outerjoin(Response, Response.invitation_id == Invitation.id)
-                .where(Invitation.id == bindparam("invitation_id")))
+_ANSWER_PAGE = DriverRead(
+    select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id, Response.score,
+           Response.comment, Response.may_contact, Response.answered_at)
+    .join(Survey, Survey.id == Invitation.survey_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(Invitation.id == bindparam("invitation_id")))
 
 
-def answer_page(invitation_id: int) -> AnswerPage | None:
+def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage | None:
     """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
-    there is no such invitation. Through the connection, as the survey POST: no ORM objects to build."""
-    # A pooled connection of its own, not the session's: this read needs no unit of work, and a request
-    # that never touches the session ends without its bookkeeping (a link click is the commonest request).
-    with db.engine.connect() as connection:
-        row = connection.execute(_ANSWER_PAGE, {"invitation_id": invitation_id}).first()
+    there is no such invitation. Through the driver (feedback_app.db_helpers.DriverRead): no ORM objects,
+    no unit of work, and a request that never touches the session ends without its bookkeeping."""
+    row = _ANSWER_PAGE.first(engine or db.engine, {"invitation_id": invitation_id})
     if row is None:
         return None
     survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
-    response = StoredAnswer(score, comment, may_contact, answered_at) if answered is not None else None
+    response = StoredAnswer(score, comment, bool(may_contact), answered_at) if answered is not None else None
     return AnswerPage(survey_id, closed_at is not None, wording, response)
 
 

@@ -1,7 +1,6 @@
 """Survey pages: the public page customers answer on, and the team's survey and customer pages."""
 from __future__ import annotations
 
-import secrets
 import time
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
 from .importing import CustomerCSV, NotACustomerCSV
 from .kinds import KINDS, LOCALES
 from .models import Customer, Survey
-from .numbers import whole_number
+from .page_shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
 
 public = Blueprint("public", __name__)
 team = Blueprint("surveys", __name__)
@@ -57,7 +56,7 @@ def survey_page(token: str):
     # language; one statement reads the survey and the answer; the page itself is rendered once per
     # survey, language and state (see _answer_page).
     signed = mailer().links.invitation(token)
-    page = services.answer_page(signed.id) if signed is not None else None
+    page = _answer_page_of(signed) if signed is not None else None
     if page is None:
         abort(404)
     if page.closed:
@@ -66,7 +65,7 @@ def survey_page(token: str):
     if not services.can_still_edit(response, utcnow(), edit_window()):
         use_locale(signed.locale)
         return render_template("surveys/public/locked.html", response=response, survey=page)
-    clicked = _clicked_score(signed.kind)
+    clicked = clicked_score(signed.kind, request.args.get("score"))
     values = {"score": clicked if clicked is not None else (response.score if response else None),
               "comment": response.comment if response else "",
               "may_contact": response.may_contact if response else False}
@@ -74,31 +73,26 @@ def survey_page(token: str):
     return _answer_page(token, signed, page, values, autosave, answered=response is not None)
 
 
-# The survey page as rendered for a link, with this in place of the link's token. Random, so that no
-# wording a team types can contain it; letters and digits only, so that escaping leaves it as it is.
-TOKEN_SLOT = "token-slot-" + secrets.token_hex(12)
-ANSWER_PAGES_KEPT = 512  # a few surveys × languages × clicked scores; a page is ~6 KB
+def _answer_page_of(signed):
+    was_read, page = page_read_before(request.environ, signed.id)  # by surveys.page_shortcut
+    return page if was_read else services.answer_page(signed.id)
 
 
 def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool, answered: bool):
     """The answer form. Rendering it is most of what a GET costs, and it differs between links only by
     the token (in the form's address) as long as nothing the respondent wrote is in it: such pages are
-    rendered once per process and served again with the token put in. A page with their comment is
-    always rendered afresh, and never kept."""
+    rendered once per process and served again with the token put in — here, or beneath Flask by
+    surveys.page_shortcut. A page with their comment is always rendered afresh, and never kept."""
     if values["comment"]:
         use_locale(signed.locale)
         return _render_answer_page(token, signed, page, values, autosave, answered)
-    wording = page.wording[signed.locale]
-    key = (request.script_root, page.survey_id, signed.kind, signed.locale, wording["question"], wording["reason"],
-           values["score"], values["may_contact"], autosave, answered)
-    kept = current_app.extensions.setdefault("feedback.answer_pages", {})
+    key = page_key(request.script_root, signed, page, values, autosave, answered)
+    kept = current_app.extensions["feedback.kept_pages"]
     html = kept.get(key)
     if html is None:
         use_locale(signed.locale)
         html = _render_answer_page(TOKEN_SLOT, signed, page, values, autosave, answered)
-        if len(kept) >= ANSWER_PAGES_KEPT:
-            kept.clear()
-        kept[key] = html
+        kept.keep(key, html)
     return html.replace(TOKEN_SLOT, token)
 
 
@@ -163,11 +157,6 @@ def _invalid(token: str, invalid: Invalid, wants_json: bool):
     return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
                            kind=KINDS[invitation.survey.kind], values=values, errors=invalid.errors,
                            token=token, autosave=False, answered=invitation.response is not None), 422
-
-
-def _clicked_score(kind_key: str) -> int | None:
-    kind = KINDS[kind_key]
-    return whole_number(request.args.get("score"), kind.low, kind.high)
 
 
 @public.get("/s/<token>/thanks")
