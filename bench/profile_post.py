@@ -75,6 +75,7 @@ def app_steps():
     """The survey POST's steps: (endpoint, view label, patches, what the rest of the view is)."""
     import surveys.services as services
     import surveys.views as views
+    from feedback_app.db_helpers import DriverStatement
     from sqlalchemy.orm import Session
     from surveys.links import Links
 
@@ -84,8 +85,8 @@ def app_steps():
         (Links, "invitation", "  surveys/links.py:Links.invitation (token check, itsdangerous)"),
         (views, "read_answer", "  surveys/answers.py:read_answer (request.form is parsed before it)"),
         (services, "record_answer", "  surveys/services.py:record_answer, of which:"),
-        (services, "_first_answer_statement", "    surveys/services.py:_first_answer_statement (cached statement)"),
-        (Session, "execute", "    sqlalchemy Session.execute (INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING)"),
+        (DriverStatement, "write", "    feedback_app/db_helpers.py:DriverStatement.write (INSERT, commit)"),
+        (Session, "execute", "    sqlalchemy Session.execute"),
         (Session, "commit", "    sqlalchemy Session.commit"),
         (views, "redirect", "  flask redirect (303 response)"),
         (views, "url_for", "  flask url_for"),

@@ -1,5 +1,6 @@
 """Small SQL helpers: what differs by database dialect, and what every dialect limits."""
 import sqlite3
+from contextlib import contextmanager
 from typing import Iterator, Sequence, TypeVar
 
 from sqlalchemy import event
@@ -79,42 +80,76 @@ def _configure_sqlite(dbapi_connection, _record):
         cursor.close()
 
 
-class DriverRead:
-    """A SELECT compiled once per engine and run straight on a pooled driver connection, its values
-    converted by the selected columns' own types, as SQLAlchemy would.
+class DriverStatement:
+    """A statement compiled once per engine and run straight on a pooled driver connection, its values
+    converted by the columns' own types both ways, as SQLAlchemy would.
 
-    For the one read behind every click in an email (surveys.page_shortcut): SQLAlchemy's per-execution
-    work (result metadata, context, connection events) cost ~40 µs of the ~70 µs this read took through a
-    Connection; what is left is the pool's checkout and the driver. Nothing else should need this.
+    For the two statements behind every click in an email: the survey page's read and the survey POST's
+    INSERT (surveys.services). SQLAlchemy's per-execution work (execution context, result metadata,
+    connection events) and the session's bookkeeping cost more than the statement itself there: the read
+    took ~70 µs through a Connection and ~30 µs this way (docs/benchmarks.md). Nothing else should need it.
     """
 
     def __init__(self, statement):
-        self._statement = statement
+        """`statement`, or a function of the dialect's name that builds it (an INSERT … ON CONFLICT)."""
+        self._build = statement if callable(statement) else lambda _dialect: statement
         self._prepared: dict = {}
 
     def first(self, engine: Engine, params: dict) -> tuple | None:
-        sql, names, converters = self._prepared.get(engine) or self._prepare(engine)
-        connection = engine.raw_connection()  # back to the pool on close(), rolled back as engine.connect() does
-        try:
-            cursor = connection.cursor()
-            bound = params if names is None else tuple(params[name] for name in names)
-            if engine.dispatch.before_cursor_execute:  # statement counters (tests, benchmarks) see it too;
-                # no Connection or execution context exists here, so listeners get None for both
-                engine.dispatch.before_cursor_execute(None, cursor, sql, bound, None, False)
-            cursor.execute(sql, bound)
+        """The first row of a SELECT, or None."""
+        converters = self._prepare(engine)[4]
+        with _driver_cursor(engine) as (_, cursor):
+            self._execute(engine, cursor, params)
             row = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
         if row is None:
             return None
         return tuple(convert(value) if convert else value for convert, value in zip(converters, row))
 
+    def write(self, engine: Engine, params: dict) -> int:
+        """Run an INSERT/UPDATE/DELETE in a transaction of its own and commit it: the rows it changed.
+        The driver's errors (e.g. its IntegrityError) reach the caller, the transaction rolled back."""
+        with _driver_cursor(engine) as (connection, cursor):
+            self._execute(engine, cursor, params)
+            changed = cursor.rowcount
+            connection.commit()
+        return changed
+
+    def _execute(self, engine: Engine, cursor, params: dict) -> None:
+        sql, positional, binds, defaults, _ = self._prepare(engine)
+        values = {**defaults, **params}
+        converted = ((name, convert(values[name]) if convert else values[name]) for name, convert in binds)
+        bound = tuple(value for _, value in converted) if positional else dict(converted)
+        if engine.dispatch.before_cursor_execute:  # statement counters (tests, benchmarks) see it too; no
+            # Connection or execution context exists here, so listeners get None for both
+            engine.dispatch.before_cursor_execute(None, cursor, sql, bound, None, False)
+        cursor.execute(sql, bound)
+
     def _prepare(self, engine: Engine) -> tuple:
-        dialect = engine.dialect
-        compiled = self._statement.compile(dialect=dialect)
-        names = list(compiled.positiontup) if compiled.positional else None
-        converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                      for column in self._statement.selected_columns]
-        self._prepared[engine] = prepared = (str(compiled), names, converters)
+        prepared = self._prepared.get(engine)
+        if prepared is None:
+            dialect = engine.dialect
+            statement = self._build(dialect.name)
+            compiled = statement.compile(dialect=dialect)
+            names = compiled.positiontup if compiled.positional else list(compiled.binds)  # ? or %(name)s
+            binds = [(name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                     for name in names]
+            # Columns an INSERT fills from the model's scalar defaults (pending=True, …), as SQLAlchemy would.
+            defaults = {column.key: column.default.arg for column in getattr(compiled, "insert_prefetch", ())
+                        if column.default is not None and column.default.is_scalar}
+            converters = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                          for column in getattr(statement, "selected_columns", ())]
+            self._prepared[engine] = prepared = (str(compiled), compiled.positional, binds, defaults, converters)
         return prepared
+
+
+@contextmanager
+def _driver_cursor(engine: Engine):
+    connection = engine.raw_connection()  # back to the pool on close(), rolled back as engine.connect() does
+    try:
+        cursor = connection.cursor()
+        try:
+            yield connection, cursor
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

@@ -8,10 +8,9 @@ from typing import Callable, Iterable, NamedTuple
 
 from sqlalchemy import String, and_, bindparam, cast, exists, func, insert, literal, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from feedback_app.db_helpers import DriverRead
+from feedback_app.db_helpers import DriverStatement
 from feedback_app.extensions import db
 from feedback_app.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
 from feedback_app.suppression import suppressed_since
@@ -336,17 +335,15 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
               "may_contact": answer.may_contact and not answer.score_only,
               "consent_at": now if answer.may_contact and not answer.score_only else None,
               "locale": invitation.locale, "answered_at": now, "updated_at": now}
-    # Through the connection, not Session.execute: a Core statement needs none of the ORM's work.
-    # rowcount, not RETURNING: both drivers (sqlite3, psycopg) report 0 for a skipped conflict, and
-    # a result row to fetch and read is measurable on the hot path.
-    connection = db.session.connection()
+    # Through the driver (feedback_app.db_helpers.DriverStatement), in a transaction of its own: neither
+    # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. rowcount,
+    # not RETURNING: both drivers report 0 for a skipped conflict, and a row to fetch costs on the hot path.
+    engine = db.engine
     try:
-        inserted = connection.execute(_first_answer_statement(connection.dialect.name), params).rowcount == 1
-    except IntegrityError:  # the link is genuine but its invitation is gone (foreign key)
-        db.session.rollback()
+        inserted = _FIRST_ANSWER.write(engine, params) == 1
+    except engine.dialect.loaded_dbapi.IntegrityError:  # the link is genuine but its invitation is gone
         return MISSING
     if inserted:
-        db.session.commit()
         return CREATED
     return _change_answer(invitation.id, answer, now, edit_window)
 
@@ -375,27 +372,18 @@ def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_windo
     return UPDATED
 
 
-_first_answer_statements: dict[str, object] = {}
-
-
-def _first_answer_statement(dialect: str):
-    """Built once per database dialect: the survey POST must not rebuild SQL on every request."""
-    statement = _first_answer_statements.get(dialect)
-    if statement is None:
-        statement = _build_first_answer_statement(dialect)
-        _first_answer_statements[dialect] = statement
-    return statement
-
-
-def _build_first_answer_statement(dialect: str):
+def _first_answer(dialect: str):
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Response.__table__
-    # inline(): no implicit RETURNING of the new id, which nothing reads. preserve_rowcount: SQLAlchemy
-    # collects an INSERT's rowcount only when asked.
-    return (insert(table).inline().on_conflict_do_nothing(index_elements=["invitation_id"])
-            .execution_options(preserve_rowcount=True))
+    return (insert(table).values({key: bindparam(key) for key in _FIRST_ANSWER_KEYS})
+            .on_conflict_do_nothing(index_elements=["invitation_id"]))
+
+
+_FIRST_ANSWER_KEYS = ("invitation_id", "survey_id", "score", "comment", "may_contact", "consent_at", "locale",
+                      "answered_at", "updated_at")
+_FIRST_ANSWER = DriverStatement(_first_answer)  # compiled once per database: the survey POST's one statement
 
 
 def closed_survey_ids() -> frozenset[int]:
@@ -479,7 +467,7 @@ class AnswerPage(NamedTuple):
 
 
 # Built once: the survey page is what every click in an email opens. Primary-key lookups only.
-_ANSWER_PAGE = DriverRead(
+_ANSWER_PAGE = DriverStatement(
     select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id, Response.score,
            Response.comment, Response.may_contact, Response.answered_at)
     .join(Survey, Survey.id == Invitation.survey_id)
@@ -489,7 +477,7 @@ _ANSWER_PAGE = DriverRead(
 
 def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage | None:
     """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
-    there is no such invitation. Through the driver (feedback_app.db_helpers.DriverRead): no ORM objects,
+    there is no such invitation. Through the driver (feedback_app.db_helpers.DriverStatement): no ORM objects,
     no unit of work, and a request that never touches the session ends without its bookkeeping."""
     row = _ANSWER_PAGE.first(engine or db.engine, {"invitation_id": invitation_id})
     if row is None:
