@@ -156,3 +156,22 @@ def test_respondents_get_no_cookie(app, client):
     page = client.get(survey_path(app, invitation, 7))
     saved = client.post(survey_path(app, invitation), data={"score": "7"})
     assert "Set-Cookie" not in page.headers and "Set-Cookie" not in saved.headers
+
+
+def test_the_posts_driver_insert_stores_what_the_orm_would(app, client):
+    """The survey POST writes through the driver (db_helpers.DriverStatement): the stored values, as the
+    database holds them (SQLite: text dates, integer booleans), must be those an ORM insert stores."""
+    survey, (by_post, by_orm) = sent_survey(app, customers=(("ana@example.com", "Ana", "en"),
+                                                           ("bob@example.com", "Bob", "en")))
+    client.post(survey_path(app, by_post), data={"score": "3", "comment": "Too slow", "may_contact": "1"})
+    stored = db.session.get(Response, db.session.scalar(select(Response.id)))
+    db.session.add(Response(invitation_id=by_orm.id, survey_id=survey.id, score=3, comment="Too slow",
+                            may_contact=True, consent_at=stored.consent_at, locale="en",
+                            answered_at=stored.answered_at, updated_at=stored.updated_at))
+    db.session.commit()
+    columns = ("survey_id, channel, score, comment, may_contact, consent_at, locale, answered_at, updated_at, "
+               "pending, tallied, tallied_score, awaits_contact, customer_id, kind")
+    rows = db.session.connection().exec_driver_sql(
+        f"SELECT {columns} FROM response ORDER BY invitation_id").all()
+    assert len(rows) == 2 and rows[0] == rows[1]
+    assert rows[0][9] in (True, 1) and rows[0][1] == "survey"  # waiting for the sweep; the server default
