@@ -33,10 +33,16 @@ NO_KIND = ""  # feedback from another channel without a score: counted, so the t
 
 
 def claim_waiting(limit: int) -> list[int]:
-    """Take up to `limit` answers waiting for the sweep, oldest first, inside the caller's transaction."""
+    """Take up to `limit` answers waiting for the sweep, oldest first, inside the caller's transaction; `count`
+    marks them as no longer waiting."""
     waiting = select(Response.id).where(WAITING).order_by(Response.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
-        waiting = waiting.with_for_update(skip_locked=True)  # several sweepers each take their own rows
+        # Row locks, SKIP LOCKED: several sweepers each take their own rows. No write yet: the answer is
+        # written once, by `count`, as every version of a row PostgreSQL writes enters all its indexes
+        # (pending is in partial indexes' conditions, so the update is never HOT).
+        return list(db.session.scalars(waiting.with_for_update(skip_locked=True)))
+    # SQLite: the UPDATE takes the database's write lock at once, so a second sweeper waits and then
+    # finds these answers claimed.
     claimed = db.session.execute(update(Response).where(Response.id.in_(waiting.scalar_subquery()))
                                  .values(pending=False).returning(Response.id)
                                  .execution_options(synchronize_session=False))
@@ -58,7 +64,7 @@ def count(answers: Iterable[tuple[Response, str | None]]) -> None:
         if response.tallied:
             deltas[(*key, _stored(response.tallied_score))] -= 1
         deltas[(*key, _stored(response.score))] += 1
-        response.tallied, response.tallied_score = True, response.score
+        response.tallied, response.tallied_score, response.pending = True, response.score, False
         response.awaits_contact = awaits_a_call(kind, response.score, bool(response.comment.strip()),
                                                 response.may_contact)
     add_to_counters(ScoreTally.__table__, KEYS, deltas)
