@@ -2,8 +2,8 @@
 kept up to date by the sweep so results pages and the dashboard read counts instead of every answer.
 
 An answer waits for the sweep (`Response.pending`) when it arrives and again when it is edited. The sweep
-claims a batch of waiting answers (a conditional UPDATE, with SKIP LOCKED on PostgreSQL, so several
-sweepers share the work and none counts an answer twice), moves each from what the tallies held for it
+claims a batch of waiting answers (row locks with SKIP LOCKED on PostgreSQL, a conditional UPDATE on SQLite,
+so several sweepers share the work and none counts an answer twice), moves each from what the tallies held for it
 (`tallied`, `tallied_score`) to what it is now, and commits that with the claim: a crash leaves the answers
 waiting, never counted half. Also noted then: whether the answer awaits a call (unhappy, wrote why, may be
 contacted), for the follow-ups and the loop figures.
