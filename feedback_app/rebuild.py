@@ -25,12 +25,13 @@ def rebuild():
 @rebuild.command("tallies")
 @with_appcontext
 def rebuild_tallies():
-    """Score tallies, verbatims per type and week, theme groups (one transaction; safe to run any time)."""
+    """Score tallies, verbatims per type and week, theme groups, the loop figure's people (one transaction;
+    safe to run any time)."""
     from sqlalchemy import func, select, text
 
     from surveys import tallies as score_tallies
     from surveys.models import Response
-    from triage import sweep
+    from triage import loop_reach, sweep
     from triage import tallies as triage_tallies
     from triage.models import TriageItem
 
@@ -38,6 +39,7 @@ def rebuild_tallies():
     records = db.session.scalar(select(func.count(TriageItem.id)))
     with click.progressbar(length=answers + 2 * records, label="Recounting", file=sys.stderr) as bar:
         score_tallies.rebuild(bar.update)
+        loop_reach.rebuild()  # after the marks: it counts the answers they say await a call
         untriaged = sweep.requeue_untriaged()
         sweep.refresh_copies(bar.update)
         triage_tallies.rebuild(bar.update)
