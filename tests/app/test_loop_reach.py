@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
@@ -21,7 +21,7 @@ from triage import fixes, follow_up, loop_reach, metrics, services
 from triage.evidence import respondent_key
 from triage.followups import LOOP_EVENTS
 from triage.intake import ChannelFeedback, take_feedback
-from triage.models import FixLink
+from triage.models import FixLink, LoopTally
 
 DAY = timedelta(days=1)
 EDIT = timedelta(hours=24)
@@ -163,3 +163,19 @@ def test_one_person_counts_once_and_only_in_the_periods_that_hold_their_answers(
     assert sum(n for (week, latest), n in loop_reach.snapshot()["loop_tally"].items()) == 4 + 2
     agree()
 
+
+def test_rebuild_tallies_check_says_when_kept_figures_differ_from_the_recount(app):
+    _, invitations = sent_survey(app, customers=PEOPLE[:2])
+    for invitation in invitations:
+        answer(invitation, 1, "too slow", NOW - DAY)
+    services.classify_pending(NOW, 0.5)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rebuild", "tallies", "--check"])
+    assert result.exit_code == 0 and "Kept and recounted figures agree." in result.output, result.output
+
+    db.session.execute(update(LoopTally).values(count=LoopTally.count + 1))  # drifted, as a bug would make it
+    db.session.commit()
+    result = runner.invoke(args=["rebuild", "tallies", "--check"])
+    week = metrics.period(NOW, 4).week_starts[-2]
+    assert result.exit_code == 1 and f"loop_tally ({week!r}, 'awaiting'): kept 3, recounted 2" in result.output
+    assert runner.invoke(args=["rebuild", "tallies", "--check"]).exit_code == 0  # the recount replaced them
