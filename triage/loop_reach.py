@@ -100,14 +100,16 @@ def _reached(customer):
 def _awaiting(people: set[str], as_swept: bool = False) -> list[tuple[str, datetime, bool]]:
     """(person, answered_at, reached) of these people's answers awaiting a call: as the sweep marked them, or,
     `as_swept`, with those it has yet to see judged as it will (the kept rows only ever hold its marks)."""
-    marked = Response.awaits_contact == true()
+    # "IS true", not "= true": a person's answers are found by their customer, and PostgreSQL would otherwise
+    # AND that with the partial indexes' every answer awaiting a call (or waiting for the sweep).
+    marked, waiting = Response.awaits_contact.is_(True), Response.pending.is_(True)
     rows = []
     for customer, condition, by_invitation in _whose(people):
         columns = [Response.id, customer, Response.answered_at, _reached(customer)]
         if as_swept:
             columns += [Response.pending, Response.awaits_contact, func.coalesce(Response.kind, Survey.kind),
                         Response.score, Response.comment, Response.may_contact]
-        query = select(*columns).where(or_(marked, WAITING) if as_swept else marked, condition)
+        query = select(*columns).where(or_(marked, waiting) if as_swept else marked, condition)
         if by_invitation:
             query = query.join(Invitation, Invitation.id == Response.invitation_id)
         if as_swept:
