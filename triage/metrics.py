@@ -6,7 +6,8 @@ dashboard's queries hand in plain facts; every definition shown on the page is d
 - Unhappy respondents contacted: among the distinct respondents with at least one answer in the
   period that awaits a call (surveys.kinds.awaits_a_call: unhappy, a comment, opted in to be contacted),
   the share for whom a team member marked one of those answers "contacted", or who were sent (and
-  the outbox delivered) the news of a fix that one of those answers supports.
+  the outbox delivered) the news of a fix that one of those answers supports. Kept per person (Reach,
+  by triage.loop_reach) so a period's figure is a sum over its weeks.
 - Median days from first feedback to shipped fix: over the fixes shipped in the period (and still
   shipped), the median of shipped_at − the earliest answered_at of their linked verbatims. A fix
   with no linked verbatim from before it shipped has no such delay and is counted apart.
