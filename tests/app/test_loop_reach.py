@@ -3,10 +3,12 @@ computed by its definition from every answer, and the kept rows equal a recount,
 answers, the sweep, "contacted", links, delivered news, an edit, a retrain, an erasure."""
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
@@ -179,3 +181,63 @@ def test_rebuild_tallies_check_says_when_kept_figures_differ_from_the_recount(ap
     week = metrics.period(NOW, 4).week_starts[-2]
     assert result.exit_code == 1 and f"loop_tally ({week!r}, 'awaiting'): kept 3, recounted 2" in result.output
     assert runner.invoke(args=["rebuild", "tallies", "--check"]).exit_code == 0  # the recount replaced them
+
+
+def test_two_writers_of_one_person_take_turns(app, database_url):
+    """PostgreSQL: a team member marks an answer contacted while the outbox delivers news of a fix it
+    supports, both for the same person. The second waits for the first's advisory lock, then recomputes
+    from what the first committed: both commit, and the kept figure equals a recount. (SQLite has one
+    writer at a time: the second cannot even start writing.)"""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers by itself")
+    _, (invitation,) = sent_survey(app, customers=PEOPLE[:1])
+    answer(invitation, 1, "too slow", NOW - DAY)
+    services.classify_pending(NOW, 0.5)
+    response_id = db.session.scalar(select(Response.id))
+    fix = fixes.create_fix("Faster", 2, NOW, response_ids=[response_id])
+    fixes.update_fix(fix, NOW, release_note="Done.")
+    fixes.change_status(fix, "shipped", NOW, mailer(app))
+    news = db.session.scalar(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.like("fix-shipped:%")))
+    db.session.commit()
+    first_done, second_waits, failures = threading.Event(), threading.Event(), []
+
+    def in_own_session(work):
+        def run():
+            with app.app_context():
+                try:
+                    work()
+                except Exception as error:  # reported by the test, not lost in the thread
+                    failures.append(error)
+                    first_done.set()
+                finally:
+                    db.session.remove()
+        return threading.Thread(target=run)
+
+    def contacted():
+        db.session.get(Response, response_id).contacted_at = NOW
+        loop_reach.answers_changed([response_id])  # holds the lock until it commits
+        first_done.set()
+        assert second_waits.wait(60), "the delivery never waited"
+        db.session.commit()
+
+    def delivered():
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.dedupe_key == news).values(status=SENT))
+        loop_reach.news_delivered([news])
+        db.session.commit()
+
+    first = in_own_session(contacted)
+    first.start()
+    assert first_done.wait(30)
+    second = in_own_session(delivered)
+    second.start()
+    for _ in range(300):  # until the second waits for a lock the first holds (or has failed)
+        if failures or db.session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")):
+            break
+        threading.Event().wait(0.1)
+    second_waits.set()
+    first.join(60)
+    second.join(60)
+    assert failures == []  # without the advisory lock: the second's row of the person collides with the first's
+    db.session.rollback()
+    assert by_definition(4) == metrics.Share(1, 1)
+    agree()
