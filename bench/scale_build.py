@@ -323,15 +323,15 @@ def _kept_figures(url: str, now: datetime) -> None:
     from feedback_app import create_app
     from feedback_app.extensions import db
     from surveys import tallies as score_tallies
-    from triage import evidence, fixes, sweep
+    from triage import evidence, fixes, loop_reach, sweep
     from triage import tallies as triage_tallies
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     with app.app_context():
         db.session.execute(text("UPDATE fix_link SET answered_at = (SELECT response.answered_at FROM response "
                                 "WHERE response.id = fix_link.response_id)"))
-        for name, step in (("score tallies", score_tallies.rebuild), ("triage copies", sweep.refresh_copies),
-                           ("triage tallies", triage_tallies.rebuild)):
+        for name, step in (("score tallies", score_tallies.rebuild), ("loop figure", loop_reach.rebuild),
+                           ("triage copies", sweep.refresh_copies), ("triage tallies", triage_tallies.rebuild)):
             started = time.monotonic()
             step()
             db.session.commit()

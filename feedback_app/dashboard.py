@@ -13,14 +13,14 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, exists, func, literal, or_, select, true
+from sqlalchemy import exists, func, select
 
 from surveys import scoring
 from surveys import tallies as score_tallies
 from surveys.scoring import week_start
 from surveys.kinds import KINDS, Kind
-from surveys.models import Customer, Invitation, Response, Survey
-from triage import fixes, followups, metrics
+from surveys.models import Customer, Survey
+from triage import fixes, followups, loop_reach, metrics
 from triage import tallies as triage_tallies
 from triage import services as triage_services
 from triage.fix_tables import FixNews
@@ -28,7 +28,7 @@ from triage.models import Fix, FixLink, TriageItem
 
 from .accounts.access import require_login_for
 from .extensions import db
-from .outbox import SENT, OutboxEmail
+from .outbox import OutboxEmail
 from .timeutil import utcnow
 
 dashboard = Blueprint("dashboard", __name__)
@@ -104,48 +104,8 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:
-    """Over the answers awaiting a call — as the sweep marked them (a partial index holds only those) — and
-    the sweep's backlog, judged here as the sweep would; each read as (answer, customer, reached) rows."""
-    customer = _customer_of_answer()
-    reached = or_(Response.contacted_at.is_not(None), _news_delivered(customer))
-    marked = db.session.execute(
-        select(Response.id, customer, reached)
-        .where(Response.awaits_contact == true(), ~score_tallies.WAITING, _in(span, Response.answered_at))).all()
-    answers = [*marked, *_backlog_awaiting(span, customer, reached)]
-    return metrics.reached_share((f"customer:{customer_id}" if customer_id else f"response:{row_id}", was_reached)
-                                 for row_id, customer_id, was_reached in answers)
-
-
-def _customer_of_answer():
-    """A channel answer names its customer, a survey answer's is its invitation's: a lookup per row, as a
-    join would have PostgreSQL hash all invitations (1.2M) to find a few thousand."""
-    invited = (select(Invitation.customer_id).where(Invitation.id == Response.invitation_id)
-               .correlate(Response).scalar_subquery())  # the answer of the outermost query, at any depth
-    return func.coalesce(Response.customer_id, invited)
-
-
-def _news_delivered(customer):
-    """Whether the answer's customer was delivered news of a fix the answer supports: per answer, an index
-    probe of its links (most have none) and of the outbox by key (followups.loop_email_key)."""
-    keys = [literal(f"{event}:") + cast(FixLink.fix_id, String) + literal(":") + cast(customer, String)
-            for event in followups.LOOP_EVENTS.values()]
-    delivered = exists().where(OutboxEmail.dedupe_key.in_(keys), OutboxEmail.status == SENT) \
-        .correlate_except(OutboxEmail)  # the answer two levels up, not a new FROM
-    return exists().where(FixLink.response_id == Response.id, delivered).correlate_except(FixLink)
-
-
-def _backlog_awaiting(span: metrics.Period, customer, reached) -> list[tuple[int, int | None, bool]]:
-    """Answers the sweep has not reached yet (few) that await a call, decided as the sweep does. The period
-    is checked here: with it in SQL, SQLite walks the period's answers instead of the few waiting."""
-    rows = db.session.execute(
-        select(Response.id, customer, reached, func.coalesce(Response.kind, Survey.kind), Response.score,
-               Response.comment, Response.may_contact, Response.answered_at)
-        .outerjoin(Survey, Survey.id == Response.survey_id).where(score_tallies.WAITING)).all()
-    return [(row_id, customer_id, was_reached)
-            for row_id, customer_id, was_reached, kind, score, comment, may_contact, answered_at in rows
-            if span.start <= answered_at <= span.end
-            and metrics.awaits_contact(metrics.LoopAnswer("", kind, score, bool(comment.strip()), may_contact,
-                                                          False, told=False))]
+    # Kept per person by triage.loop_reach: a sum over the period's weeks, not a read of its answers.
+    return loop_reach.share(span.week_starts[0])
 
 
 def _shipping(span: metrics.Period) -> metrics.DaysToShip:

@@ -23,24 +23,31 @@ def rebuild():
 
 
 @rebuild.command("tallies")
+@click.option("--check", is_flag=True, help="Also say which kept figures differed from the recount (the recount "
+                                            "replaces them either way); exit 1 if any did.")
 @with_appcontext
-def rebuild_tallies():
-    """Score tallies, verbatims per type and week, theme groups (one transaction; safe to run any time)."""
+def rebuild_tallies(check):
+    """Score tallies, verbatims per type and week, theme groups, the loop figure's people (one transaction;
+    safe to run any time)."""
     from sqlalchemy import func, select, text
 
     from surveys import tallies as score_tallies
     from surveys.models import Response
-    from triage import sweep
+    from triage import loop_reach, sweep
     from triage import tallies as triage_tallies
     from triage.models import TriageItem
 
     answers = db.session.scalar(select(func.count(Response.id)))
     records = db.session.scalar(select(func.count(TriageItem.id)))
+    waiting = db.session.scalar(select(func.count(Response.id)).where(score_tallies.WAITING))
+    kept = _kept_figures() if check else None
     with click.progressbar(length=answers + 2 * records, label="Recounting", file=sys.stderr) as bar:
         score_tallies.rebuild(bar.update)
+        loop_reach.rebuild()  # after the marks: it counts the answers they say await a call
         untriaged = sweep.requeue_untriaged()
         sweep.refresh_copies(bar.update)
         triage_tallies.rebuild(bar.update)
+    differing = _differing(kept, _kept_figures()) if check else []
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # Every answer and record was just rewritten: fresh statistics, so the planner does not go by the
@@ -49,6 +56,39 @@ def rebuild_tallies():
         db.session.commit()
     click.echo(f"Recounted {answers} answers and {records} triage records"
                + (f"; {untriaged} answers with words and no record wait for the sweep." if untriaged else "."))
+    if check:
+        _report(differing, waiting)
+
+
+def _kept_figures() -> dict[str, dict]:
+    from surveys import tallies as score_tallies
+    from triage import loop_reach
+    from triage import tallies as triage_tallies
+
+    return {"score_tally": score_tallies.snapshot(), **triage_tallies.snapshot(), **loop_reach.snapshot()}
+
+
+def _differing(kept: dict[str, dict], recounted: dict[str, dict]) -> list[tuple[str, object, object, object]]:
+    """(table, key, kept, recounted) of every figure that differed; None where one side had none."""
+    return [(table, key, kept[table].get(key), recounted[table].get(key))
+            for table in kept for key in sorted(kept[table].keys() | recounted[table].keys(), key=repr)
+            if kept[table].get(key) != recounted[table].get(key)]
+
+
+def _report(differing: list, waiting: int) -> None:
+    for table, key, kept, recounted in differing[:SHOWN]:
+        click.echo(f"{table} {key}: kept {kept}, recounted {recounted}", err=True)
+    if len(differing) > SHOWN:
+        click.echo(f"… and {len(differing) - SHOWN} more", err=True)
+    if not differing:
+        click.echo("Kept and recounted figures agree.")
+        return
+    if waiting:  # answers changed since the sweep last saw them: the recount has them, the kept figures not yet
+        click.echo(f"{waiting} answers were waiting for the sweep: some differences may be theirs.", err=True)
+    sys.exit(1)
+
+
+SHOWN = 20  # differences listed by --check
 
 
 @rebuild.command("fixes")

@@ -18,7 +18,7 @@ from feedback_app.extensions import db
 from feedback_app.suppression import lift, suppress
 from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Response, Survey
-from triage import evidence, grid
+from triage import evidence, grid, loop_reach
 from triage import tallies as triage_tallies  # counts follow the records deleted here
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
 
@@ -64,6 +64,7 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
                "fix_links_merged": links_merged}
     # Their answers are now each a person of their own, with no value: the fixes' stored figures follow.
     evidence.customers_changed([customer.id], response_ids)
+    loop_reach.people_changed({f"customer:{customer.id}"})  # nothing of theirs awaits a call now: the row goes
     removed["beta_tester_records"] = db.session.execute(
         delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
     removed.update(scrubbing.scrub_outbox(address))

@@ -17,7 +17,7 @@ from feedback_app.outbox import OutboxEmail, enqueue_email
 from surveys.models import Customer, Response
 from surveys.services import Mailer
 
-from . import evidence, evidence_watch, followups, grid, services  # noqa: F401 (evidence_watch listens)
+from . import evidence, evidence_watch, followups, grid, loop_reach, services  # noqa: F401 (evidence_watch listens)
 from .fix_queue import (FixRecord, Linked, Placed, Settings, fix_record, impact_from_scratch,  # noqa: F401
                         linked_verbatims, placed, ranked_queue, reference_value, settings_from,
                         stored_differs_from_scratch)
@@ -97,6 +97,7 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
                   "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
     evidence.links_changed(fix.id, added)
+    loop_reach.answers_changed(added)  # news of this fix may have reached their customer already
     return len(added)
 
 
@@ -105,6 +106,7 @@ def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
                                                                   FixLink.response_id == response_id)).rowcount
     if removed:
         evidence.links_changed(fix.id, [response_id])
+        loop_reach.answers_changed([response_id])
     fix.updated_at = now
     db.session.commit()
 

@@ -12,7 +12,7 @@ from feedback_app.outbox import enqueue_email
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.tallies import WAITING
 
-from . import followups
+from . import followups, loop_reach
 
 
 def overdue(now: datetime, within: timedelta, limit: int = 500) -> list[tuple[Response, str | None, str | None]]:
@@ -41,6 +41,7 @@ def overdue(now: datetime, within: timedelta, limit: int = 500) -> list[tuple[Re
 def mark_contacted(response: Response, user_id: int, now: datetime) -> None:
     if response.contacted_at is None:
         response.contacted_at, response.contacted_by = now, user_id
+        loop_reach.answers_changed([response.id])
     db.session.commit()
 
 

@@ -6,7 +6,8 @@ dashboard's queries hand in plain facts; every definition shown on the page is d
 - Unhappy respondents contacted: among the distinct respondents with at least one answer in the
   period that awaits a call (surveys.kinds.awaits_a_call: unhappy, a comment, opted in to be contacted),
   the share for whom a team member marked one of those answers "contacted", or who were sent (and
-  the outbox delivered) the news of a fix that one of those answers supports.
+  the outbox delivered) the news of a fix that one of those answers supports. Kept per person (Reach,
+  by triage.loop_reach) so a period's figure is a sum over its weeks.
 - Median days from first feedback to shipped fix: over the fixes shipped in the period (and still
   shipped), the median of shipped_at − the earliest answered_at of their linked verbatims. A fix
   with no linked verbatim from before it shipped has no such delay and is counted apart.
@@ -147,6 +148,64 @@ def reached_share(answers: Iterable[tuple[str, bool]]) -> Share:
     for respondent, was_reached in answers:
         reached[respondent] = reached.get(respondent, False) or was_reached
     return Share(sum(reached.values()), len(reached))
+
+
+# The same share, kept per person. A period always ends now, so a person has an answer awaiting a call in
+# it exactly when their LATEST such answer falls in it, and was reached through one of them exactly when
+# their latest reached one does. Two weeks per person say it for every period; counting people by those
+# weeks makes a period's figure a sum over its weeks, however many answers it holds (triage.loop_reach).
+AWAITING, REACHED = "awaiting", "reached"  # which latest week a count of people is by
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One person, as the kept figure knows them: the week of their latest answer awaiting a call, and of
+    their latest such answer that reached them (contacted, or told of a fix it supports; None: none did)."""
+    awaiting_week: date
+    reached_week: date | None
+
+    def counted(self, first_week: date) -> tuple[int, int]:
+        """(1 if they are among the people of the period from first_week on, 1 if among those reached)."""
+        return (int(self.awaiting_week >= first_week),
+                int(self.reached_week is not None and self.reached_week >= first_week))
+
+
+def latest_reach(answers: Iterable[tuple[str, datetime, bool]]) -> dict[str, Reach]:
+    """(respondent, answered_at, reached) of answers awaiting a call → each respondent's Reach."""
+    latest: dict[str, tuple[date, date | None]] = {}
+    for respondent, answered_at, reached in answers:
+        week = week_start(answered_at)
+        awaiting, reached_week = latest.get(respondent, (week, None))
+        latest[respondent] = (max(awaiting, week),
+                              max(reached_week or week, week) if reached else reached_week)
+    return {respondent: Reach(*weeks) for respondent, weeks in latest.items()}
+
+
+def reach_deltas(before: Mapping[str, Reach], after: Mapping[str, Reach]) -> Counter:
+    """How the people counted per (week, AWAITING | REACHED) move when people go from `before` to `after`
+    (someone missing from one of them has no answer awaiting a call there)."""
+    deltas: Counter = Counter()
+    for respondent in before.keys() | after.keys():
+        for reach, sign in ((before.get(respondent), -1), (after.get(respondent), +1)):
+            if reach is not None:
+                deltas[(reach.awaiting_week, AWAITING)] += sign
+                if reach.reached_week is not None:
+                    deltas[(reach.reached_week, REACHED)] += sign
+    return Counter({key: n for key, n in deltas.items() if n})  # a person who did not change moves nothing
+
+
+def kept_share(counted: Mapping[str, int], first_week: date,
+               corrections: Iterable[tuple[Reach | None, Reach | None]] = ()) -> Share:
+    """The share over the period from first_week on, from the people counted by their latest weeks in it
+    (counted[AWAITING], counted[REACHED]), corrected by (kept, current) Reach of people whose answers the
+    sweep has yet to mark."""
+    whole, part = counted.get(AWAITING, 0), counted.get(REACHED, 0)
+    for kept, current in corrections:
+        for reach, sign in ((kept, -1), (current, +1)):
+            if reach is not None:
+                person, reached = reach.counted(first_week)
+                whole, part = whole + sign * person, part + sign * reached
+    return Share(part, whole)
 
 
 @dataclass(frozen=True)

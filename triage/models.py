@@ -188,3 +188,25 @@ class ThemeTally(db.Model):
     survey_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     band: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoopPerson(db.Model):
+    """A person with an answer awaiting a call, as the sweep marked it (surveys.kinds.awaits_a_call): the weeks
+    of their latest such answer and of their latest one that reached them (triage.metrics.Reach). Kept by
+    triage.loop_reach; no foreign keys, so it never stops an erasure (which removes the row itself)."""
+    __tablename__ = "loop_person"
+
+    person: Mapped[str] = mapped_column(String(40), primary_key=True)  # customer:<id> | response:<id>
+    awaiting_week: Mapped[date] = mapped_column(Date)
+    reached_week: Mapped[date | None] = mapped_column(Date)  # None: none of their answers reached them
+
+
+class LoopTally(db.Model):
+    """How many people have their latest answer awaiting a call (latest 'awaiting'), or their latest reached
+    one ('reached'), in each week: the dashboard's "unhappy respondents contacted" over a period is the sum
+    over its weeks (triage.metrics.kept_share)."""
+    __tablename__ = "loop_tally"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    latest: Mapped[str] = mapped_column(String(8), primary_key=True)  # triage.metrics.AWAITING | REACHED
+    count: Mapped[int] = mapped_column(Integer, default=0)

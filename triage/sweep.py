@@ -2,7 +2,8 @@
 
 Run by the scheduler every few seconds and by `feedback triage sweep`. It takes the answers waiting for it
 in batches (surveys.tallies.claim_waiting) until none is left — no fixed amount per run — and commits each
-batch whole: the claim, the score tallies, the triage records and, through triage.tallies, their counts.
+batch whole: the claim, the score tallies, the triage records and, through triage.tallies, their counts, and
+the loop figure's people (triage.loop_reach).
 When nothing waits it costs two index lookups. After a new model is activated, the records an older model
 made (and nobody confirmed) are put back in the queue a batch at a time, so a retrain re-classifies
 everything without one long transaction that would hold up the survey POST.
@@ -19,6 +20,7 @@ from surveys import tallies as score_tallies
 from surveys.kinds import band
 from surveys.models import Response, Survey
 
+from . import loop_reach
 from . import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
 from .models import ThemeGroup, TriageItem
 from .themes import candidate_groups, choose_groups
@@ -45,8 +47,11 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
             db.session.rollback()
             return classified
         answers = score_tallies.claimed_answers(claimed)
+        marked = {response.id for response, _ in answers if response.awaits_contact}
         score_tallies.count(answers)
         classified += _triage(answers, classify)
+        # Marked before or now: the people they await a call from, as the loop figure keeps them.
+        loop_reach.answers_changed(marked | {response.id for response, _ in answers if response.awaits_contact})
         db.session.commit()
 
 

@@ -2,6 +2,7 @@
 from the answers below, not read back from the code that computes it."""
 import math
 import re
+import smtplib
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.outbox import OutboxEmail, deliver_due
 from surveys import services as survey_services
 from surveys.answers import Answer
 from surveys.models import Customer, Response
@@ -97,14 +98,35 @@ def load(app):
     for number in range(1, 6):
         made[f"idea{number}"] = fix(f"Idea {number}", 5, NOW, [])
     follow_up.mark_contacted(db.session.get(Response, ids["c6@example.com"]), triager.id, NOW)
+    # Through the outbox, whose listeners keep the loop figure: the shipped news reaches c1 and c2, d3's
+    # address is refused for good, and everything else (c3's "planned" news among it) waits for a retry.
+    deliver_due(NOW, Mailbox(deliver={"c1@example.com", "c2@example.com"}, refuse={"d3@example.com"}),
+                "team@example.com")
     customer = {c.email: c.id for c in db.session.scalars(select(Customer))}
-    delivery = {f"fix-shipped:{made['price'].id}:{customer['c2@example.com']}": "sent",
-                f"fix-shipped:{made['price'].id}:{customer['d3@example.com']}": "failed",
-                f"fix-shipped:{made['reports'].id}:{customer['c1@example.com']}": "sent"}
-    for email in db.session.scalars(select(OutboxEmail).where(OutboxEmail.dedupe_key.in_(delivery))):
-        email.status = delivery[email.dedupe_key]
-    db.session.commit()
+    statuses = dict(db.session.execute(select(OutboxEmail.dedupe_key, OutboxEmail.status)).all())
+    assert {key: status for key, status in statuses.items() if key.startswith("fix-")} == {
+        f"fix-shipped:{made['price'].id}:{customer['c2@example.com']}": "sent",
+        f"fix-shipped:{made['price'].id}:{customer['d3@example.com']}": "failed",
+        f"fix-shipped:{made['reports'].id}:{customer['c1@example.com']}": "sent",
+        f"fix-planned:{made['dark'].id}:{customer['c3@example.com']}": "pending"}
     return ids, made
+
+
+class Mailbox:
+    """A transport that delivers to some addresses, is refused others for good, and is told to try later
+    for the rest."""
+    longest_send = timedelta(0)
+
+    def __init__(self, deliver, refuse):
+        self.deliver, self.refuse = deliver, refuse
+
+    def send(self, message):
+        if message.recipient not in self.deliver:
+            code = 550 if message.recipient in self.refuse else 451
+            raise smtplib.SMTPRecipientsRefused({message.recipient: (code, b"not now")})
+
+    def close(self):
+        pass
 
 
 class Tables(HTMLParser):

@@ -1,3 +1,6 @@
+from datetime import date, datetime, timedelta
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -41,3 +44,78 @@ def test_an_upgrade_keeps_the_rows_of_a_database_in_use(tmp_path):
         assert connection.execute("SELECT id, comment, invitation_id FROM response").fetchall() == [(1, "too slow", 1)]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         assert connection.execute("PRAGMA foreign_keys").fetchone() == (0,)  # a new connection: SQLite's default
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_upgrade_to_0010_fills_the_loop_figure_as_its_rebuild_does(database, tmp_path, request):
+    """The migration computes the figure's people in SQL; the app recomputes them in Python (loop_reach):
+    the same weeks, the same people, the same reach — around a week's first moment too."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import make_app
+    from tests.support.postgres import TemporaryPostgres
+    from triage import loop_reach
+    from triage.metrics import Reach
+
+    url = (f"sqlite:///{tmp_path / 'loop.db'}" if database == "sqlite" else
+           TemporaryPostgres.fresh_database(request.getfixturevalue("postgres_server"), "feedback_loop_upgrade"))
+    app = make_app(url)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0009_delivered")
+        _loop_rows_at_0009()
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=directory)
+        filled = loop_reach.snapshot()
+        assert filled["loop_person"] == {
+            "customer:1": Reach(date(2026, 11, 2), date(2026, 10, 26)),  # reached on Sunday, before the week
+            "customer:2": Reach(date(2026, 11, 9), date(2026, 11, 9)),   # told of the fix their answer supports
+            "customer:3": Reach(date(2026, 11, 9), None),                # the news failed
+            "response:5": Reach(date(2026, 11, 9), None)}                # nobody to trace it to
+        loop_reach.rebuild()
+        assert loop_reach.snapshot() == filled
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _loop_rows_at_0009():
+    """Answers awaiting a call and what reached them, written as rows of the schema before 0010."""
+    from sqlalchemy import insert
+
+    from feedback_app.outbox import OutboxEmail
+    from surveys.models import Customer, Invitation, Response, Survey
+    from triage.models import Fix, FixLink
+
+    at = datetime(2026, 11, 1)
+    rows = {
+        Customer: [{"id": n, "email": f"c{n}@example.com", "locale": "en", "attributes": {}, "created_at": at,
+                    "updated_at": at} for n in (1, 2, 3)],
+        Survey: [{"id": 1, "kind": "nps", "name": "Q4", "wording": {}, "created_at": at},
+                 {"id": 2, "kind": "csat", "name": "Support", "wording": {}, "created_at": at}],
+        Invitation: [{"id": n, "survey_id": survey, "customer_id": customer, "sent_at": at, "locale": "en"}
+                     for n, survey, customer in ((1, 1, 1), (2, 1, 2), (3, 1, 3), (4, 2, 1))],
+        Response: [_answer(1, 1, 1, 2, datetime(2026, 11, 2) - timedelta(microseconds=1), contacted_at=at),
+                   _answer(2, 4, 2, 1, datetime(2026, 11, 2)),
+                   _answer(3, 2, 1, 0, datetime(2026, 11, 10)),
+                   _answer(4, 3, 1, 3, datetime(2026, 11, 11, 8)),
+                   _answer(5, None, None, 1, datetime(2026, 11, 12), channel="chat", kind="csat"),
+                   _answer(6, None, None, 9, datetime(2026, 11, 12), channel="chat", kind="nps", customer_id=2,
+                           awaits_contact=False)],
+        Fix: [{"id": 1, "title": "Faster", "description": "", "status": "shipped", "cost": 2, "release_note": "Done",
+               "created_at": at, "updated_at": at, "shipped_at": at}],
+        FixLink: [{"fix_id": 1, "response_id": n, "linked_at": at, "answered_at": at} for n in (3, 4)],
+        OutboxEmail: [{"dedupe_key": f"fix-shipped:1:{customer}", "template": "fix_shipped", "locale": "en",
+                       "recipient": f"c{customer}@example.com", "subject": "", "body_text": "", "body_html": "",
+                       "headers": {}, "status": status, "attempts": 1, "next_attempt_at": at, "created_at": at}
+                      for customer, status in ((2, "sent"), (3, "failed"))],
+    }
+    for model, values in rows.items():
+        db.session.execute(insert(model.__table__), values)
+
+
+def _answer(row_id, invitation_id, survey_id, score, answered_at, contacted_at=None, **other):
+    return {"id": row_id, "invitation_id": invitation_id, "survey_id": survey_id, "score": score,
+            "comment": "not good", "may_contact": True, "locale": "en", "answered_at": answered_at,
+            "updated_at": answered_at, "contacted_at": contacted_at, "pending": False, "tallied": True,
+            "awaits_contact": True, "channel": "survey", "kind": None, "customer_id": None, **other}

@@ -24,7 +24,7 @@ from surveys.models import Response
 from tests.support.factories import sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
 from triage import services as triage_services
-from triage import sweep
+from triage import loop_reach, sweep
 from triage import tallies as triage_tallies
 from triage.models import TriageItem
 
@@ -97,10 +97,11 @@ def test_two_schedulers_share_the_work_and_do_each_part_once(mail_app, database_
     # Every answer counted once and classified once: the kept figures equal a recount.
     db.session.rollback()
     assert db.session.scalar(select(func.count(TriageItem.id))) == worded
-    kept = score_tallies.snapshot(), triage_tallies.snapshot()
-    assert sum(kept[0].values()) == 160
+    kept = score_tallies.snapshot(), triage_tallies.snapshot(), loop_reach.snapshot()
+    assert sum(kept[0].values()) == 160 and kept[2]["loop_person"]  # both swept people awaiting a call
     score_tallies.rebuild()
+    loop_reach.rebuild()
     sweep.refresh_copies()
     triage_tallies.rebuild()
-    assert (score_tallies.snapshot(), triage_tallies.snapshot()) == kept
+    assert (score_tallies.snapshot(), triage_tallies.snapshot(), loop_reach.snapshot()) == kept
     db.session.rollback()

@@ -1,10 +1,13 @@
 """The dashboard's definitions, each on a worked example small enough to check by hand."""
+import random
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
 
-from triage.metrics import (LoopAnswer, ShippedFix, answers_per_type, contacted_share, customer_of, days_to_ship,
-                            parse_weeks, period, told)
+from triage.metrics import (AWAITING, REACHED, LoopAnswer, Reach, ShippedFix, answers_per_type, contacted_share,
+                            customer_of, days_to_ship, kept_share, latest_reach, parse_weeks, period, reach_deltas,
+                            reached_share, told)
 
 NOW = datetime(2026, 11, 25, 15, 30)  # a Wednesday
 
@@ -63,6 +66,70 @@ def test_contacted_share_counts_reachable_unhappy_respondents_once_each():
 
 def test_no_one_to_contact_has_no_share():
     assert contacted_share([answer("customer:1", score=10)]).percent is None
+
+
+def test_each_person_is_kept_as_the_weeks_of_their_latest_answer_and_latest_reached_one():
+    reach = latest_reach([
+        ("customer:1", datetime(2026, 11, 2, 9), True), ("customer:1", datetime(2026, 11, 20), False),
+        ("customer:2", datetime(2026, 11, 22, 23, 59), False),  # a Sunday: the week of Monday 16 November
+        ("customer:3", datetime(2026, 10, 1), True), ("customer:3", datetime(2026, 10, 29), True),
+    ])
+    assert reach == {"customer:1": Reach(date(2026, 11, 16), date(2026, 11, 2)),
+                     "customer:2": Reach(date(2026, 11, 16), None),
+                     "customer:3": Reach(date(2026, 10, 26), date(2026, 10, 26))}
+    assert reach_deltas({}, reach) == Counter({(date(2026, 11, 16), AWAITING): 2, (date(2026, 11, 2), REACHED): 1,
+                                               (date(2026, 10, 26), AWAITING): 1, (date(2026, 10, 26), REACHED): 1})
+    # From 9 November: 1 and 2 answered in the period, and neither was reached through an answer in it.
+    counted = {AWAITING: 2, REACHED: 0}
+    assert kept_share(counted, date(2026, 11, 9)) == reached_share([("customer:1", False), ("customer:2", False)])
+
+
+def test_a_person_whose_answers_did_not_change_moves_no_count():
+    same = {"customer:1": Reach(date(2026, 11, 16), None)}
+    assert reach_deltas(same, dict(same)) == Counter()
+    moved = reach_deltas(same, {"customer:1": Reach(date(2026, 11, 23), date(2026, 11, 23))})
+    assert moved == Counter({(date(2026, 11, 16), AWAITING): -1, (date(2026, 11, 23), AWAITING): 1,
+                             (date(2026, 11, 23), REACHED): 1})
+
+
+def sums_from(deltas: Counter, first_week: date) -> dict[str, int]:
+    counted = Counter()
+    for (week, latest), n in deltas.items():
+        if week >= first_week:
+            counted[latest] += n
+    return counted
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_kept_counts_give_the_share_of_any_period_as_the_definition_does(seed):
+    """Random answers awaiting a call over 60 weeks, kept per person and moved one change at a time, give for
+    every period ending now the share reached_share gives from the period's answers themselves."""
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 25, 15, 30)
+    answers = [(f"customer:{rng.randrange(12)}", now - timedelta(minutes=rng.randrange(60 * 7 * 24 * 60)),
+                rng.random() < 0.3) for _ in range(rng.randrange(1, 40))]
+    kept, deltas = {}, Counter()
+    for n in range(len(answers)):  # the sweep marks one more answer, or one becomes reached: people move
+        people = latest_reach(answers[:n + 1])
+        deltas.update(reach_deltas(kept, people))
+        kept = people
+    assert +deltas == reach_deltas({}, latest_reach(answers))  # moved one at a time = counted from scratch
+    for weeks in range(1, 61):
+        span = period(now, weeks)
+        in_period = [(person, reached) for person, at, reached in answers if span.start <= at <= span.end]
+        assert kept_share(sums_from(deltas, span.week_starts[0]), span.week_starts[0]) == reached_share(in_period)
+
+
+def test_people_the_sweep_has_yet_to_mark_are_counted_as_they_will_be():
+    first = date(2026, 11, 2)
+    counted = {AWAITING: 5, REACHED: 2}
+    corrections = [
+        (None, Reach(date(2026, 11, 23), None)),                           # new: one more person
+        (Reach(date(2026, 11, 9), date(2026, 11, 9)), None),               # their only answer no longer awaits
+        (Reach(date(2026, 10, 5), None), Reach(date(2026, 11, 23), None)),  # was before the period, now in it
+        (Reach(date(2026, 11, 16), None), Reach(date(2026, 11, 16), date(2026, 11, 16))),  # unchanged person, reached
+    ]
+    assert kept_share(counted, first, corrections) == kept_share({AWAITING: 6, REACHED: 2}, first)
 
 
 def test_median_days_from_first_feedback_to_shipping():
