@@ -14,7 +14,7 @@ from feedback_app import paging
 from feedback_app.accounts.services import create_user
 from feedback_app.extensions import db
 from feedback_app.outbox import OutboxEmail
-from tests.support.factories import NOW
+from tests.support.factories import NOW, add_customers
 
 PASSWORD = "long-enough-password"
 
@@ -106,6 +106,36 @@ def test_a_stale_page_number_shows_the_newest_emails(app, admin):
     ids = add_emails("sent", "failed")
     for page in ("2", "99", "nonsense"):
         assert emails_shown(admin.get(f"/admin/outbox?page={page}").get_data(as_text=True)) == ids[::-1]
+
+
+# ---------------------------------------------------------------- the customers
+
+def customers_shown(page: str) -> list[str]:
+    return re.findall(r"<tr><td>([^<]+@example\.com)</td>", page)
+
+
+def test_the_customers_page_in_the_order_they_were_added_every_customer_once(app, admin, monkeypatch):
+    monkeypatch.setattr("surveys.views.CUSTOMERS_PER_PAGE", 3)
+    emails = [f"c{n}@example.com" for n in (5, 3, 9, 1, 7, 2, 8, 4)]  # ids in this order, not the emails'
+    add_customers(*[(email, None, "en") for email in emails])
+    assert forwards_and_back(admin, "/customers", customers_shown) == emails
+    assert customers_shown(admin.get("/customers?page=3").get_data(as_text=True)) == emails[:3]  # a stale page
+
+
+def test_an_empty_customer_list_says_so(app, admin):
+    page = admin.get("/customers").get_data(as_text=True)
+    assert "No customers yet. Import a CSV to start." in page and 'rel="next"' not in page
+    (only,) = add_customers(("only@example.com", None, "en"))
+    past_the_end = admin.get(f"/customers?after={paging.row_token('customers', only.id)}").get_data(as_text=True)
+    assert "No customers here." in past_the_end and "No customers yet" not in past_the_end
+    assert 'href="/customers">Back to the first page' in past_the_end
+
+
+@pytest.mark.parametrize("bound", ["after", "before"])
+def test_a_cursor_the_customer_list_did_not_write_is_not_found(app, admin, bound):
+    add_customers(("only@example.com", None, "en"))
+    for cursor in foreign_and_forged("customers"):
+        assert admin.get("/customers", query_string={bound: cursor}).status_code == 404, cursor
 
 
 def foreign_and_forged(list_name: str) -> list[str]:
