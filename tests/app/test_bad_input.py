@@ -163,10 +163,11 @@ def _token(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize(("path", "name"), [("/admin/outbox", "outbox"), ("/customers", "customers")])
+@pytest.mark.parametrize(("path", "name"), [("/admin/outbox", "outbox"), ("/customers", "customers"),
+                                           ("/triage/follow-ups", "follow-ups")])
 def test_list_positions_that_cannot_exist_are_not_found(seeded, path, name):
-    """Lists ordered by id page by cursor (the id a page starts after or ends before); a page number from a
-    bookmark of before is ignored."""
+    """These lists page by cursor (the row a page starts after or ends before); a page number from a bookmark
+    of before is ignored."""
     client = seeded.sign_in()
     for bound in ("after", "before"):
         for cursor in ("nonsense", "9" * 5000, "²", _token(f"{name}|{BIG}"), _token(f"{name}|{INT_PAST}"),
