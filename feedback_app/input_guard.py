@@ -11,19 +11,17 @@
   Python's parser raises errors that nothing after this hook would catch.
 - Ids in paths: `<int:…>` matches 1 … 2³¹−1 (every id column is a 32-bit INTEGER on PostgreSQL) in
   ASCII digits only; anything else is a 404, never an integer the database cannot bind.
-- Page numbers: `requested_page` reads `page` for db.paginate, which would otherwise read it itself
-  and hand the database an offset past BIGINT.
 """
 from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from surveys.numbers import BIGINT_MAX, ID_MAX, whole_number
+from surveys.numbers import ID_MAX
 
 from .api.errors import json_error
 
@@ -138,15 +136,3 @@ def _check_json_body(req) -> None:
         elif isinstance(value, list):
             stack.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
 
-
-def requested_page(per_page: int) -> int:
-    """The `page` argument for db.paginate: 1 when absent, a 404 when it is not a page number or its
-    offset would not fit the database's BIGINT (no table is that long; the page simply does not exist).
-    db.paginate itself 404s a page past the end."""
-    raw = request.args.get("page", "")
-    if raw.strip() == "":
-        return 1
-    page = whole_number(raw, 1, BIGINT_MAX // per_page)
-    if page is None:
-        abort(404)
-    return page

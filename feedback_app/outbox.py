@@ -23,6 +23,7 @@ from . import delivery_policy
 from .db_helpers import insert_ignoring_conflicts
 from .extensions import db
 from .mail import OutgoingEmail, Transport, render_email, wire_message
+from .paging import capped_count
 from .suppression import suppressed
 
 PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
@@ -32,8 +33,12 @@ SUPPRESSED_NOTE = "not sent: the address is on the suppression list (its custome
 
 class OutboxEmail(db.Model):
     __tablename__ = "outbox_email"
-    # The senders' queue: due rows in the order they are sent, found without a scan or a sort.
-    __table_args__ = (Index("ix_outbox_email_due", "status", "next_attempt_at", "id"),)
+    __table_args__ = (
+        # The senders' queue: due rows in the order they are sent, found without a scan or a sort.
+        Index("ix_outbox_email_due", "status", "next_attempt_at", "id"),
+        # The outbox page by status, newest first, a page at a time, and each status counted up to a cap.
+        Index("ix_outbox_email_status_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -44,7 +49,7 @@ class OutboxEmail(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -108,6 +113,15 @@ RECORD_EVERY = timedelta(seconds=1)
 def count_due(now: datetime) -> int:
     return db.session.scalar(select(func.count()).where(OutboxEmail.status == PENDING,
                                                          OutboxEmail.next_attempt_at <= now))
+
+
+def status_counts(up_to: int) -> dict[str, int]:
+    """Emails per status, each counted no further than up_to + 1 (read as "more than up_to"): one statement,
+    at most up_to + 1 entries of ix_outbox_email_status_id per status, however many emails were ever sent."""
+    counts = db.session.execute(select(*[
+        capped_count(select(OutboxEmail.id).where(OutboxEmail.status == status), up_to).label(status)
+        for status in STATUSES])).one()
+    return dict(zip(STATUSES, counts))
 
 
 def anything_due(now: datetime) -> bool:

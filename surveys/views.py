@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.extensions import db
 from feedback_app.i18n import use_locale
-from feedback_app.input_guard import requested_page
+from feedback_app import paging
 from feedback_app.timeutil import utcnow
 
 from . import services
@@ -279,15 +279,21 @@ def close(survey_id: int):
 CUSTOMERS_PER_PAGE = 50
 
 
-def _customer_page():
-    return db.paginate(db.select(Customer).order_by(Customer.id), page=requested_page(CUSTOMERS_PER_PAGE),
-                       per_page=CUSTOMERS_PER_PAGE)
+def _customer_page() -> paging.Page:
+    """In the order they were added, a page at a time by keyset (`after` / `before` a customer), with no total:
+    counting 200,000 customers would read them all on every view. `page` is no longer read."""
+    try:
+        after = paging.read_row_token(request.args.get("after"), "customers")
+        before = paging.read_row_token(request.args.get("before"), "customers")
+    except ValueError:
+        abort(404)  # a page of no list of ours
+    return paging.by_id(db.select(Customer), "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)
 
 
 @team.get("/customers")
 def customers():
-    page = _customer_page()
-    return render_template("surveys/customers.html", page=page, form=ImportForm())
+    return render_template("surveys/customers.html", page=_customer_page(), form=ImportForm(),
+                           paged=bool(request.args.get("after") or request.args.get("before")))
 
 
 @team.post("/customers/import")

@@ -7,7 +7,6 @@ counts come from the tallies (triage.tallies). Theme groups come from the theme 
 """
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from sqlalchemy import and_, func, or_, select, true, tuple_
 from sqlalchemy.orm import selectinload
 
 from feedback_app.extensions import db
+from feedback_app.paging import position_token, read_position
 from surveys.kinds import BANDS
 from surveys.models import Invitation, Response, Survey
 
@@ -62,24 +62,6 @@ def _band_of_answer(band: str):
 
 
 # ---------------------------------------------------------------- a page of the list
-
-def position_token(*leading: str, moment: datetime, row: int) -> str:
-    """A row's place in a list ordered by (…, answered_at, id), as an opaque token for a link."""
-    raw = "|".join((*leading, moment.isoformat(), str(row)))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def read_position(token: str, leading: int = 0) -> tuple[list[str], datetime, int]:
-    """What position_token wrote; ValueError for anything else (a naive UTC time, an id a row can have)."""
-    try:
-        *first, moment, row = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split("|")
-        position = first, datetime.fromisoformat(moment), int(row)
-    except (ValueError, UnicodeDecodeError, TypeError):
-        raise ValueError("not a position in this list") from None
-    if len(first) != leading or not 0 < position[2] < 2**31 or position[1].tzinfo is not None:
-        raise ValueError("not a position in this list")
-    return position
-
 
 @dataclass(frozen=True)
 class Cursor:

@@ -15,11 +15,12 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from feedback_app.extensions import db
+from feedback_app.paging import position_token, read_position
 from surveys import tallies as score_tallies
 from surveys.models import Invitation, Response, ScoreTally, Survey
 from surveys.scoring import week_start
 
-from .listing import Filters, conditions, position_token, read_position
+from .listing import Filters, conditions
 from .models import TriageItem, TypeTally
 from .services import fixes_of
 

@@ -159,15 +159,22 @@ def test_api_ids_beyond_the_database_are_not_found(seeded, method):
         assert reply.get_json()["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/customers", "/admin/outbox"])
-def test_pages_that_cannot_exist_are_not_found(seeded, path):
-    client = seeded.sign_in()
-    for page in (str(BIG), str(BIG // 50), "9" * 5000, "²"):
-        refused_and_unchanged(partial(client.get, path, query_string={"page": page}), 404)
-
-
 def _token(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("path", "name"), [("/admin/outbox", "outbox"), ("/customers", "customers"),
+                                           ("/triage/follow-ups", "follow-ups")])
+def test_list_positions_that_cannot_exist_are_not_found(seeded, path, name):
+    """These lists page by cursor (the row a page starts after or ends before); a page number from a bookmark
+    of before is ignored."""
+    client = seeded.sign_in()
+    for bound in ("after", "before"):
+        for cursor in ("nonsense", "9" * 5000, "²", _token(f"{name}|{BIG}"), _token(f"{name}|{INT_PAST}"),
+                       _token(f"{name}|0"), _token(f"{name}|²"), _token(f"{name}|-1"), _token("other|1")):
+            refused_and_unchanged(partial(client.get, path, query_string={bound: cursor}), 404)
+    for page in (str(BIG), "9" * 5000, "²"):
+        refused_and_unchanged(partial(client.get, path, query_string={"page": page}), 200)
 
 
 @pytest.mark.parametrize("bound", ["after", "before"])
