@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback_app.db_helpers import add_to_counters
 from feedback_app.extensions import db
@@ -56,18 +57,35 @@ def claimed_answers(ids: list[int]) -> list[tuple[Response, str | None]]:
     return [(response, response.kind or kind) for response, kind in rows]
 
 
-def count(answers: Iterable[tuple[Response, str | None]]) -> None:
+def count(answers: list[tuple[Response, str | None]]) -> None:
     """Move each answer's contribution in the tallies to its current score (inside the caller's transaction)."""
     deltas: Counter = Counter()
+    marks = []
     for response, kind in answers:
         key = _key(response.survey_id, response.channel, kind, response.answered_at)
         if response.tallied:
             deltas[(*key, _stored(response.tallied_score))] -= 1
         deltas[(*key, _stored(response.score))] += 1
-        response.tallied, response.tallied_score, response.pending = True, response.score, False
-        response.awaits_contact = awaits_a_call(kind, response.score, bool(response.comment.strip()),
-                                                response.may_contact)
+        marks.append({"row_id": response.id, "new_score": response.score,
+                      "new_awaits": awaits_a_call(kind, response.score, bool(response.comment.strip()),
+                                                  response.may_contact)})
     add_to_counters(ScoreTally.__table__, KEYS, deltas)
+    _mark_counted(marks)
+    for (response, _), mark in zip(answers, marks):  # what the rows now hold, without another write at flush
+        for name, value in (("pending", False), ("tallied", True), ("tallied_score", mark["new_score"]),
+                            ("awaits_contact", mark["new_awaits"])):
+            set_committed_value(response, name, value)
+
+
+def _mark_counted(marks: list[dict]) -> None:
+    """One executemany, every row the same statement. Through the ORM's flush, answers whose flags changed
+    differently (a score or none, marked or not) went out as ~2,600 small statements per 10,000 answers."""
+    if not marks:
+        return
+    table = Response.__table__
+    db.session.execute(table.update().where(table.c.id == bindparam("row_id"))
+                       .values(pending=False, tallied=True, tallied_score=bindparam("new_score"),
+                               awaits_contact=bindparam("new_awaits")), marks)
 
 
 def _key(survey_id: int | None, channel: str, kind: str | None, answered_at: datetime) -> tuple:
@@ -108,10 +126,7 @@ def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
             marks.append({"row_id": row_id, "new_score": score,
                           "new_awaits": awaits_a_call(scale, score, bool(comment.strip()), may_contact)})
         add_to_counters(ScoreTally.__table__, KEYS, deltas)
-        table = Response.__table__
-        db.session.execute(table.update().where(table.c.id == bindparam("row_id"))
-                           .values(pending=False, tallied=True, tallied_score=bindparam("new_score"),
-                                   awaits_contact=bindparam("new_awaits")), marks)
+        _mark_counted(marks)
         counted, after = counted + len(rows), rows[-1][0]
         progress(len(rows))
     db.session.expire_all()  # answers loaded before now hold the old flags

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, literal, or_, select, update
 
 from feedback_app.extensions import db
 from surveys import tallies as score_tallies
@@ -72,8 +72,22 @@ def _triage(answers, classify: Classify) -> int:
             regroup.append(item)
         copy_answer(item, response, kind)
         db.session.add(item)
+    _number_new_records([item for item in db.session.new if isinstance(item, TriageItem)])
     assign_groups(regroup)
     return classified
+
+
+def _number_new_records(items: list[TriageItem]) -> None:
+    """On PostgreSQL, new records take their ids from the sequence up front, in one statement. The ORM then
+    inserts them as one prepared statement run for every row (psycopg's pipelined executemany) instead of
+    500-row INSERT … RETURNING statements, each parsed afresh by psycopg and planned afresh by the server."""
+    if not items or db.session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = func.nextval(literal(f"{TriageItem.__tablename__}_id_seq"))
+    with db.session.no_autoflush:  # the records are to be inserted with these ids, not before
+        ids = db.session.scalars(select(sequence).select_from(func.generate_series(1, len(items)))).all()
+    for item, item_id in zip(items, ids):
+        item.id = item_id
 
 
 def copy_answer(item: TriageItem, response: Response, kind: str | None) -> None:
@@ -86,8 +100,11 @@ def assign_groups(items: list[TriageItem]) -> None:
     members, counting the groups as they are and these records together."""
     candidates = [candidate_groups(tuple(item.theme_key.split())) if item.theme_key else [] for item in items]
     keys = {key for pairs in candidates for key in pairs}
-    sizes = dict(db.session.execute(select(ThemeGroup.key, ThemeGroup.size).where(ThemeGroup.key.in_(keys))).all()) \
-        if keys else {}
+    # No autoflush: the records would be INSERTed now and UPDATEd with their group at commit, two versions of
+    # each row. The groups' sizes do not depend on them yet (a record without its group is in none).
+    with db.session.no_autoflush:
+        sizes = dict(db.session.execute(select(ThemeGroup.key, ThemeGroup.size)
+                                        .where(ThemeGroup.key.in_(keys))).all()) if keys else {}
     for item, group in zip(items, choose_groups(candidates, sizes)):
         item.theme_group = group
 
