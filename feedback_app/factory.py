@@ -1,0 +1,83 @@
+"""The application factory: a table of contents of what the app is made of (the composition root).
+
+Imported by `feedback_app.create_app` when an app is built, never when a module is imported: this module
+imports every domain, and a domain's models import `feedback_app.extensions`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as settings
+from surveys.links import Links
+from surveys.page_shortcut import KeptPages, LinkClickShortcut
+from surveys.services import Mailer, answer_page
+
+from . import errors, input_guard, security
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import compile_catalogs, select_locale, template_helpers
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask("feedback_app", template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.url_map.converters["int"] = input_guard.DatabaseId  # before any route: ids the database holds, else 404
+    app.config.update(settings.load(instance_path=Path(app.instance_path)))
+    app.config.update(config or {})
+    security.configure(app, explicit=config or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A server connection can die between requests; a file database cannot, so SQLite skips the ping.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    compile_catalogs(Path(app.root_path) / "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(template_helpers())
+    # Built once: the survey POST is the hot path and must not rebuild its signer per request.
+    app.extensions["feedback.mailer"] = Mailer(Links(app.config["SECRET_KEY"]), app.config["BASE_URL"])
+
+    app.extensions["feedback.kept_pages"] = KeptPages()  # the survey page, rendered once per survey and state
+
+    _register_blueprints(app)
+    errors.register(app)
+    _answer_link_clicks_beneath_flask(app)
+    security.register(app)  # after: a proxy's headers are read before anything else
+    input_guard.register(app)  # after the blueprints: text no database can store is refused (400/422)
+
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _answer_link_clicks_beneath_flask(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    app.wsgi_app = LinkClickShortcut(app.wsgi_app, app.extensions["feedback.mailer"].links,
+                                     app.extensions["feedback.kept_pages"], engine, answer_page,
+                                     security.respondent_page_headers(app))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from privacy.views import privacy
+    from surveys.views import public, team
+    from triage.early_access import early_access
+    from triage.fix_views import fixes
+    from triage.views import triage
+
+    from .accounts.views import accounts
+    from .admin import admin
+    from .dashboard import dashboard
+
+    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy):
+        app.register_blueprint(blueprint)
+    from .api import register as register_api
+    register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
+    import privacy.models  # noqa: F401  (its table: the record of erasures)
+
+    from . import leases, suppression  # noqa: F401  (their tables: periodic work's leases, addresses never to email again)
