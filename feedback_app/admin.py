@@ -27,8 +27,7 @@ def outbox():
     """Newest first, a page at a time by keyset (`after` / `before` an email); `page` is no longer read."""
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     try:
-        after = paging.read_row_token(request.args.get("after"), "outbox")
-        before = paging.read_row_token(request.args.get("before"), "outbox")
+        after, before = paging.requested_rows(request.args, "outbox")
     except ValueError:
         abort(404)  # a page of no list of ours
     query = select(OutboxEmail).options(load_only(*LISTED))

@@ -66,6 +66,11 @@ def read_row_token(token: str | None, list_name: str) -> int | None:
     return row
 
 
+def requested_rows(args, list_name: str) -> tuple[int | None, int | None]:
+    """The rows a request's `after` and `before` name in this list; ValueError for a token of no list of ours."""
+    return read_row_token(args.get("after"), list_name), read_row_token(args.get("before"), list_name)
+
+
 # ---------------------------------------------------------------- a page of a list ordered by id
 
 @dataclass(frozen=True)

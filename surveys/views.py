@@ -283,8 +283,7 @@ def _customer_page() -> paging.Page:
     """In the order they were added, a page at a time by keyset (`after` / `before` a customer), with no total:
     counting 200,000 customers would read them all on every view. `page` is no longer read."""
     try:
-        after = paging.read_row_token(request.args.get("after"), "customers")
-        before = paging.read_row_token(request.args.get("before"), "customers")
+        after, before = paging.requested_rows(request.args, "customers")
     except ValueError:
         abort(404)  # a page of no list of ours
     return paging.by_id(db.select(Customer), "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)

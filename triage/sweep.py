@@ -58,21 +58,23 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
 def _triage(answers, classify: Classify) -> int:
     items = {item.response_id: item for item in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([response.id for response, _ in answers])))}
-    classified, regroup = 0, []
+    classified, regroup, new = 0, [], []
     for response, kind in answers:
         item = items.get(response.id)
         if not response.comment:  # no text (an edit may have removed it): nothing to triage
             if item is not None:
                 db.session.delete(item)
             continue
-        item = item or TriageItem(response_id=response.id, response=response)
+        if item is None:
+            item = TriageItem(response_id=response.id, response=response)
+            new.append(item)
         fresh = classify(item, response)
         classified += fresh
         if fresh or (item.theme_group is None and item.theme_key):  # a new theme, or one from before groups
             regroup.append(item)
         copy_answer(item, response, kind)
         db.session.add(item)
-    _number_new_records([item for item in db.session.new if isinstance(item, TriageItem)])
+    _number_new_records(new)
     assign_groups(regroup)
     return classified
 
