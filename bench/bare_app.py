@@ -88,7 +88,7 @@ def create_schema(url: str) -> None:
             connection.execute(statement)
         connection.commit()
         if dialect(url) == "sqlite":
-            # The app's own journal (feedback_app.db_helpers sets it on every connection); it stays in the
+            # The app's own journal (feedback_app.core.sql sets it on every connection); it stays in the
             # file, so both bare endpoints commit as the app does. With SQLite's default rollback journal
             # a commit costs more, and the app looked faster than the raw driver on some runs.
             connection.execute("PRAGMA journal_mode = WAL")

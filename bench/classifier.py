@@ -18,8 +18,8 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from triage.classifier import Classifier, Example  # noqa: E402
-from triage.training import read_corpus  # noqa: E402
+from triage.classification.classifier import Classifier, Example  # noqa: E402
+from triage.classification.training import read_corpus  # noqa: E402
 
 
 def main() -> None:

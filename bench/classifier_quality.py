@@ -14,8 +14,8 @@ import time
 
 from nltk.classify import NaiveBayesClassifier
 
-from triage.classifier import Classifier, Example, evaluate, features
-from triage.training import read_corpus, split_team_labels, training_set
+from triage.classification.classifier import Classifier, Example, evaluate, features
+from triage.classification.training import read_corpus, split_team_labels, training_set
 
 
 def read(path: str) -> list[Example]:

@@ -55,8 +55,8 @@ def report(url: str, verbose: bool) -> None:
 
     from feedback_app import create_app
     from feedback_app.accounts.tokens import create_token
-    from feedback_app.extensions import db
-    from feedback_app.timeutil import utcnow
+    from feedback_app.core.clock import utcnow
+    from feedback_app.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     ids = page_arguments(url)

@@ -263,7 +263,7 @@ def _answered_at_index(url: str) -> None:
 def worker(args, workdir: Path) -> dict:
     from scale_data import ADMIN_EMAIL  # noqa: F401  (the scale databases' admin signs in)
     from scale_pages import fetch, sign_in
-    from scale_servers import Gunicorn, SECRET_KEY
+    from scale_servers import SECRET_KEY, Gunicorn
 
     results = {}
     for kind, database in copies(args, workdir):
@@ -317,7 +317,7 @@ def _memory(pid: int) -> tuple[float, float]:
 def _survey_path(url: str, secret: str) -> str:
     from sqlalchemy import create_engine, text
 
-    from surveys.links import Links, SignedInvitation
+    from surveys.asking.links import Links, SignedInvitation
 
     engine = create_engine(url)
     try:

@@ -116,9 +116,9 @@ def make_app(url: str, server: SMTPServer):
 
 def queue_invitations(app, count: int) -> None:
     """N real invitation emails, queued by the app's own services as `feedback surveys send` does."""
-    from feedback_app.timeutil import utcnow
+    from feedback_app.core.clock import utcnow
     from surveys import services
-    from surveys.importing import CustomerRow, ParsedCSV
+    from surveys.people.importing import CustomerRow, ParsedCSV
 
     with app.app_context():
         rows = [CustomerRow(i + 2, f"customer{i}@example.com", f"Customer {i}", ("en", "ar", "fa")[i % 3], {})
@@ -131,9 +131,9 @@ def queue_invitations(app, count: int) -> None:
 def make_all_due(app) -> None:
     from sqlalchemy import update
 
-    from feedback_app.extensions import db
-    from feedback_app.outbox import PENDING, OutboxEmail
-    from feedback_app.timeutil import utcnow
+    from feedback_app.core.clock import utcnow
+    from feedback_app.core.extensions import db
+    from feedback_app.mail.outbox import PENDING, OutboxEmail
 
     with app.app_context():
         db.session.execute(update(OutboxEmail).values(status=PENDING, attempts=0, sent_at=None, claimed_at=None,
@@ -145,8 +145,8 @@ def sent_rows(app) -> tuple[int, int]:
     """(rows sent exactly once, all rows)."""
     from sqlalchemy import func, select
 
-    from feedback_app.extensions import db
-    from feedback_app.outbox import SENT, OutboxEmail
+    from feedback_app.core.extensions import db
+    from feedback_app.mail.outbox import SENT, OutboxEmail
 
     with app.app_context():
         once = db.session.scalar(select(func.count()).where(OutboxEmail.status == SENT, OutboxEmail.attempts == 1))
@@ -159,9 +159,9 @@ def prebuilt_messages(app):
 
     from sqlalchemy import select
 
-    from feedback_app.extensions import db
-    from feedback_app.mail import build_message
-    from feedback_app.outbox import OutboxEmail
+    from feedback_app.core.extensions import db
+    from feedback_app.mail.emails import build_message
+    from feedback_app.mail.outbox import OutboxEmail
 
     with app.app_context():
         emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()

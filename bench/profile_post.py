@@ -31,8 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from survey_post import (BARES, BENCH, Databases, app_environment, say, set_up_app_database,
-                         set_up_bare_database)
+from survey_post import BARES, BENCH, Databases, app_environment, say, set_up_app_database, set_up_bare_database
 
 BODY = (b"score=9&comment=Setup+was+quick+and+support+answered+within+the+hour.+The+export+could+be+faster."
         b"&may_contact=1")
@@ -73,24 +72,25 @@ def drive(app, batch: list[dict]) -> float:
 
 def app_steps():
     """The survey POST's steps: (endpoint, view label, patches, what the rest of the view is)."""
+    from sqlalchemy.orm import Session
+
     import surveys.services as services
     import surveys.views as views
-    from feedback_app.db_helpers import DriverStatement
-    from sqlalchemy.orm import Session
-    from surveys.links import Links
+    from feedback_app.core.sql import DriverStatement
+    from surveys.asking.links import Links
 
     # (owner, attribute, label): two spaces, a step of the view; four, a step inside the one above it.
     # Steps the current code no longer has are skipped, and only steps that ran are shown.
     patches = [
-        (Links, "invitation", "  surveys/links.py:Links.invitation (token check, itsdangerous)"),
-        (views, "read_answer", "  surveys/answers.py:read_answer (request.form is parsed before it)"),
+        (Links, "invitation", "  surveys/asking/links.py:Links.invitation (token check, itsdangerous)"),
+        (views, "read_answer", "  surveys/scales/answers.py:read_answer (request.form is parsed before it)"),
         (services, "record_answer", "  surveys/services.py:record_answer, of which:"),
-        (DriverStatement, "write", "    feedback_app/db_helpers.py:DriverStatement.write (INSERT, commit)"),
+        (DriverStatement, "write", "    feedback_app/core/sql.py:DriverStatement.write (INSERT, commit)"),
         (Session, "execute", "    sqlalchemy Session.execute"),
         (Session, "commit", "    sqlalchemy Session.commit"),
         (views, "redirect", "  flask redirect (303 response)"),
         (views, "url_for", "  flask url_for"),
-        (views, "use_locale", "  feedback_app/i18n.py:use_locale"),
+        (views, "use_locale", "  feedback_app/core/i18n.py:use_locale"),
     ]
     return ("public.submit_answer", "view surveys/views.py:submit_answer, of which:", patches,
             "request.form parsing, utcnow, edit_window, …")

@@ -12,7 +12,7 @@ cached, ~55 s building them; without --repeat 1 it takes ~70 s, ~30 s per databa
    model trained on the small test corpus, then bulk rows — customers (en/ar/fa, plan and mrr), six
    surveys, invitations over a year with their sent emails, the answers (scores leaning high, 60 %
    with comments written from bench/scale_comments.py), a triage record per comment (themes by the
-   real triage.themes, 15 % needing review, a few thousand confirmed, with training examples), 200
+   real triage.language.themes, 15 % needing review, a few thousand confirmed, with training examples), 200
    fixes linked to up to 50,000 answers with the news they sent. Cached under bench/results/scale/
    (SQLite files; PostgreSQL databases in a local cluster kept there), named by the sizes and the
    schema's head revision; --rebuild builds again. PostgreSQL: --db postgresql starts that local
@@ -46,7 +46,7 @@ import scale_report as report  # noqa: E402
 from scale_build import CACHE, PostgresTarget, SQLiteTarget, build, cache_name, say  # noqa: E402
 from scale_data import Sizes  # noqa: E402
 from scale_pages import PAGES, count_statements, page_arguments, sign_in, time_page  # noqa: E402
-from scale_servers import Gunicorn, SECRET_KEY, end_other_sessions, local_postgres, running  # noqa: E402
+from scale_servers import SECRET_KEY, Gunicorn, end_other_sessions, local_postgres, running  # noqa: E402
 
 METHOD = """\
 **Requirement (issue 10).** Every team page and API list answers in under 200 ms (median) with 1,000,000
@@ -58,7 +58,7 @@ are in bold.
 customers (en/ar/fa, `plan` and `mrr` attributes), six surveys (NPS, CSAT, CES), 1,200,000 invitations
 over a year with their sent emails in the outbox, and 10k / 100k / 1M answers (scores leaning high,
 60 % with a comment in the customer's language, written from ~250 templates), a triage record for
-every comment (types, confidence, themes by `triage.themes` itself, 15 % needing review, a few
+every comment (types, confidence, themes by `triage.language.themes` itself, 15 % needing review, a few
 thousand confirmed, with their training examples), one model trained on the small test corpus,
 200 fixes (statuses, costs, three impact overrides) linked to up to 50,000 answers — a few with
 thousands of verbatims, a long tail with a handful — and the news emails of the shipped and
@@ -198,7 +198,7 @@ def api_token(database_url: str) -> str:
     """An admin token for the API lists, made by the app's own use case (as `feedback tokens create`)."""
     from feedback_app import create_app
     from feedback_app.accounts.tokens import create_token
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():

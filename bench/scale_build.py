@@ -146,7 +146,7 @@ def _column_kinds(table: str) -> tuple[list[int], list[int], list[int]]:
     """Indexes of the datetime, JSON and boolean columns of a table, from the app's own models."""
     from sqlalchemy import JSON, Boolean, DateTime
 
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     columns = db.metadata.tables[table].columns
     kinds = [type(columns[name].type) for name in COLUMNS[table]]
     return ([i for i, k in enumerate(kinds) if issubclass(k, DateTime)],
@@ -191,7 +191,7 @@ class SQLiteWriter:
         return written + len(batch)
 
     def close(self) -> None:
-        # The app's own setting (feedback_app/db_helpers.py), kept in the file: WAL.
+        # The app's own setting (feedback_app/core/sql.py), kept in the file: WAL.
         self.connection.execute("PRAGMA journal_mode = WAL")
         self.connection.close()
 
@@ -300,7 +300,7 @@ def _schema_and_model(url: str, now: datetime):
     from werkzeug.security import generate_password_hash
 
     from feedback_app import create_app
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     from triage import services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
@@ -321,10 +321,13 @@ def _kept_figures(url: str, now: datetime) -> None:
     from sqlalchemy import text
 
     from feedback_app import create_app
-    from feedback_app.extensions import db
-    from surveys import tallies as score_tallies
-    from triage import evidence, fixes, loop_reach, sweep
-    from triage import tallies as triage_tallies
+    from feedback_app.core.extensions import db
+    from surveys.answering import tallies as score_tallies
+    from triage.fixes import evidence
+    from triage.fixes import services as fixes
+    from triage.loop import reach as loop_reach
+    from triage.verbatims import sweep
+    from triage.verbatims import tallies as triage_tallies
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     with app.app_context():
@@ -353,9 +356,9 @@ def _kept_figures(url: str, now: datetime) -> None:
 
 
 def _themes(classifier):
-    """The real theme extraction (triage.themes) with the model's idf, once per distinct text."""
+    """The real theme extraction (triage.language.themes) with the model's idf, once per distinct text."""
+    from triage.language.themes import extract_theme
     from triage.services import _MAX_IDF
-    from triage.themes import extract_theme
 
     known: dict[tuple[str, str], tuple[str, str] | None] = {}
 
@@ -369,6 +372,6 @@ def _themes(classifier):
 
 
 def _wording(kind: str, product: str) -> dict:
-    from surveys.kinds import KINDS, default_wording
+    from surveys.scales.kinds import KINDS, default_wording
 
     return default_wording(KINDS[kind], product)

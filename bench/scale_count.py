@@ -18,12 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(database_url: str, token: str, pages: list[list]) -> None:
+    from scale_data import ADMIN_EMAIL, ADMIN_PASSWORD
     from sqlalchemy import event
 
     from feedback_app import create_app
-    from feedback_app.extensions import db
-
-    from scale_data import ADMIN_EMAIL, ADMIN_PASSWORD
+    from feedback_app.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False})
     statements = [0]

@@ -2,7 +2,7 @@
 
 A few big fixes carry thousands of verbatims each and many small ones a handful (a long tail); each fix
 is backed by comments of its own type where there are enough. Shipped fixes told their opted-in
-respondents (one email per customer, keyed as triage.followups.loop_email_key keys them), and half
+respondents (one email per customer, keyed as triage.loop.policy.loop_email_key keys them), and half
 of the planned ones did, with a few customers asking to try the fix early.
 """
 from __future__ import annotations

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from scale_data import ADMIN_EMAIL, ADMIN_PASSWORD
 from scale_servers import Gunicorn, app_environment
 
-from feedback_app.paging import position_token  # noqa: E402
-from triage.listing import Cursor  # noqa: E402
+from feedback_app.core.paging import position_token  # noqa: E402
+from triage.verbatims.listing import Cursor  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 

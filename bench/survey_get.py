@@ -40,8 +40,21 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from survey_post import (BENCH, FOREIGN_CPU_LIMIT, RESULTS, ROOT, Databases, Server, app_environment, cpu_by_group,
-                         environment, machine_seconds, say, set_up_app_database, wait_for_quiet)
+from survey_post import (
+    BENCH,
+    FOREIGN_CPU_LIMIT,
+    RESULTS,
+    ROOT,
+    Databases,
+    Server,
+    app_environment,
+    cpu_by_group,
+    environment,
+    machine_seconds,
+    say,
+    set_up_app_database,
+    wait_for_quiet,
+)
 
 LUA = BENCH / "get_paths.lua"
 TARGET = 0.8
@@ -50,10 +63,10 @@ CLICK = "?score=9"  # the email's score button: the page opens with 9 chosen and
 
 def answer_all(databases: Databases, tokens_file: Path) -> None:
     from feedback_app import create_app
-    from feedback_app.extensions import db
-    from feedback_app.timeutil import utcnow
+    from feedback_app.core.clock import utcnow
+    from feedback_app.core.extensions import db
     from surveys import services
-    from surveys.answers import Answer
+    from surveys.scales.answers import Answer
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
     with app.app_context():
@@ -130,10 +143,9 @@ def served(args, databases: Databases, workdir: Path) -> dict:
 
 
 def profiled(args, databases: Databases, workdir: Path) -> dict:
-    from werkzeug.test import EnvironBuilder
-
     import hello_app
     from profile_post import by_place, call
+    from werkzeug.test import EnvironBuilder
 
     secret = "bench-profile-secret-0123456789"
     env = app_environment(databases, secret)

@@ -180,14 +180,14 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
         raise SystemExit(f"feedback init-db failed:\n{init.stdout}\n{init.stderr}")
 
     os.environ.update({k: v for k, v in env.items() if k.startswith("FEEDBACK_")})
-    from feedback_app import create_app
-    from feedback_app.extensions import db
-    from feedback_app.timeutil import utcnow
-    from surveys import services
-    from surveys.importing import CustomerRow, ParsedCSV
     from sqlalchemy import func, insert, literal, select
 
+    from feedback_app import create_app
+    from feedback_app.core.clock import utcnow
+    from feedback_app.core.extensions import db
+    from surveys import services
     from surveys.models import Customer, Invitation
+    from surveys.people.importing import CustomerRow, ParsedCSV
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
     with app.app_context():
@@ -212,7 +212,7 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
             raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
         invitations = db.session.scalars(db.select(Invitation).where(Invitation.survey_id == survey.id)
                                          .order_by(Invitation.id)).all()
-        # The token carries what the POST needs (surveys/links.py), as in the emails (Mailer.survey_url).
+        # The token carries what the POST needs (surveys/asking/links.py), as in the emails (Mailer.survey_url).
         tokens_file.write_text("".join(mailer.links.invitation_token(services.signed_invitation(invitation)) + "\n"
                                        for invitation in invitations))
         db.session.remove()

@@ -61,7 +61,7 @@ def run(url: str, answers: int) -> None:
     from flask_migrate import upgrade
 
     from feedback_app import create_app
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     from triage import services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
@@ -94,7 +94,7 @@ def run(url: str, answers: int) -> None:
 
 def _insert_answers(count: int, now: datetime) -> None:
     """Channel answers (no invitation needed) as the POST leaves them: waiting for the sweep."""
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     from surveys.models import Response
 
     rng = random.Random(7)
@@ -114,7 +114,7 @@ def _insert_answers(count: int, now: datetime) -> None:
 def _as_if_an_older_model_made_them() -> None:
     from sqlalchemy import update
 
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     from triage.models import TriageItem
 
     db.session.execute(update(TriageItem).values(model_version=0))

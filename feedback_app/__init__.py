@@ -6,6 +6,6 @@ from __future__ import annotations
 
 
 def create_app(config: dict | None = None):
-    from .factory import create_app as build
+    from feedback_app.factory import create_app as build
 
     return build(config)

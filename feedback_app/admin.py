@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
-from . import paging
-from .accounts.access import role_required
-from .extensions import db
-from .outbox import FAILED, STATUSES, OutboxEmail, retry_failed, status_counts
-from .forms import ConfirmForm
-from .timeutil import utcnow
+from feedback_app.accounts.access import role_required
+from feedback_app.core import paging
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import FAILED, STATUSES, OutboxEmail, retry_failed, status_counts
+from feedback_app.web.forms import ConfirmForm
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50

@@ -20,21 +20,20 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from config import ConfigError
+from feedback_app.accounts.models import ROLES
+from feedback_app.accounts.tokens import TokenError, create_token, list_tokens, revoke_token
+from feedback_app.core.cli_args import ID
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.emails import sender_address, transport_from_config
+from feedback_app.mail.outbox import count_due, deliver_due
 from surveys import services as survey_services
-from surveys.importing import CustomerCSV, NotACustomerCSV
-from surveys.kinds import KINDS
-
-from .accounts.models import ROLES
-from .cli_args import ID
-from .accounts.tokens import TokenError, create_token, list_tokens, revoke_token
-from .extensions import db
-from .mail import sender_address, transport_from_config
-from .outbox import count_due, deliver_due
-from .timeutil import utcnow
+from surveys.people.importing import CustomerCSV, NotACustomerCSV
+from surveys.scales.kinds import KINDS
 
 
 def _create_app():
-    from . import create_app
+    from feedback_app import create_app
     return create_app()
 
 
@@ -52,11 +51,10 @@ def main():
 
 
 def register(app: Flask) -> None:
+    from feedback_app.accounts.cli import users
+    from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
     from triage.cli import triage
-
-    from .accounts.cli import users
-    from .rebuild import rebuild
 
     for command in privacy_commands:  # export, erase, restore: the customer's rights
         customers.add_command(command)
@@ -287,7 +285,7 @@ def _stop_requested() -> Iterator[threading.Event]:
 def scheduler():
     """Run a scheduler process (mail, reminders, classification, retraining, digests). One or more may run,
     on one machine or several, over the same database."""
-    from . import scheduler as jobs
+    from feedback_app import scheduler as jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Our jobs log what they did; APScheduler's two lines per run (every 10 s) would drown that out.
@@ -299,7 +297,7 @@ def scheduler():
 @with_appcontext
 def demo():
     """Load demo data (a few surveys with answers in en/ar/fa) into an empty database."""
-    from .demo import load_demo
+    from feedback_app.demo import load_demo
 
     click.echo(load_demo(utcnow()))
 

@@ -1,8 +1,8 @@
 """The team's home page: scores and their trends, answers per type, the top of the queue, the loop.
 
 Composition over surveys and triage (like wiring.py): it only reads. The scores come from the one
-definition in surveys.scoring, the queue from triage.fixes.ranked_queue, and every other number
-from the pure triage.metrics, which also documents what each one means.
+definition in surveys.scales.scoring, the queue from triage.fixes.services.ranked_queue, and every other number
+from the pure triage.loop.metrics, which also documents what each one means.
 """
 from __future__ import annotations
 
@@ -15,21 +15,23 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
-from surveys import scoring
-from surveys import tallies as score_tallies
-from surveys.scoring import week_start
-from surveys.kinds import KINDS, Kind
+from feedback_app.accounts.access import require_login_for
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering import tallies as score_tallies
 from surveys.models import Customer, Survey
-from triage import fixes, followups, loop_reach, metrics
-from triage import tallies as triage_tallies
+from surveys.scales import scoring
+from surveys.scales.kinds import KINDS, Kind
+from surveys.scales.scoring import week_start
 from triage import services as triage_services
-from triage.fix_tables import FixNews
+from triage.fixes import services as fixes
+from triage.fixes.tables import FixNews
+from triage.loop import metrics
+from triage.loop import policy as followups
+from triage.loop import reach as loop_reach
 from triage.models import Fix, FixLink, TriageItem
-
-from .accounts.access import require_login_for
-from .extensions import db
-from .outbox import OutboxEmail
-from .timeutil import utcnow
+from triage.verbatims import tallies as triage_tallies
 
 dashboard = Blueprint("dashboard", __name__)
 require_login_for(dashboard)
@@ -104,12 +106,12 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:
-    # Kept per person by triage.loop_reach: a sum over the period's weeks, not a read of its answers.
+    # Kept per person by triage.loop.reach: a sum over the period's weeks, not a read of its answers.
     return loop_reach.share(span.week_starts[0])
 
 
 def _shipping(span: metrics.Period) -> metrics.DaysToShip:
-    # Each link carries its answer's date (kept by triage.evidence), first in an index per fix: the earliest
+    # Each link carries its answer's date (kept by triage.fixes.evidence), first in an index per fix: the earliest
     # feedback of a fix is one index step, not a read of all its answers.
     first_feedback = (select(func.min(FixLink.answered_at)).where(FixLink.fix_id == Fix.id)
                       .correlate(Fix).scalar_subquery())

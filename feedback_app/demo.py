@@ -10,15 +10,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from feedback_app.accounts.models import User
+from feedback_app.accounts.services import create_user
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import SENT, OutboxEmail
 from surveys import services
-from surveys.answers import Answer
-from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Response, Survey
-
-from .accounts.models import User
-from .accounts.services import create_user
-from .extensions import db
-from .outbox import SENT, OutboxEmail
+from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.scales.answers import Answer
 
 DEMO_ADMIN = ("admin@example.com", "demo-password")
 
@@ -114,7 +113,7 @@ def _demo_mailer() -> services.Mailer:
 
 
 def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime) -> None:
-    from surveys.kinds import KINDS
+    from surveys.scales.kinds import KINDS
 
     kind = KINDS[survey.kind]
     for invitation in survey.invitations:
@@ -158,7 +157,7 @@ OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed text; few of
 def _fixes(now: datetime) -> None:
     """Demo fixes on the grid, through the real use cases: one planned and one shipped (their
     respondents told), one whose impact the team overrode."""
-    from triage import fixes
+    from triage.fixes import services as fixes
 
     admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
     comments = db.session.execute(select(Response.id, Response.comment).where(Response.comment != "")).all()

@@ -1,7 +1,7 @@
 """The application factory: a table of contents of what the app is made of (the composition root).
 
 Imported by `feedback_app.create_app` when an app is built, never when a module is imported: this module
-imports every domain, and a domain's models import `feedback_app.extensions`."""
+imports every domain, and a domain's models import `feedback_app.core.extensions`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,13 +9,12 @@ from pathlib import Path
 from flask import Flask
 
 import config as settings
-from surveys.links import Links
-from surveys.page_shortcut import KeptPages, LinkClickShortcut
+from feedback_app.core.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.core.i18n import compile_catalogs, select_locale, template_helpers
+from feedback_app.web import errors, input_guard, security
+from surveys.answering.shortcut import KeptPages, LinkClickShortcut
+from surveys.asking.links import Links
 from surveys.services import Mailer, answer_page
-
-from . import errors, input_guard, security
-from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import compile_catalogs, select_locale, template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
@@ -50,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.register(app)  # after: a proxy's headers are read before anything else
     input_guard.register(app)  # after the blueprints: text no database can store is refused (400/422)
 
-    from .cli import register as register_cli
+    from feedback_app.cli import register as register_cli
     register_cli(app)
     return app
 
@@ -64,20 +63,19 @@ def _answer_link_clicks_beneath_flask(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from feedback_app.accounts.views import accounts
+    from feedback_app.admin import admin
+    from feedback_app.dashboard import dashboard
     from privacy.views import privacy
     from surveys.views import public, team
-    from triage.early_access import early_access
-    from triage.fix_views import fixes
-    from triage.views import triage
-
-    from .accounts.views import accounts
-    from .admin import admin
-    from .dashboard import dashboard
+    from triage.fixes.views import fixes
+    from triage.loop.early_access import early_access
+    from triage.verbatims.views import triage
 
     for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy):
         app.register_blueprint(blueprint)
-    from .api import register as register_api
+    from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
     import privacy.models  # noqa: F401  (its table: the record of erasures)
-
-    from . import leases, suppression  # noqa: F401  (their tables: periodic work's leases, addresses never to email again)
+    from feedback_app.core import leases  # noqa: F401
+    from feedback_app.mail import suppression  # noqa: F401  (their tables: periodic work's leases, addresses never to email again)

@@ -13,8 +13,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 
 
 @click.group()
@@ -31,11 +31,12 @@ def rebuild_tallies(check):
     safe to run any time)."""
     from sqlalchemy import func, select, text
 
-    from surveys import tallies as score_tallies
+    from surveys.answering import tallies as score_tallies
     from surveys.models import Response
-    from triage import loop_reach, sweep
-    from triage import tallies as triage_tallies
+    from triage.loop import reach as loop_reach
     from triage.models import TriageItem
+    from triage.verbatims import sweep
+    from triage.verbatims import tallies as triage_tallies
 
     answers = db.session.scalar(select(func.count(Response.id)))
     records = db.session.scalar(select(func.count(TriageItem.id)))
@@ -61,9 +62,9 @@ def rebuild_tallies(check):
 
 
 def _kept_figures() -> dict[str, dict]:
-    from surveys import tallies as score_tallies
-    from triage import loop_reach
-    from triage import tallies as triage_tallies
+    from surveys.answering import tallies as score_tallies
+    from triage.loop import reach as loop_reach
+    from triage.verbatims import tallies as triage_tallies
 
     return {"score_tally": score_tallies.snapshot(), **triage_tallies.snapshot(), **loop_reach.snapshot()}
 
@@ -97,7 +98,8 @@ SHOWN = 20  # differences listed by --check
 @with_appcontext
 def rebuild_fixes(check):
     """Every fix's evidence figures (respondents, impact sum, the median value) from its links."""
-    from triage import evidence, fixes
+    from triage.fixes import evidence
+    from triage.fixes import services as fixes
 
     settings = fixes.settings_from(current_app.config)
     now = utcnow()

@@ -24,13 +24,12 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from feedback_app.core import leases
+from feedback_app.core.clock import utcnow
+from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
+from feedback_app.mail.emails import sender_address, transport_from_config
+from feedback_app.mail.outbox import deliver_due
 from surveys.services import queue_due_reminders
-
-from . import leases
-from .mail import sender_address, transport_from_config
-from .outbox import deliver_due
-from .timeutil import utcnow
-from .wiring import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
 
 log = logging.getLogger("feedback.scheduler")
 # Set when the process is asked to end (SIGTERM, Ctrl-C): a running delivery stops after its current email.

@@ -6,13 +6,13 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from feedback_app.timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from privacy.export import export_customer
+from privacy.labels import label
+from privacy.records import PrivacyError
+from privacy.services import erase_customer, restore_address
 from triage import services as triage_services
 
-from .export import export_customer
-from .labels import label
-from .records import PrivacyError
-from .services import erase_customer, restore_address
 
 def removed_lines(removed: dict[str, int]) -> list[str]:
     return [f"{count:>6}  {label(key)}" for key, count in removed.items()]

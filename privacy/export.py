@@ -10,14 +10,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
+from privacy.records import (
+    PrivacyError,
+    addressed_to,
+    customer_by_address,
+    erased_on,
+    normalised,
+    nothing_held,
+    their_response_ids,
+)
 from surveys.models import Customer, Invitation, Response, Survey
-from triage.followups import LOOP_EVENTS
+from triage.loop.policy import LOOP_EVENTS
 from triage.models import BetaTester, Fix, FixLink, TriageItem
-
-from .records import (PrivacyError, addressed_to, customer_by_address, erased_on, normalised, nothing_held,
-                      their_response_ids)
 
 EXPORT_VERSION = 1
 
@@ -112,7 +118,7 @@ def _emails(address: str) -> list[OutboxEmail]:
 
 
 def _fixes_told(emails: list[OutboxEmail]) -> list[dict]:
-    """News of a fix is an outbox row keyed <event>:<fix id>:<customer id> (triage.followups.loop_email_key)."""
+    """News of a fix is an outbox row keyed <event>:<fix id>:<customer id> (triage.loop.policy.loop_email_key)."""
     news = [(e, *e.dedupe_key.split(":")[:2]) for e in emails
             if e.dedupe_key.split(":")[0] in LOOP_EVENTS.values()]
     titles = dict(db.session.execute(select(Fix.id, Fix.title)

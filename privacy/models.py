@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 
 
 class Erasure(db.Model):

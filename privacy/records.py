@@ -8,9 +8,9 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
-from feedback_app.suppression import SuppressedAddress, address_hash
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
+from feedback_app.mail.suppression import SuppressedAddress, address_hash
 from surveys.models import Customer, Invitation, Response
 
 

@@ -17,10 +17,9 @@ import re
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import OperationalError
 
-from feedback_app.extensions import db
-from feedback_app.outbox import FAILED, PENDING, SENDING, SUPPRESSED, OutboxEmail
-
-from .records import addressed_to
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import FAILED, PENDING, SENDING, SUPPRESSED, OutboxEmail
+from privacy.records import addressed_to
 
 # .invalid can never be delivered (RFC 2606): if anything ever tried, it would go nowhere.
 ERASED_RECIPIENT = "erased@invalid"
@@ -65,7 +64,7 @@ def zero_freed_space() -> None:
 
 
 def clear_old_page_images() -> bool:
-    """After the commit. Every connection runs with secure_delete (feedback_app.db_helpers), so what the
+    """After the commit. Every connection runs with secure_delete (feedback_app.core.sql), so what the
     erasure freed inside the file is zeroed already; the write-ahead log still holds the pages as they
     were before it, until a TRUNCATE checkpoint copies the current pages into the file and empties it.
 

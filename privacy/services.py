@@ -14,19 +14,19 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from feedback_app.extensions import db
-from feedback_app.suppression import lift, suppress
-from surveys.kinds import KINDS
+from feedback_app.core.extensions import db
+from feedback_app.mail.suppression import lift, suppress
+from privacy import scrubbing
+from privacy.labels import RESTORED
+from privacy.models import Erasure
+from privacy.records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
+from privacy.withdrawal import withdraw_models
 from surveys.models import Customer, Invitation, Response, Survey
-from triage import evidence, grid, loop_reach
-from triage import tallies as triage_tallies  # counts follow the records deleted here
+from surveys.scales.kinds import KINDS
+from triage.fixes import evidence, grid
+from triage.loop import reach as loop_reach
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
-
-from . import scrubbing
-from .labels import RESTORED
-from .models import Erasure
-from .records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
-from .withdrawal import withdraw_models
+from triage.verbatims import tallies as triage_tallies  # counts follow the records deleted here
 
 
 class NotErased(PrivacyError):
@@ -85,7 +85,7 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
                 awaits_contact=False, pending=True)).rowcount  # nobody to call now; the sweep recounts them
     # Theme, its key and the reasons are the customer's own words, and with no text left there is
     # nothing to triage: the answer becomes what a score without a comment always is, one with no record.
-    # Through the ORM, one by one (a customer has few): triage.tallies moves their counts with them.
+    # Through the ORM, one by one (a customer has few): triage.verbatims.tallies moves their counts with them.
     items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_(response_ids))).all()
     for item in items:
         db.session.delete(item)

@@ -13,12 +13,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
-from feedback_app.timeutil import utcnow
-
-from . import forms, services
-from .export import export_customer, look_up
-from .labels import label
-from .records import PrivacyError
+from feedback_app.core.clock import utcnow
+from privacy import forms, services
+from privacy.export import export_customer, look_up
+from privacy.labels import label
+from privacy.records import PrivacyError
 
 privacy = Blueprint("privacy", __name__, url_prefix="/admin/privacy")
 

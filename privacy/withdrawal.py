@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys.models import Response
 from triage.models import ModelVersion, TrainingExample
 

@@ -1,14 +1,13 @@
 """Team forms: they check shape and hand plain values to the services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
-from feedback_app.forms import ConfirmForm  # noqa: F401  (re-exported for the survey views)
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from .kinds import KINDS, LOCALES
+from feedback_app.web.forms import ConfirmForm  # noqa: F401  (re-exported for the survey views)
+from surveys.scales.kinds import KINDS, LOCALES
 
 
 class SurveyForm(FlaskForm):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
-from feedback_app.timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 
 
 class Customer(db.Model):
@@ -28,7 +28,7 @@ class Survey(db.Model):
     __tablename__ = "survey"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # a key of surveys.kinds.KINDS
+    kind: Mapped[str] = mapped_column(String(8))  # a key of surveys.scales.kinds.KINDS
     name: Mapped[str] = mapped_column(String(200))
     # {locale: {"question": …, "reason": …}}, started from the standard wording and editable.
     wording: Mapped[dict] = mapped_column(JSON)

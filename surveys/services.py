@@ -10,17 +10,17 @@ from sqlalchemy import String, and_, bindparam, cast, exists, func, insert, lite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
-from feedback_app.db_helpers import DriverStatement
-from feedback_app.extensions import db
-from feedback_app.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
-from feedback_app.suppression import suppressed_since
-
-from . import scoring, tallies
-from .answers import Answer
-from .importing import CustomerRow
-from .kinds import KINDS, LOCALES, Kind, best_locale, default_wording
-from .links import Links, SignedInvitation
-from .models import Customer, Invitation, Response, Survey
+from feedback_app.core.extensions import db
+from feedback_app.core.sql import DriverStatement
+from feedback_app.mail.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
+from feedback_app.mail.suppression import suppressed_since
+from surveys.answering import tallies
+from surveys.asking.links import Links, SignedInvitation
+from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.importing import CustomerRow
+from surveys.scales import scoring
+from surveys.scales.answers import Answer
+from surveys.scales.kinds import KINDS, LOCALES, Kind, best_locale, default_wording
 
 Progress = Callable[[int], None]
 
@@ -46,7 +46,7 @@ BATCH = 1000
 def import_customers(lines: Iterable[CustomerRow | tuple[int, str]], progress: Progress = _no_progress) -> ImportReport:
     """Add new customers and update known ones (matched by e-mail); broken lines go to the report.
 
-    `lines` is what surveys.importing reads (a CustomerCSV streamed from the file, or a ParsedCSV):
+    `lines` is what surveys.people.importing reads (a CustomerCSV streamed from the file, or a ParsedCSV):
     rows are taken BATCH at a time, so memory stays flat however long the file. Each batch is
     committed (see BATCH): an import stopped half-way is finished by running it again, since a second
     import of the same rows updates them and never duplicates. `progress` gets the rows of each batch.
@@ -251,7 +251,7 @@ INVITATION_KEY = "survey-invitation:"
 
 
 def count_delivered(keys: list[str]) -> None:
-    """The outbox just sent these emails (feedback_app.outbox.SENT_LISTENERS): each survey's invitations
+    """The outbox just sent these emails (feedback_app.mail.outbox.SENT_LISTENERS): each survey's invitations
     among them count as delivered. An email is sent once, so each is counted once."""
     ids = [int(key[len(INVITATION_KEY):]) for key in keys
            if key.startswith(INVITATION_KEY) and key[len(INVITATION_KEY):].isdigit()]
@@ -335,7 +335,7 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
               "may_contact": answer.may_contact and not answer.score_only,
               "consent_at": now if answer.may_contact and not answer.score_only else None,
               "locale": invitation.locale, "answered_at": now, "updated_at": now}
-    # Through the driver (feedback_app.db_helpers.DriverStatement), in a transaction of its own: neither
+    # Through the driver (feedback_app.core.sql.DriverStatement), in a transaction of its own: neither
     # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. rowcount,
     # not RETURNING: both drivers report 0 for a skipped conflict, and a row to fetch costs on the hot path.
     engine = db.engine
@@ -423,7 +423,7 @@ class SurveyResults:
 
 
 def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
-    """Read from the score tallies (surveys.tallies), not from every answer: as fast at a million answers
+    """Read from the score tallies (surveys.answering.tallies), not from every answer: as fast at a million answers
     as at ten. The comments are the newest, read in order from an index."""
     weeks = {week: tally for (kind, week), tally in tallies.weekly(survey_id=survey.id).items() if kind == survey.kind}
     total = sum(weeks.values(), Counter())
@@ -477,7 +477,7 @@ _ANSWER_PAGE = DriverStatement(
 
 def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage | None:
     """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
-    there is no such invitation. Through the driver (feedback_app.db_helpers.DriverStatement): no ORM objects,
+    there is no such invitation. Through the driver (feedback_app.core.sql.DriverStatement): no ORM objects,
     no unit of work, and a request that never touches the session ends without its bookkeeping."""
     row = _ANSWER_PAGE.first(engine or db.engine, {"invitation_id": invitation_id})
     if row is None:

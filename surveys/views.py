@@ -4,24 +4,22 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from feedback_app.accounts.access import require_login_for, role_required
-from feedback_app.extensions import db
-from feedback_app.i18n import use_locale
-from feedback_app import paging
-from feedback_app.timeutil import utcnow
-
-from . import services
-from .answers import Invalid, read_answer
-from .forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
-from .importing import CustomerCSV, NotACustomerCSV
-from .kinds import KINDS, LOCALES
-from .models import Customer, Survey
-from .page_shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
+from feedback_app.core import paging
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.core.i18n import use_locale
+from surveys import services
+from surveys.answering.shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
+from surveys.forms import ConfirmForm, ImportForm, SurveyForm, WordingForm
+from surveys.models import Customer, Survey
+from surveys.people.importing import CustomerCSV, NotACustomerCSV
+from surveys.scales.answers import Invalid, read_answer
+from surveys.scales.kinds import KINDS, LOCALES
 
 public = Blueprint("public", __name__)
 team = Blueprint("surveys", __name__)
@@ -38,7 +36,7 @@ def edit_window() -> timedelta:
 
 # ------------------------------------------------------------- public: the survey page
 # The token in the URL is the respondent's only credential and no cookie is involved, so CSRF
-# protection adds nothing here (a forger would need the token itself): feedback_app.security leaves
+# protection adds nothing here (a forger would need the token itself): feedback_app.web.security leaves
 # this blueprint out of its CSRF checks.
 
 def _invitation_or_404(token: str):
@@ -74,7 +72,7 @@ def survey_page(token: str):
 
 
 def _answer_page_of(signed):
-    was_read, page = page_read_before(request.environ, signed.id)  # by surveys.page_shortcut
+    was_read, page = page_read_before(request.environ, signed.id)  # by surveys.answering.shortcut
     return page if was_read else services.answer_page(signed.id)
 
 
@@ -82,7 +80,7 @@ def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, au
     """The answer form. Rendering it is most of what a GET costs, and it differs between links only by
     the token (in the form's address) as long as nothing the respondent wrote is in it: such pages are
     rendered once per process and served again with the token put in — here, or beneath Flask by
-    surveys.page_shortcut. A page with their comment is always rendered afresh, and never kept."""
+    surveys.answering.shortcut. A page with their comment is always rendered afresh, and never kept."""
     if values["comment"]:
         use_locale(signed.locale)
         return _render_answer_page(token, signed, page, values, autosave, answered)

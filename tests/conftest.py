@@ -121,7 +121,7 @@ def sqlite_file_app(tmp_path):
     it (write-ahead log, secure_delete): for tests that read the files or share them between processes."""
     from flask_migrate import upgrade
 
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
 
     app = make_app(f"sqlite:///{tmp_path / 'feedback.db'}")
     with app.app_context():
@@ -144,7 +144,7 @@ def client(app):
 
 
 def _empty_tables(app) -> None:
-    from feedback_app.extensions import db
+    from feedback_app.core.extensions import db
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ["surveys/kinds.py", "surveys/scoring.py", "surveys/answers.py", "surveys/importing.py", "surveys/numbers.py"]
+PURE = ["surveys/scales/kinds.py", "surveys/scales/scoring.py", "surveys/scales/answers.py", "surveys/people/importing.py", "feedback_app/core/numbers.py"]
 PURE += [str(p.relative_to(ROOT)) for p in (ROOT / "triage").glob("*.py")
          if p.name in ("text.py", "classifier.py", "themes.py", "grid.py", "followups.py", "metrics.py",
                        "grid_chart.py", "training.py", "types.py", "stopwords.py")]
-PURE += ["feedback_app/accounts/throttle.py", "feedback_app/delivery_policy.py", "feedback_app/mime.py"]
+PURE += ["feedback_app/accounts/throttle.py", "feedback_app/mail/delivery_policy.py", "feedback_app/mail/mime.py"]
 FORBIDDEN_IN_PURE = ("flask", "flask_sqlalchemy", "flask_babel", "flask_wtf", "sqlalchemy", "wtforms",
                      "feedback_app", "surveys.models", "surveys.services", "surveys.views")
 
@@ -42,7 +42,7 @@ def test_extensions_import_no_project_code():
     assert not any(n.split(".")[0] in ("feedback_app", "surveys", "triage") for n in names)
 
 
-@pytest.mark.parametrize("module", PURE + ["surveys/services.py", "feedback_app/outbox.py", "feedback_app/leases.py"])
+@pytest.mark.parametrize("module", PURE + ["surveys/services.py", "feedback_app/mail/outbox.py", "feedback_app/core/leases.py"])
 def test_decision_code_takes_the_time_as_an_argument(module):
     source = (ROOT / module).read_text()
     assert "datetime.now(" not in source and "utcnow" not in source, f"{module} reads the clock"

@@ -1,0 +1,1 @@
+"""Understanding verbatims (language, classification, the triage list) and acting on them (fixes, closing the loop)."""

@@ -10,13 +10,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from feedback_app.cli_args import ID
-from feedback_app.extensions import db
-from feedback_app.timeutil import utcnow
+from feedback_app.core.cli_args import ID
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 from surveys.models import Survey
-
-from . import export, services
-from .classifier import Example, evaluate
+from triage import services
+from triage.classification.classifier import Example, evaluate
+from triage.verbatims import export
 
 
 @click.group("triage")
@@ -136,7 +136,7 @@ def sweep_command():
 def export_command(output, type_key, survey, language, band, needs_review, theme, since):
     """Write the verbatims with score, type, theme, fixes and contact as CSV (UTF-8 with BOM).
 
-    The filters are the triage list's; the columns are described in triage/export.py.
+    The filters are the triage list's; the columns are described in triage/verbatims/export.py.
     """
     if type_key and type_key != "none" and type_key not in services.type_keys():
         raise click.ClickException(f"unknown type '{type_key}' (known: {', '.join(services.type_keys())}, none)")

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys.models import Response
-
 
 # The triage list's order: people first where the model is unsure, then the newest. Each filter has an index
 # that starts with it and ends in this order, so a page is read in order from the index, never sorted.
@@ -24,7 +23,7 @@ class TriageItem(db.Model):
     list filters and sorts on (when answered, which survey, how happy), kept by the sweep so a page of the
     list is one index range however many verbatims there are.
 
-    What triage.tallies counts is mapped with active_history: its old value is loaded before a change, so
+    What triage.verbatims.tallies counts is mapped with active_history: its old value is loaded before a change, so
     the counts always know what they held, even for a record whose attributes had expired."""
     __tablename__ = "triage_item"
     __table_args__ = (Index("ix_triage_item_review_order", "needs_review", "classified_at"),
@@ -58,7 +57,7 @@ class TriageItem(db.Model):
     # Copies from the answer, for the list's filters and order.
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     survey_id: Mapped[int | None] = mapped_column(Integer, active_history=True)
-    band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.kinds.band; None: no score
+    band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.scales.kinds.band; None: no score
 
     response: Mapped[Response] = relationship()
 
@@ -107,7 +106,7 @@ class Fix(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     type_key: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # triage.followups.STATUSES
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # triage.loop.policy.STATUSES
     cost: Mapped[int] = mapped_column(Integer)  # 1 trivial … 5 very large, set by the team
     theme_key: Mapped[str | None] = mapped_column(String(120), index=True)  # for suggesting new verbatims
     impact_override: Mapped[float | None] = mapped_column(Float)
@@ -133,7 +132,7 @@ class FixLink(db.Model):
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True, index=True)
     linked_at: Mapped[datetime] = mapped_column(DateTime)
     linked_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # The answer's own date, copied when linked (an answer's date never changes; triage.evidence_watch
+    # The answer's own date, copied when linked (an answer's date never changes; triage.fixes.evidence_watch
     # copies it again if one is edited through the ORM) so the fix page's order needs no join.
     answered_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -191,9 +190,9 @@ class ThemeTally(db.Model):
 
 
 class LoopPerson(db.Model):
-    """A person with an answer awaiting a call, as the sweep marked it (surveys.kinds.awaits_a_call): the weeks
-    of their latest such answer and of their latest one that reached them (triage.metrics.Reach). Kept by
-    triage.loop_reach; no foreign keys, so it never stops an erasure (which removes the row itself)."""
+    """A person with an answer awaiting a call, as the sweep marked it (surveys.scales.kinds.awaits_a_call): the weeks
+    of their latest such answer and of their latest one that reached them (triage.loop.metrics.Reach). Kept by
+    triage.loop.reach; no foreign keys, so it never stops an erasure (which removes the row itself)."""
     __tablename__ = "loop_person"
 
     person: Mapped[str] = mapped_column(String(40), primary_key=True)  # customer:<id> | response:<id>
@@ -204,9 +203,9 @@ class LoopPerson(db.Model):
 class LoopTally(db.Model):
     """How many people have their latest answer awaiting a call (latest 'awaiting'), or their latest reached
     one ('reached'), in each week: the dashboard's "unhappy respondents contacted" over a period is the sum
-    over its weeks (triage.metrics.kept_share)."""
+    over its weeks (triage.loop.metrics.kept_share)."""
     __tablename__ = "loop_tally"
 
     week: Mapped[date] = mapped_column(Date, primary_key=True)
-    latest: Mapped[str] = mapped_column(String(8), primary_key=True)  # triage.metrics.AWAITING | REACHED
+    latest: Mapped[str] = mapped_column(String(8), primary_key=True)  # triage.loop.metrics.AWAITING | REACHED
     count: Mapped[int] = mapped_column(Integer, default=0)

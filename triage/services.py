@@ -11,16 +11,16 @@ from typing import Callable, Iterable
 from flask import current_app
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys.models import Response
-
-from . import sweep, training
-from .classifier import Classifier, Example, evaluate
-from .models import CustomType, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
-from .text import detect_language
-from .themes import extract_theme
-from .listing import Filters, conditions  # noqa: F401  (Filters: the list's, used by the API and export)
-from .types import BUILTIN_TYPES, FeedbackType
+from triage.classification import training
+from triage.classification.classifier import Classifier, Example, evaluate
+from triage.classification.types import BUILTIN_TYPES, FeedbackType
+from triage.language.text import detect_language
+from triage.language.themes import extract_theme
+from triage.models import CustomType, Fix, FixLink, ModelVersion, TrainingExample, TriageItem
+from triage.verbatims import sweep
+from triage.verbatims.listing import Filters, conditions  # noqa: F401  (Filters: the list's, used by the API and export)
 
 Progress = Callable[[str], None]
 

@@ -4,8 +4,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from ..extensions import db, login_manager
-from .models import User
+from feedback_app.accounts.models import User
+from feedback_app.core.extensions import db, login_manager
 
 
 @login_manager.user_loader

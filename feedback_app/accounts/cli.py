@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from . import services
-from .models import ROLES
+from feedback_app.accounts import services
+from feedback_app.accounts.models import ROLES
 
 
 @click.group()

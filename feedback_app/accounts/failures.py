@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from .models import LoginFailure
-from .throttle import LoginPolicy, wait_before_next_try
+from feedback_app.accounts.models import LoginFailure
+from feedback_app.accounts.throttle import LoginPolicy, wait_before_next_try
+from feedback_app.core.extensions import db
 
 ADDRESS_MAX = 64  # the column's width; an IPv6 address with a zone fits
 # Each recorded failure removes up to this many expired rows from the oldest end of the table, so

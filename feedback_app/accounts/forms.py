@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .services import EMAIL_MAX, MAX_PASSWORD, MIN_PASSWORD
+from feedback_app.accounts.services import EMAIL_MAX, MAX_PASSWORD, MIN_PASSWORD
 
 # The roles' names in a sentence, in the reader's language ("… is now a viewer").
 ROLE_NAMES = {"admin": _l("admin"), "triager": _l("triager"), "viewer": _l("viewer")}

@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from feedback_app.extensions import db
-from feedback_app.timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 
 ROLES = ("admin", "triager", "viewer")
 # How passwords are hashed: werkzeug's default (scrypt), about 0.1 s a hash, on purpose. One name for it,

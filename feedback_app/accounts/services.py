@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .models import ROLES, User
+from feedback_app.accounts.models import ROLES, User
+from feedback_app.core.extensions import db
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 500  # hashing is deliberately slow; a megabyte "password" must not cost a worker seconds

@@ -14,12 +14,12 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from .failures import account_key, forget_failures, record_failure, wait_for
-from . import models
-from .models import User
-from .services import AccountError, check_new_password, end_sessions
-from .throttle import DEFAULT_POLICY, NO_WAIT, LoginPolicy
+from feedback_app.accounts import models
+from feedback_app.accounts.failures import account_key, forget_failures, record_failure, wait_for
+from feedback_app.accounts.models import User
+from feedback_app.accounts.services import AccountError, check_new_password, end_sessions
+from feedback_app.accounts.throttle import DEFAULT_POLICY, NO_WAIT, LoginPolicy
+from feedback_app.core.extensions import db
 
 
 @dataclass(frozen=True)

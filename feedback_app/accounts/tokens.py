@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
-from ..extensions import db
-from .models import ROLES, ApiToken
+from feedback_app.accounts.models import ROLES, ApiToken
+from feedback_app.core.extensions import db
 
 PREFIX = "fbk_"  # recognisable in logs and by secret scanners
 NAME_MAX = 100

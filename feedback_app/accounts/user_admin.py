@@ -7,13 +7,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..forms import ConfirmForm
-from . import services
-from .access import role_required
-from .forms import NewUserForm, RoleForm, SetPasswordForm, role_name
-from .models import User
-from .views import accounts, keep_signed_in
+from feedback_app.accounts import services
+from feedback_app.accounts.access import role_required
+from feedback_app.accounts.forms import NewUserForm, RoleForm, SetPasswordForm, role_name
+from feedback_app.accounts.models import User
+from feedback_app.accounts.views import accounts, keep_signed_in
+from feedback_app.core.extensions import db
+from feedback_app.web.forms import ConfirmForm
 
 
 @accounts.route("/admin/users", methods=["GET", "POST"])

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..timeutil import utcnow
-from . import access  # noqa: F401  (registers the user loader)
-from .forms import LoginForm, OwnPasswordForm, role_name
-from .services import AccountError
-from .signin import TooManyFailures, WrongPassword, change_own_password, sign_in, sign_out
-from .throttle import whole_minutes
+from feedback_app.accounts import access  # noqa: F401  (registers the user loader)
+from feedback_app.accounts.forms import LoginForm, OwnPasswordForm, role_name
+from feedback_app.accounts.services import AccountError
+from feedback_app.accounts.signin import TooManyFailures, WrongPassword, change_own_password, sign_in, sign_out
+from feedback_app.accounts.throttle import whole_minutes
+from feedback_app.core.clock import utcnow
 
 accounts = Blueprint("accounts", __name__)
 accounts.add_app_template_global(role_name)
@@ -91,4 +91,4 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-from . import user_admin  # noqa: E402,F401  (its routes, /admin/users, live on this blueprint)
+from feedback_app.accounts import user_admin  # noqa: E402,F401  (its routes, /admin/users, live on this blueprint)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..accounts.models import ApiToken
-from ..accounts.tokens import may_write, verify_token
-from ..timeutil import utcnow
-from .errors import ApiError
+from feedback_app.accounts.models import ApiToken
+from feedback_app.accounts.tokens import may_write, verify_token
+from feedback_app.api.errors import ApiError
+from feedback_app.core.clock import utcnow
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
 REALM = 'Bearer realm="feedback"'

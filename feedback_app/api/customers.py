@@ -7,14 +7,13 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 
+from feedback_app.api.blueprint import api, write_errors
+from feedback_app.api.errors import ApiError
+from feedback_app.api.schemas import AddressIn, CustomerExport, Erased
+from feedback_app.core.clock import utcnow
 from privacy.export import export_customer
 from privacy.records import AlreadyErased, InvalidAddress, PrivacyError
 from privacy.services import erase_customer
-
-from ..timeutil import utcnow
-from .blueprint import api, write_errors
-from .errors import ApiError
-from .schemas import AddressIn, CustomerExport, Erased
 
 
 def _admins_only() -> None:

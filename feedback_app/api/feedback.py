@@ -6,12 +6,11 @@ from datetime import UTC
 from flask import current_app
 from flask.views import MethodView
 
-from triage.intake import ChannelFeedback, ErasedAddress, IntakeError, take_feedback
-
-from ..timeutil import utcnow
-from .blueprint import api, write_errors
-from .errors import ApiError
-from .schemas import Classified, FeedbackIn
+from feedback_app.api.blueprint import api, write_errors
+from feedback_app.api.errors import ApiError
+from feedback_app.api.schemas import Classified, FeedbackIn
+from feedback_app.core.clock import utcnow
+from triage.verbatims.intake import ChannelFeedback, ErasedAddress, IntakeError, take_feedback
 
 
 @api.route("/feedback", tags=["feedback"])

@@ -1,6 +1,6 @@
 """/api/v1/fixes: create fixes from verbatims, read the ranked queue and one fix, change a fix.
 
-Status changes go through triage.fixes.edit_fix, the same use case as the team's pages, so planned and
+Status changes go through triage.fixes.services.edit_fix, the same use case as the team's pages, so planned and
 shipped news reaches each opted-in respondent once (the outbox's key), in the same transaction.
 """
 from __future__ import annotations
@@ -8,17 +8,28 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from triage import evidence, fix_lists
-from triage import fixes as fix_cases
+from feedback_app.api.blueprint import api, errors, write_errors
+from feedback_app.api.errors import ApiError
+from feedback_app.api.responses import iso
+from feedback_app.api.schemas import (
+    BetaTesterPage,
+    ContributionPage,
+    FixDetail,
+    FixesQuery,
+    FixIn,
+    FixItem,
+    FixList,
+    FixListQuery,
+    FixPatch,
+    ResponseIdPage,
+    ToldPage,
+)
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from triage.fixes import evidence
+from triage.fixes import lists as fix_lists
+from triage.fixes import services as fix_cases
 from triage.models import Fix
-
-from ..extensions import db
-from ..timeutil import utcnow
-from .blueprint import api, errors, write_errors
-from .errors import ApiError
-from .responses import iso
-from .schemas import (BetaTesterPage, ContributionPage, FixDetail, FixesQuery, FixIn, FixItem, FixList,
-                      FixListQuery, FixPatch, ResponseIdPage, ToldPage)
 
 
 def _settings() -> fix_cases.Settings:

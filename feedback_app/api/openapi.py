@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 from flask_smorest import Api, current_api
 
-from .blueprint import api
-from .errors import PREFIX
-from .schemas import ErrorSchema
+from feedback_app.api.blueprint import api
+from feedback_app.api.errors import PREFIX
+from feedback_app.api.schemas import ErrorSchema
 
 DESCRIPTION = f"""Feedback from any channel, its triage, and the fixes it supports.
 

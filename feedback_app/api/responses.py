@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from flask import current_app, request, url_for
 from flask.views import MethodView
 
+from feedback_app.api.blueprint import api, errors, write_errors
+from feedback_app.api.errors import ApiError
+from feedback_app.api.schemas import CorrectionIn, ResponsesQuery, Verbatim, VerbatimPage
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 from surveys.models import Response
-from triage import services, verbatims
+from triage import services
 from triage.models import TriageItem
-
-from ..extensions import db
-from ..timeutil import utcnow
-from .blueprint import api, errors, write_errors
-from .errors import ApiError
-from .schemas import CorrectionIn, ResponsesQuery, Verbatim, VerbatimPage
+from triage.verbatims import feed as verbatims
 
 
 def iso(moment: datetime | None) -> str | None:

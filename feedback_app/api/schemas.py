@@ -11,13 +11,13 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
-from surveys.answers import MAX_COMMENT
-from surveys.kinds import KINDS, LOCALES
-from surveys.numbers import BIGINT_MAX, ID_MAX
-from triage.fixes import TEXT_MAX, TITLE_MAX
-from triage.followups import STATUSES
-from triage.grid import QUADRANTS
-from triage.intake import DEFAULT_CHANNEL, DEFAULT_KIND
+from feedback_app.core.numbers import BIGINT_MAX, ID_MAX
+from surveys.scales.answers import MAX_COMMENT
+from surveys.scales.kinds import KINDS, LOCALES
+from triage.fixes.grid import QUADRANTS
+from triage.fixes.services import TEXT_MAX, TITLE_MAX
+from triage.loop.policy import STATUSES
+from triage.verbatims.intake import DEFAULT_CHANNEL, DEFAULT_KIND
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from feedback_app.accounts import services, signin, views
 from feedback_app.accounts.failures import PRUNE_BATCH
 from feedback_app.accounts.models import LoginFailure
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 
 PASSWORD = "long-enough-password"
 NOW = datetime(2026, 12, 3, 12, 0, 0)

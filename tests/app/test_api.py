@@ -6,13 +6,14 @@ from openapi_spec_validator import validate as validate_openapi
 from sqlalchemy import func, select
 
 from feedback_app.accounts.tokens import create_token, revoke_token
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from surveys import services as survey_services
-from surveys.answers import MAX_COMMENT, Answer
 from surveys.models import Customer, Response
+from surveys.scales.answers import MAX_COMMENT, Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage import fixes, services
+from triage import services
+from triage.fixes import services as fixes
 from triage.models import Fix, FixLink, TrainingExample, TriageItem
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),

@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.api import schemas
-from feedback_app.extensions import db
-from surveys import importing
+from feedback_app.core.extensions import db
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer, Response
+from surveys.people import importing
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fix_forms, fixes
+from triage.fixes import forms as fix_forms
+from triage.fixes import services as fixes
 from triage.models import Fix
 
 PASSWORD = "long-enough-password"

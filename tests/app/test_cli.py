@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from surveys.models import Customer
 
 

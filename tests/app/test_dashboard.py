@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail, deliver_due
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail, deliver_due
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer, Response
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fixes, follow_up, services
+from triage import services
+from triage.fixes import services as fixes
+from triage.loop import follow_up
 
 Z = 1.959964
 DAY = timedelta(days=1)

@@ -7,13 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer, Response
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import export, fixes, services
+from triage import services
+from triage.fixes import services as fixes
 from triage.models import TriageItem
+from triage.verbatims import export
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"),
           ("tom@example.com", "Tom", "en"))

@@ -1,4 +1,4 @@
-"""A fix's stored evidence figures (triage.evidence) always equal impact computed from scratch from every
+"""A fix's stored evidence figures (triage.fixes.evidence) always equal impact computed from scratch from every
 linked verbatim (grid.impact), through links, unlinks, answer edits, value changes and erasures — and a
 rebuild from scratch stores exactly what was kept up to date."""
 import random
@@ -7,15 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from privacy.services import erase_customer
 from surveys import services as survey_services
-from surveys.answers import Answer
-from surveys.importing import CustomerRow, ParsedCSV
+from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import evidence, fix_lists, fixes
-from triage.fix_tables import EvidenceBasis, FixEvidence, FixRespondent
-from triage.intake import ChannelFeedback, take_feedback
+from triage.fixes import evidence
+from triage.fixes import lists as fix_lists
+from triage.fixes import services as fixes
+from triage.fixes.tables import EvidenceBasis, FixEvidence, FixRespondent
+from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 MRR = ["10", "20", "20", "35", "50", "80", "120", "400", "0", "n/a", None, "1,200"]
 PEOPLE = tuple((f"c{i}@example.com", f"Customer {i}", "en") for i in range(len(MRR)))

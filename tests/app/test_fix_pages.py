@@ -8,16 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.timeutil import utcnow
-from feedback_app.mail import transport_from_config
-from feedback_app.outbox import OutboxEmail, deliver_due
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.emails import transport_from_config
+from feedback_app.mail.outbox import OutboxEmail, deliver_due
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer
+from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
-from triage import fixes, listing, services
+from triage import services
+from triage.fixes import services as fixes
 from triage.models import Fix, FixLink, TriageItem
+from triage.verbatims import listing
 
 PASSWORD = "long-enough-password"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -386,7 +388,7 @@ def test_every_fix_form_is_refused_without_its_csrf_token(app_factory):
 
 
 def test_the_themes_page_is_paged_largest_groups_first(app, client, triager, monkeypatch):
-    monkeypatch.setattr("triage.views.THEMES_PER_PAGE", 2)
+    monkeypatch.setattr("triage.verbatims.views.THEMES_PER_PAGE", 2)
     answered(app, [(2, "invoice download broken", True), (1, "invoice download broken again", True),
                    (3, "password reset email never arrives", False), (4, "password reset email missing", True),
                    (5, "dark mode please", True), (6, "calendar sync duplicates events", True)])

@@ -4,13 +4,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fixes
+from triage.fixes import services as fixes
 from triage.models import BetaTester
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),
@@ -153,7 +153,7 @@ def test_the_early_access_page_asks_on_get_and_records_on_post_without_a_cookie(
 
 def test_unhappy_opted_in_commenters_wait_in_the_follow_up_list_until_contacted(app, client):
     from feedback_app.accounts.services import create_user
-    from triage import follow_up
+    from triage.loop import follow_up
 
     answered(app, {"ana@example.com": (2, "support never answered", True), "badr@example.com": (3, "سيء", False),
                    "sara@example.com": (9, "عالی", True), "tom@example.com": (4, "", True)})
@@ -164,7 +164,7 @@ def test_unhappy_opted_in_commenters_wait_in_the_follow_up_list_until_contacted(
     user = create_user("triager@example.com", "long-enough-password", "triager")
     assert follow_up.queue_digests(later, timedelta(hours=48), "http://x") == 1
     assert follow_up.queue_digests(later + timedelta(hours=3), timedelta(hours=48), "http://x") == 0  # once a day
-    from feedback_app.timeutil import utcnow
+    from feedback_app.core.clock import utcnow
     waiting[0].answered_at = utcnow() - timedelta(days=3)  # the page reads the real clock
     db.session.commit()
     client.post("/login", data={"email": "triager@example.com", "password": "long-enough-password"})

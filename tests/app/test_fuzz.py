@@ -26,11 +26,12 @@ from wtforms.fields.core import UnboundField
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services as survey_services
-from surveys.answers import Answer
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fixes, services
+from triage import services
+from triage.fixes import services as fixes
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).
 FUZZ = settings(max_examples=1000, deadline=None, database=None, derandomize=True,

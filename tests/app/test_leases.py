@@ -1,4 +1,4 @@
-"""Database leases (feedback_app/leases.py), on SQLite and PostgreSQL: one holder at a time, taken over when
+"""Database leases (feedback_app/core/leases.py), on SQLite and PostgreSQL: one holder at a time, taken over when
 it expires or its holder is provably dead, released after use — and the scheduler's jobs that take one."""
 import threading
 from datetime import timedelta
@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from feedback_app import delivery_policy, leases, scheduler
-from feedback_app.extensions import db
-from feedback_app.leases import Lease
+from feedback_app import scheduler
+from feedback_app.core import leases
+from feedback_app.core.extensions import db
+from feedback_app.core.leases import Lease
+from feedback_app.mail import delivery_policy
 from tests.support.factories import NOW
 
 TTL = timedelta(minutes=5)
@@ -72,7 +74,7 @@ def test_held_releases_after_the_block_even_on_error_and_yields_none_to_a_second
 
 
 def test_a_lease_is_committed_on_its_own_so_the_work_rolling_back_keeps_it(app):
-    from feedback_app.suppression import suppress
+    from feedback_app.mail.suppression import suppress
 
     assert leases.take("retrain", "A", NOW, TTL)
     suppress("someone@example.com", NOW)  # the job's work…

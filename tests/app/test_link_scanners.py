@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services
-from surveys.answers import Answer
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from tests.support.routes import FROM_EMAILS
-from triage import fixes
+from triage.fixes import services as fixes
 
 SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
 PEOPLE = (("ana@example.com", "Ana", "en"), ("layla@example.com", "ليلى", "ar"), ("reza@example.com", "رضا", "fa"))

@@ -11,17 +11,17 @@ from datetime import timedelta, timezone
 import pytest
 from sqlalchemy import insert, select
 
-from feedback_app import paging
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
-from feedback_app.timeutil import utcnow
+from feedback_app.core import paging
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Response
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage import follow_up
 from triage import services as triage_services
+from triage.loop import follow_up
 
 PASSWORD = "long-enough-password"
 

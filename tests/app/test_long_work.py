@@ -11,20 +11,19 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from privacy.services import erase_customer
 from surveys import services
-from surveys.importing import CustomerCSV
-from surveys.kinds import KINDS
 from surveys.models import Customer, Invitation, Survey
+from surveys.people.importing import CustomerCSV
+from surveys.scales.kinds import KINDS
+from tests.app.test_cli import run
+from tests.app.test_export import PEOPLE as FOUR_PEOPLE
+from tests.app.test_export import answer_all
+from tests.app.test_team_pages import login
 from tests.support.factories import NOW, add_customers, mailer, sent_survey
-from triage import export
-
-from .test_cli import run
-from .test_export import PEOPLE as FOUR_PEOPLE
-from .test_export import answer_all
-from .test_team_pages import login
+from triage.verbatims import export
 
 
 @pytest.fixture
@@ -240,7 +239,7 @@ def test_the_export_reads_keyset_batches_across_equal_times_each_row_once_oldest
 
 
 def test_emails_queued_together_are_rendered_as_one_by_one_and_a_key_queued_before_is_skipped(app):
-    from feedback_app.outbox import enqueue_email, enqueue_emails
+    from feedback_app.mail.outbox import enqueue_email, enqueue_emails
 
     survey, (invitation,) = sent_survey(app)  # its invitation email is queued, one by one
     (alone,) = db.session.scalars(select(OutboxEmail)).all()

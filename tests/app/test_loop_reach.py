@@ -1,4 +1,4 @@
-"""The dashboard's "unhappy respondents contacted", kept per person (triage.loop_reach), equals the figure
+"""The dashboard's "unhappy respondents contacted", kept per person (triage.loop.reach), equals the figure
 computed by its definition from every answer, and the kept rows equal a recount, after every kind of change:
 answers, the sweep, "contacted", links, delivered news, an edit, a retrain, an erasure."""
 from __future__ import annotations
@@ -11,19 +11,22 @@ import pytest
 from sqlalchemy import select, text, update
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.mail import MemoryTransport
-from feedback_app.outbox import SENT, OutboxEmail, deliver_due
+from feedback_app.core.extensions import db
+from feedback_app.mail.emails import MemoryTransport
+from feedback_app.mail.outbox import SENT, OutboxEmail, deliver_due
 from privacy.services import erase_customer
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Customer, Response
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fixes, follow_up, loop_reach, metrics, services
-from triage.evidence import respondent_key
-from triage.followups import LOOP_EVENTS
-from triage.intake import ChannelFeedback, take_feedback
+from triage import services
+from triage.fixes import services as fixes
+from triage.fixes.evidence import respondent_key
+from triage.loop import follow_up, metrics
+from triage.loop import reach as loop_reach
+from triage.loop.policy import LOOP_EVENTS
 from triage.models import FixLink, LoopTally
+from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 DAY = timedelta(days=1)
 EDIT = timedelta(hours=24)
@@ -36,7 +39,7 @@ def answer(invitation, score, comment, when, may_contact=True):
 
 
 def by_definition(weeks: int):
-    """The figure as triage.metrics defines it, from every answer as it is now (the sweep's backlog
+    """The figure as triage.loop.metrics defines it, from every answer as it is now (the sweep's backlog
     included): who awaits a call, and who was reached, worked out here from the rows."""
     span = metrics.period(NOW, weeks)
     delivered = set(db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.status == SENT)))

@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 
 
 def test_migrations_build_exactly_the_schema_the_models_describe(app):
@@ -54,8 +54,8 @@ def test_the_upgrade_to_0010_fills_the_loop_figure_as_its_rebuild_does(database,
 
     from tests.conftest import make_app
     from tests.support.postgres import TemporaryPostgres
-    from triage import loop_reach
-    from triage.metrics import Reach
+    from triage.loop import reach as loop_reach
+    from triage.loop.metrics import Reach
 
     url = (f"sqlite:///{tmp_path / 'loop.db'}" if database == "sqlite" else
            TemporaryPostgres.fresh_database(request.getfixturevalue("postgres_server"), "feedback_loop_upgrade"))
@@ -83,7 +83,7 @@ def _loop_rows_at_0009():
     """Answers awaiting a call and what reached them, written as rows of the schema before 0010."""
     from sqlalchemy import insert
 
-    from feedback_app.outbox import OutboxEmail
+    from feedback_app.mail.outbox import OutboxEmail
     from surveys.models import Customer, Invitation, Response, Survey
     from triage.models import Fix, FixLink
 

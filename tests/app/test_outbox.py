@@ -6,12 +6,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from feedback_app import delivery_policy
-from feedback_app.extensions import db
-from feedback_app.mail import OutgoingEmail, SMTPTransport, build_message, message_id, transport_from_config
-from feedback_app.outbox import (FAILED, PENDING, SENDING, SENT, SUPPRESSED, OutboxEmail, deliver_due, enqueue_email,
-                                 retry_failed)
-from feedback_app.suppression import suppress
+from feedback_app.core.extensions import db
+from feedback_app.mail import delivery_policy
+from feedback_app.mail.emails import OutgoingEmail, SMTPTransport, build_message, message_id, transport_from_config
+from feedback_app.mail.outbox import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    SUPPRESSED,
+    OutboxEmail,
+    deliver_due,
+    enqueue_email,
+    retry_failed,
+)
+from feedback_app.mail.suppression import suppress
 from tests.support.factories import NOW, sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
 
@@ -263,7 +272,7 @@ def test_a_suppressed_address_is_never_sent_to(app, slow_smtp):
 
 
 def _context(app):
-    from surveys.kinds import NPS
+    from surveys.scales.kinds import NPS
     return {"customer": type("C", (), {"name": "A"})(), "survey": None, "kind": NPS, "question": "Q?",
             "buttons": [], "survey_url": "u", "unsubscribe_url": "x"}
 

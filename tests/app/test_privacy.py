@@ -9,25 +9,25 @@ from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
-from feedback_app.extensions import db
-from feedback_app.mail import transport_from_config
-from feedback_app.outbox import SUPPRESSED, OutboxEmail, deliver_due
-from feedback_app.suppression import SuppressedAddress, is_suppressed
+from feedback_app.core.extensions import db
+from feedback_app.mail.emails import transport_from_config
+from feedback_app.mail.outbox import SUPPRESSED, OutboxEmail, deliver_due
+from feedback_app.mail.suppression import SuppressedAddress, is_suppressed
 from privacy.export import export_customer
 from privacy.models import Erasure
 from privacy.records import AlreadyErased, InvalidAddress, UnknownCustomer
 from privacy.scrubbing import ERASED_RECIPIENT, NAMED_NOTE, NOT_SENT
 from privacy.services import NotErased, erase_customer, restore_address
 from surveys import services as survey_services
-from surveys.answers import Answer
-from surveys.importing import CustomerRow, ParsedCSV, parse_customer_csv
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import fixes, follow_up
 from triage import services as triage_services
-from triage.intake import ChannelFeedback, take_feedback
-from triage.models import (BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample,
-                           TriageItem)
+from triage.fixes import services as fixes
+from triage.loop import follow_up
+from triage.models import BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample, TriageItem
+from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 EMAIL = "zq-unique-7731@example.com"
 NAME = "Velmira Quonstad"

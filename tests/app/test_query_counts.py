@@ -10,15 +10,15 @@ from sqlalchemy import event, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services as survey_services
-from surveys.answers import Answer
 from surveys.models import Invitation, Response
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, mailer
-from triage import fixes
 from triage import services as triage_services
-from triage.intake import ChannelFeedback, take_feedback
+from triage.fixes import services as fixes
 from triage.models import Fix
+from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 COMMENTS = ("The PDF export is broken again", "Support never answered my ticket", "Too expensive for a team of 3",
             "التصدير إلى PDF لا يعمل", "پشتیبانی جواب نمی‌دهد", "", "Exporting a PDF takes ages",

@@ -2,12 +2,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
-from feedback_app.outbox import OutboxEmail, deliver_due
+from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail, deliver_due
 from surveys import services
-from surveys.answers import Answer
-from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Invitation
+from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, mailer, sent_survey
 
 TRIO = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"))
@@ -89,7 +89,7 @@ def test_delivered_counts_only_emails_the_server_accepted(smtp_app, smtp_server)
 
 
 def _transport(app):
-    from feedback_app.mail import transport_from_config
+    from feedback_app.mail.emails import transport_from_config
     return transport_from_config(app.config)
 
 

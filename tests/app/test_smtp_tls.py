@@ -9,8 +9,8 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from feedback_app.delivery_policy import ServerUnavailable
-from feedback_app.mail import OutgoingEmail, SMTPTransport, build_message
+from feedback_app.mail.delivery_policy import ServerUnavailable
+from feedback_app.mail.emails import OutgoingEmail, SMTPTransport, build_message
 from tests.support.postgres import free_port
 
 SENDER = "Acme Feedback <feedback@acme.test>"

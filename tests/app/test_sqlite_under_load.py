@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services
-from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Customer, Response
+from surveys.people.importing import CustomerRow, ParsedCSV
 from tests.support.factories import sent_survey, survey_path
 
 IMPORTED = 20_000

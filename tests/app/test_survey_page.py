@@ -1,11 +1,11 @@
-from surveys.links import SignedInvitation
 import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services
+from surveys.asking.links import SignedInvitation
 from surveys.models import Response
 from tests.support.factories import NOW, sent_survey, survey_path
 
@@ -116,7 +116,7 @@ def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
 
 def test_answer_can_change_within_the_window_then_is_locked(app, client):
     _, (invitation,) = sent_survey(app)
-    from surveys.answers import Answer
+    from surveys.scales.answers import Answer
     window = timedelta(hours=24)
     assert services.record_answer(services.signed_invitation(invitation), Answer(3, "meh", False), NOW, window) == "created"
     later = NOW + timedelta(hours=23)

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import event
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services
-from surveys.page_shortcut import LinkClickShortcut
+from surveys.answering.shortcut import LinkClickShortcut
 from tests.support.factories import NOW, mailer, sent_survey, survey_path
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("bob@example.com", "Bob", "en"), ("sara@example.com", "سارة", "ar"))
@@ -90,7 +90,7 @@ def test_the_thank_you_page_reads_one_statement_too(app, client):
     assert replies[0].status_code == 200 and b"Change my answer" in replies[0].data
 
 
-# ------------------------------------------------------------- beneath Flask: surveys.page_shortcut
+# ------------------------------------------------------------- beneath Flask: surveys.answering.shortcut
 
 def flask_alone(app):
     """A client of the same app without the shortcut in front: what Flask itself answers."""

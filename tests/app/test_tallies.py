@@ -8,18 +8,20 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from privacy.services import erase_customer
-from surveys import scoring
 from surveys import services as survey_services
-from surveys import tallies as score_tallies
-from surveys.answers import Answer
+from surveys.answering import tallies as score_tallies
 from surveys.models import Response
+from surveys.scales import scoring
+from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import loop_reach, services, sweep
-from triage import tallies as triage_tallies
-from triage.intake import ChannelFeedback, take_feedback
+from triage import services
+from triage.loop import reach as loop_reach
 from triage.models import TriageItem
+from triage.verbatims import sweep
+from triage.verbatims import tallies as triage_tallies
+from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 PEOPLE = tuple((f"p{n}@example.com", f"P{n}", ("en", "ar", "fa")[n % 3]) for n in range(9))
 COMMENTS = ["The export to PDF is broken again", "Support never answered my ticket", "Too expensive for us",

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Survey
 from tests.support.factories import sent_survey, survey_path
 
@@ -123,7 +123,7 @@ def test_results_page_shows_score_and_escaped_verbatims(app, client, admin):
 
 
 def test_outbox_page_shows_each_email_and_its_state(app, client, admin):
-    from feedback_app.outbox import OutboxEmail
+    from feedback_app.mail.outbox import OutboxEmail
     sent_survey(app)
     email_id = db.session.scalar(select(OutboxEmail.id))
     login(client, "admin@example.com")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from feedback_app.accounts import tokens
 from feedback_app.accounts.models import ApiToken
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from tests.support.factories import NOW
 
 

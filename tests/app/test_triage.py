@@ -1,10 +1,11 @@
 from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage import listing, services
+from triage import services
 from triage.models import ModelVersion, TrainingExample, TriageItem
+from triage.verbatims import listing
 
 TRIO = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"))
 
@@ -159,7 +160,7 @@ def test_triage_list_filters_and_escapes(app, client):
 
 
 def test_the_list_shows_feedback_from_other_channels_and_bands_it_by_its_own_scale(app, client):
-    from triage.intake import ChannelFeedback, take_feedback
+    from triage.verbatims.intake import ChannelFeedback, take_feedback
     create_user("v@example.com", "long-enough-password", "viewer")
     take_feedback(ChannelFeedback("the checkout page throws an error", "kim@example.com", score=2, kind="csat",
                                   channel="chat"), NOW, 0.5)

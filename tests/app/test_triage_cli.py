@@ -2,7 +2,7 @@ import json
 
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from triage.models import ModelVersion, TrainingExample
 
 

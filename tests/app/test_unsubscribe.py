@@ -1,7 +1,7 @@
-from surveys.links import SignedInvitation
 from sqlalchemy import select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
+from surveys.asking.links import SignedInvitation
 from surveys.models import Customer
 from tests.support.factories import add_customers, mailer
 

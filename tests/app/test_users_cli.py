@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from feedback_app.accounts import services
 from feedback_app.accounts.models import User
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 
 PASSWORD = "long-enough-password"
 

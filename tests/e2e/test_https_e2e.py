@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import update
 
+from feedback_app.core.extensions import db
 from feedback_app.demo import DEMO_ADMIN, load_demo
-from feedback_app.extensions import db
-from feedback_app.outbox import FAILED, OutboxEmail
-from feedback_app.wiring import classify_new_verbatims
+from feedback_app.jobs import classify_new_verbatims
+from feedback_app.mail.outbox import FAILED, OutboxEmail
 from tests.conftest import SMALL_CORPUS, unavailable
-from tests.support import nginx
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.support import nginx
 from tests.support.factories import NOW
 from tests.support.gunicorn import gunicorn, self_signed_certificate
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
-from feedback_app.extensions import db
-from feedback_app.timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
 from surveys import services as survey_services
 from surveys.models import Customer
 from tests.support.html import links

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Response
 from tests.support.html import links
 

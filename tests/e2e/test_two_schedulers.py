@@ -13,20 +13,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from feedback_app.extensions import db
-from feedback_app.mail import message_id
-from feedback_app.outbox import SENT, OutboxEmail
-from feedback_app.timeutil import utcnow
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.mail.emails import message_id
+from feedback_app.mail.outbox import SENT, OutboxEmail
 from surveys import services as survey_services
-from surveys import tallies as score_tallies
-from surveys.answers import Answer
+from surveys.answering import tallies as score_tallies
 from surveys.models import Response
+from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
 from triage import services as triage_services
-from triage import loop_reach, sweep
-from triage import tallies as triage_tallies
+from triage.loop import reach as loop_reach
 from triage.models import TriageItem
+from triage.verbatims import sweep
+from triage.verbatims import tallies as triage_tallies
 
 pytestmark = pytest.mark.e2e
 SENDER = "Acme Feedback <feedback@acme.test>"

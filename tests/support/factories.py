@@ -5,10 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from feedback_app.extensions import db
+from feedback_app.core.extensions import db
 from surveys import services
-from surveys.importing import CustomerRow, ParsedCSV
 from surveys.models import Customer, Invitation
+from surveys.people.importing import CustomerRow, ParsedCSV
 
 NOW = datetime(2026, 11, 23, 12, 0)
 

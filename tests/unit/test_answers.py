@@ -1,7 +1,7 @@
 import pytest
 
-from surveys.answers import MAX_COMMENT, Answer, Invalid, read_answer
-from surveys.kinds import CSAT, NPS
+from surveys.scales.answers import MAX_COMMENT, Answer, Invalid, read_answer
+from surveys.scales.kinds import CSAT, NPS
 
 
 @pytest.mark.parametrize("form, kind, expected", [

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from tests.conftest import SMALL_CORPUS
-from triage.classifier import Classifier, Example, evaluate, features
-from triage.training import TEAM_WEIGHT, judge, read_corpus, split_team_labels, training_set
+from triage.classification.classifier import Classifier, Example, evaluate, features
+from triage.classification.training import TEAM_WEIGHT, judge, read_corpus, split_team_labels, training_set
 
 
 @pytest.fixture(scope="module")

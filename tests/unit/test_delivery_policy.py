@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from feedback_app import delivery_policy as policy
-from feedback_app.delivery_policy import ALIVE, DEAD, UNKNOWN, Claimant
+from feedback_app.mail import delivery_policy as policy
+from feedback_app.mail.delivery_policy import ALIVE, DEAD, UNKNOWN, Claimant
 
 NOW = datetime(2026, 11, 23, 12, 0)
 HERE = Claimant("web-1", "0123456789ab", 100, "5000")

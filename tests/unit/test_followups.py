@@ -3,8 +3,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from triage.followups import (Answer, Respondent, can_move, is_unhappy, loop_email_key, loop_recipients,
-                              needs_follow_up)
+from triage.loop.policy import (
+    Answer,
+    Respondent,
+    can_move,
+    is_unhappy,
+    loop_email_key,
+    loop_recipients,
+    needs_follow_up,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0)
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from triage.grid import Evidence, Placed, Policy, impact, quadrant, rank, recency, unhappiness, value_weight
+from triage.fixes.grid import Evidence, Placed, Policy, impact, quadrant, rank, recency, unhappiness, value_weight
 
 NOW = datetime(2026, 11, 23, 12, 0)
 NPS = (0, 10)

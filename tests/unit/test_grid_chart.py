@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from triage import grid_chart as chart
+from triage.fixes import chart
 
 AREA = chart.frame(high_cost_from=3, high_impact_from=35)
 

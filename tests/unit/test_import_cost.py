@@ -29,11 +29,11 @@ def test_the_app_starts_without_the_classifiers_libraries(tmp_path):
 
 def test_stemming_loads_nltk_without_scikit_learn_or_scipy_and_training_still_finds_them(tmp_path):
     loaded = _loaded_after(
-        "from triage.text import stem\n"
+        "from triage.language.text import stem\n"
         "assert (stem('running', 'en'), stem('المكتبات', 'ar')) == ('run', 'كتب')\n", tmp_path)
     assert loaded == {"nltk": True, "numpy": True, "scipy": False, "sklearn": False}
     loaded = _loaded_after(
-        "from triage.classifier import Classifier, Example\n"
+        "from triage.classification.classifier import Classifier, Example\n"
         "model = Classifier.train([Example('it crashes on start', 'functionality'),\n"
         "                          Example('please add a dark mode', 'feature_request')])\n"
         "assert model.classify('the app crashes').type == 'functionality'\n", tmp_path)

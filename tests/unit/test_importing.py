@@ -3,8 +3,17 @@ import io
 
 import pytest
 
-from surveys.importing import (EMAIL_MAX, MAX_FIELD, NAME_MAX, SNIFF, CustomerCSV, CustomerRow, LineError,
-                              NotACustomerCSV, parse_customer_csv)
+from surveys.people.importing import (
+    EMAIL_MAX,
+    MAX_FIELD,
+    NAME_MAX,
+    SNIFF,
+    CustomerCSV,
+    CustomerRow,
+    LineError,
+    NotACustomerCSV,
+    parse_customer_csv,
+)
 
 
 def test_valid_rows_are_kept_and_broken_rows_reported_with_their_line():

@@ -1,6 +1,15 @@
 import pytest
 
-from surveys.kinds import CES, KINDS, LOCALES, NPS, best_locale, default_wording, localized_digits, text_direction
+from surveys.scales.kinds import (
+    CES,
+    KINDS,
+    LOCALES,
+    NPS,
+    best_locale,
+    default_wording,
+    localized_digits,
+    text_direction,
+)
 
 
 @pytest.mark.parametrize("kind", KINDS.values())

@@ -1,4 +1,4 @@
-from surveys.links import Links, SignedInvitation
+from surveys.asking.links import Links, SignedInvitation
 
 INVITATION = SignedInvitation(42, 3, "csat", "ar")
 

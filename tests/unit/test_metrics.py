@@ -5,9 +5,24 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from triage.metrics import (AWAITING, REACHED, LoopAnswer, Reach, ShippedFix, answers_per_type, contacted_share,
-                            customer_of, days_to_ship, kept_share, latest_reach, parse_weeks, period, reach_deltas,
-                            reached_share, told)
+from triage.loop.metrics import (
+    AWAITING,
+    REACHED,
+    LoopAnswer,
+    Reach,
+    ShippedFix,
+    answers_per_type,
+    contacted_share,
+    customer_of,
+    days_to_ship,
+    kept_share,
+    latest_reach,
+    parse_weeks,
+    period,
+    reach_deltas,
+    reached_share,
+    told,
+)
 
 NOW = datetime(2026, 11, 25, 15, 30)  # a Wednesday
 

@@ -1,4 +1,4 @@
-"""The outbox's own MIME writer (feedback_app/mime.py): what it writes, read back by the email package, is
+"""The outbox's own MIME writer (feedback_app/mail/mime.py): what it writes, read back by the email package, is
 exactly what was given — for any subject, header value and body — and obeys the line rules of RFC 5322."""
 import email
 import email.policy
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedback_app import mime
-from feedback_app.mail import OutgoingEmail, build_message, message_id, wire_message
+from feedback_app.mail import mime
+from feedback_app.mail.emails import OutgoingEmail, build_message, message_id, wire_message
 
 SENDER = "Acme Feedback <feedback@acme.test>"
 # Any text a template or a team could produce, lone surrogates aside (no database stores them).

@@ -1,6 +1,6 @@
 import pytest
 
-from surveys.numbers import BIGINT_MAX, ID_MAX, whole_number
+from feedback_app.core.numbers import BIGINT_MAX, ID_MAX, whole_number
 
 
 @pytest.mark.parametrize("raw, expected", [

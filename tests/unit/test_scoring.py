@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from surveys import scoring
-from surveys.kinds import NPS
+from surveys.scales import scoring
+from surveys.scales.kinds import NPS
 
 
 def test_nps_worked_example_from_the_definition():

@@ -1,6 +1,6 @@
 import pytest
 
-from triage.text import detect_language, normalise, stem, tokens
+from triage.language.text import detect_language, normalise, stem, tokens
 
 
 @pytest.mark.parametrize("text, language", [

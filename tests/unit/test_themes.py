@@ -1,4 +1,4 @@
-from triage.themes import extract_theme, group_themes
+from triage.language.themes import extract_theme, group_themes
 
 IDF = {"export": 5.0, "pdf": 6.0, "slow": 3.5, "invoic": 5.5, "support": 3.0, "never": 1.0}.get
 

@@ -9,9 +9,8 @@ Revises: 0007_outbox
 Create Date: 2026-12-03 12:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_fixes'
@@ -19,7 +18,7 @@ down_revision = '0007_outbox'
 branch_labels = None
 depends_on = None
 
-NEWS_EVENTS = ('fix-planned', 'fix-shipped')  # triage.followups.LOOP_EVENTS, as keyed in the outbox
+NEWS_EVENTS = ('fix-planned', 'fix-shipped')  # triage.loop.policy.LOOP_EVENTS, as keyed in the outbox
 BATCH = 5000
 
 

@@ -1,7 +1,7 @@
 """the dashboard's "unhappy respondents contacted" kept per person (latest weeks) and per week (counts of
 people), so the page sums a few rows instead of reading every answer awaiting a call in the period
 
-Filled here from the answers the sweep marked, as triage.loop_reach.rebuild would (a test compares the two).
+Filled here from the answers the sweep marked, as triage.loop.reach.rebuild would (a test compares the two).
 
 Revision ID: 0010_loop_reach
 Revises: 0009_delivered
@@ -16,8 +16,8 @@ down_revision = '0009_delivered'
 branch_labels = None
 depends_on = None
 
-NEWS_EVENTS = ('fix-planned', 'fix-shipped')  # triage.followups.LOOP_EVENTS, as keyed in the outbox
-# The Monday of an answer's week (surveys.scoring.week_start). SQLite moves to the week's Sunday, then back,
+NEWS_EVENTS = ('fix-planned', 'fix-shipped')  # triage.loop.policy.LOOP_EVENTS, as keyed in the outbox
+# The Monday of an answer's week (surveys.scales.scoring.week_start). SQLite moves to the week's Sunday, then back,
 # from the day alone: its time functions round to milliseconds (a Sunday 23:59:59.9996 would be Monday).
 WEEK = {'postgresql': "CAST(date_trunc('week', answer.answered_at) AS DATE)",
         'sqlite': "date(substr(answer.answered_at, 1, 10), 'weekday 0', '-6 days')"}

@@ -1,0 +1,32 @@
+"""The only place where survey collection meets triage: the scheduler's triage sweeps and digests.
+
+Classification runs here, beside the survey POST rather than inside it, so answering a survey stays
+as cheap as one insert; the sweep picks up every new or changed verbatim within seconds.
+"""
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from feedback_app.core.clock import utcnow
+from triage import services as triage_services
+from triage.loop import follow_up
+
+log = logging.getLogger("feedback.scheduler")
+
+
+def classify_new_verbatims() -> int:
+    classified = triage_services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+    if classified:
+        log.info("triage: %d verbatims classified", classified)
+    return classified
+
+
+def retrain_when_due():
+    return triage_services.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])
+
+
+def queue_follow_up_digests() -> int:
+    """Hourly, but each triager gets at most one digest a day (its outbox key names the day)."""
+    return follow_up.queue_digests(utcnow(), timedelta(hours=current_app.config["FOLLOW_UP_HOURS"]),
+                                   current_app.config["BASE_URL"])

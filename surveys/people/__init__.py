@@ -1,0 +1,1 @@
+"""Customers: the CSV reader, importing, unsubscribing, and the team's customer pages."""

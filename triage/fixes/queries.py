@@ -1,0 +1,68 @@
+"""Read-only lookups for the fix pages and the triage list's "link to a fix" forms.
+Nothing here writes: the use cases that change fixes are in triage.fixes.services."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from feedback_app.accounts.models import User
+from feedback_app.core.extensions import db
+from triage import services
+from triage.fixes import evidence
+from triage.fixes import lists as fix_lists
+from triage.fixes import services as fixes
+from triage.loop import policy as followups
+from triage.models import Fix, TriageItem
+from triage.verbatims import listing
+
+
+def fixes_to_link() -> list[Fix]:
+    """The fixes a triager may add evidence to from the list: those still to do, newest first."""
+    return list(db.session.scalars(select(Fix).where(Fix.status.in_(followups.TO_DO)).order_by(Fix.id.desc())))
+
+
+def theme_response_ids(filters: services.Filters, theme_key: str) -> list[int]:
+    """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
+    return listing.group_response_ids(filters, theme_key)
+
+
+def user_email(user_id: int | None) -> str | None:
+    return db.session.scalar(select(User.email).where(User.id == user_id)) if user_id else None
+
+
+def fix_count() -> int:
+    """How many fixes exist at all: tells "no fixes yet" from "none match these filters"."""
+    return db.session.scalar(select(func.count(Fix.id)))
+
+
+@dataclass(frozen=True)
+class Cursors:
+    """Where each of the fix page's lists starts (None: at the top), from the page's query string."""
+    linked: str | None = None
+    people: str | None = None
+    told: str | None = None
+    testers: str | None = None
+
+
+@dataclass(frozen=True)
+class FixPage:
+    """What the fix page shows besides the fix itself: each long list a page at a time."""
+    placed: fixes.Placed
+    people: fix_lists.Page           # the impact breakdown, heaviest first
+    linked: fix_lists.Page           # linked verbatims, newest first
+    suggested: list[TriageItem]
+    told: fix_lists.Page             # outbox emails of the loop, oldest first
+    told_count: int
+    beta_testers: fix_lists.Page
+    beta_tester_count: int
+    override_by: str | None
+
+
+def fix_page(fix: Fix, now: datetime, settings: fixes.Settings, at: Cursors = Cursors()) -> FixPage:
+    where = fixes.placed(fix, now, settings, people=0)
+    people = fix_lists.people(fix, evidence.read_basis().reference, now, settings.policy.half_life_days, at.people)
+    return FixPage(where, people, fix_lists.linked(fix, at.linked), fixes.suggestions(fix),
+                   fix_lists.told(fix, at.told), fix_lists.told_count(fix),
+                   fix_lists.beta_testers(fix, at.testers), fix_lists.beta_tester_count(fix), user_email(fix.override_by))

@@ -1,0 +1,294 @@
+"""Use cases of fixes: create, link evidence, cost and impact, the ranked queue, status changes that
+tell the respondents. Each public function that changes data is one use case and owns its one commit.
+The decisions (impact, quadrant, rank, who is told) are made by the pure triage.fixes.grid and
+triage.loop.policy; this module gathers the facts and stores the outcome.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from feedback_app.core.extensions import db
+from feedback_app.core.sql import insert_ignoring_conflicts
+from feedback_app.mail.outbox import OutboxEmail, enqueue_email
+from surveys.models import Customer, Response
+from surveys.services import Mailer
+from triage import services
+from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
+from triage.fixes.queue import (  # noqa: F401  (re-exported for the callers of fixes)
+    FixRecord,
+    Linked,
+    Placed,
+    Settings,
+    fix_record,
+    impact_from_scratch,
+    linked_verbatims,
+    placed,
+    ranked_queue,
+    reference_value,
+    settings_from,
+    stored_differs_from_scratch,
+)
+from triage.fixes.tables import FixNews
+from triage.loop import policy as followups
+from triage.loop import reach as loop_reach
+from triage.models import BetaTester, Fix, FixLink, TriageItem
+
+TITLE_MAX = 200
+TEXT_MAX = 10_000
+SUGGESTED = 20
+SUGGESTION_WINDOW = 20_000  # suggestions come from this many newest classified verbatims: a bounded read
+
+
+class FixError(ValueError):
+    """A request about a fix that cannot be carried out; the message says why, for people."""
+
+
+# ---------------------------------------------------------------- creating and linking
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise FixError("A fix needs a title.")
+    if len(title) > TITLE_MAX:
+        raise FixError(f"A title has at most {TITLE_MAX} characters.")
+    return title
+
+
+def _check_cost(cost) -> int:
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost not in grid.COSTS:
+        raise FixError("Cost is a whole number from 1 (trivial) to 5 (very large).")
+    return cost
+
+
+def _check_type(type_key: str | None) -> str | None:
+    if type_key and type_key not in services.type_keys():
+        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(services.type_keys())}.")
+    return type_key or None
+
+
+def _check_text(text: str | None, what: str) -> str:
+    text = text or ""
+    if len(text) > TEXT_MAX:
+        raise FixError(f"The {what} has at most {TEXT_MAX} characters.")
+    return text
+
+
+def create_fix(title: str, cost: int, now: datetime, user_id: int | None = None, type_key: str | None = None,
+               description: str = "", response_ids: Iterable[int] = (), theme_key: str | None = None) -> Fix:
+    fix = Fix(title=_clean_title(title), cost=_check_cost(cost), type_key=_check_type(type_key),
+              description=_check_text(description, "description"), status="open", theme_key=theme_key,
+              release_note="", created_at=now, updated_at=now)
+    db.session.add(fix)
+    db.session.flush()
+    _link(fix, list(response_ids), now, user_id)
+    db.session.commit()
+    return fix
+
+
+def link_verbatims(fix: Fix, response_ids: Iterable[int], now: datetime, user_id: int | None = None) -> int:
+    """Link verbatims to a fix; linking one twice changes nothing. Returns how many were new."""
+    added = _link(fix, list(response_ids), now, user_id)
+    fix.updated_at = now
+    db.session.commit()
+    return added
+
+
+def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None) -> int:
+    if not response_ids:
+        return 0
+    wanted = set(response_ids)
+    known = set(db.session.scalars(select(Response.id).where(Response.id.in_(wanted))))
+    if wanted - known:
+        db.session.rollback()
+        raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - known))) + ".")
+    dates = dict(db.session.execute(select(Response.id, Response.answered_at).where(Response.id.in_(wanted))).all())
+    added = [response_id for response_id in sorted(wanted) if insert_ignoring_conflicts(
+        FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
+                  "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
+    evidence.links_changed(fix.id, added)
+    loop_reach.answers_changed(added)  # news of this fix may have reached their customer already
+    return len(added)
+
+
+def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
+    removed = db.session.execute(FixLink.__table__.delete().where(FixLink.fix_id == fix.id,
+                                                                  FixLink.response_id == response_id)).rowcount
+    if removed:
+        evidence.links_changed(fix.id, [response_id])
+        loop_reach.answers_changed([response_id])
+    fix.updated_at = now
+    db.session.commit()
+
+
+def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
+    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
+    (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
+    every verbatim, and what is new is what a suggestion is for.
+
+    A fix made from a theme group keeps the group's key (its shared stems), while each verbatim's
+    key holds its own two to four stems; so "same theme" means "has every stem of the fix's key",
+    as the triage list's theme filter reads it.
+    """
+    stems = (fix.theme_key or "").split()
+    if not stems:
+        return []
+    linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
+    newest = select(func.max(TriageItem.id)).scalar_subquery()
+    query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
+             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
+    for stem in stems:
+        query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
+    return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- cost, impact, status
+
+def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: str | None = None,
+               description: str | None = None, cost: int | None = None, type_key: str | None = None,
+               release_note: str | None = None, impact_override: float | None = None,
+               reason: str | None = None, clear_override: bool = False) -> None:
+    """Edit what the team owns about a fix, all or nothing (status has its own use case)."""
+    try:
+        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
+              release_note=release_note, impact_override=impact_override, reason=reason,
+              clear_override=clear_override)
+    except FixError:
+        db.session.rollback()  # a field set before the bad one must not be saved by a later commit
+        raise
+    db.session.commit()
+
+
+def _edit(fix: Fix, now: datetime, user_id: int | None, *, title: str | None, description: str | None,
+          cost: int | None, type_key: str | None, release_note: str | None, impact_override: float | None,
+          reason: str | None, clear_override: bool) -> None:
+    if title is not None:
+        fix.title = _clean_title(title)
+    if description is not None:
+        fix.description = _check_text(description, "description")
+    if cost is not None:
+        fix.cost = _check_cost(cost)
+    if type_key is not None:
+        fix.type_key = _check_type(type_key)
+    if release_note is not None:
+        fix.release_note = _check_text(release_note, "release note")
+    if clear_override:
+        fix.impact_override = fix.override_reason = fix.override_by = fix.override_at = None
+    elif impact_override is not None:
+        _override(fix, impact_override, reason, user_id, now)
+    fix.updated_at = now
+
+
+def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: datetime) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise FixError("An impact override is a number from 0 to 100.")
+    if not reason or not reason.strip():
+        raise FixError("Say why the evidence is overruled: an impact override needs a reason.")
+    fix.impact_override, fix.override_reason = float(value), _check_text(reason.strip(), "reason")
+    fix.override_by, fix.override_at = user_id, now
+
+
+def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool = False) -> int:
+    """Move a fix along its life and tell the respondents, in the same transaction: when it is
+    planned (if the team chooses to) and, always, when it ships. Returns the emails queued now."""
+    queued = _move(fix, status, now, mailer, tell_planned)
+    db.session.commit()
+    return queued
+
+
+def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool) -> int:
+    if status not in followups.STATUSES:
+        raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
+    if status != fix.status and not followups.can_move(fix.status, status):
+        raise FixError(f"A fix cannot go from {fix.status} to {status}.")
+    if status == "shipped" and not fix.release_note.strip():
+        raise FixError("Write the release note first: it is what the people who asked will read.")
+    fix.status, fix.updated_at = status, now
+    if status == "planned":
+        fix.planned_at = fix.planned_at or now
+    if status == "shipped":
+        fix.shipped_at = fix.shipped_at or now
+    if status == "shipped" or (status == "planned" and tell_planned):
+        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+    return 0
+
+
+def edit_fix(fix: Fix, now: datetime, mailer: Mailer, user_id: int | None = None, *, title: str | None = None,
+             description: str | None = None, cost: int | None = None, type_key: str | None = None,
+             release_note: str | None = None, impact_override: float | None = None, reason: str | None = None,
+             clear_override: bool = False, status: str | None = None, tell_planned: bool = False) -> int:
+    """Field edits and a status change with its emails, in one transaction: a release note written
+    and the fix shipped together, or — on any error — nothing at all. `tell_planned` emails the
+    "planned" news (moving to planned now, or for a fix planned already). Returns the emails queued."""
+    try:
+        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
+              release_note=release_note, impact_override=impact_override, reason=reason,
+              clear_override=clear_override)
+        queued = _move(fix, status, now, mailer, tell_planned) if status is not None else 0
+        if tell_planned and status != "planned":
+            queued += _announce_planned(fix, now, mailer)
+    except FixError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return queued
+
+
+def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+    """Send the "planned" news for a fix that is already planned (the team decided later)."""
+    queued = _announce_planned(fix, now, mailer)
+    db.session.commit()
+    return queued
+
+
+def _announce_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+    if fix.status not in ("planned", "in_progress"):
+        raise FixError("Only a planned fix can be announced as planned.")
+    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
+
+
+def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
+    linked = linked_verbatims([fix.id])[fix.id]
+    customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
+    template = event.replace("-", "_")
+    queued = 0
+    for person in followups.loop_recipients(e.respondent() for e in linked):
+        unsubscribe = mailer.unsubscribe_url(person.customer_id)
+        context = {"customer": customers[person.customer_id], "fix": fix,
+                   "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
+                   "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        key = followups.loop_email_key(event, fix.id, person.customer_id)
+        if enqueue_email(key, template, person.email, person.locale, context, now, headers):
+            queued += 1
+            email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
+            db.session.add(FixNews(fix_id=fix.id, email_id=email_id))
+    return queued
+
+
+def loop_news(fix_id: int | None = None):
+    """The outbox rows that carry news of this fix (or of any fix), by their keys (followups.loop_email_key)."""
+    which = "%" if fix_id is None else f"{fix_id}:%"
+    return or_(*[OutboxEmail.dedupe_key.like(f"{event}:{which}") for event in followups.LOOP_EVENTS.values()])
+
+
+def loop_history(fix: Fix) -> list[OutboxEmail]:
+    """Who was told about this fix, when, and whether it was delivered (every email; pages read
+    fix_lists.told a page at a time)."""
+    return list(db.session.scalars(select(OutboxEmail).join(FixNews, FixNews.email_id == OutboxEmail.id)
+                                   .where(FixNews.fix_id == fix.id).order_by(FixNews.email_id)))
+
+
+def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
+    """A customer asked to try a fix early; once per fix. False when the link names nothing known."""
+    if db.session.get(Fix, fix_id) is None or db.session.get(Customer, customer_id) is None:
+        return False
+    insert_ignoring_conflicts(BetaTester, {"fix_id": fix_id, "customer_id": customer_id, "created_at": now},
+                              ["fix_id", "customer_id"])
+    db.session.commit()
+    return True
+
+

@@ -1,0 +1,1 @@
+"""PURE: the words of a verbatim: language detection, normalisation, tokens, stems, stop words and short themes."""

@@ -1,0 +1,173 @@
+"""Use cases of following up with unhappy respondents: the list, "contacted", the daily digest.
+Who is due is decided by the pure triage.loop.policy; this module gathers and stores.
+
+The list is read a page at a time, oldest first, by keyset on (answered_at, id): a page reads one range of the
+partial index ix_response_follow_up (the open cases the sweep marked) and the sweep's backlog (ix_response_pending,
+seconds' worth of answers), however many answers and open cases there are. How many wait is counted up to
+COUNT_UP_TO and said as "more than" past it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, true, tuple_
+
+from feedback_app.accounts.models import User
+from feedback_app.core.extensions import db
+from feedback_app.core.paging import capped_count, position_token, read_position
+from feedback_app.mail.outbox import enqueue_email
+from surveys.answering.tallies import WAITING
+from surveys.models import Customer, Invitation, Response, Survey
+from triage.loop import policy as followups
+from triage.loop import reach as loop_reach
+
+PAGE_SIZE = 50  # the daily digest names the first page's cases, so each of its links lands on that page
+COUNT_UP_TO = 1000
+LIST_NAME = "follow-ups"  # in the list's cursors, so another list's cursor is refused
+# Open cases: those the sweep marked as awaiting a call (the terms of the partial index ix_response_follow_up;
+# "= true", the form both databases match against it) and the sweep's backlog (WAITING), nobody contacted yet.
+MARKED = Response.awaits_contact == true()
+NOT_CONTACTED = Response.contacted_at.is_(None)
+
+Case = tuple[Response, str | None, str | None]  # an answer, its scale, its customer's email
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts or ends: one answer's place in the list's order."""
+    answered_at: datetime
+    id: int
+
+    def token(self) -> str:
+        return position_token(LIST_NAME, moment=self.answered_at, row=self.id)
+
+    @classmethod
+    def parse(cls, token: str | None) -> Position | None:
+        """None for no token; ValueError for one that is not this list's."""
+        if not token:
+            return None
+        (name,), moment, row = read_position(token, leading=1)
+        if name != LIST_NAME:
+            raise ValueError("not a page of this list")
+        return cls(moment, row)
+
+    @classmethod
+    def of(cls, case: Case) -> Position:
+        return cls(case[0].answered_at, case[0].id)
+
+
+@dataclass(frozen=True)
+class FollowUpPage:
+    waiting: list[Case]         # who, among this page's open cases, waits for a call
+    next: Position | None       # the page after starts after this case
+    previous: Position | None   # the page before ends before this case
+
+
+def follow_ups(now: datetime, within: timedelta, after: Position | None = None, before: Position | None = None,
+               size: int = PAGE_SIZE, up_to: int = COUNT_UP_TO) -> tuple[FollowUpPage, int]:
+    """A page of the unhappy, opted-in commenters nobody has contacted within `within` of their answer, oldest
+    first — the `size` open cases after `after` (or before `before`), of which those still due are shown — and
+    how many wait, counted no further than up_to + 1 (read as "more than up_to"). The count reads the marked
+    cases from ix_response_follow_up alone (index-only, at most up_to + 1 entries past the backlog's) and judges
+    the backlog's; a marked case edited since is in both, and counted by its judgement only."""
+    cutoff, backlog = now - within, _backlog()
+    due = [case for case in backlog if _due(case, now, within)]
+    in_both = sum(1 for response, _, _ in backlog if response.awaits_contact and response.answered_at <= cutoff)
+    marked = db.session.scalar(select(capped_count(
+        select(Response.id).where(MARKED, NOT_CONTACTED, Response.answered_at <= cutoff), up_to + in_both)))
+    page = _page(_marked(cutoff, after, before, size + 1), due, now, within, after, before, size)
+    return page, min(marked - in_both + len(due), up_to + 1)
+
+
+def overdue(now: datetime, within: timedelta, limit: int = PAGE_SIZE) -> list[Case]:
+    """Who has waited longest (the daily digest): the list's first page of `limit` open cases, those still due."""
+    return follow_ups(now, within, size=limit)[0].waiting
+
+
+def _page(marked: list[Case], backlog: list[Case], now: datetime, within: timedelta, after: Position | None,
+          before: Position | None, size: int) -> FollowUpPage:
+    """The page's cases: the first `size` of the marked ones read from its edge and of the due backlog in range."""
+    backwards = before is not None
+    backlog = [case for case in backlog
+               if (after is None or _place(case) > (after.answered_at, after.id))
+               and (before is None or _place(case) < (before.answered_at, before.id))]
+    both = {case[0].id: case for case in [*marked, *backlog]}  # an edited answer may be in both: once
+    cases = sorted(both.values(), key=_place, reverse=backwards)
+    more, cases = len(cases) > size, cases[:size]
+    if backwards:
+        cases.reverse()
+    due = [case for case in cases if _due(case, now, within)]
+    if not cases:
+        return FollowUpPage(due, None, None)
+    if backwards:
+        return FollowUpPage(due, Position.of(cases[-1]), Position.of(cases[0]) if more else None)
+    return FollowUpPage(due, Position.of(cases[-1]) if more else None,
+                        Position.of(cases[0]) if after is not None else None)
+
+
+def _place(case: Case) -> tuple[datetime, int]:
+    return case[0].answered_at, case[0].id
+
+
+def _cases():
+    """An answer with its scale and its customer's email (a channel's answer names its customer, a survey
+    answer's is its invitation's)."""
+    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    return (select(Response, func.coalesce(Response.kind, Survey.kind), Customer.email)
+            .outerjoin(Survey, Survey.id == Response.survey_id)
+            .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+            .outerjoin(Customer, Customer.id == customer_id))
+
+
+def _marked(cutoff: datetime, after: Position | None, before: Position | None, limit: int) -> list[Case]:
+    """Up to `limit` cases the sweep marked, in the list's order from a page's edge (backwards, towards the
+    oldest, for the page before `before`). The range is read from ix_response_follow_up alone, index-only, and
+    the rows then by id: asked for whole rows, PostgreSQL may walk ix_response_awaits_contact instead, which
+    also holds every case contacted since — thousands, before the oldest open one."""
+    place = tuple_(Response.answered_at, Response.id)
+    ids = select(Response.id).where(MARKED, NOT_CONTACTED, Response.answered_at <= cutoff)
+    if before is not None:
+        ids = ids.where(place < tuple_(before.answered_at, before.id)) \
+            .order_by(Response.answered_at.desc(), Response.id.desc())
+    else:
+        if after is not None:
+            ids = ids.where(place > tuple_(after.answered_at, after.id))
+        ids = ids.order_by(Response.answered_at, Response.id)
+    return [tuple(row) for row in db.session.execute(_cases().where(Response.id.in_(ids.limit(limit))))]
+
+
+def _backlog() -> list[Case]:
+    """Every open case the sweep has still to see (seconds' worth of answers). Read whole, in no order and with
+    no time in SQL: either would have SQLite walk the answers by time instead of the few waiting."""
+    return [tuple(row) for row in db.session.execute(_cases().where(WAITING, NOT_CONTACTED))]
+
+
+def _due(case: Case, now: datetime, within: timedelta) -> bool:
+    response, kind, _ = case
+    return followups.needs_follow_up(followups.Answer(response.id, kind, response.score, bool(response.comment.strip()),
+                                                      response.may_contact, response.answered_at,
+                                                      response.contacted_at), now, within)
+
+
+def mark_contacted(response: Response, user_id: int, now: datetime) -> None:
+    if response.contacted_at is None:
+        response.contacted_at, response.contacted_by = now, user_id
+        loop_reach.answers_changed([response.id])
+    db.session.commit()
+
+
+def queue_digests(now: datetime, within: timedelta, app_url: str) -> int:
+    """One digest a day to every active triager and admin, when anyone is waiting for a reply."""
+    waiting = overdue(now, within)
+    if not waiting:
+        return 0
+    answers = [{"score": r.score, "kind": kind, "comment": r.comment, "answered_at": r.answered_at,
+                "customer_email": email, "url": f"{app_url}/triage/follow-ups#response-{r.id}"} for r, kind, email in waiting]
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("admin", "triager")))
+                               .order_by(User.id))
+    queued = sum(enqueue_email(followups.digest_key(now, user.id), "follow_up_digest", user.email, "en",
+                               {"user": user, "answers": answers, "list_url": f"{app_url}/triage/follow-ups"}, now)
+                 for user in users)
+    db.session.commit()
+    return queued

@@ -1,0 +1,86 @@
+"""Who hears back, and when: the closing-the-loop policy.
+
+PURE: standard library and the scales (surveys.scales.kinds). The services hand in plain facts about respondents;
+this module decides.
+Exactly-once delivery is not decided here but enforced by the outbox's unique key, which
+`loop_email_key` names: one key per fix, event and customer, so a status that flips back and forth,
+a retry or a restart can never send the same news twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from surveys.scales import kinds
+
+STATUSES = ("open", "planned", "in_progress", "shipped", "wont_do")
+TO_DO = ("open", "planned", "in_progress")  # what the ranked queue ranks: work still ahead
+TRANSITIONS = {
+    "open": {"planned", "in_progress", "shipped", "wont_do"},
+    "planned": {"open", "in_progress", "shipped", "wont_do"},
+    "in_progress": {"planned", "shipped", "wont_do"},
+    "shipped": {"in_progress"},   # reopened when the fix did not hold; its news is never resent
+    "wont_do": {"open"},
+}
+LOOP_EVENTS = {"planned": "fix-planned", "shipped": "fix-shipped"}
+
+
+def can_move(current: str, new: str) -> bool:
+    return new in TRANSITIONS.get(current, set())
+
+
+# "Unhappy" has one definition, beside the scales (NPS detractors; CSAT 1–2; CES "made it easy" 1–3).
+is_unhappy = kinds.is_unhappy
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One linked respondent of a fix, as the loop sees them."""
+    customer_id: int | None
+    email: str | None
+    may_contact: bool
+    unsubscribed: bool
+    locale: str
+
+
+def loop_recipients(respondents: Iterable[Respondent]) -> list[Respondent]:
+    """Those who may hear about a fix: they opted in, did not unsubscribe, and have an address.
+    A customer linked through several verbatims is told once."""
+    chosen: dict[int, Respondent] = {}
+    for person in respondents:
+        if person.customer_id is None or not person.email or person.unsubscribed:
+            continue
+        if person.customer_id in chosen:
+            if person.may_contact and not chosen[person.customer_id].may_contact:
+                chosen[person.customer_id] = person
+            continue
+        chosen[person.customer_id] = person
+    return [person for person in chosen.values() if person.may_contact]
+
+
+def loop_email_key(event: str, fix_id: int, customer_id: int) -> str:
+    return f"{event}:{fix_id}:{customer_id}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A verbatim that may need a person to reach out."""
+    response_id: int
+    kind: str | None
+    score: int | None
+    has_comment: bool
+    may_contact: bool
+    answered_at: datetime
+    contacted_at: datetime | None
+
+
+def needs_follow_up(answer: Answer, now: datetime, within: timedelta) -> bool:
+    """Unhappy, wrote something, opted in, and nobody has reached out `within` the answer."""
+    return (kinds.awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
+            and answer.contacted_at is None and now - answer.answered_at >= within)
+
+
+def digest_key(day: datetime, user_id: int) -> str:
+    """One follow-up digest per triager per day."""
+    return f"follow-up-digest:{day.date().isoformat()}:{user_id}"

@@ -1,0 +1,201 @@
+"""The triage list and its theme groups, read a page at a time whatever the number of verbatims.
+
+A page is one range of an index that starts with the filter and ends in the list's order (models.LIST_ORDER):
+people first where the model is unsure, then the newest. Pages follow each other by keyset — the next page
+starts after the last row shown — so page 5,000 costs what page 1 costs, and no page counts every row: the
+counts come from the tallies (triage.verbatims.tallies). Theme groups come from the theme tallies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, true, tuple_
+from sqlalchemy.orm import selectinload
+
+from feedback_app.core.extensions import db
+from feedback_app.core.paging import position_token, read_position
+from surveys.models import Invitation, Response, Survey
+from surveys.scales.kinds import BANDS
+from triage.models import ThemeGroup as GroupRow
+from triage.models import ThemeTally, TriageItem, TypeTally
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    type: str | None = None
+    survey: int | None = None
+    language: str | None = None
+    band: str | None = None        # unhappy | neutral | happy (surveys.scales.kinds.BANDS)
+    needs_review: bool = False
+    theme: str | None = None       # a theme group's key
+
+
+def conditions(filters: Filters, on_answers: bool = False) -> list:
+    """What each filter means, as SQL on the triage record. `on_answers`: for queries over answers joined
+    to their (maybe missing) record and survey — the survey and the band then come from the answer itself,
+    so an answer the sweep has not reached yet is still found by them."""
+    where = []
+    if filters.type == "none":
+        where.append(TriageItem.type_key.is_(None))
+    elif filters.type:
+        where.append(TriageItem.type_key == filters.type)
+    if filters.survey:
+        where.append((Response.survey_id if on_answers else TriageItem.survey_id) == filters.survey)
+    if filters.language:
+        where.append(TriageItem.language == filters.language)
+    if filters.needs_review:
+        where.append(TriageItem.needs_review == true())
+    if filters.theme:
+        where.append(TriageItem.theme_group == filters.theme)
+    if filters.band:
+        where.append(_band_of_answer(filters.band) if on_answers else TriageItem.band == filters.band)
+    return where
+
+
+def _band_of_answer(band: str):
+    scale = func.coalesce(Response.kind, Survey.kind)  # a channel's score carries its own scale
+    return or_(*[and_(scale == kind, Response.score.between(*bands[band])) for kind, bands in BANDS.items()])
+
+
+# ---------------------------------------------------------------- a page of the list
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts or ends: the order's values of one row."""
+    needs_review: bool
+    answered_at: datetime
+    id: int
+
+    def token(self) -> str:
+        return position_token(str(int(self.needs_review)), moment=self.answered_at, row=self.id)
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        """None for no token; ValueError for one that is not ours."""
+        if not token:
+            return None
+        (review,), moment, row = read_position(token, leading=1)
+        if review not in ("0", "1"):
+            raise ValueError("not a page of this list")
+        return cls(review == "1", moment, row)
+
+    @classmethod
+    def of(cls, item: TriageItem) -> Cursor:
+        return cls(bool(item.needs_review), item.answered_at, item.id)
+
+    def key(self):
+        return tuple_(self.needs_review, self.answered_at, self.id)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[TriageItem]
+    next: Cursor | None      # the page after this one starts after this row
+    previous: Cursor | None  # the page before this one ends before this row
+    total: int | None        # every verbatim the filters select; None when no tally can say
+
+
+ORDER_KEY = tuple_(TriageItem.needs_review, TriageItem.answered_at, TriageItem.id)
+
+
+def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | None = None,
+              size: int = PAGE_SIZE) -> ListPage:
+    query = select(TriageItem).where(*conditions(filters), TriageItem.answered_at.is_not(None)).options(
+        selectinload(TriageItem.response).selectinload(Response.survey),
+        selectinload(TriageItem.response).selectinload(Response.customer),
+        selectinload(TriageItem.response).selectinload(Response.invitation).selectinload(Invitation.customer))
+    if before is not None:  # the page before: read backwards from its end, then turn it round
+        rows = db.session.scalars(query.where(ORDER_KEY > before.key())
+                                  .order_by(*[c.asc() for c in _order()]).limit(size + 1)).all()
+        more_before, items = len(rows) > size, list(reversed(rows[:size]))
+        return ListPage(items, Cursor.of(items[-1]) if items else None,
+                        Cursor.of(items[0]) if more_before and items else None, count(filters))
+    if after is not None:
+        query = query.where(ORDER_KEY < after.key())
+    rows = db.session.scalars(query.order_by(*[c.desc() for c in _order()]).limit(size + 1)).all()
+    items = rows[:size]
+    return ListPage(items, Cursor.of(items[-1]) if len(rows) > size else None,
+                    Cursor.of(items[0]) if after is not None and items else None, count(filters))
+
+
+def _order():
+    return TriageItem.needs_review, TriageItem.answered_at, TriageItem.id
+
+
+def count(filters: Filters) -> int | None:
+    """How many verbatims the filters select, from the tallies: one small sum, never a count of the list."""
+    if filters.theme:
+        if filters.needs_review:
+            return None  # theme tallies are not kept by review state
+        return _theme_count(filters)
+    table = TypeTally
+    query = select(func.coalesce(func.sum(table.count), 0)).where(*_tally_conditions(table, filters))
+    if filters.needs_review:
+        query = query.where(table.needs_review == true())
+    return db.session.scalar(query)
+
+
+def _tally_conditions(table, filters: Filters) -> list:
+    where = []
+    if filters.type:
+        where.append(table.type_key == ("" if filters.type == "none" else filters.type))
+    if filters.survey:
+        where.append(table.survey_id == filters.survey)
+    if filters.language:
+        where.append(table.language == filters.language)
+    if filters.band:
+        where.append(table.band == filters.band)
+    return where
+
+
+def _theme_count(filters: Filters) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(ThemeTally.count), 0)).where(
+        ThemeTally.theme_group == filters.theme, *_tally_conditions(ThemeTally, filters)))
+
+
+# ---------------------------------------------------------------- theme groups
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    key: str              # the group's two strongest stems: the list's theme filter
+    label: str            # the theme of its first member, in the customer's words
+    count: int
+    type_key: str | None  # the most common type among the members
+
+
+def theme_groups(filters: Filters, limit: int = 50, offset: int = 0) -> list[ThemeGroup]:
+    """The largest groups of similar verbatims under the list's filters ("23 — slow PDF export"): read from
+    the groups' kept sizes, or summed from the theme tallies when a filter applies. `offset`: the themes
+    page's later pages (groups are far fewer than answers, so an offset stays cheap)."""
+    where = _tally_conditions(ThemeTally, filters)
+    if where:
+        sizes = db.session.execute(
+            select(ThemeTally.theme_group, func.sum(ThemeTally.count).label("members")).where(*where)
+            .group_by(ThemeTally.theme_group).having(func.sum(ThemeTally.count) > 0)
+            .order_by(func.sum(ThemeTally.count).desc(), ThemeTally.theme_group).limit(limit).offset(offset)).all()
+    else:
+        sizes = db.session.execute(select(GroupRow.key, GroupRow.size).where(GroupRow.size > 0)
+                                   .order_by(GroupRow.size.desc(), GroupRow.key).limit(limit).offset(offset)).all()
+    keys = [key for key, _ in sizes]
+    labels = dict(db.session.execute(select(GroupRow.key, GroupRow.label).where(GroupRow.key.in_(keys))).all())
+    types = _commonest_types(keys, where)
+    return [ThemeGroup(key, labels.get(key, key), members, types.get(key)) for key, members in sizes]
+
+
+def _commonest_types(keys: list[str], where: list) -> dict[str, str | None]:
+    best: dict[str, tuple[int, str]] = {}
+    for key, type_key, members in db.session.execute(
+            select(ThemeTally.theme_group, ThemeTally.type_key, func.sum(ThemeTally.count))
+            .where(ThemeTally.theme_group.in_(keys), *where).group_by(ThemeTally.theme_group, ThemeTally.type_key)):
+        if type_key and members > best.get(key, (0, ""))[0]:
+            best[key] = (members, type_key)
+    return {key: type_key for key, (_, type_key) in best.items()}
+
+
+def group_response_ids(filters: Filters, theme: str) -> list[int]:
+    """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
+    grouped = Filters(filters.type, filters.survey, filters.language, filters.band, filters.needs_review, theme)
+    return sorted(db.session.scalars(select(TriageItem.response_id).where(*conditions(grouped))))
