@@ -128,7 +128,7 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         # Below this confidence a verbatim is marked "needs review" and listed first.
         "REVIEW_BELOW": _share("REVIEW_BELOW", get("REVIEW_BELOW", "0.5")),
         "RETRAIN_AFTER_LABELS": _int("RETRAIN_AFTER_LABELS", get("RETRAIN_AFTER_LABELS", "20"), 1, 100_000),
-        # The cost/impact grid (triage/grid.py): impact at or above this is high; cost at or above this is high.
+        # The cost/impact grid (triage/fixes/grid.py): impact at or above this is high; cost at or above this is high.
         "IMPACT_HIGH_FROM": _int("IMPACT_HIGH_FROM", get("IMPACT_HIGH_FROM", "35"), 1, 100),
         "COST_HIGH_FROM": _int("COST_HIGH_FROM", get("COST_HIGH_FROM", "3"), 2, 5),
         "IMPACT_HALF_LIFE_DAYS": _int("IMPACT_HALF_LIFE_DAYS", get("IMPACT_HALF_LIFE_DAYS", "90"), 1, 3650),
