@@ -1,3 +1,4 @@
+"""The forms every package shares: a CSRF-protected button with nothing else in it."""
 from flask_wtf import FlaskForm
 
 

@@ -1,5 +1,8 @@
 """Function words that carry no theme, per language (written for this project; nltk's lists need a
-download, which this product must never do at run time). Used only by theme extraction."""
+download, which this product must never do at run time). Used only by theme extraction.
+
+PURE data.
+"""
 
 STOPWORDS = {
     "en": set("""a an the and or but if then so than that this these those it its it's i i'm i've me my we our
