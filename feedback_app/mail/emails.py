@@ -25,7 +25,7 @@ from flask import render_template
 from flask_babel import force_locale
 
 from feedback_app.mail import delivery_policy, mime
-from surveys.scales.kinds import text_direction
+from feedback_app.core.languages import text_direction
 
 
 @dataclass(frozen=True)
