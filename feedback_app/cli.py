@@ -25,8 +25,9 @@ from feedback_app.accounts.tokens import TokenError, create_token, list_tokens, 
 from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import sender_address, transport_from_config
-from feedback_app.mail.outbox import count_due, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import count_due
+from feedback_app.mail.transports import sender_address, transport_from_config
 from surveys import services as survey_services
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.scales.kinds import KINDS
