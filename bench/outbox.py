@@ -190,7 +190,7 @@ def smtplib_bytes_loop(server: SMTPServer, flattened) -> float:
 
 
 def mail_deliver(app) -> float:
-    from feedback_app.cli import mail_deliver as command
+    from feedback_app.mail.cli import mail_deliver as command
 
     runner = app.test_cli_runner()
     start = time.perf_counter()
