@@ -1,3 +1,4 @@
+"""The base form every package's pages share: ConfirmForm, a POST button with CSRF protection."""
 from flask_wtf import FlaskForm
 
 
