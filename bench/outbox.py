@@ -160,8 +160,8 @@ def prebuilt_messages(app):
     from sqlalchemy import select
 
     from feedback_app.core.extensions import db
-    from feedback_app.mail.emails import build_message
     from feedback_app.mail.outbox import OutboxEmail
+    from feedback_app.mail.render import build_message
 
     with app.app_context():
         emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
@@ -190,7 +190,7 @@ def smtplib_bytes_loop(server: SMTPServer, flattened) -> float:
 
 
 def mail_deliver(app) -> float:
-    from feedback_app.cli import mail_deliver as command
+    from feedback_app.mail.cli import mail_deliver as command
 
     runner = app.test_cli_runner()
     start = time.perf_counter()

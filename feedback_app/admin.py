@@ -8,7 +8,8 @@ from feedback_app.accounts.access import role_required
 from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.mail.outbox import FAILED, STATUSES, OutboxEmail, retry_failed, status_counts
+from feedback_app.mail.delivery import retry_failed
+from feedback_app.mail.outbox import FAILED, STATUSES, OutboxEmail, status_counts
 from feedback_app.web.forms import ConfirmForm
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")

@@ -27,8 +27,8 @@ from flask import Flask, current_app
 from feedback_app.core import leases
 from feedback_app.core.clock import utcnow
 from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
-from feedback_app.mail.emails import sender_address, transport_from_config
-from feedback_app.mail.outbox import deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.transports import sender_address, transport_from_config
 from surveys.services import queue_due_reminders
 
 log = logging.getLogger("feedback.scheduler")

@@ -1,5 +1,6 @@
-"""`feedback users …`: team accounts from the command line (create, list, set-password, set-role,
-deactivate, activate). Each command calls one service; errors exit non-zero with the reason."""
+"""`feedback users …` and `feedback tokens …`: team accounts (create, list, set-password, set-role, deactivate,
+activate) and the API's bearer tokens (create, list, revoke) from the command line. Each command calls one
+service; errors exit non-zero with the reason."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +10,9 @@ from flask.cli import with_appcontext
 
 from feedback_app.accounts import services
 from feedback_app.accounts.models import ROLES
+from feedback_app.accounts.tokens import TokenError, create_token, list_tokens, revoke_token
+from feedback_app.core.cli_args import ID
+from feedback_app.core.clock import utcnow
 
 
 @click.group()
@@ -84,3 +88,51 @@ def _run(use_case, *args):
         return use_case(*args)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from None
+
+
+# ------------------------------------------------------------------ API tokens
+
+@click.group()
+def tokens():
+    """Bearer tokens for the JSON API (/api/v1)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="triager", show_default=True,
+              help="viewer tokens only read; triager and admin tokens also write.")
+@with_appcontext
+def tokens_create(name, role):
+    """Create a token; it is printed once, as the last line, and only its hash is kept."""
+    try:
+        new = create_token(name, role, utcnow())
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} token {new.record.id} “{new.record.name}”. It is shown only this once; "
+               "store it now (only its hash is kept):")
+    click.echo(new.plain)
+
+
+@tokens.command("list")
+@with_appcontext
+def tokens_list():
+    """One line per token: id, name, role, created, last used, and whether it is revoked."""
+    def day(moment):
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+    for token in list_tokens():
+        state = f"revoked {day(token.revoked_at)}" if token.revoked_at else "active"
+        click.echo(f"{token.id}\t{token.name}\t{token.role}\tcreated {day(token.created_at)}"
+                   f"\tlast used {day(token.last_used_at)}\t{state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=ID)
+@with_appcontext
+def tokens_revoke(token_id):
+    """Revoke a token at once; requests with it get 401 from then on."""
+    try:
+        token = revoke_token(token_id, utcnow())
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Revoked token {token.id} “{token.name}”.")

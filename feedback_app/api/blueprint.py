@@ -7,7 +7,7 @@ from werkzeug.exceptions import InternalServerError, default_exceptions
 
 from feedback_app.api import auth
 from feedback_app.api.errors import PREFIX, ApiError, handle_api_error, handle_http_exception, handle_server_error
-from feedback_app.api.schemas import ErrorSchema
+from feedback_app.api.schemas.common import ErrorSchema
 
 api = Blueprint("api", __name__, url_prefix=PREFIX,
                 description="Feedback from any channel, its triage, and the fixes it supports.")

@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from feedback_app.api.blueprint import api, write_errors
 from feedback_app.api.errors import ApiError
-from feedback_app.api.schemas import AddressIn, CustomerExport, Erased
+from feedback_app.api.schemas.customers import AddressIn, CustomerExport, Erased
 from feedback_app.core.clock import utcnow
 from privacy.export import export_customer
 from privacy.records import AlreadyErased, InvalidAddress, PrivacyError

@@ -6,10 +6,10 @@ well-formed but wrong (unknown field, wrong type, out of range, a status the fix
 """
 from __future__ import annotations
 
-from http import HTTPStatus
-
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
+
+from feedback_app.web.json_errors import json_error
 
 PREFIX = "/api/v1"
 
@@ -18,13 +18,6 @@ class ApiError(Exception):
     def __init__(self, code: int, message: str, errors: dict | None = None, headers: dict | None = None):
         super().__init__(message)
         self.code, self.message, self.errors, self.headers = code, message, errors, headers or {}
-
-
-def json_error(code: int, message: str, errors: dict | None = None, headers: dict | None = None):
-    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
-    if errors:
-        body["errors"] = errors
-    return jsonify(body), code, headers or {}
 
 
 def handle_api_error(error: ApiError):

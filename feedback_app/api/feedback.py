@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from feedback_app.api.blueprint import api, write_errors
 from feedback_app.api.errors import ApiError
-from feedback_app.api.schemas import Classified, FeedbackIn
+from feedback_app.api.schemas.feedback import Classified, FeedbackIn
 from feedback_app.core.clock import utcnow
 from triage.verbatims.intake import ChannelFeedback, ErasedAddress, IntakeError, take_feedback
 

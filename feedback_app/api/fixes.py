@@ -11,7 +11,7 @@ from flask.views import MethodView
 from feedback_app.api.blueprint import api, errors, write_errors
 from feedback_app.api.errors import ApiError
 from feedback_app.api.responses import iso
-from feedback_app.api.schemas import (
+from feedback_app.api.schemas.fixes import (
     BetaTesterPage,
     ContributionPage,
     FixDetail,

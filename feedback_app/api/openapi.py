@@ -6,7 +6,7 @@ from flask_smorest import Api, current_api
 
 from feedback_app.api.blueprint import api
 from feedback_app.api.errors import PREFIX
-from feedback_app.api.schemas import ErrorSchema
+from feedback_app.api.schemas.common import ErrorSchema
 
 DESCRIPTION = f"""Feedback from any channel, its triage, and the fixes it supports.
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from feedback_app.api.blueprint import api, errors, write_errors
 from feedback_app.api.errors import ApiError
-from feedback_app.api.schemas import CorrectionIn, ResponsesQuery, Verbatim, VerbatimPage
+from feedback_app.api.schemas.responses import CorrectionIn, ResponsesQuery, Verbatim, VerbatimPage
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Response

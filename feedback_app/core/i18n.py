@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
 from flask_babel import get_locale, refresh
 
-from surveys.scales.kinds import LOCALES, localized_digits, text_direction
+from feedback_app.core.languages import LOCALES, localized_digits, text_direction
 
 
 def select_locale() -> str:

@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from feedback_app.api.errors import json_error
 from feedback_app.core.numbers import ID_MAX
+from feedback_app.web.json_errors import json_error
 
 # Compiled once; one search per value. Lone surrogates only come from JSON (werkzeug keeps bytes that
 # are not UTF-8 in query strings and forms percent-encoded), but one pattern keeps the rule in one place.

@@ -1,15 +1,22 @@
 """The three survey kinds: their scales and standard wording in every supported language.
 
-PURE: standard library only. The wording is data a team may override per survey; this module holds
-the standard text that a new survey starts from.
+PURE: standard library only (and the pure language facts of feedback_app.core.languages). The wording is
+data a team may override per survey; this module holds the standard text that a new survey starts from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-LOCALES = ("en", "ar", "fa")
-RTL_LOCALES = frozenset({"ar", "fa"})
-DEFAULT_LOCALE = "en"
+# The supported languages are infrastructure's (pages and emails use them too); named here as well, so the
+# domain reads its kinds and their languages from one place.
+from feedback_app.core.languages import (  # noqa: F401
+    DEFAULT_LOCALE,
+    LOCALES,
+    RTL_LOCALES,
+    best_locale,
+    localized_digits,
+    text_direction,
+)
 
 REASON = {
     "en": "What is the main reason for your score?",
@@ -101,27 +108,3 @@ def default_wording(kind: Kind, product: str, subject: str = "", task: str = "")
         locale: {"question": kind.question[locale].format(**fill), "reason": REASON[locale]}
         for locale in LOCALES
     }
-
-
-def best_locale(requested: str | None) -> str:
-    """A supported locale for a customer's stated one ('ar-SA' → 'ar'; unknown → English)."""
-    base = (requested or "").replace("_", "-").split("-")[0].lower()
-    return base if base in LOCALES else DEFAULT_LOCALE
-
-
-def text_direction(locale: str) -> str:
-    return "rtl" if best_locale(locale) in RTL_LOCALES else "ltr"
-
-
-# Arabic readers in the Gulf and Egypt expect Arabic-Indic digits; Persian readers expect the
-# extended (Persian) digits, which differ in 4, 5 and 6.
-_DIGITS = {
-    "ar": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
-    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
-}
-
-
-def localized_digits(value: object, locale: str) -> str:
-    table = _DIGITS.get(best_locale(locale))
-    text = str(value)
-    return text.translate(table) if table else text

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
-from feedback_app.mail.outbox import OutboxEmail, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import OutboxEmail
 from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer

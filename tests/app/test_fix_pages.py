@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import transport_from_config
-from feedback_app.mail.outbox import OutboxEmail, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import OutboxEmail
+from feedback_app.mail.transports import transport_from_config
 from surveys import services as survey_services
 from surveys.models import Customer
 from surveys.scales.answers import Answer

@@ -12,8 +12,9 @@ from sqlalchemy import select, text, update
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import MemoryTransport
-from feedback_app.mail.outbox import SENT, OutboxEmail, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import SENT, OutboxEmail
+from feedback_app.mail.transports import MemoryTransport
 from privacy.services import erase_customer
 from surveys import services as survey_services
 from surveys.models import Customer, Response

@@ -8,19 +8,11 @@ from sqlalchemy import select, update
 
 from feedback_app.core.extensions import db
 from feedback_app.mail import delivery_policy
-from feedback_app.mail.emails import OutgoingEmail, SMTPTransport, build_message, message_id, transport_from_config
-from feedback_app.mail.outbox import (
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
-    SUPPRESSED,
-    OutboxEmail,
-    deliver_due,
-    enqueue_email,
-    retry_failed,
-)
+from feedback_app.mail.delivery import deliver_due, retry_failed
+from feedback_app.mail.outbox import FAILED, PENDING, SENDING, SENT, SUPPRESSED, OutboxEmail, enqueue_email
+from feedback_app.mail.render import OutgoingEmail, build_message, message_id
 from feedback_app.mail.suppression import suppress
+from feedback_app.mail.transports import SMTPTransport, transport_from_config
 from tests.support.factories import NOW, sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
 

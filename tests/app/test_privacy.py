@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import transport_from_config
-from feedback_app.mail.outbox import SUPPRESSED, OutboxEmail, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import SUPPRESSED, OutboxEmail
 from feedback_app.mail.suppression import SuppressedAddress, is_suppressed
+from feedback_app.mail.transports import transport_from_config
 from privacy.export import export_customer
 from privacy.models import Erasure
 from privacy.records import AlreadyErased, InvalidAddress, UnknownCustomer

@@ -3,7 +3,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
-from feedback_app.mail.outbox import OutboxEmail, deliver_due
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import OutboxEmail
 from surveys import services
 from surveys.models import Invitation
 from surveys.people.importing import CustomerRow, ParsedCSV
@@ -89,7 +90,7 @@ def test_delivered_counts_only_emails_the_server_accepted(smtp_app, smtp_server)
 
 
 def _transport(app):
-    from feedback_app.mail.emails import transport_from_config
+    from feedback_app.mail.transports import transport_from_config
     return transport_from_config(app.config)
 
 

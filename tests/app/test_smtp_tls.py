@@ -10,7 +10,8 @@ import trustme
 from aiosmtpd.controller import Controller
 
 from feedback_app.mail.delivery_policy import ServerUnavailable
-from feedback_app.mail.emails import OutgoingEmail, SMTPTransport, build_message
+from feedback_app.mail.render import OutgoingEmail, build_message
+from feedback_app.mail.transports import SMTPTransport
 from tests.support.postgres import free_port
 
 SENDER = "Acme Feedback <feedback@acme.test>"

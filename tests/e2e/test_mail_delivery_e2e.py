@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import message_id
 from feedback_app.mail.outbox import PENDING, SENDING, SENT, OutboxEmail
+from feedback_app.mail.render import message_id
 from tests.support.factories import sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.mail.emails import message_id
 from feedback_app.mail.outbox import SENT, OutboxEmail
+from feedback_app.mail.render import message_id
 from surveys import services as survey_services
 from surveys.answering import tallies as score_tallies
 from surveys.models import Response

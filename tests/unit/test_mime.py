@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback_app.mail import mime
-from feedback_app.mail.emails import OutgoingEmail, build_message, message_id, wire_message
+from feedback_app.mail.render import OutgoingEmail, build_message, message_id, wire_message
 
 SENDER = "Acme Feedback <feedback@acme.test>"
 # Any text a template or a team could produce, lone surrogates aside (no database stores them).

@@ -1,0 +1,102 @@
+"""/customers (admin tokens only): the customer's rights — everything held about them, and its erasure."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from feedback_app.api.schemas.common import Request
+
+
+class AddressIn(Request):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320),
+                          metadata={"description": "The customer's address (matched case-insensitively)"})
+
+
+class ExportedCustomer(ma.Schema):
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    locale = fields.String()
+    attributes = fields.Dict(metadata={"description": "Every other column of the customer import (plan, mrr, …)"})
+    created_at = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+    unsubscribed_at = fields.String(allow_none=True)
+
+
+class ExportedInvitation(ma.Schema):
+    id = fields.Integer()
+    survey_id = fields.Integer()
+    survey_name = fields.String()
+    survey_kind = fields.String()
+    sent_at = fields.String()
+    locale = fields.String()
+    answered = fields.Boolean()
+
+
+class ExportedAnswer(ma.Schema):
+    id = fields.Integer()
+    channel = fields.String(metadata={"description": "survey, or the channel that sent it (support-email, …)"})
+    survey_id = fields.Integer(allow_none=True)
+    survey_name = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    score = fields.Integer(allow_none=True)
+    text = fields.String(metadata={"description": "Exactly as written"})
+    locale = fields.String()
+    may_contact = fields.Boolean()
+    consent_at = fields.String(allow_none=True)
+    answered_at = fields.String()
+    updated_at = fields.String(allow_none=True)
+    contacted_at = fields.String(allow_none=True, metadata={"description": "When the team reached out"})
+    type = fields.String(allow_none=True)
+    theme = fields.String(allow_none=True)
+    type_confirmed = fields.Boolean()
+
+
+class ExportedFix(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    answer_ids = fields.List(fields.Integer(), metadata={"description": "Their answers that support it"})
+
+
+class ExportedNews(ma.Schema):
+    fix_id = fields.Integer()
+    title = fields.String(allow_none=True)
+    event = fields.String(metadata={"description": "fix-planned or fix-shipped"})
+    status = fields.String(metadata={"description": "The email's outbox status"})
+    queued_at = fields.String()
+    sent_at = fields.String(allow_none=True)
+
+
+class ExportedBetaTester(ma.Schema):
+    fix_id = fields.Integer()
+    title = fields.String()
+    asked_at = fields.String()
+
+
+class ExportedEmail(ma.Schema):
+    id = fields.Integer()
+    template = fields.String()
+    subject = fields.String()
+    status = fields.String()
+    locale = fields.String()
+    queued_at = fields.String()
+    sent_at = fields.String(allow_none=True)
+    text = fields.String(metadata={"description": "The plain-text body, as sent"})
+
+
+class CustomerExport(ma.Schema):
+    export_version = fields.Integer(metadata={"description": "1; keys are only ever added"})
+    customer = fields.Nested(ExportedCustomer)
+    invitations = fields.List(fields.Nested(ExportedInvitation))
+    answers = fields.List(fields.Nested(ExportedAnswer))
+    fixes_supported = fields.List(fields.Nested(ExportedFix))
+    fixes_told = fields.List(fields.Nested(ExportedNews))
+    beta_tester = fields.List(fields.Nested(ExportedBetaTester))
+    emails = fields.List(fields.Nested(ExportedEmail))
+
+
+class Erased(ma.Schema):
+    erased = fields.Boolean()
+    removed = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "What was removed, by kind (the erasure log's counts)"})
