@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
@@ -22,6 +22,7 @@ from privacy.records import (
     their_response_ids,
 )
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import answer_scale
 from triage.loop.policy import LOOP_EVENTS
 from triage.models import BetaTester, Fix, FixLink, TriageItem
 
@@ -85,7 +86,7 @@ def _answers(response_ids: list[int]) -> list[dict]:
     if not response_ids:
         return []
     rows = db.session.execute(
-        select(Response, func.coalesce(Response.kind, Survey.kind), Survey.name, TriageItem)
+        select(Response, answer_scale(), Survey.name, TriageItem)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(TriageItem, TriageItem.response_id == Response.id)
         .where(Response.id.in_(response_ids)).order_by(Response.answered_at, Response.id))

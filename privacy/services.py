@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from feedback_app.core.extensions import db
 from feedback_app.mail.suppression import lift, suppress
@@ -22,7 +22,7 @@ from privacy.models import Erasure
 from privacy.records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
 from privacy.withdrawal import withdraw_models
 from surveys.models import Customer, Invitation, Response, Survey
-from surveys.scales.kinds import KINDS
+from surveys.people.respondents import answer_scale, customer_key
 from triage.fixes import evidence, grid
 from triage.loop import reach as loop_reach
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
@@ -64,7 +64,7 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
                "fix_links_merged": links_merged}
     # Their answers are now each a person of their own, with no value: the fixes' stored figures follow.
     evidence.customers_changed([customer.id], response_ids)
-    loop_reach.people_changed({f"customer:{customer.id}"})  # nothing of theirs awaits a call now: the row goes
+    loop_reach.people_changed({customer_key(customer.id)})  # nothing of theirs awaits a call now: the row goes
     removed["beta_tester_records"] = db.session.execute(
         delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
     removed.update(scrubbing.scrub_outbox(address))
@@ -105,13 +105,13 @@ def _one_link_per_fix(response_ids: list[int]) -> int:
     if not response_ids:
         return 0
     rows = db.session.execute(
-        select(FixLink.fix_id, FixLink.response_id, Response.score, func.coalesce(Response.kind, Survey.kind),
+        select(FixLink.fix_id, FixLink.response_id, Response.score, answer_scale(),
                Response.answered_at)
         .join(Response, Response.id == FixLink.response_id).outerjoin(Survey, Survey.id == Response.survey_id)
         .where(FixLink.response_id.in_(response_ids)))
     by_fix: dict[int, list] = {}
     for fix_id, response_id, score, kind, answered_at in rows:
-        scale = (KINDS[kind].low, KINDS[kind].high) if kind in KINDS else None
+        scale = evidence.scale_of(kind)
         by_fix.setdefault(fix_id, []).append((grid.unhappiness(score, scale), answered_at, response_id))
     weaker = [(fix_id, response_id) for fix_id, links in by_fix.items() for *_, response_id in sorted(links)[:-1]]
     for fix_id, response_id in weaker:

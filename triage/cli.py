@@ -14,9 +14,11 @@ from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Survey
+from surveys.scales.kinds import BAND_NAMES
 from triage import services
 from triage.classification.classifier import Example, evaluate
 from triage.verbatims import export
+from triage.verbatims.listing import LANGUAGES
 
 
 @click.group("triage")
@@ -127,8 +129,8 @@ def sweep_command():
               help="Where to write the CSV.")
 @click.option("--type", "type_key", help="Only this type (a type key; 'none' for verbatims without a type).")
 @click.option("--survey", type=ID, help="Only answers to this survey (its id).")
-@click.option("--language", type=click.Choice(("en", "ar", "fa", "und")), help="Only verbatims in this language.")
-@click.option("--band", type=click.Choice(("unhappy", "neutral", "happy")), help="Only answers in this score band.")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Only verbatims in this language.")
+@click.option("--band", type=click.Choice(BAND_NAMES), help="Only answers in this score band.")
 @click.option("--needs-review", is_flag=True, help="Only verbatims marked 'needs review'.")
 @click.option("--theme", help="Only verbatims of this theme group (its stems, as in the triage list's link).")
 @click.option("--since", help="Only verbatims answered on or after this day (YYYY-MM-DD, UTC).")

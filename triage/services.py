@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
+from surveys.people.respondents import scale_of_answer
 from triage.classification import training
 from triage.classification.classifier import Classifier, Example, evaluate
 from triage.classification.types import BUILTIN_TYPES, FeedbackType
@@ -277,7 +278,7 @@ def classify_response(response: Response, now: datetime, review_below: float) ->
         if response.id is not None else None
     item = item or TriageItem(response=response)
     _apply(item, response, classifier, version, now, review_below)
-    sweep.copy_answer(item, response, response.kind or (response.survey.kind if response.survey else None))
+    sweep.copy_answer(item, response, scale_of_answer(response))
     return item
 
 

@@ -14,6 +14,7 @@ from feedback_app.api.schemas.responses import CorrectionIn, ResponsesQuery, Ver
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Response
+from surveys.people.respondents import respondent_of, scale_of_answer
 from triage import services
 from triage.models import TriageItem
 from triage.verbatims import feed as verbatims
@@ -25,9 +26,9 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def present(response: Response, item: TriageItem | None, fix_ids: list[int]) -> dict:
-    customer = response.customer or (response.invitation.customer if response.invitation else None)
+    customer = respondent_of(response)
     return {"id": response.id, "text": response.comment, "score": response.score,
-            "kind": response.kind or (response.survey.kind if response.survey else None),
+            "kind": scale_of_answer(response),
             "channel": response.channel, "external_id": response.external_id, "survey_id": response.survey_id,
             "language": item.language if item else None, "type": item.type_key if item else None,
             "confidence": item.confidence if item else None, "theme": item.theme if item else None,

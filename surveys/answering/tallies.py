@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import add_to_counters
 from surveys.models import Response, ScoreTally, Survey
+from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import awaits_a_call
 from surveys.scales.scoring import week_start
 
@@ -51,9 +52,9 @@ def claim_waiting(limit: int) -> list[int]:
 
 def claimed_answers(ids: list[int]) -> list[tuple[Response, str | None]]:
     """The claimed answers with their scale (a survey's kind, or a channel's own)."""
-    rows = db.session.execute(select(Response, Survey.kind).outerjoin(Survey, Survey.id == Response.survey_id)
+    rows = db.session.execute(select(Response, answer_scale()).outerjoin(Survey, Survey.id == Response.survey_id)
                               .where(Response.id.in_(ids)).order_by(Response.id)).all()
-    return [(response, response.kind or kind) for response, kind in rows]
+    return [(response, kind) for response, kind in rows]
 
 
 def count(answers: list[tuple[Response, str | None]]) -> None:
@@ -111,7 +112,7 @@ def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
     Rows, not ORM objects (a million answers in about a minute): the same keys as `count`, each chunk's
     answers marked in one executemany."""
     db.session.execute(ScoreTally.__table__.delete())
-    kind = func.coalesce(Response.kind, Survey.kind)
+    kind = answer_scale()
     counted, after = 0, 0
     while rows := db.session.execute(
             select(Response.id, Response.survey_id, Response.channel, kind, Response.answered_at, Response.score,
@@ -159,7 +160,7 @@ class Waiting:
 def waiting() -> list[Waiting]:
     """The sweep's backlog: seconds' worth of answers, read through the partial index on `pending`."""
     rows = db.session.execute(
-        select(Response.id, Response.survey_id, Response.channel, func.coalesce(Response.kind, Survey.kind),
+        select(Response.id, Response.survey_id, Response.channel, answer_scale(),
                Response.answered_at, Response.score, Response.tallied, Response.tallied_score, Response.comment,
                Response.may_contact)
         .outerjoin(Survey, Survey.id == Response.survey_id).where(WAITING))

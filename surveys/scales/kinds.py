@@ -42,6 +42,10 @@ class Kind:
     def accepts(self, score: int) -> bool:
         return self.low <= score <= self.high
 
+    def band_of(self, score: int | None) -> str | None:
+        """This scale's band of a score (`band` below), for templates that hold a Kind."""
+        return band(self.key, score)
+
 
 NPS = Kind(
     key="nps", label="Net Promoter Score", low=0, high=10,
@@ -89,6 +93,17 @@ def band(kind: str | None, score: int | None) -> str | None:
     if score is None or kind not in BANDS:
         return None
     return next((name for name, (low, high) in BANDS[kind].items() if low <= score <= high), None)
+
+
+def band_range(kind: str, name: str) -> tuple[int, int]:
+    """The lowest and highest score of one band of a kind's scale: what SQL conditions and thresholds
+    (surveys.people.respondents.answer_in_band, the scores' promoters and satisfied) are built from."""
+    return BANDS[kind][name]
+
+
+def unhappy_range(kind: str) -> tuple[int, int]:
+    """The scores that are unhappy on a kind's scale, as (lowest, highest): the same as is_unhappy."""
+    return band_range(kind, "unhappy")
 
 
 def is_unhappy(kind: str | None, score: int | None) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from surveys.scales.kinds import KINDS, Kind
+from surveys.scales.kinds import KINDS, Kind, band_range
 
 Z95 = 1.959964
 MIN_RELIABLE_N = 30
@@ -63,9 +63,9 @@ class Score:
 
 
 def nps_bucket(score: int) -> str:
-    if score >= 9:
+    if score >= band_range("nps", "happy")[0]:
         return "promoter"
-    if score >= 7:
+    if score >= band_range("nps", "neutral")[0]:
         return "passive"
     return "detractor"
 
@@ -105,7 +105,7 @@ def csat_of(tally: Tally) -> Score:
     n, skipped = _answered(tally)
     if n == 0:
         return Score("csat", 0, skipped)
-    satisfied = sum(count for point, count in tally.items() if point is not None and point >= 4)
+    satisfied = sum(count for point, count in tally.items() if point is not None and point >= band_range("csat", "happy")[0])
     p = satisfied / n
     z2 = Z95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -125,7 +125,7 @@ def ces_of(tally: Tally) -> Score:
         return Score("ces", 0, skipped)
     points = [(point, count) for point, count in tally.items() if point is not None and count]
     mean = sum(point * count for point, count in points) / n
-    agree = sum(count for point, count in points if point >= 5)
+    agree = sum(count for point, count in points if point >= band_range("ces", "happy")[0])
     if n == 1:
         return Score("ces", n, skipped, mean, extra={"agree_percent": 100 * agree / n})
     sd = math.sqrt(sum(count * (point - mean) ** 2 for point, count in points) / (n - 1))

@@ -25,6 +25,15 @@ from sqlalchemy import delete, func, insert, or_, select, union, update
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_ignoring_conflicts, slices
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import (
+    answer_key,
+    answer_scale,
+    customer_key,
+    parse_respondent_key,
+    respondent_customer_id,
+    respondent_key,
+    split_respondent_keys,
+)
 from surveys.scales.kinds import KINDS
 from triage.fixes import grid
 from triage.fixes.tables import EvidenceBasis, FixEvidence, FixRespondent
@@ -50,11 +59,6 @@ class Basis:
 
 # ---------------------------------------------------------------- the facts, as grid wants them
 
-def respondent_key(customer_id: int | None, response_id: int) -> str:
-    """One customer counts once however often they wrote; an answer without a customer is a person."""
-    return f"customer:{customer_id}" if customer_id else f"response:{response_id}"
-
-
 def number(attributes: dict | None, attribute: str | None) -> float | None:
     """A customer's value attribute as a number ("1,200" reads 1200); None when missing or not a number."""
     raw = (attributes or {}).get(attribute) if attribute else None
@@ -68,15 +72,11 @@ def scale_of(kind: str | None) -> tuple[int, int] | None:
     return (KINDS[kind].low, KINDS[kind].high) if kind in KINDS else None
 
 
-def _customer_of():
-    return func.coalesce(Response.customer_id, Invitation.customer_id)
-
-
 def _linked_answers(*conditions):
     """Linked answers with what impact needs: fix, answer, score, scale, date, customer and attributes."""
-    customer_id = _customer_of()
+    customer_id = respondent_customer_id()
     return db.session.execute(
-        select(FixLink.fix_id, Response.id, Response.score, func.coalesce(Response.kind, Survey.kind),
+        select(FixLink.fix_id, Response.id, Response.score, answer_scale(),
                Response.answered_at, customer_id, Customer.attributes)
         .join(Response, Response.id == FixLink.response_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
@@ -97,7 +97,7 @@ def _strongest_by_fix(rows, basis: Basis, wanted: set[str] | None = None) -> dic
 
 def _store_people(people: dict[int, dict[str, grid.Strongest]]) -> None:
     rows = [{"fix_id": fix_id, "respondent": p.respondent, "response_id": p.response_id,
-             "customer_id": int(p.respondent.split(":")[1]) if p.respondent.startswith("customer:") else None,
+             "customer_id": parse_respondent_key(p.respondent)[0],
              "unhappiness": p.unhappiness, "answered_at": p.answered_at, "strength": p.strength,
              "value": p.value, "log_value": grid.log_value(p.value)}
             for fix_id, found in people.items() for p in found.values()]
@@ -133,8 +133,8 @@ def links_changed(fix_id: int, response_ids: Iterable[int]) -> None:
     people = set()
     for some in slices(response_ids):
         people.update(respondent_key(customer_id, response_id) for response_id, customer_id in db.session.execute(
-            select(Response.id, _customer_of()).outerjoin(Invitation, Invitation.id == Response.invitation_id)
-            .where(Response.id.in_(some))))
+            select(Response.id, respondent_customer_id())
+            .outerjoin(Invitation, Invitation.id == Response.invitation_id).where(Response.id.in_(some))))
     _resync({fix_id}, people, basis)
 
 
@@ -156,10 +156,10 @@ def answers_changed(response_ids: Iterable[int], former_customers: Iterable[int]
     basis = _lock()
     if not basis.built:
         return
-    people = {f"customer:{c}" for c in former_customers if c} | {f"response:{r}" for r in response_ids}
+    people = {customer_key(c) for c in former_customers if c} | {answer_key(r) for r in response_ids}
     for some in slices(response_ids):
-        people.update(f"customer:{c}" for c in db.session.scalars(
-            select(_customer_of()).outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        people.update(customer_key(c) for c in db.session.scalars(
+            select(respondent_customer_id()).outerjoin(Invitation, Invitation.id == Response.invitation_id)
             .where(Response.id.in_(some))) if c)
     _resync(fix_ids, people, basis)
 
@@ -177,13 +177,12 @@ def customers_changed(customer_ids: Iterable[int], response_ids: Iterable[int] =
     for some in slices(response_ids):
         fix_ids.update(db.session.scalars(select(FixLink.fix_id).where(FixLink.response_id.in_(some))))
     if fix_ids:
-        _resync(fix_ids, {f"customer:{c}" for c in customer_ids} | {f"response:{r}" for r in response_ids}, basis)
+        _resync(fix_ids, {customer_key(c) for c in customer_ids} | {answer_key(r) for r in response_ids}, basis)
 
 
 def _resync(fix_ids: set[int], people: set[str], basis: Basis) -> None:
     """Recompute the rows of these people for these fixes from their links, then the fixes' figures."""
-    customers = [int(p.split(":")[1]) for p in people if p.startswith("customer:")]
-    answers = [int(p.split(":")[1]) for p in people if p.startswith("response:")]
+    customers, answers = split_respondent_keys(people)
     fixes, keys = sorted(fix_ids), sorted(people)
     for some in slices(keys):
         db.session.execute(delete(FixRespondent).where(FixRespondent.fix_id.in_(fixes),

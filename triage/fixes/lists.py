@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import answer_scale, parse_respondent_key, respondent_customer_id
 from triage.fixes import grid
 from triage.fixes.tables import FixNews, FixRespondent
 from triage.models import BetaTester, Fix, FixLink, TriageItem
@@ -69,8 +70,8 @@ class LinkedVerbatim:
 
 def linked(fix: Fix, after: str | None = None, limit: int = PAGE) -> Page:
     """The fix's verbatims with their score, scale, type, language and person (ix_fix_link_fix_answered)."""
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
-    query = (select(Response, func.coalesce(Response.kind, Survey.kind), TriageItem.type_key, TriageItem.language,
+    customer_id = respondent_customer_id()
+    query = (select(Response, answer_scale(), TriageItem.type_key, TriageItem.language,
                     Customer.name, Customer.email, FixLink.answered_at)
              .select_from(FixLink).join(Response, Response.id == FixLink.response_id)
              .outerjoin(TriageItem, TriageItem.response_id == Response.id)
@@ -137,7 +138,7 @@ def people(fix: Fix, reference: float | None, now: datetime, half_life_days: flo
         select(Customer.id, Customer.name, Customer.email)
         .where(Customer.id.in_({row[7] for row in page.rows if row[7]})))} if page.rows else {}
     return Page([Person(grid.contribution(grid.Strongest(*row[:6]), reference, now, half_life_days),
-                        names.get(row[7], "") if row[0].startswith("customer:") else f"#{row[1]}")
+                        names.get(row[7], "") if parse_respondent_key(row[0])[0] else f"#{row[1]}")
                  for row in page.rows], page.next)
 
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import answer_scale, respondent_customer_id, respondent_key
 from triage.fixes import evidence, grid
 from triage.fixes import lists as fix_lists
 from triage.fixes.tables import FixEvidence
@@ -35,7 +36,7 @@ class Linked:
 
     def evidence(self, value_attribute: str) -> grid.Evidence:
         customer = self.customer
-        return grid.Evidence(evidence.respondent_key(customer.id if customer else None, self.response_id),
+        return grid.Evidence(respondent_key(customer.id if customer else None, self.response_id),
                              self.score, evidence.scale_of(self.kind), self.answered_at,
                              evidence.number(customer.attributes if customer else None, value_attribute))
 
@@ -50,9 +51,9 @@ def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
     survey answer, from the row itself for another channel) and its scale. What the loop emails read,
     and impact computed from scratch (grid.impact): the stored figures must always agree with it."""
     fix_ids = list(fix_ids)
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    customer_id = respondent_customer_id()
     rows = db.session.execute(
-        select(FixLink.fix_id, Response.id, Response.score, func.coalesce(Response.kind, Survey.kind),
+        select(FixLink.fix_id, Response.id, Response.score, answer_scale(),
                Response.answered_at, Response.may_contact, Response.locale, Customer)
         .join(Response, Response.id == FixLink.response_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)

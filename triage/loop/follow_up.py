@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true, tuple_
+from sqlalchemy import select, true, tuple_
 
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
@@ -19,6 +19,7 @@ from feedback_app.core.paging import capped_count, position_token, read_position
 from feedback_app.mail.outbox import enqueue_email
 from surveys.answering.tallies import WAITING
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import answer_scale, respondent_customer_id
 from triage.loop import policy as followups
 from triage.loop import reach as loop_reach
 
@@ -113,8 +114,8 @@ def _place(case: Case) -> tuple[datetime, int]:
 def _cases():
     """An answer with its scale and its customer's email (a channel's answer names its customer, a survey
     answer's is its invitation's)."""
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
-    return (select(Response, func.coalesce(Response.kind, Survey.kind), Customer.email)
+    customer_id = respondent_customer_id()
+    return (select(Response, answer_scale(), Customer.email)
             .outerjoin(Survey, Survey.id == Response.survey_id)
             .outerjoin(Invitation, Invitation.id == Response.invitation_id)
             .outerjoin(Customer, Customer.id == customer_id))

@@ -26,8 +26,14 @@ from feedback_app.core.sql import add_to_counters, slices
 from feedback_app.mail.outbox import SENT, SENT_LISTENERS, OutboxEmail
 from surveys.answering.tallies import WAITING
 from surveys.models import Invitation, Response, Survey
+from surveys.people.respondents import (
+    answer_scale,
+    customer_key,
+    respondent_customer_id,
+    respondent_key,
+    split_respondent_keys,
+)
 from surveys.scales.kinds import awaits_a_call
-from triage.fixes.evidence import respondent_key
 from triage.loop import metrics
 from triage.loop.policy import LOOP_EVENTS
 from triage.models import FixLink, LoopPerson, LoopTally
@@ -52,7 +58,7 @@ def answers_changed(response_ids: Iterable[int]) -> None:
 def news_delivered(keys: list[str]) -> None:
     """The outbox just delivered these emails (feedback_app.mail.outbox.SENT_LISTENERS): news of a fix reaches
     the customer through every answer of theirs that supports it."""
-    people_changed({f"customer:{customer}" for customer in map(metrics.customer_of, keys) if customer})
+    people_changed({customer_key(customer) for customer in map(metrics.customer_of, keys) if customer})
 
 
 SENT_LISTENERS.append(news_delivered)
@@ -82,7 +88,7 @@ def _customer():
     join would have PostgreSQL hash all invitations (1.2M) to find a few thousand."""
     invited = (select(Invitation.customer_id).where(Invitation.id == Response.invitation_id)
                .correlate(Response).scalar_subquery())  # the answer of the outermost query, at any depth
-    return func.coalesce(Response.customer_id, invited)
+    return respondent_customer_id(invited)
 
 
 def _reached(customer):
@@ -106,7 +112,7 @@ def _awaiting(people: set[str], as_swept: bool = False) -> list[tuple[str, datet
     for customer, condition, by_invitation in _whose(people):
         columns = [Response.id, customer, Response.answered_at, _reached(customer)]
         if as_swept:
-            columns += [Response.pending, Response.awaits_contact, func.coalesce(Response.kind, Survey.kind),
+            columns += [Response.pending, Response.awaits_contact, answer_scale(),
                         Response.score, Response.comment, Response.may_contact]
         query = select(*columns).where(or_(marked, waiting) if as_swept else marked, condition)
         if by_invitation:
@@ -122,8 +128,7 @@ def _whose(people: set[str]):
     """(the answer's customer, which answers, whether found through invitations) for each way a person's
     answers are found by an index: a channel answer by its customer, a survey answer by its customer's
     invitations, an answer nobody can be traced to by its own id."""
-    customers = sorted(int(p.partition(":")[2]) for p in people if p.startswith("customer:"))
-    alone = sorted(int(p.partition(":")[2]) for p in people if p.startswith("response:"))
+    customers, alone = map(sorted, split_respondent_keys(people))
     for some in slices(customers):
         yield Response.customer_id, Response.customer_id.in_(some), False
         yield Invitation.customer_id, Invitation.customer_id.in_(some), True

@@ -34,6 +34,7 @@ from sqlalchemy import and_, func, or_, select
 
 from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.respondents import answer_scale, respondent_customer_id
 from triage.models import TriageItem
 from triage.services import Filters, SupportedFix, fixes_of
 from triage.verbatims.listing import conditions
@@ -72,10 +73,10 @@ def neutralise(cell: str) -> str:
 def _query(filters: Filters, since: datetime | None):
     """The triage list's conditions (listing.conditions, so a filter means the same in both), with outer
     joins: channel feedback has no survey, a fresh answer no triage record yet."""
-    customer_id = func.coalesce(Response.customer_id, Invitation.customer_id)
+    customer_id = respondent_customer_id()
     query = (select(Response.id, Response.answered_at, Response.channel, Survey.name, Customer.email,
                     func.coalesce(TriageItem.language, Response.locale), Response.score,
-                    func.coalesce(Response.kind, Survey.kind), Response.comment, TriageItem.id,
+                    answer_scale(), Response.comment, TriageItem.id,
                     TriageItem.type_key, TriageItem.confidence, TriageItem.needs_review, TriageItem.confirmed,
                     TriageItem.theme, Response.contacted_at)
              .outerjoin(TriageItem, TriageItem.response_id == Response.id)

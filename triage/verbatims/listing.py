@@ -7,30 +7,81 @@ counts come from the tallies (triage.verbatims.tallies). Theme groups come from 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import Callable, Mapping
 
-from sqlalchemy import and_, func, or_, select, true, tuple_
+from sqlalchemy import func, select, true, tuple_
 from sqlalchemy.orm import selectinload
 
 from feedback_app.core.extensions import db
+from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.core.paging import position_token, read_position
-from surveys.models import Invitation, Response, Survey
-from surveys.scales.kinds import BANDS
+from surveys.models import Invitation, Response
+from surveys.people.respondents import answer_in_band
+from surveys.scales.kinds import BAND_NAMES, LOCALES
 from triage.models import ThemeGroup as GroupRow
 from triage.models import ThemeTally, TriageItem, TypeTally
 
 PAGE_SIZE = 50
 
 
+LANGUAGES = (*LOCALES, "und")  # "und": no language could be told
+
+
+def _text(raw: str | None) -> str | None:
+    return raw or None
+
+
+def _survey(raw: str | None) -> int | None:
+    survey = whole_number(raw, 1, ID_MAX)
+    if survey is None and (raw or "").strip():
+        raise ValueError("a filter by a survey that cannot exist")
+    return survey
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str | None], str | None]:
+    return lambda raw: raw if raw in choices else None
+
+
+def _arg(name: str, read: Callable[[str | None], object], write: Callable[[object], str] = str) -> dict:
+    """A filter's query argument: its name, how its text is read, how its value is written."""
+    return {"arg": name, "read": read, "write": write}
+
+
 @dataclass(frozen=True)
 class Filters:
-    type: str | None = None
-    survey: int | None = None
-    language: str | None = None
-    band: str | None = None        # unhappy | neutral | happy (surveys.scales.kinds.BANDS)
-    needs_review: bool = False
-    theme: str | None = None       # a theme group's key
+    """The triage list's filters, also the API's, the export's and the CLI's. Each field names its query
+    argument and how it is read and written (from_args, to_args, carried): a new field travels through
+    every link, redirect and form of the list, or the round-trip test fails. Variants: dataclasses.replace."""
+    type: str | None = field(default=None, metadata=_arg("type", _text))
+    survey: int | None = field(default=None, metadata=_arg("survey", _survey))
+    language: str | None = field(default=None, metadata=_arg("language", _one_of(LANGUAGES)))
+    # unhappy | neutral | happy (surveys.scales.kinds.BANDS)
+    band: str | None = field(default=None, metadata=_arg("band", _one_of(BAND_NAMES)))
+    needs_review: bool = field(default=False, metadata=_arg("review", lambda raw: raw == "1", lambda _: "1"))
+    theme: str | None = field(default=None, metadata=_arg("theme", _text))  # a theme group's key
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """The filters of a request's query arguments; ValueError for one no list can have (a survey id that
+        cannot exist). Values no filter takes are ignored, as the list always did."""
+        return cls(**{f.name: f.metadata["read"](args.get(f.metadata["arg"])) for f in fields(cls)})
+
+    def to_args(self) -> dict[str, str]:
+        """The query arguments that read back as these filters (those set only)."""
+        return {f.metadata["arg"]: f.metadata["write"](value) for f in fields(self)
+                if (value := getattr(self, f.name)) != f.default}
+
+    @classmethod
+    def arg_names(cls) -> tuple[str, ...]:
+        return tuple(f.metadata["arg"] for f in fields(cls))
+
+    @classmethod
+    def carried(cls, args: Mapping[str, str]) -> dict[str, str]:
+        """A request's filter arguments as it gave them, in its order: what the list's links and redirects
+        carry back to it."""
+        return {k: v for k, v in args.items() if k in cls.arg_names() and v}
 
 
 def conditions(filters: Filters, on_answers: bool = False) -> list:
@@ -51,13 +102,8 @@ def conditions(filters: Filters, on_answers: bool = False) -> list:
     if filters.theme:
         where.append(TriageItem.theme_group == filters.theme)
     if filters.band:
-        where.append(_band_of_answer(filters.band) if on_answers else TriageItem.band == filters.band)
+        where.append(answer_in_band(filters.band) if on_answers else TriageItem.band == filters.band)
     return where
-
-
-def _band_of_answer(band: str):
-    scale = func.coalesce(Response.kind, Survey.kind)  # a channel's score carries its own scale
-    return or_(*[and_(scale == kind, Response.score.between(*bands[band])) for kind, bands in BANDS.items()])
 
 
 # ---------------------------------------------------------------- a page of the list
@@ -197,5 +243,5 @@ def _commonest_types(keys: list[str], where: list) -> dict[str, str | None]:
 
 def group_response_ids(filters: Filters, theme: str) -> list[int]:
     """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
-    grouped = Filters(filters.type, filters.survey, filters.language, filters.band, filters.needs_review, theme)
+    grouped = replace(filters, theme=theme)
     return sorted(db.session.scalars(select(TriageItem.response_id).where(*conditions(grouped))))

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, exists, func, literal, or_, select, update
 from feedback_app.core.extensions import db
 from surveys.answering import tallies as score_tallies
 from surveys.models import Response, Survey
+from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
 from triage.language.themes import candidate_groups, choose_groups
 from triage.loop import reach as loop_reach
@@ -148,7 +149,7 @@ def refresh_copies(progress=lambda n: None, chunk: int = 10_000) -> int:
                       band=bindparam("band"), theme_group=bindparam("theme_group")))
     while rows := db.session.execute(
             select(TriageItem.id, TriageItem.theme_key, TriageItem.theme_group, Response.answered_at,
-                   Response.survey_id, Response.score, func.coalesce(Response.kind, Survey.kind))
+                   Response.survey_id, Response.score, answer_scale())
             .join(Response, Response.id == TriageItem.response_id).outerjoin(Survey, Survey.id == Response.survey_id)
             .where(TriageItem.id > after).order_by(TriageItem.id).limit(chunk)).all():
         groups = _missing_groups(rows, sizes)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.core.numbers import ID_MAX, whole_number
+from feedback_app.core.numbers import whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.models import Response
 from surveys.services import all_surveys
@@ -26,20 +26,15 @@ require_login_for(triage)
 
 
 def list_filters() -> services.Filters:
-    args = request.args
-    survey = whole_number(args.get("survey"), 1, ID_MAX)
-    if survey is None and args.get("survey", "").strip():
+    try:
+        return services.Filters.from_args(request.args)
+    except ValueError:
         abort(404)  # a filter by a survey that cannot exist: no such list
-    return services.Filters(
-        type=args.get("type") or None, survey=survey,
-        language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
-        band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
-        needs_review=args.get("review") == "1", theme=args.get("theme") or None)
 
 
 # The list's filters and where its page starts (after a row) or ends (before one): carried through a
 # confirm or correct and back to the same page.
-LIST_ARGS = ("type", "survey", "language", "band", "review", "theme", "after", "before")
+LIST_ARGS = (*listing.Filters.arg_names(), "after", "before")
 
 
 def _list_args() -> dict:
@@ -64,7 +59,7 @@ def index():
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
     return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
                            confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
-                           filter_args={k: v for k, v in _list_args().items() if k not in ("after", "before")},
+                           filter_args=listing.Filters.carried(request.args),
                            groups=listing.theme_groups(filters, limit=8) if not filters.theme else [],
                            has_model=services.active_model() is not None)
 
@@ -85,7 +80,7 @@ def themes():
     return render_template("triage/themes.html", groups=groups[:THEMES_PER_PAGE], number=number,
                            more=len(groups) > THEMES_PER_PAGE, first_rank=(number - 1) * THEMES_PER_PAGE,
                            types={t.key: t for t in services.all_types()},
-                           args={k: v for k, v in _list_args().items() if k not in ("after", "before")})
+                           args=listing.Filters.carried(request.args))
 
 
 @triage.post("/<int:item_id>/confirm")
