@@ -317,7 +317,8 @@ def _memory(pid: int) -> tuple[float, float]:
 def _survey_path(url: str, secret: str) -> str:
     from sqlalchemy import create_engine, text
 
-    from surveys.asking.links import Links, SignedInvitation
+    from feedback_app.web.links import LinkSigning
+    from surveys.asking.links import SignedInvitation, invitation_token
 
     engine = create_engine(url)
     try:
@@ -327,7 +328,7 @@ def _survey_path(url: str, secret: str) -> str:
                 "WHERE s.closed_at IS NULL ORDER BY i.id DESC LIMIT 1")).one()
     finally:
         engine.dispose()
-    return "/s/" + Links(secret).invitation_token(SignedInvitation(*row))
+    return "/s/" + invitation_token(SignedInvitation(*row), LinkSigning(secret, ""))
 
 
 # ------------------------------------------------------------------ main

@@ -117,15 +117,16 @@ def make_app(url: str, server: SMTPServer):
 def queue_invitations(app, count: int) -> None:
     """N real invitation emails, queued by the app's own services as `feedback surveys send` does."""
     from feedback_app.core.clock import utcnow
-    from surveys import services
+    from surveys.asking import services
     from surveys.people.importing import CustomerRow, ParsedCSV
+    from surveys.people.services import import_customers
 
     with app.app_context():
         rows = [CustomerRow(i + 2, f"customer{i}@example.com", f"Customer {i}", ("en", "ar", "fa")[i % 3], {})
                 for i in range(count)]
-        services.import_customers(ParsedCSV(rows=rows))
+        import_customers(ParsedCSV(rows=rows))
         survey = services.create_survey("nps", "Benchmark", "Acme")
-        services.send_survey(survey, app.extensions["feedback.mailer"], utcnow(), cooldown_days=30)
+        services.send_survey(survey, utcnow(), cooldown_days=30)
 
 
 def make_all_due(app) -> None:

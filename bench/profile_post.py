@@ -74,17 +74,16 @@ def app_steps():
     """The survey POST's steps: (endpoint, view label, patches, what the rest of the view is)."""
     from sqlalchemy.orm import Session
 
-    import surveys.services as services
-    import surveys.views as views
+    import surveys.answering.services as services
+    import surveys.answering.views as views
     from feedback_app.core.sql import DriverStatement
-    from surveys.asking.links import Links
 
     # (owner, attribute, label): two spaces, a step of the view; four, a step inside the one above it.
     # Steps the current code no longer has are skipped, and only steps that ran are shown.
     patches = [
-        (Links, "invitation", "  surveys/asking/links.py:Links.invitation (token check, itsdangerous)"),
+        (views, "read_invitation", "  surveys/asking/links.py:read_invitation (token check, itsdangerous)"),
         (views, "read_answer", "  surveys/scales/answers.py:read_answer (request.form is parsed before it)"),
-        (services, "record_answer", "  surveys/services.py:record_answer, of which:"),
+        (services, "record_answer", "  surveys/answering/services.py:record_answer, of which:"),
         (DriverStatement, "write", "    feedback_app/core/sql.py:DriverStatement.write (INSERT, commit)"),
         (Session, "execute", "    sqlalchemy Session.execute"),
         (Session, "commit", "    sqlalchemy Session.commit"),
@@ -92,7 +91,7 @@ def app_steps():
         (views, "url_for", "  flask url_for"),
         (views, "use_locale", "  feedback_app/core/i18n.py:use_locale"),
     ]
-    return ("public.submit_answer", "view surveys/views.py:submit_answer, of which:", patches,
+    return ("public.submit_answer", "view surveys/answering/views.py:submit_answer, of which:", patches,
             "request.form parsing, utcnow, edit_window, …")
 
 

@@ -65,15 +65,15 @@ def answer_all(databases: Databases, tokens_file: Path) -> None:
     from feedback_app import create_app
     from feedback_app.core.clock import utcnow
     from feedback_app.core.extensions import db
-    from surveys import services
+    from surveys.answering.services import record_answer
+    from surveys.asking.links import read_invitation
     from surveys.scales.answers import Answer
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
     with app.app_context():
-        links = app.extensions["feedback.mailer"].links
         for token in tokens_file.read_text().split():
-            services.record_answer(links.invitation(token), Answer(7, "Fine, but the export is slow.", True),
-                                   utcnow(), timedelta(hours=24))
+            record_answer(read_invitation(token), Answer(7, "Fine, but the export is slow.", True),
+                          utcnow(), timedelta(hours=24))
         db.session.remove()
         db.engine.dispose()
 

@@ -185,9 +185,11 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
     from feedback_app import create_app
     from feedback_app.core.clock import utcnow
     from feedback_app.core.extensions import db
-    from surveys import services
+    from surveys.asking import services
+    from surveys.asking.links import invitation_token, signed_invitation
     from surveys.models import Customer, Invitation
     from surveys.people.importing import CustomerRow, ParsedCSV
+    from surveys.people.services import import_customers
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})
     with app.app_context():
@@ -196,12 +198,11 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
                             attributes={"plan": "pro"}) for i in range(count)]
         # In slices: import_customers looks all the e-mails up in one IN (…), and PostgreSQL takes at
         # most 65,535 parameters in a statement (a larger import fails there; see docs/benchmarks.md).
-        created = sum(services.import_customers(ParsedCSV(rows=rows[i:i + IMPORT_SLICE])).created
+        created = sum(import_customers(ParsedCSV(rows=rows[i:i + IMPORT_SLICE])).created
                       for i in range(0, count, IMPORT_SLICE))
-        mailer = app.extensions["feedback.mailer"]
         databases.survey_id = survey.id
         if db.session.scalar(select(func.count(Customer.id))) == count:  # a fresh database
-            queued = services.send_survey(survey, mailer, utcnow(), cooldown_days=0)
+            queued = services.send_survey(survey, utcnow(), cooldown_days=0)
         else:  # an --app-database with customers of its own: invite only the benchmark's (the POST reads no email)
             queued = db.session.execute(insert(Invitation).from_select(
                 ["survey_id", "customer_id", "sent_at", "locale"],
@@ -212,8 +213,8 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
             raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
         invitations = db.session.scalars(db.select(Invitation).where(Invitation.survey_id == survey.id)
                                          .order_by(Invitation.id)).all()
-        # The token carries what the POST needs (surveys/asking/links.py), as in the emails (Mailer.survey_url).
-        tokens_file.write_text("".join(mailer.links.invitation_token(services.signed_invitation(invitation)) + "\n"
+        # The token carries what the POST needs (surveys/asking/links.py), as in the emails (survey_url).
+        tokens_file.write_text("".join(invitation_token(signed_invitation(invitation)) + "\n"
                                        for invitation in invitations))
         db.session.remove()
         db.engine.dispose()

@@ -14,9 +14,12 @@ from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import SENT, OutboxEmail
-from surveys import services
+from surveys.answering.services import record_answer
+from surveys.asking import services
+from surveys.asking.links import signed_invitation
 from surveys.models import Response, Survey
 from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
 
 DEMO_ADMIN = ("admin@example.com", "demo-password")
@@ -81,11 +84,11 @@ def load_demo(now: datetime) -> str:
     rng = random.Random(20261123)
     if db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0])) is None:
         create_user(*DEMO_ADMIN, role="admin")
-    services.import_customers(_customers())
+    import_customers(_customers())
     for number, (kind, name, names) in enumerate(SURVEYS):
         survey = services.create_survey(kind, name, **names)
         sent_at = now - timedelta(days=43 - number)
-        services.send_survey(survey, _demo_mailer(), sent_at, cooldown_days=0)
+        services.send_survey(survey, sent_at, cooldown_days=0)
         _answer(survey, rng, sent_at, now)
     _fixes(now)
     db.session.execute(update(OutboxEmail).values(status=SENT, sent_at=OutboxEmail.created_at))
@@ -107,11 +110,6 @@ def _customers() -> ParsedCSV:
     return ParsedCSV(rows=rows)
 
 
-def _demo_mailer() -> services.Mailer:
-    from flask import current_app
-    return current_app.extensions["feedback.mailer"]
-
-
 def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime) -> None:
     from surveys.scales.kinds import KINDS
 
@@ -125,8 +123,8 @@ def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime
         comments = COMMENTS[invitation.customer.locale][band]
         comment = rng.choice(comments) if rng.random() < 0.7 else ""
         answered = sent_at + timedelta(days=rng.uniform(0, (now - sent_at).days - 1), hours=rng.uniform(0, 12))
-        services.record_answer(services.signed_invitation(invitation),
-                               Answer(score, comment, rng.random() < 0.6), answered, timedelta(hours=24))
+        record_answer(signed_invitation(invitation), Answer(score, comment, rng.random() < 0.6), answered,
+                      timedelta(hours=24))
 
 
 def _score(kind, rng: random.Random) -> int:
@@ -169,4 +167,4 @@ def _fixes(now: datetime) -> None:
         if step == "shipped":
             fixes.update_fix(fix, now, admin_id, release_note=RELEASE_NOTE)
         if step in ("planned", "shipped"):
-            fixes.change_status(fix, step, now, _demo_mailer(), tell_planned=True)
+            fixes.change_status(fix, step, now, tell_planned=True)

@@ -9,12 +9,11 @@ from pathlib import Path
 from flask import Flask
 
 import config as settings
-from feedback_app.core.extensions import babel, csrf, db, login_manager, migrate
+from feedback_app.core.extensions import babel, csrf, db, links, login_manager, migrate
 from feedback_app.core.i18n import compile_catalogs, select_locale, template_helpers
 from feedback_app.web import errors, input_guard, security
+from surveys.answering.services import answer_page
 from surveys.answering.shortcut import KeptPages, LinkClickShortcut
-from surveys.asking.links import Links
-from surveys.services import Mailer, answer_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
@@ -38,8 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     compile_catalogs(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(template_helpers())
-    # Built once: the survey POST is the hot path and must not rebuild its signer per request.
-    app.extensions["feedback.mailer"] = Mailer(Links(app.config["SECRET_KEY"]), app.config["BASE_URL"])
+    # The signed links (feedback_app.web.links) build their signers once: the survey POST must not per request.
+    links.init_app(app)
 
     app.extensions["feedback.kept_pages"] = KeptPages()  # the survey page, rendered once per survey and state
 
@@ -57,17 +56,20 @@ def create_app(config: dict | None = None) -> Flask:
 def _answer_link_clicks_beneath_flask(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
-    app.wsgi_app = LinkClickShortcut(app.wsgi_app, app.extensions["feedback.mailer"].links,
+    app.wsgi_app = LinkClickShortcut(app.wsgi_app, links.of(app),
                                      app.extensions["feedback.kept_pages"], engine, answer_page,
                                      security.respondent_page_headers(app))
 
 
 def _register_blueprints(app: Flask) -> None:
+    import surveys.answering.views  # noqa: F401  (these three add their routes to `public` and `team`)
+    import surveys.asking.views  # noqa: F401
+    import surveys.people.views  # noqa: F401
     from feedback_app.accounts.views import accounts
     from feedback_app.admin import admin
     from feedback_app.dashboard import dashboard
     from privacy.views import privacy
-    from surveys.views import public, team
+    from surveys.blueprints import public, team
     from triage.fixes.views import fixes
     from triage.loop.early_access import early_access
     from triage.verbatims.views import triage

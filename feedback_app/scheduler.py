@@ -29,7 +29,7 @@ from feedback_app.core.clock import utcnow
 from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import sender_address, transport_from_config
-from surveys.services import queue_due_reminders
+from surveys.asking.services import queue_due_reminders
 
 log = logging.getLogger("feedback.scheduler")
 # Set when the process is asked to end (SIGTERM, Ctrl-C): a running delivery stops after its current email.
@@ -59,8 +59,7 @@ def deliver_mail():
 
 
 def queue_reminders():
-    queued = queue_due_reminders(current_app.extensions["feedback.mailer"], utcnow(),
-                                 current_app.config["REMINDER_AFTER_DAYS"])
+    queued = queue_due_reminders(utcnow(), current_app.config["REMINDER_AFTER_DAYS"])
     if queued:
         log.info("reminders: %d queued", queued)
     return queued

@@ -15,8 +15,11 @@ from flask.cli import with_appcontext
 from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
+from surveys.asking import services as survey_services
+from surveys.asking.results import all_surveys, survey_results
+from surveys.models import Survey
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
+from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
 
 
@@ -40,10 +43,10 @@ def customers_import(file):
     size = _file_size(file)
     if size is None:
         with click.progressbar(iter(()), label="Importing customers", show_pos=True, file=sys.stderr) as bar:
-            report = survey_services.import_customers(lines, bar.update)
+            report = import_customers(lines, bar.update)
     else:
         with click.progressbar(length=size, label="Importing customers", file=sys.stderr) as bar:
-            report = survey_services.import_customers(lines, lambda _: bar.update(lines.bytes_read - bar.pos))
+            report = import_customers(lines, lambda _: bar.update(lines.bytes_read - bar.pos))
             bar.update(size - bar.pos)
     for line, reason in report.errors:
         click.echo(f"line {line}: {reason}", err=True)
@@ -79,7 +82,7 @@ def surveys_create(kind, name, product, subject, task):
 
 
 def _survey(survey_id: int):
-    survey = db.session.get(survey_services.Survey, survey_id)
+    survey = db.session.get(Survey, survey_id)
     if survey is None:
         raise click.ClickException(f"there is no survey {survey_id} (see `feedback surveys list`)")
     return survey
@@ -89,7 +92,7 @@ def _survey(survey_id: int):
 @with_appcontext
 def surveys_list():
     """One line per survey."""
-    for survey in survey_services.all_surveys():
+    for survey in all_surveys():
         state = "open" if survey.is_open else "closed"
         click.echo(f"{survey.id}\t{survey.kind}\t{state}\t{survey.name}")
 
@@ -106,8 +109,7 @@ def surveys_send(survey_id):
     now = utcnow()
     eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"])
     with click.progressbar(length=eligible, label="Queuing invitations", file=sys.stderr) as bar:
-        queued = survey_services.send_survey(survey, current_app.extensions["feedback.mailer"], now,
-                                             config["SURVEY_COOLDOWN_DAYS"], bar.update)
+        queued = survey_services.send_survey(survey, now, config["SURVEY_COOLDOWN_DAYS"], bar.update)
     click.echo(f"Queued {queued} invitation{'s' if queued != 1 else ''}.")
 
 
@@ -117,7 +119,7 @@ def surveys_send(survey_id):
 @with_appcontext
 def surveys_results(survey_id, as_json):
     """Score with its 95% margin of error, response rate and distribution."""
-    data = survey_services.survey_results(_survey(survey_id), verbatim_limit=0).as_json()
+    data = survey_results(_survey(survey_id), verbatim_limit=0).as_json()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -140,7 +140,7 @@ class OneFix(MethodView):
         """
         fix, now = _fix(fix_id), utcnow()
         try:
-            queued = fix_cases.edit_fix(fix, now, current_app.extensions["feedback.mailer"], **_edits(data))
+            queued = fix_cases.edit_fix(fix, now, **_edits(data))
         except fix_cases.FixError as error:
             raise ApiError(422, str(error)) from None
         return {**present_detail(fix_cases.fix_record(fix, now, _settings())), "emails_queued": queued}

@@ -1,4 +1,4 @@
-"""Unbound extension singletons. Imports no project code, so any module may import it."""
+"""Unbound extension singletons. Imports no domain (infrastructure only: the signed links), so any module may import it."""
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -6,6 +6,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from feedback_app.web.links import SignedLinks
 
 # Stable constraint names, so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -26,3 +28,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+links = SignedLinks()  # every emailed link, signed for its purpose (feedback_app.web.links)

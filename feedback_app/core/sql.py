@@ -85,7 +85,7 @@ class DriverStatement:
     converted by the columns' own types both ways, as SQLAlchemy would.
 
     For the two statements behind every click in an email: the survey page's read and the survey POST's
-    INSERT (surveys.services). SQLAlchemy's per-execution work (execution context, result metadata,
+    INSERT (surveys.answering.services). SQLAlchemy's per-execution work (execution context, result metadata,
     connection events) and the session's bookkeeping cost more than the statement itself there: the read
     took ~70 µs through a Connection and ~30 µs this way (docs/benchmarks.md). Nothing else should need it.
     """

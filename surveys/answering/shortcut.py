@@ -2,7 +2,7 @@
 
 Every score button in every email opens GET /s/<token>?score=N: it is the commonest request, and mail
 scanners repeat it. Through Flask it costs ~240 µs of Python in-process, of which the page itself (a
-kept rendering, surveys.views._answer_page) is a few; the rest is the request context, routing, seven
+kept rendering, surveys.answering.views._answer_page) is a few; the rest is the request context, routing, seven
 hooks and SQLAlchemy's execution (docs/benchmarks.md, "The survey page GET"). This WSGI layer answers
 the common case — a genuine link of an open survey, not answered yet, whose page was rendered once in
 this process — with the signature check, one read through the driver and the kept page.
@@ -22,7 +22,8 @@ from typing import Callable, Iterable, NamedTuple
 from sqlalchemy.engine import Engine
 
 from feedback_app.core.numbers import whole_number
-from surveys.asking.links import Links, SignedInvitation
+from feedback_app.web.links import LinkSigning
+from surveys.asking.links import SignedInvitation, read_invitation
 from surveys.scales.kinds import KINDS
 
 # The page as rendered for a link, with this in place of the link's token. Random, so that no wording a
@@ -35,7 +36,7 @@ PAGES_KEPT = 512  # a few surveys × languages × clicked scores; a page is ~3 K
 LINK_PATH = re.compile(r"/s/([A-Za-z0-9_.-]{1,200})")
 CLICK_QUERY = re.compile(r"(?:score=([0-9]{1,2}))?")
 # Where the shortcut leaves the page it read when Flask answers after all (a first rendering, an answered
-# link): (invitation id, surveys.services.AnswerPage). The view takes it instead of reading again. Only
+# link): (invitation id, surveys.answering.services.AnswerPage). The view takes it instead of reading again. Only
 # this process's code writes the WSGI environ's keys; a client's headers arrive as HTTP_… keys.
 PAGE_READ = "feedback.answer_page"
 
@@ -78,10 +79,10 @@ def clicked_score(kind_key: str, raw: str | None) -> int | None:
 class LinkClickShortcut:
     """WSGI middleware in front of the Flask app (see the module's text)."""
 
-    def __init__(self, wsgi_app: Callable, links: Links, pages: KeptPages, engine: Engine,
+    def __init__(self, wsgi_app: Callable, links: LinkSigning, pages: KeptPages, engine: Engine,
                  read_page: Callable, headers: list[tuple[str, str]]):
         self.wsgi_app, self._links, self._pages, self._engine = wsgi_app, links, pages, engine
-        self._read_page = read_page  # surveys.services.answer_page
+        self._read_page = read_page  # surveys.answering.services.answer_page
         self._headers = headers      # what security.add_headers gives a respondent's 200
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -98,7 +99,7 @@ class LinkClickShortcut:
         if path is None or query is None:
             return None
         token = path.group(1)
-        signed = self._links.invitation(token)
+        signed = read_invitation(token, self._links)
         if signed is None:
             return None
         page = self._read_page(signed.id, self._engine)
@@ -124,6 +125,6 @@ def page_key(script_root: str, signed: SignedInvitation, page, values: dict, aut
 
 
 def unanswered_page_key(script_root: str, signed: SignedInvitation, page, clicked: int | None) -> PageKey:
-    """The key of a page for a link not answered yet, as surveys.views.survey_page builds its values."""
+    """The key of a page for a link not answered yet, as surveys.answering.views.survey_page builds its values."""
     return page_key(script_root, signed, page, {"score": clicked, "may_contact": False},
                     autosave=clicked is not None, answered=False)

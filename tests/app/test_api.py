@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from feedback_app.accounts.tokens import create_token, revoke_token
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
+from surveys.people.services import unsubscribe
 from surveys.scales.answers import MAX_COMMENT, Answer
 from tests.support.factories import NOW, add_customers, sent_survey
 from triage import services
@@ -69,8 +71,8 @@ def answered(app, answers, people=PEOPLE):
     for invitation in invitations:
         if invitation.customer.email in answers:
             score, comment, may_contact = answers[invitation.customer.email]
-            survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                          Answer(score, comment, may_contact), NOW, timedelta(hours=24))
+            record_answer(signed_invitation(invitation),
+                          Answer(score, comment, may_contact), NOW, timedelta(hours=24))
             ids[invitation.customer.email] = invitation.response.id
     return survey, ids
 
@@ -415,7 +417,7 @@ def test_fixes_are_created_from_verbatims_and_listed_in_rank_order(app, api):
         (quick["id"], 1, "quick_win"), (big.get_json()["id"], 2, "major_project"), (small["id"], 3, "fill_in")]
     assert set(queue[0]) >= {"id", "title", "status", "cost", "impact", "quadrant", "rank", "respondents"}
     assert [f["id"] for f in api.get("/api/v1/fixes?type=reliability").get_json()["fixes"]] == [big.get_json()["id"]]
-    fixes.change_status(db.session.get(Fix, small["id"]), "planned", NOW, None)
+    fixes.change_status(db.session.get(Fix, small["id"]), "planned", NOW)
     planned = api.get("/api/v1/fixes?status=planned,in_progress").get_json()["fixes"]
     assert [(f["id"], f["rank"]) for f in planned] == [(small["id"], 3)]  # a filter never renumbers
     assert_error(api.get("/api/v1/fixes?status=done"), 422, "status")
@@ -459,7 +461,7 @@ def test_fixes_with_unknown_verbatims_or_types_are_refused(app, api):
 def test_shipping_through_patch_tells_each_opted_in_subscribed_respondent_once(app, api):
     survey, ids = answered(app, {"ana@example.com": (1, "export broken", True), "badr@example.com": (3, "التصدير لا يعمل", True),
                                  "sara@example.com": (4, "خروجی کار نمی‌کند", True), "tom@example.com": (2, "export!", False)})
-    survey_services.unsubscribe(db.session.scalar(select(Customer.id).where(Customer.email == "sara@example.com")), NOW)
+    unsubscribe(db.session.scalar(select(Customer.id).where(Customer.email == "sara@example.com")), NOW)
     chat = api.post("/api/v1/feedback", json={"text": "export keeps failing", "email": "lina@example.com",
                                               "may_contact": True}).get_json()
     fix_id = api.post("/api/v1/fixes", json={"title": "Fix export", "cost": 2,
@@ -532,7 +534,7 @@ def test_a_patch_that_cannot_be_carried_out_changes_nothing_at_all(app, api):
                                           422)["message"]
     assert "reason" in assert_error(api.patch(f"/api/v1/fixes/{fix_id}", json={"title": "Renamed",
                                                                                "impact_override": 80}), 422)["message"]
-    fixes.change_status(db.session.get(Fix, fix_id), "wont_do", NOW, None)
+    fixes.change_status(db.session.get(Fix, fix_id), "wont_do", NOW)
     before = state()
     refused = api.patch(f"/api/v1/fixes/{fix_id}", json={"release_note": "Done at last.", "status": "shipped"})
     assert "wont_do to shipped" in assert_error(refused, 422)["message"]

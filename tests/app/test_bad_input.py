@@ -17,11 +17,12 @@ from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.api import schemas
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import invitation_token, signed_invitation
 from surveys.models import Customer, Response
 from surveys.people import importing
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage.fixes import forms as fix_forms
 from triage.fixes import services as fixes
 from triage.models import Fix
@@ -42,11 +43,11 @@ class Seeded:
     def __init__(self, app, client):
         self.bearer = {"Authorization": "Bearer " + create_token("tests", "admin", NOW).plain}
         _, invitations = sent_survey(app, customers=(("ana@example.com", "Ana", "en"), ("bob@example.com", "Bob", "en")))
-        survey_services.record_answer(survey_services.signed_invitation(invitations[0]),
-                                      Answer(3, "Too slow", True), NOW, timedelta(hours=24))
+        record_answer(signed_invitation(invitations[0]),
+                      Answer(3, "Too slow", True), NOW, timedelta(hours=24))
         self.response_id = invitations[0].response.id
         self.fix_id = fixes.create_fix("Faster export", 2, NOW, response_ids=[self.response_id]).id
-        self.token = mailer(app).links.invitation_token(survey_services.signed_invitation(invitations[1]))
+        self.token = invitation_token(signed_invitation(invitations[1]))
         self.client = client
 
     def sign_in(self):

@@ -13,10 +13,11 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import OutboxEmail
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage import services
 from triage.fixes import services as fixes
 from triage.loop import follow_up
@@ -70,8 +71,8 @@ def load(app):
         for invitation in invitations:
             email = invitation.customer.email
             _, _, answered, score, comment, may_contact, _ = ANSWERS[email]
-            survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                          Answer(score, comment, may_contact), answered, timedelta(hours=24))
+            record_answer(signed_invitation(invitation),
+                          Answer(score, comment, may_contact), answered, timedelta(hours=24))
             ids[email] = invitation.response.id
     services.classify_pending(NOW, review_below=0.5)
     triager = create_user("triager@example.com", "long-enough-password", "triager")
@@ -87,7 +88,7 @@ def load(app):
         made = fixes.create_fix(title, cost, created, response_ids=[ids[e] for e in emails])
         if ship_at:
             fixes.update_fix(made, created, release_note="It is done.")
-            fixes.change_status(made, "shipped", ship_at, mailer(app))
+            fixes.change_status(made, "shipped", ship_at)
         return made
 
     made = {"crash": fix("Fix the crash on start", 1, NOW, ["c1@example.com", "c6@example.com"]),
@@ -96,8 +97,8 @@ def load(app):
             "reports": fix("Crash reports", 3, NOW - 2 * DAY, ["c1@example.com"], NOW - DAY),
             "old": fix("Old fix", 2, NOW - 99 * DAY, ["e1@example.com"], NOW - 95 * DAY),
             "no": fix("Not doing this", 2, NOW, [])}
-    fixes.change_status(made["dark"], "planned", NOW, mailer(app), tell_planned=True)
-    fixes.change_status(made["no"], "wont_do", NOW, mailer(app))
+    fixes.change_status(made["dark"], "planned", NOW, tell_planned=True)
+    fixes.change_status(made["no"], "wont_do", NOW)
     for number in range(1, 6):
         made[f"idea{number}"] = fix(f"Idea {number}", 5, NOW, [])
     follow_up.mark_contacted(db.session.get(Response, ids["c6@example.com"]), triager.id, NOW)

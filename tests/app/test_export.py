@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
@@ -39,8 +40,8 @@ def answer_all(app, answers, kind="nps", at=NOW):
         email = invitation.customer.email
         if email in answers:
             score, comment = answers[email]
-            survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                          Answer(score, comment, True), at, timedelta(hours=24))
+            record_answer(signed_invitation(invitation),
+                          Answer(score, comment, True), at, timedelta(hours=24))
             ids[email] = invitation.response.id
     return ids
 

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from privacy.services import erase_customer
-from surveys import services as survey_services
+from surveys.answering.services import UPDATED, record_answer
+from surveys.asking.links import signed_invitation
 from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import evidence
@@ -27,7 +29,7 @@ EDIT_WINDOW = timedelta(hours=24)
 
 def set_mrr(index: int, mrr: str | None) -> None:
     attributes = {"mrr": mrr} if mrr is not None else {"plan": "free"}
-    survey_services.import_customers(ParsedCSV(rows=[CustomerRow(2, PEOPLE[index][0], None, "en", attributes)]))
+    import_customers(ParsedCSV(rows=[CustomerRow(2, PEOPLE[index][0], None, "en", attributes)]))
 
 
 def world(app):
@@ -40,10 +42,10 @@ def world(app):
                                  ("csat", NOW - timedelta(days=40), NOW - timedelta(days=5))):
         _, invitations = sent_survey(app, kind=kind, customers=PEOPLE, now=sent)
         for n, invitation in enumerate(invitations):
-            signed = survey_services.signed_invitation(invitation)
+            signed = signed_invitation(invitation)
             at = answered + timedelta(hours=n)
             score = n % 11 if kind == "nps" else 1 + n % 5
-            survey_services.record_answer(signed, Answer(score, f"comment {n}", n % 3 != 0), at, EDIT_WINDOW)
+            record_answer(signed, Answer(score, f"comment {n}", n % 3 != 0), at, EDIT_WINDOW)
             answers[invitation.response.id] = (signed, at, kind)
     for n, email in enumerate(["c1@example.com", "c7@example.com", None, None, "new@example.com"]):
         taken = take_feedback(ChannelFeedback(f"the export is broken {n}", email=email, score=n * 2, kind="nps",
@@ -114,8 +116,8 @@ def test_incremental_figures_equal_recomputed_ones_through_a_random_history(app)
         elif action == "edit" and editable:  # a linked survey answer changed within its edit window
             signed, at, kind = answers[rng.choice(editable)]
             score = rng.randint(0, 10) if kind == "nps" else rng.randint(1, 5)
-            assert survey_services.record_answer(signed, Answer(score, "changed", True), at + timedelta(hours=1),
-                                                 EDIT_WINDOW) == survey_services.UPDATED
+            assert record_answer(signed, Answer(score, "changed", True), at + timedelta(hours=1),
+                                 EDIT_WINDOW) == UPDATED
         elif action == "value" and PEOPLE[index := rng.randrange(len(MRR))][0] not in erased:
             set_mrr(index, rng.choice(["5", "60", "90", "1000", None, "x"]))
         elif action == "new fix":

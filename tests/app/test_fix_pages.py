@@ -13,7 +13,8 @@ from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.transports import transport_from_config
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
@@ -49,8 +50,8 @@ def answered(app, answers, kind="nps"):
     _, invitations = sent_survey(app, kind=kind, customers=people(len(answers)), now=NOW - timedelta(hours=1))
     ids = []
     for invitation, (score, comment, may_contact) in zip(invitations, answers):
-        survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                      Answer(score, comment, may_contact), NOW, timedelta(hours=24))
+        record_answer(signed_invitation(invitation),
+                      Answer(score, comment, may_contact), NOW, timedelta(hours=24))
         ids.append(invitation.response.id)
     services.classify_pending(NOW, review_below=0.5)
     return ids
@@ -218,7 +219,7 @@ def test_overlapping_fixes_are_nudged_apart_so_each_stays_clickable(app, client,
 def test_filters_by_status_and_type_apply_to_the_grid_and_the_queue(app, client, triager):
     big, quick, middle = three_fixes(app)
     fixes.update_fix(middle, NOW, release_note="Done.")
-    fixes.change_status(middle, "shipped", NOW, app.extensions["feedback.mailer"])
+    fixes.change_status(middle, "shipped", NOW)
     def shown(query=""):
         page = client.get(f"/fixes{query}").get_data(as_text=True)
         table = {int(i) for i in re.findall(r'<tr data-fix="(\d+)">', page)}
@@ -322,7 +323,7 @@ def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_
 
 def test_legal_moves_only_and_refused_moves_change_nothing(app, client, triager):
     fix = fixes.create_fix("Dark mode", 1, NOW)
-    fixes.change_status(fix, "wont_do", NOW, app.extensions["feedback.mailer"])
+    fixes.change_status(fix, "wont_do", NOW)
     page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
     assert re.findall(r'name="status" value="(\w+)"', page) == ["open"]
     assert "A fix cannot go from wont_do to shipped." in follow(client, client.post(f"/fixes/{fix.id}/status",

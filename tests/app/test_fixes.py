@@ -6,11 +6,13 @@ from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage.fixes import services as fixes
+from triage.loop.early_access import early_access_url, read_early_access
 from triage.models import BetaTester
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),
@@ -25,8 +27,8 @@ def answered(app, answers):
         email = invitation.customer.email
         if email in answers:
             score, comment, may_contact = answers[email]
-            signed = survey_services.signed_invitation(invitation)
-            survey_services.record_answer(signed, Answer(score, comment, may_contact), NOW, timedelta(hours=24))
+            signed = signed_invitation(invitation)
+            record_answer(signed, Answer(score, comment, may_contact), NOW, timedelta(hours=24))
             ids[email] = invitation.response.id
     return ids
 
@@ -65,7 +67,7 @@ def test_only_work_still_to_do_is_ranked_so_shipping_one_moves_the_next_up(app):
     first = fixes.create_fix("Fix export", 1, NOW, response_ids=ids.values())
     second = fixes.create_fix("Rewrite sync", 5, NOW, response_ids=ids.values())
     fixes.update_fix(first, NOW, release_note="Exports work again.")
-    fixes.change_status(first, "shipped", NOW, mailer(app))
+    fixes.change_status(first, "shipped", NOW)
     queue = fixes.ranked_queue(NOW)
     assert [(p.fix.id, p.rank) for p in queue] == [(second.id, 1), (first.id, None)]
     assert [p.fix.id for p in fixes.ranked_queue(NOW, statuses=("shipped",))] == [first.id]
@@ -98,12 +100,12 @@ def test_shipping_tells_each_opted_in_respondent_once_in_their_language(app):
     db.session.commit()
     fix = fixes.create_fix("Fix CSV export", 2, NOW, response_ids=ids.values())
     with pytest.raises(fixes.FixError, match="release note"):
-        fixes.change_status(fix, "shipped", NOW, mailer(app))
-    assert fixes.change_status(fix, "planned", NOW, mailer(app)) == 0  # the team chose not to tell
+        fixes.change_status(fix, "shipped", NOW)
+    assert fixes.change_status(fix, "planned", NOW) == 0  # the team chose not to tell
     fixes.update_fix(fix, NOW, release_note="Exports of any size now finish.")
-    assert fixes.change_status(fix, "shipped", NOW, mailer(app)) == 2
-    fixes.change_status(fix, "in_progress", NOW, mailer(app))
-    assert fixes.change_status(fix, "shipped", NOW, mailer(app)) == 0  # flipped back and forth: told once
+    assert fixes.change_status(fix, "shipped", NOW) == 2
+    fixes.change_status(fix, "in_progress", NOW)
+    assert fixes.change_status(fix, "shipped", NOW) == 0  # flipped back and forth: told once
     shipped = loop_emails("fix-shipped")
     assert [(e.recipient, e.locale) for e in shipped] == [("ana@example.com", "en"), ("badr@example.com", "ar")]
     assert "Exports of any size now finish." in shipped[0].body_text
@@ -113,16 +115,16 @@ def test_shipping_tells_each_opted_in_respondent_once_in_their_language(app):
 def test_planned_news_carries_an_early_access_link_that_records_a_beta_tester_once(app):
     ids = answered(app, {"ana@example.com": (1, "please add dark mode", True)})
     fix = fixes.create_fix("Dark mode", 2, NOW, response_ids=ids.values())
-    assert fixes.change_status(fix, "planned", NOW, mailer(app), tell_planned=True) == 1
-    assert fixes.tell_planned(fix, NOW, mailer(app)) == 0
+    assert fixes.change_status(fix, "planned", NOW, tell_planned=True) == 1
+    assert fixes.tell_planned(fix, NOW) == 0
     (email,) = loop_emails("fix-planned")
     url = next(word for word in email.body_text.split() if "/early/" in word)
     token = url.rsplit("/", 1)[1]
-    fix_id, customer_id = mailer(app).links.early_access(token)
+    fix_id, customer_id = read_early_access(token)
     assert fix_id == fix.id
     assert fixes.record_early_access(fix_id, customer_id, NOW) and fixes.record_early_access(fix_id, customer_id, NOW)
     assert db.session.scalar(select(func.count()).select_from(BetaTester)) == 1
-    assert mailer(app).links.early_access(token[:-2] + "xx") is None
+    assert read_early_access(token[:-2] + "xx") is None
 
 
 @pytest.mark.parametrize("start, new", [("open", "open-ish"), ("shipped", "open"), ("wont_do", "shipped")])
@@ -131,7 +133,7 @@ def test_bad_status_changes_are_refused(app, start, new):
     fix.status = start
     db.session.commit()
     with pytest.raises(fixes.FixError):
-        fixes.change_status(fix, new, NOW, mailer(app))
+        fixes.change_status(fix, new, NOW)
     db.session.rollback()
     assert db.session.get(fixes.Fix, fix.id).status == start
 
@@ -140,7 +142,7 @@ def test_the_early_access_page_asks_on_get_and_records_on_post_without_a_cookie(
     ids = answered(app, {"badr@example.com": (1, "نريد الوضع الليلي", True)})
     fix = fixes.create_fix("Dark mode", 2, NOW, response_ids=ids.values())
     customer_id = db.session.scalar(select(Customer.id).where(Customer.email == "badr@example.com"))
-    path = mailer(app).early_access_url(fix.id, customer_id).removeprefix(app.config["BASE_URL"])
+    path = early_access_url(fix.id, customer_id).removeprefix(app.config["BASE_URL"])
     page = client.get(path)
     assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
     assert "تجربته مبكرًا" in page.get_data(as_text=True)  # in the customer's language

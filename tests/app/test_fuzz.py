@@ -27,11 +27,14 @@ from wtforms.fields.core import UnboundField
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import invitation_token, signed_invitation
+from surveys.people.links import unsubscribe_token
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage import services
 from triage.fixes import services as fixes
+from triage.loop.early_access import early_access_token
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).
 FUZZ = settings(max_examples=1000, deadline=None, database=None, derandomize=True,
@@ -154,16 +157,15 @@ class World:
         _, invitations = sent_survey(app, customers=[(f"p{i}@example.com", f"P {i}", locale)
                                                           for i, locale in enumerate(("en", "ar", "fa", "en"))])
         for invitation, comment in zip(invitations[:3], ("The export is slow", "التطبيق بطيء", "")):
-            survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                          Answer(3, comment, True), NOW, timedelta(hours=24))
+            record_answer(signed_invitation(invitation),
+                          Answer(3, comment, True), NOW, timedelta(hours=24))
         services.classify_pending(NOW, review_below=0.5)
         response_ids = [invitation.response.id for invitation in invitations[:3]]
         fix = fixes.create_fix("Faster export", 2, NOW, type_key=None, response_ids=response_ids[:2])
-        links = mailer(app).links
         customer = invitations[0].customer
-        self.tokens = [links.invitation_token(survey_services.signed_invitation(invitations[0])),
-                       links.invitation_token(survey_services.signed_invitation(invitations[3])),
-                       links.unsubscribe_token(customer.id), links.early_access_token(fix.id, customer.id)]
+        self.tokens = [invitation_token(signed_invitation(invitations[0])),
+                       invitation_token(signed_invitation(invitations[3])),
+                       unsubscribe_token(customer.id), early_access_token(fix.id, customer.id)]
         self.plausible = {"score": "7", "comment": "Too slow", "may_contact": "1", "score_only": "1",
                           "title": "Faster export", "cost": "2", "to": "new", "status": "planned",
                           "response": [str(i) for i in response_ids], "fix": str(fix.id), "theme": "",

@@ -8,11 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
-from surveys import services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation, survey_url
+from surveys.asking.services import close_survey
+from surveys.models import Customer
+from surveys.people.links import unsubscribe_url
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
+from triage.loop.early_access import early_access_url
 
 SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
 PEOPLE = (("ana@example.com", "Ana", "en"), ("layla@example.com", "ليلى", "ar"), ("reza@example.com", "رضا", "fa"))
@@ -32,21 +37,20 @@ def every_row() -> dict[str, list[tuple]]:
 def emailed_links(app):
     """Every kind of link an email carries, for customers in each state: not answered yet, answered,
     a closed survey, subscribed, and a fix's early-access invitation."""
-    links_for = mailer(app)
     survey, invitations = sent_survey(app, customers=PEOPLE)
     answered = invitations[1]
-    services.record_answer(services.signed_invitation(answered), Answer(3, "slow export", True), NOW,
-                           timedelta(hours=24))
+    record_answer(signed_invitation(answered), Answer(3, "slow export", True), NOW,
+                  timedelta(hours=24))
     closed, closed_invitations = sent_survey(app, kind="csat", customers=(("tom@example.com", "Tom", "en"),),
                                              now=NOW + timedelta(days=40))
-    services.close_survey(closed, NOW)
+    close_survey(closed, NOW)
     fix = fixes.create_fix("Faster export", 2, NOW, response_ids=[answered.response.id])
     urls = []
     for invitation in (*invitations, *closed_invitations):
-        urls += [links_for.survey_url(invitation), links_for.survey_url(invitation, 9)]
-        urls.append(links_for.survey_url(invitation) + "/thanks")
-        urls.append(links_for.unsubscribe_url(invitation.customer_id))
-    urls.append(links_for.early_access_url(fix.id, answered.customer_id))
+        urls += [survey_url(invitation), survey_url(invitation, 9)]
+        urls.append(survey_url(invitation) + "/thanks")
+        urls.append(unsubscribe_url(invitation.customer_id))
+    urls.append(early_access_url(fix.id, answered.customer_id))
     return [url.removeprefix(app.config["BASE_URL"]) for url in urls]
 
 
@@ -79,8 +83,8 @@ def test_get_head_and_options_on_every_emailed_link_change_no_row(app, emailed_l
 def test_head_on_an_unsubscribe_link_does_not_unsubscribe(app, client, emailed_links):
     unsubscribe = next(p for p in emailed_links if p.startswith("/u/"))
     assert client.head(unsubscribe).status_code == 200
-    assert db.session.scalar(select(services.Customer.unsubscribed_at).where(
-        services.Customer.email == "ana@example.com")) is None
+    assert db.session.scalar(select(Customer.unsubscribed_at).where(
+        Customer.email == "ana@example.com")) is None
     assert client.post(unsubscribe).status_code == 200  # the customer's own button still works
-    assert db.session.scalar(select(services.Customer.unsubscribed_at).where(
-        services.Customer.email == "ana@example.com")) is not None
+    assert db.session.scalar(select(Customer.unsubscribed_at).where(
+        Customer.email == "ana@example.com")) is not None

@@ -16,7 +16,8 @@ from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, sent_survey
@@ -130,7 +131,7 @@ def customers_shown(page: str) -> list[str]:
 
 
 def test_the_customers_page_in_the_order_they_were_added_every_customer_once(app, admin, monkeypatch):
-    monkeypatch.setattr("surveys.views.CUSTOMERS_PER_PAGE", 3)
+    monkeypatch.setattr("surveys.people.views.CUSTOMERS_PER_PAGE", 3)
     emails = [f"c{n}@example.com" for n in (5, 3, 9, 1, 7, 2, 8, 4)]  # ids in this order, not the emails'
     add_customers(*[(email, None, "en") for email in emails])
     assert forwards_and_back(admin, "/customers", customers_shown) == emails
@@ -179,10 +180,10 @@ def cases(app, admin) -> dict[str, int]:
     """Answers the sweep marked, a contacted one, two edited since (the sweep's backlog again, one still
     unhappy) and two it has not seen yet: {name: response id}."""
     _, invitations = sent_survey(app, customers=[(f"{name}@example.com", name, "en") for name in [*SWEPT, *BACKLOG]])
-    signed = {i.customer.name: survey_services.signed_invitation(i) for i in invitations}
+    signed = {i.customer.name: signed_invitation(i) for i in invitations}
 
     def answer(name, score, comment, may_contact, at):
-        survey_services.record_answer(signed[name], Answer(score, comment, may_contact), at, timedelta(hours=24))
+        record_answer(signed[name], Answer(score, comment, may_contact), at, timedelta(hours=24))
 
     for name, (score, comment, may_contact, _) in SWEPT.items():
         answer(name, score, comment, may_contact, NOW)

@@ -14,15 +14,19 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from privacy.services import erase_customer
-from surveys import services
+from surveys.asking import services as asking
+from surveys.asking.links import survey_url
+from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Survey
 from surveys.people.importing import CustomerCSV
+from surveys.people.links import unsubscribe_url
+from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
 from tests.app.test_cli import run
 from tests.app.test_export import PEOPLE as FOUR_PEOPLE
 from tests.app.test_export import answer_all
 from tests.app.test_team_pages import login
-from tests.support.factories import NOW, add_customers, mailer, sent_survey
+from tests.support.factories import NOW, add_customers, sent_survey
 from triage.verbatims import export
 
 
@@ -36,7 +40,7 @@ def _count(model) -> int:
 
 
 def test_an_import_streamed_from_a_file_is_committed_batch_by_batch_with_every_line_error(app, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 2)
+    monkeypatch.setattr("surveys.people.services.BATCH", 2)
     add_customers(("known@example.com", "Known", "ar"))
     known_before = db.session.scalar(select(Customer).where(Customer.email == "known@example.com"))
     stamps_before = (known_before.created_at, known_before.updated_at)
@@ -50,7 +54,7 @@ def test_an_import_streamed_from_a_file_is_committed_batch_by_batch_with_every_l
             "a@example.com,A twice,en,team\n"
             "c@example.com,C,en,team\n").encode()
     progress = []
-    report = services.import_customers(CustomerCSV(io.BytesIO(data)), progress.append)
+    report = import_customers(CustomerCSV(io.BytesIO(data)), progress.append)
     assert (report.created, report.updated, progress) == (3, 1, [2, 2])
     assert [line for line, _ in report.errors] == [3, 6] and "line 2" in report.errors[1][1]
     db.session.expire_all()
@@ -66,7 +70,7 @@ def test_an_import_streamed_from_a_file_is_committed_batch_by_batch_with_every_l
 def test_an_erased_address_in_a_stream_is_refused_on_its_line(app):
     (ana,) = add_customers(("ana@example.com", "Ana", "en"))
     erase_customer(ana.email, "cli", NOW)
-    report = services.import_customers(CustomerCSV(io.BytesIO(b"email\nok@example.com\nANA@example.com\n")))
+    report = import_customers(CustomerCSV(io.BytesIO(b"email\nok@example.com\nANA@example.com\n")))
     assert report.created == 1 and [line for line, _ in report.errors] == [3]
     assert "erased on request" in report.errors[0][1]
 
@@ -108,13 +112,13 @@ PEOPLE = tuple((f"p{n}@example.com", f"P{n}" if n % 2 else None, ("en", "ar", "f
 
 
 def test_a_send_renders_each_customers_email_and_keeps_no_orm_objects(app, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 3)
+    monkeypatch.setattr("surveys.asking.services.BATCH", 3)
     add_customers(*PEOPLE)
-    survey_id = services.create_survey("csat", "Flat", "Acme", subject="our support").id
+    survey_id = create_survey("csat", "Flat", "Acme", subject="our support").id
     db.session.expunge_all()
     survey = db.session.get(Survey, survey_id)
     progress = []
-    assert services.send_survey(survey, mailer(app), NOW, 30, progress.append) == 7
+    assert send_survey(survey, NOW, 30, progress.append) == 7
     assert progress == [3, 3, 1]
     held = {type(entity).__name__ for entity in db.session.identity_map.values()}
     assert held <= {"Survey"}, held  # no customer, invitation or email objects left behind
@@ -124,18 +128,18 @@ def test_a_send_renders_each_customers_email_and_keeps_no_orm_objects(app, monke
     for invitation in invitations:
         email = emails[invitation.customer.email]
         assert email.dedupe_key == f"survey-invitation:{invitation.id}" and email.locale == invitation.locale
-        base = mailer(app).survey_url(invitation)
+        base = survey_url(invitation)
         assert all(f'href="{base}?score={point}"' in email.body_html for point in range(1, 6))
-        assert mailer(app).unsubscribe_url(invitation.customer_id) in email.headers["List-Unsubscribe"]
+        assert unsubscribe_url(invitation.customer_id) in email.headers["List-Unsubscribe"]
         name = invitation.customer.name
         assert (name in email.body_text) if name else ("Hello," in email.body_text or invitation.locale != "en")
     assert "How satisfied are you with our support?" in emails["p0@example.com"].subject
 
 
 def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(app, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 2)
+    monkeypatch.setattr("surveys.asking.services.BATCH", 2)
     add_customers(*PEOPLE)
-    survey = services.create_survey("nps", "Crash", "Acme")
+    survey = create_survey("nps", "Crash", "Acme")
 
     class Crash(Exception):
         pass
@@ -148,12 +152,12 @@ def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(ap
             raise Crash
 
     with pytest.raises(Crash):
-        services.send_survey(survey, mailer(app), NOW, 30, crash_after_two_batches)
+        send_survey(survey, NOW, 30, crash_after_two_batches)
     db.session.rollback()
     assert _count(Invitation) == 4 and _count(OutboxEmail) == 4  # two whole batches, each with its emails
 
     # A crash inside a batch, after its invitations were inserted: the batch is rolled back whole.
-    real = services._survey_email
+    real = asking._survey_email
     calls = []
 
     def fail_on_the_second_email(*args, **kwargs):
@@ -162,15 +166,15 @@ def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(ap
             raise Crash
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_survey_email", fail_on_the_second_email)
+    monkeypatch.setattr(asking, "_survey_email", fail_on_the_second_email)
     with pytest.raises(Crash):
-        services.send_survey(survey, mailer(app), NOW, 30)
+        send_survey(survey, NOW, 30)
     db.session.rollback()
     assert _count(Invitation) == 4 and _count(OutboxEmail) == 4
-    monkeypatch.setattr(services, "_survey_email", real)
+    monkeypatch.setattr(asking, "_survey_email", real)
 
-    assert services.send_survey(survey, mailer(app), NOW, 30) == 3
-    assert services.send_survey(survey, mailer(app), NOW, 30) == 0
+    assert send_survey(survey, NOW, 30) == 3
+    assert send_survey(survey, NOW, 30) == 0
     per_customer = db.session.execute(select(Invitation.customer_id, func.count()).group_by(Invitation.customer_id)).all()
     assert len(per_customer) == 7 and {n for _, n in per_customer} == {1}
     keys = db.session.scalars(select(OutboxEmail.dedupe_key)).all()
@@ -180,8 +184,8 @@ def test_a_send_stopped_half_way_is_finished_by_sending_again_without_doubles(ap
 
 def test_a_customer_another_send_invited_meanwhile_is_skipped_with_no_second_email(app, monkeypatch):
     add_customers(*PEOPLE[:3])
-    survey = services.create_survey("nps", "Race", "Acme")
-    real = services._eligible_batch
+    survey = create_survey("nps", "Race", "Acme")
+    real = asking._eligible_batch
 
     def another_send_gets_there_first(eligible, after):
         customers = real(eligible, after)
@@ -190,8 +194,8 @@ def test_a_customer_another_send_invited_meanwhile_is_skipped_with_no_second_ema
                 survey_id=survey.id, customer_id=customers[0].id, sent_at=NOW, locale="en"))
         return customers
 
-    monkeypatch.setattr(services, "_eligible_batch", another_send_gets_there_first)
-    assert services.send_survey(survey, mailer(app), NOW, 30) == 2
+    monkeypatch.setattr(asking, "_eligible_batch", another_send_gets_there_first)
+    assert send_survey(survey, NOW, 30) == 2
     assert _count(Invitation) == 3 and _count(OutboxEmail) == 2
     first = db.session.scalar(select(Customer.id).order_by(Customer.id))
     first_invitation = db.session.scalar(select(Invitation.id).where(Invitation.customer_id == first))
@@ -201,11 +205,11 @@ def test_a_customer_another_send_invited_meanwhile_is_skipped_with_no_second_ema
 
 def test_the_cli_send_counts_and_shows_its_progress(app):
     add_customers(*PEOPLE)
-    survey = services.create_survey("ces", "CLI", "Acme", task="export a report")
+    survey = create_survey("ces", "CLI", "Acme", task="export a report")
     result = run(app, "surveys", "send", str(survey.id))
     assert result.exit_code == 0, result.output
     assert "Queuing invitations" in result.output and result.output.strip().endswith("Queued 7 invitations.")
-    assert services.send_survey(survey, mailer(app), NOW + timedelta(days=60), 30) == 0
+    assert send_survey(survey, NOW + timedelta(days=60), 30) == 0
 
 
 # ------------------------------------------------------------------ export

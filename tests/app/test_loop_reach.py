@@ -16,10 +16,12 @@ from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import SENT, OutboxEmail
 from feedback_app.mail.transports import MemoryTransport
 from privacy.services import erase_customer
-from surveys import services as survey_services
-from surveys.models import Customer, Response
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
+from surveys.asking.services import create_survey, send_survey
+from surveys.models import Customer, Invitation, Response
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage import services
 from triage.fixes import services as fixes
 from triage.fixes.evidence import respondent_key
@@ -35,8 +37,8 @@ PEOPLE = [(f"u{n}@example.com", f"U{n}", "en") for n in range(8)]
 
 
 def answer(invitation, score, comment, when, may_contact=True):
-    return survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                         Answer(score, comment, may_contact), when, EDIT)
+    return record_answer(signed_invitation(invitation),
+                         Answer(score, comment, may_contact), when, EDIT)
 
 
 def by_definition(weeks: int):
@@ -80,10 +82,10 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
             (10, "great", True), (1, "", True), (4, "billing is wrong", True), (6, "export fails", True),
             (7, "fine", True)])):
         answer(invitation, score, comment, NOW - 39 * DAY + n * timedelta(hours=5), may_contact)
-    csat = survey_services.create_survey("csat", "Support", "Acme")
-    survey_services.send_survey(csat, mailer(app), NOW - 10 * DAY, cooldown_days=0)
+    csat = create_survey("csat", "Support", "Acme")
+    send_survey(csat, NOW - 10 * DAY, cooldown_days=0)
     second = {i.customer.email: i for i in db.session.scalars(
-        select(survey_services.Invitation).where(survey_services.Invitation.survey_id == csat.id))}
+        select(Invitation).where(Invitation.survey_id == csat.id))}
     answer(second["u0@example.com"], 1, "still crashing", NOW - 9 * DAY)        # u0 again: one person
     answer(second["u5@example.com"], 2, "billing still wrong", NOW - 3 * DAY)
     answer(second["u6@example.com"], 1, "the app lost my work", NOW - timedelta(hours=2))
@@ -110,7 +112,7 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     u1_chat = db.session.scalar(select(Response.id).where(Response.channel == "chat", Response.customer_id.is_not(None)))
     fix = fixes.create_fix("Stop the crashes", 2, NOW, response_ids=[u0_first, u1_chat])
     fixes.update_fix(fix, NOW, release_note="Fixed.")
-    fixes.change_status(fix, "shipped", NOW, mailer(app))
+    fixes.change_status(fix, "shipped", NOW)
     agree()  # queued, not delivered: nobody reached yet
     assert deliver_due(NOW, MemoryTransport(), "team@example.com").sent >= 2
     # u0 was told through an answer 39 days old: reached over 12 weeks, not over the last 4.
@@ -145,10 +147,10 @@ def test_one_person_counts_once_and_only_in_the_periods_that_hold_their_answers(
     monday = datetime(2026, 11, 2)
     people = [(f"{name}@example.com", name, "en") for name in ("ana", "ben", "cy", "dee")]
     _, invitations = sent_survey(app, customers=people, now=monday - 30 * DAY)
-    csat = survey_services.create_survey("csat", "Support", "Acme")
-    survey_services.send_survey(csat, mailer(app), monday - 29 * DAY, cooldown_days=0)
+    csat = create_survey("csat", "Support", "Acme")
+    send_survey(csat, monday - 29 * DAY, cooldown_days=0)
     again = {i.customer.email: i for i in db.session.scalars(
-        select(survey_services.Invitation).where(survey_services.Invitation.survey_id == csat.id))}
+        select(Invitation).where(Invitation.survey_id == csat.id))}
     first = {i.customer.email: i for i in invitations}
     before = monday - timedelta(microseconds=1)  # Sunday 1 November, 23:59:59.999999
     answer(first["ana@example.com"], 1, "slow", before)             # ana: reached, but before the 4 weeks
@@ -199,7 +201,7 @@ def test_two_writers_of_one_person_take_turns(app, database_url):
     response_id = db.session.scalar(select(Response.id))
     fix = fixes.create_fix("Faster", 2, NOW, response_ids=[response_id])
     fixes.update_fix(fix, NOW, release_note="Done.")
-    fixes.change_status(fix, "shipped", NOW, mailer(app))
+    fixes.change_status(fix, "shipped", NOW)
     news = db.session.scalar(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.like("fix-shipped:%")))
     db.session.commit()
     first_done, second_waits, failures = threading.Event(), threading.Event(), []

@@ -19,11 +19,14 @@ from privacy.models import Erasure
 from privacy.records import AlreadyErased, InvalidAddress, UnknownCustomer
 from privacy.scrubbing import ERASED_RECIPIENT, NAMED_NOTE, NOT_SENT
 from privacy.services import NotErased, erase_customer, restore_address
-from surveys import services as survey_services
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
+from surveys.asking.results import survey_results
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
+from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, mailer, sent_survey
+from tests.support.factories import NOW, sent_survey
 from triage import services as triage_services
 from triage.fixes import services as fixes
 from triage.loop import follow_up
@@ -56,12 +59,12 @@ def customer_everywhere(app) -> Story:
     item (triaged, confirmed, trained on), a fix they support announced, tried early and shipped, and
     the team's follow-up digest naming them. Ana answers too, and must come out untouched."""
     survey, invitations = sent_survey(app, customers=((EMAIL, NAME, "en"), OTHER))
-    survey_services.import_customers(ParsedCSV(rows=[CustomerRow(2, EMAIL, NAME, "en", {"plan": "team", "mrr": "49"})]))
+    import_customers(ParsedCSV(rows=[CustomerRow(2, EMAIL, NAME, "en", {"plan": "team", "mrr": "49"})]))
     theirs, ana = invitations
-    survey_services.record_answer(survey_services.signed_invitation(theirs), Answer(3, WORDS, True), NOW,
-                                  timedelta(hours=24))
-    survey_services.record_answer(survey_services.signed_invitation(ana), Answer(9, "all good", False), NOW,
-                                  timedelta(hours=24))
+    record_answer(signed_invitation(theirs), Answer(3, WORDS, True), NOW,
+                  timedelta(hours=24))
+    record_answer(signed_invitation(ana), Answer(9, "all good", False), NOW,
+                  timedelta(hours=24))
     deliver(app, NOW)
     triage_services.classify_pending(NOW, 0.5)
     channel = take_feedback(ChannelFeedback(CHANNEL_WORDS, email=EMAIL, score=2, kind="nps", channel="support-email",
@@ -72,10 +75,10 @@ def customer_everywhere(app) -> Story:
     triage_services.train(NOW)  # … and a model learns them (WORDS is in the held-out fifth, CHANNEL_WORDS is not)
     fix = fixes.create_fix("Faster exports", 2, NOW, response_ids=[theirs.response.id, channel.id])
     fixes.update_fix(fix, NOW, release_note="Exports of any size now finish.")
-    fixes.change_status(fix, "planned", NOW, mailer(app), tell_planned=True)
+    fixes.change_status(fix, "planned", NOW, tell_planned=True)
     fixes.record_early_access(fix.id, theirs.customer_id, NOW)
-    fixes.change_status(fix, "in_progress", NOW, mailer(app))
-    fixes.change_status(fix, "shipped", NOW, mailer(app))
+    fixes.change_status(fix, "in_progress", NOW)
+    fixes.change_status(fix, "shipped", NOW)
     create_user("triager@example.com", "long-enough-password", "triager")
     follow_up.queue_digests(LATER, timedelta(hours=48), "http://survey.test")
     deliver(app, LATER)
@@ -85,8 +88,8 @@ def customer_everywhere(app) -> Story:
 def answered_once(app) -> int:
     """A lighter story for the pages and the API: invited, and one survey answer with their words."""
     _, (invitation,) = sent_survey(app, customers=((EMAIL, NAME, "en"),))
-    survey_services.record_answer(survey_services.signed_invitation(invitation), Answer(3, WORDS, True), NOW,
-                                  timedelta(hours=24))
+    record_answer(signed_invitation(invitation), Answer(3, WORDS, True), NOW,
+                  timedelta(hours=24))
     return invitation.response.id
 
 
@@ -143,7 +146,7 @@ def test_export_of_an_unknown_or_invalid_address_is_a_clear_error(app):
 
 def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client):
     story = customer_everywhere(app)
-    results_before = survey_services.survey_results(story.survey).as_json()
+    results_before = survey_results(story.survey).as_json()
     keys_before = set(db.session.scalars(select(OutboxEmail.dedupe_key)))
 
     report = erase_customer(EMAIL, "user admin@example.com", LATER)
@@ -175,7 +178,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
                           for e in db.session.scalars(select(OutboxEmail)))
     assert not any(trace in everything for trace in (EMAIL, "Velmira", "Quentaro"))
     # Results unchanged: same n, same score, same invited and delivered.
-    assert survey_services.survey_results(story.survey).as_json() == results_before
+    assert survey_results(story.survey).as_json() == results_before
     # Recorded: when and by whom, counts only; the address is suppressed as a hash.
     (erasure,) = db.session.scalars(select(Erasure)).all()
     assert (erasure.erased_at, erasure.erased_by, erasure.removed) == (LATER, "user admin@example.com", report.removed)
@@ -201,7 +204,7 @@ def test_an_email_still_waiting_is_never_sent_once_they_are_erased(app):
     assert (email.status, email.last_error, email.recipient) == (SUPPRESSED, NOT_SENT, ERASED_RECIPIENT)
     deliver(app, NOW + timedelta(minutes=1))
     assert app.config["MAIL_MEMORY_TRANSPORT"].sent == []
-    results = survey_services.survey_results(survey).as_json()
+    results = survey_results(survey).as_json()
     assert (results["invited"], results["delivered"]) == (1, 0)
 
 
@@ -220,7 +223,7 @@ def test_erasing_twice_or_an_unknown_address_says_so_and_changes_nothing(app):
 # ---------------------------------------------------------------- never stored or emailed again
 
 def import_csv(text: str):
-    return survey_services.import_customers(parse_customer_csv(text.encode()))
+    return import_customers(parse_customer_csv(text.encode()))
 
 
 def test_an_erased_address_is_refused_by_the_import_line_by_line_until_restored(app):

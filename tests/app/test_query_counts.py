@@ -11,10 +11,12 @@ from sqlalchemy import event, select
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
-from surveys.models import Invitation, Response
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
+from surveys.asking.services import create_survey, send_survey
+from surveys.models import Invitation, Response, Survey
 from surveys.scales.answers import Answer
-from tests.support.factories import NOW, add_customers, mailer
+from tests.support.factories import NOW, add_customers
 from triage import services as triage_services
 from triage.fixes import services as fixes
 from triage.models import Fix
@@ -36,7 +38,7 @@ class World:
 
     def __init__(self, app):
         self.app, self.round = app, 0
-        self.survey_id = survey_services.create_survey("nps", "Quarterly NPS", "Acme").id
+        self.survey_id = create_survey("nps", "Quarterly NPS", "Acme").id
         self.fix_id = None
 
     def grow(self, people: int) -> None:
@@ -45,13 +47,13 @@ class World:
         add_customers(*[(f"p{n}@example.com", f"P{n}", ("en", "ar", "fa")[n % 3])
                         for n in range(first, first + people)])
         when = NOW + timedelta(days=40 * self.round)  # past the cooldown: only the new customers are invited
-        survey = db.session.get(survey_services.Survey, self.survey_id)
-        survey_services.send_survey(survey, mailer(self.app), when, cooldown_days=30)
+        survey = db.session.get(Survey, self.survey_id)
+        send_survey(survey, when, cooldown_days=30)
         invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == self.survey_id,
                                                                   Invitation.response == None)).all()  # noqa: E711
         for n, invitation in enumerate(invitations):
-            survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                          Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0),
+            record_answer(signed_invitation(invitation),
+                          Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0),
                                           when + timedelta(minutes=n), timedelta(hours=24))
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
-from surveys import services
 from surveys.models import Customer, Response
 from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.people.services import import_customers
 from tests.support.factories import sent_survey, survey_path
 
 IMPORTED = 20_000
@@ -31,7 +31,7 @@ def test_survey_answers_never_fail_while_an_import_writes(app):
 
     def run_import():
         with app.app_context():
-            services.import_customers(ParsedCSV(rows=rows), lambda _: importing.set())
+            import_customers(ParsedCSV(rows=rows), lambda _: importing.set())
             db.session.remove()
         done.set()
 

@@ -4,8 +4,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
-from surveys import services
-from surveys.asking.links import SignedInvitation
+from surveys.answering.services import record_answer
+from surveys.asking.links import SignedInvitation, invitation_token, signed_invitation
+from surveys.asking.services import close_survey
 from surveys.models import Response
 from tests.support.factories import NOW, sent_survey, survey_path
 
@@ -94,7 +95,7 @@ def test_oversized_comment_is_refused_and_kept_in_the_form(app, client):
 def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
     _, (invitation,) = sent_survey(app)
     good = survey_path(app, invitation)
-    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + app.extensions["feedback.mailer"].links.invitation_token(SignedInvitation(999999, 1, "nps", "en"))):
+    for path in (good[:-2] + "zz", "/s/not-a-token", "/s/" + invitation_token(SignedInvitation(999999, 1, "nps", "en"))):
         page = client.get(path)
         assert page.status_code == 404 and b"could not find" in page.data
         assert client.post(path, data={"score": "5"}).status_code == 404
@@ -104,9 +105,9 @@ def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
 def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
     survey, (invitation,) = sent_survey(app)
     assert client.post(survey_path(app, invitation), data={"score": "5", "score_only": "1"}).status_code == 200
-    services.close_survey(survey, NOW)
+    close_survey(survey, NOW)
     # This process learns of it within CLOSED_REFRESH seconds; closing from the team page is at once.
-    from surveys.views import forget_closed_surveys
+    from surveys.answering.views import forget_closed_surveys
     forget_closed_surveys()
     assert b"closed" in client.get(survey_path(app, invitation, 5)).data
     assert client.post(survey_path(app, invitation), data={"score": "9", "comment": "late"}).status_code == 410
@@ -118,11 +119,11 @@ def test_answer_can_change_within_the_window_then_is_locked(app, client):
     _, (invitation,) = sent_survey(app)
     from surveys.scales.answers import Answer
     window = timedelta(hours=24)
-    assert services.record_answer(services.signed_invitation(invitation), Answer(3, "meh", False), NOW, window) == "created"
+    assert record_answer(signed_invitation(invitation), Answer(3, "meh", False), NOW, window) == "created"
     later = NOW + timedelta(hours=23)
-    assert services.record_answer(services.signed_invitation(invitation), Answer(8, "better now", True), later, window) == "updated"
+    assert record_answer(signed_invitation(invitation), Answer(8, "better now", True), later, window) == "updated"
     too_late = NOW + timedelta(hours=25)
-    assert services.record_answer(services.signed_invitation(invitation), Answer(0, "changed", False), too_late, window) == "locked"
+    assert record_answer(signed_invitation(invitation), Answer(0, "changed", False), too_late, window) == "locked"
     (response,) = responses()
     assert (response.score, response.comment, response.may_contact) == (8, "better now", True)
 

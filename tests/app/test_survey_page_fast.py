@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import event
 
 from feedback_app.core.extensions import db
-from surveys import services
 from surveys.answering.shortcut import LinkClickShortcut
-from tests.support.factories import NOW, mailer, sent_survey, survey_path
+from surveys.asking.links import survey_url
+from surveys.asking.services import close_survey, update_wording
+from tests.support.factories import NOW, sent_survey, survey_path
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("bob@example.com", "Bob", "en"), ("sara@example.com", "سارة", "ar"))
 
@@ -69,13 +70,13 @@ def test_wording_edits_closing_and_answers_show_at_once(app, client):
     assert "How likely are you" in client.get(path).get_data(as_text=True)
     wording = {locale: dict(texts) for locale, texts in survey.wording.items()}
     wording["en"]["question"] = "Would you recommend Acme?"
-    services.update_wording(survey, wording)
+    update_wording(survey, wording)
     page = client.get(path).get_data(as_text=True)
     assert "Would you recommend Acme?" in page and 'data-autosave="1"' in page
     client.post(survey_path(app, invitation), data={"score": "7", "comment": ""})
     answered = client.get(path).get_data(as_text=True)
     assert 'data-autosave="1"' not in answered and "Update my answer" in answered  # 7 is saved already
-    services.close_survey(survey, NOW)
+    close_survey(survey, NOW)
     closed = client.get(path)
     assert closed.status_code == 410 and b"closed" in closed.data
 
@@ -123,7 +124,7 @@ def test_the_shortcut_answers_a_click_byte_for_byte_as_flask_does(app_factory, k
     script_root = urlsplit(base_url).path
     with app.app_context():
         _, invitations = sent_survey(app, kind=kind, customers=PEOPLE + (("dara@example.com", "دارا", "fa"),))
-        paths = [mailer(app).survey_url(invitation).removeprefix(base_url) for invitation in invitations]
+        paths = [survey_url(invitation).removeprefix(base_url) for invitation in invitations]
     client, flask = app.test_client(), flask_alone(app)
     base = "http://localhost" + script_root
     for link in (path + click for path in paths for click in CLICKS):
@@ -149,7 +150,7 @@ def test_the_shortcut_answers_only_a_kept_page_of_an_open_unanswered_link(app, c
     client.post(survey_path(app, bob), data={"score": "9", "comment": ""})
     reached, answered = views_run(app, lambda: client.get(bob_path))
     assert reached == 1 and b"Update my answer" in answered.data  # answered: Flask decides
-    services.close_survey(survey, NOW)
+    close_survey(survey, NOW)
     reached, closed = views_run(app, lambda: client.get(ana_path))
     assert reached == 1 and closed.status_code == 410
 

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from privacy.services import erase_customer
-from surveys import services as survey_services
 from surveys.answering import tallies as score_tallies
-from surveys.models import Response
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
+from surveys.asking.services import create_survey, send_survey
+from surveys.models import Invitation, Response
 from surveys.scales import scoring
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
@@ -30,8 +32,8 @@ EDIT = timedelta(hours=24)
 
 
 def answer(invitation, score, comment, when, may_contact=True):
-    return survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                         Answer(score, comment, may_contact), when, EDIT)
+    return record_answer(signed_invitation(invitation),
+                         Answer(score, comment, may_contact), when, EDIT)
 
 
 def kept_figures():
@@ -53,10 +55,10 @@ def test_kept_figures_equal_a_recount_after_every_kind_of_change(app):
     nps, invitations = sent_survey(app, customers=PEOPLE)
     for n, invitation in enumerate(invitations):
         answer(invitation, n % 11, COMMENTS[n], NOW + timedelta(days=n))
-    csat = survey_services.create_survey("csat", "Delivery", "Acme")
-    survey_services.send_survey(csat, app.extensions["feedback.mailer"], NOW + timedelta(days=40), 30)
-    later = db.session.scalars(select(survey_services.Invitation).where(
-        survey_services.Invitation.survey_id == csat.id)).all()
+    csat = create_survey("csat", "Delivery", "Acme")
+    send_survey(csat, NOW + timedelta(days=40), 30)
+    later = db.session.scalars(select(Invitation).where(
+        Invitation.survey_id == csat.id)).all()
     for n, invitation in enumerate(later):
         answer(invitation, 1 + n % 5, COMMENTS[(n + 3) % len(COMMENTS)], NOW + timedelta(days=41, hours=n))
     take_feedback(ChannelFeedback("The app crashes when I export", "p1@example.com", score=2, kind="ces",

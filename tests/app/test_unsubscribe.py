@@ -1,13 +1,14 @@
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
-from surveys.asking.links import SignedInvitation
+from surveys.asking.links import SignedInvitation, invitation_token
 from surveys.models import Customer
-from tests.support.factories import add_customers, mailer
+from surveys.people.links import unsubscribe_url
+from tests.support.factories import add_customers
 
 
 def path(app, customer):
-    return mailer(app).unsubscribe_url(customer.id).removeprefix(app.config["BASE_URL"])
+    return unsubscribe_url(customer.id).removeprefix(app.config["BASE_URL"])
 
 
 def unsubscribed(email):
@@ -31,7 +32,7 @@ def test_rfc8058_one_click_post_from_the_mail_provider(app, client):
 
 def test_forged_unsubscribe_link_changes_nothing(app, client):
     (ana,) = add_customers(("ana@example.com", "Ana", "en"))
-    invitation_token = mailer(app).links.invitation_token(SignedInvitation(ana.id, 1, "nps", "en"))  # right id, wrong purpose
-    assert client.post(f"/u/{invitation_token}").status_code == 404
+    survey_token = invitation_token(SignedInvitation(ana.id, 1, "nps", "en"))  # right id, wrong purpose
+    assert client.post(f"/u/{survey_token}").status_code == 404
     assert client.post(path(app, ana)[:-3] + "abc").status_code == 404
     assert not unsubscribed("ana@example.com")

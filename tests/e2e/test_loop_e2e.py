@@ -16,8 +16,8 @@ from sqlalchemy import select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from surveys import services as survey_services
 from surveys.models import Customer
+from surveys.people.services import unsubscribe
 from tests.support.html import links
 from triage.models import BetaTester
 
@@ -104,7 +104,7 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
 
     with app.app_context():  # Dariush unsubscribes (one click in any email) before anything is sent
         dariush = db.session.scalar(select(Customer.id).where(Customer.email == "dariush@example.com"))
-        survey_services.unsubscribe(dariush, utcnow())
+        unsubscribe(dariush, utcnow())
 
     # ---- planned, with the news: Ana and Layla only
     status, body = call(base, "PATCH", f"/api/v1/fixes/{pdf['id']}", token, {"status": "planned",

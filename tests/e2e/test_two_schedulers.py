@@ -17,8 +17,9 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import SENT, OutboxEmail
 from feedback_app.mail.render import message_id
-from surveys import services as survey_services
 from surveys.answering import tallies as score_tallies
+from surveys.answering.services import record_answer
+from surveys.asking.links import signed_invitation
 from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
@@ -64,8 +65,8 @@ def test_two_schedulers_share_the_work_and_do_each_part_once(mail_app, database_
     _, invitations = sent_survey(mail_app, customers=tuple((f"c{n}@example.com", f"C{n}", ("en", "ar", "fa")[n % 3])
                                                          for n in range(EMAILS)), now=now - timedelta(hours=1))
     for n, invitation in enumerate(invitations[:160]):
-        survey_services.record_answer(survey_services.signed_invitation(invitation),
-                                      Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0), now, timedelta(hours=24))
+        record_answer(signed_invitation(invitation),
+                      Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0), now, timedelta(hours=24))
     triage_services.train(now)  # the model exists: neither process trains on its first tick
     expected = {message_id(email.dedupe_key, SENDER) for email in db.session.scalars(select(OutboxEmail))}
     worded = sum(1 for n in range(160) if COMMENTS[n % len(COMMENTS)])

@@ -6,9 +6,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
-from surveys import services
+from surveys.asking.links import survey_url
+from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation
 from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.people.services import import_customers
 
 NOW = datetime(2026, 11, 23, 12, 0)
 
@@ -16,22 +18,18 @@ NOW = datetime(2026, 11, 23, 12, 0)
 def add_customers(*specs: tuple[str, str | None, str]) -> list[Customer]:
     """specs: (email, name, locale)."""
     rows = [CustomerRow(i + 2, email, name, locale, {}) for i, (email, name, locale) in enumerate(specs)]
-    services.import_customers(ParsedCSV(rows=rows))
+    import_customers(ParsedCSV(rows=rows))
     return [db.session.scalar(select(Customer).where(Customer.email == email)) for email, _, _ in specs]
-
-
-def mailer(app) -> services.Mailer:
-    return app.extensions["feedback.mailer"]
 
 
 def sent_survey(app, kind="nps", customers=(("ana@example.com", "Ana", "en"),), now=NOW, **names):
     add_customers(*customers)
-    survey = services.create_survey(kind, f"{kind} survey", names.pop("product", "Acme"), **names)
-    services.send_survey(survey, mailer(app), now, cooldown_days=30)
+    survey = create_survey(kind, f"{kind} survey", names.pop("product", "Acme"), **names)
+    send_survey(survey, now, cooldown_days=30)
     invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
                                      .order_by(Invitation.id)).all()
     return survey, invitations
 
 
 def survey_path(app, invitation, score=None) -> str:
-    return mailer(app).survey_url(invitation, score).removeprefix(app.config["BASE_URL"])
+    return survey_url(invitation, score).removeprefix(app.config["BASE_URL"])

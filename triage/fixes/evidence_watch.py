@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
 from surveys.models import Customer, Response
-from surveys.services import ATTRIBUTES_LISTENERS
+from surveys.people.services import ATTRIBUTES_LISTENERS
 from triage.fixes import evidence
 
 PENDING = "triage.fixes.evidence_watch"   # Session.info key: what the flush changed, for after it

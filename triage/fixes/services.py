@@ -15,7 +15,7 @@ from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Customer, Response
-from surveys.services import Mailer
+from surveys.people.links import unsubscribe_url
 from triage import services
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.queue import (  # noqa: F401  (re-exported for the callers of fixes)
@@ -35,6 +35,7 @@ from triage.fixes.queue import (  # noqa: F401  (re-exported for the callers of 
 from triage.fixes.tables import FixNews
 from triage.loop import policy as followups
 from triage.loop import reach as loop_reach
+from triage.loop.early_access import early_access_url
 from triage.models import BetaTester, Fix, FixLink, TriageItem
 
 TITLE_MAX = 200
@@ -191,15 +192,15 @@ def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: dat
     fix.override_by, fix.override_at = user_id, now
 
 
-def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool = False) -> int:
+def change_status(fix: Fix, status: str, now: datetime, tell_planned: bool = False) -> int:
     """Move a fix along its life and tell the respondents, in the same transaction: when it is
     planned (if the team chooses to) and, always, when it ships. Returns the emails queued now."""
-    queued = _move(fix, status, now, mailer, tell_planned)
+    queued = _move(fix, status, now, tell_planned)
     db.session.commit()
     return queued
 
 
-def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool) -> int:
+def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
     if status not in followups.STATUSES:
         raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
     if status != fix.status and not followups.can_move(fix.status, status):
@@ -212,11 +213,11 @@ def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bo
     if status == "shipped":
         fix.shipped_at = fix.shipped_at or now
     if status == "shipped" or (status == "planned" and tell_planned):
-        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now)
     return 0
 
 
-def edit_fix(fix: Fix, now: datetime, mailer: Mailer, user_id: int | None = None, *, title: str | None = None,
+def edit_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: str | None = None,
              description: str | None = None, cost: int | None = None, type_key: str | None = None,
              release_note: str | None = None, impact_override: float | None = None, reason: str | None = None,
              clear_override: bool = False, status: str | None = None, tell_planned: bool = False) -> int:
@@ -227,9 +228,9 @@ def edit_fix(fix: Fix, now: datetime, mailer: Mailer, user_id: int | None = None
         _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
               release_note=release_note, impact_override=impact_override, reason=reason,
               clear_override=clear_override)
-        queued = _move(fix, status, now, mailer, tell_planned) if status is not None else 0
+        queued = _move(fix, status, now, tell_planned) if status is not None else 0
         if tell_planned and status != "planned":
-            queued += _announce_planned(fix, now, mailer)
+            queued += _announce_planned(fix, now)
     except FixError:
         db.session.rollback()
         raise
@@ -237,29 +238,29 @@ def edit_fix(fix: Fix, now: datetime, mailer: Mailer, user_id: int | None = None
     return queued
 
 
-def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+def tell_planned(fix: Fix, now: datetime) -> int:
     """Send the "planned" news for a fix that is already planned (the team decided later)."""
-    queued = _announce_planned(fix, now, mailer)
+    queued = _announce_planned(fix, now)
     db.session.commit()
     return queued
 
 
-def _announce_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
+def _announce_planned(fix: Fix, now: datetime) -> int:
     if fix.status not in ("planned", "in_progress"):
         raise FixError("Only a planned fix can be announced as planned.")
-    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
+    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now)
 
 
-def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
+def _tell_respondents(fix: Fix, event: str, now: datetime) -> int:
     linked = linked_verbatims([fix.id])[fix.id]
     customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
     template = event.replace("-", "_")
     queued = 0
     for person in followups.loop_recipients(e.respondent() for e in linked):
-        unsubscribe = mailer.unsubscribe_url(person.customer_id)
+        unsubscribe = unsubscribe_url(person.customer_id)
         context = {"customer": customers[person.customer_id], "fix": fix,
                    "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
-                   "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
+                   "beta_url": early_access_url(fix.id, person.customer_id)}
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         key = followups.loop_email_key(event, fix.id, person.customer_id)
         if enqueue_email(key, template, person.email, person.locale, context, now, headers):

@@ -53,10 +53,6 @@ def _settings() -> fix_cases.Settings:
     return fix_cases.settings_from(current_app.config)
 
 
-def _mailer():
-    return current_app.extensions["feedback.mailer"]
-
-
 def _types():
     return services.all_types()
 
@@ -240,7 +236,7 @@ def change_status(fix_id: int):
         flash(_("Choose one of the status buttons."), "error")
         return _to_show(fix)
     try:
-        queued = fix_cases.change_status(fix, form.status.data, utcnow(), _mailer(), tell_planned=form.tell.data)
+        queued = fix_cases.change_status(fix, form.status.data, utcnow(), tell_planned=form.tell.data)
     except fix_cases.FixError as error:
         flash(str(error), "error")
     else:
@@ -255,7 +251,7 @@ def announce(fix_id: int):
     fix = db.get_or_404(Fix, fix_id)
     if ConfirmForm().validate_on_submit():
         try:
-            queued = fix_cases.tell_planned(fix, utcnow(), _mailer())
+            queued = fix_cases.tell_planned(fix, utcnow())
         except fix_cases.FixError as error:
             flash(str(error), "error")
         else:

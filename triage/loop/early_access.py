@@ -1,25 +1,46 @@
 """The customer's side of closing the loop: "I would like to try it early", from a fix's news email.
 
-Like the survey page, a GET never writes (mail scanners open every link): the page asks, and its
-button POSTs. The signed link is the only credential, so there is no cookie and no CSRF token.
+The link: a fix id and a customer id signed for the purpose "early-access" (feedback_app.web.links), a
+purpose every link already emailed carries, so it never changes. Like the survey page, a GET never writes
+(mail scanners open every link): the page asks, and its button POSTs. The signed link is the only
+credential, so there is no cookie and no CSRF token.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
 from feedback_app.core.clock import utcnow
-from feedback_app.core.extensions import db
+from feedback_app.core.extensions import db, links
 from feedback_app.core.i18n import use_locale
+from feedback_app.web.links import LinkSigning, SignedLinks, is_id
 from surveys.models import Customer
 from surveys.scales.kinds import LOCALES
-from triage.fixes import services as fixes
 from triage.models import Fix
+
+EARLY_ACCESS = "early-access"
 
 early_access = Blueprint("early_access", __name__)
 
 
+def early_access_token(fix_id: int, customer_id: int, signing: SignedLinks | LinkSigning = links) -> str:
+    """For "I would like to try it early" in a fix's news: who, for which fix."""
+    return signing.sign(EARLY_ACCESS, [fix_id, customer_id])
+
+
+def read_early_access(token: str, signing: SignedLinks | LinkSigning = links) -> tuple[int, int] | None:
+    """(fix id, customer id) of an early-access token, or None."""
+    value = signing.read(EARLY_ACCESS, token)
+    if isinstance(value, list) and len(value) == 2 and all(is_id(v) for v in value):
+        return value[0], value[1]
+    return None
+
+
+def early_access_url(fix_id: int, customer_id: int) -> str:
+    return links.url(f"/early/{early_access_token(fix_id, customer_id)}")
+
+
 def _fix_and_customer(token: str) -> tuple[Fix, Customer]:
-    found = current_app.extensions["feedback.mailer"].links.early_access(token)
+    found = read_early_access(token)
     fix = db.session.get(Fix, found[0]) if found else None
     customer = db.session.get(Customer, found[1]) if found else None
     if fix is None or customer is None:
@@ -36,6 +57,10 @@ def ask(token: str):
 
 @early_access.post("/early/<token>")
 def accept(token: str):
+    # Imported here: triage.fixes.services builds this module's links for its news, so importing it at the
+    # top would make the two modules import each other.
+    from triage.fixes.services import record_early_access
+
     fix, customer = _fix_and_customer(token)
-    fixes.record_early_access(fix.id, customer.id, utcnow())
+    record_early_access(fix.id, customer.id, utcnow())
     return render_template("triage/public/early_access.html", fix=fix, token=token, done=True)

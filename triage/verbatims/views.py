@@ -13,8 +13,8 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.numbers import whole_number
 from feedback_app.web.forms import ConfirmForm
+from surveys.asking.results import all_surveys
 from surveys.models import Response
-from surveys.services import all_surveys
 from triage import services
 from triage.loop import follow_up
 from triage.models import TriageItem

@@ -1,12 +1,10 @@
-"""Team forms: they check shape and hand plain values to the services."""
+"""The team's survey forms: they check shape and hand plain values to the use cases."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from feedback_app.web.forms import ConfirmForm  # noqa: F401  (re-exported for the survey views)
 from surveys.scales.kinds import KINDS, LOCALES
 
 
@@ -31,7 +29,3 @@ def wording_form_class():
 
 
 WordingForm = wording_form_class()
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Customer CSV"), validators=[FileRequired()])

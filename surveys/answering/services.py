@@ -1,0 +1,131 @@
+"""Use cases of answering: a customer's answer stored exactly once (or changed within the edit window), and
+the lookups the survey page makes. Each public function that writes is one use case and owns its one commit."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
+
+from feedback_app.core.extensions import db
+from feedback_app.core.sql import DriverStatement
+from surveys.asking.links import SignedInvitation
+from surveys.models import Invitation, Response, Survey
+from surveys.scales.answers import Answer
+
+CREATED, UPDATED, LOCKED, CLOSED, MISSING = "created", "updated", "locked", "closed", "missing"
+
+
+def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, edit_window: timedelta) -> str:
+    """Store the one response of an invitation, or change it within the edit window.
+
+    The first answer is one INSERT built from the signed link (invitation, survey, language) and the
+    form, which does nothing if the invitation already has a response (its unique key): double
+    clicks, retries and two tabs all end in a single row, and the common case is one round trip.
+    Whether the survey is still open is the caller's check (see surveys.answering.views.survey_is_closed).
+    """
+    params = {"invitation_id": invitation.id, "survey_id": invitation.survey_id, "score": answer.score,
+              "comment": "" if answer.score_only else answer.comment,
+              "may_contact": answer.may_contact and not answer.score_only,
+              "consent_at": now if answer.may_contact and not answer.score_only else None,
+              "locale": invitation.locale, "answered_at": now, "updated_at": now}
+    # Through the driver (feedback_app.core.sql.DriverStatement), in a transaction of its own: neither
+    # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. rowcount,
+    # not RETURNING: both drivers report 0 for a skipped conflict, and a row to fetch costs on the hot path.
+    engine = db.engine
+    try:
+        inserted = _FIRST_ANSWER.write(engine, params) == 1
+    except engine.dialect.loaded_dbapi.IntegrityError:  # the link is genuine but its invitation is gone
+        return MISSING
+    if inserted:
+        return CREATED
+    return _change_answer(invitation.id, answer, now, edit_window)
+
+
+def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:
+    row = db.session.execute(
+        select(Survey.closed_at, Response).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.invitation_id == invitation_id)
+        .with_for_update(of=Response).execution_options(populate_existing=True)).first()
+    if row is None:  # the insert met a conflict, so a response existed; it is gone now (never in practice)
+        db.session.rollback()
+        return MISSING
+    closed_at, response = row
+    if closed_at is not None or now - response.answered_at > edit_window:
+        db.session.rollback()
+        return CLOSED if closed_at is not None else LOCKED
+    response.score = answer.score if answer.score is not None else response.score
+    if not answer.score_only:
+        response.comment = answer.comment
+        if answer.may_contact != response.may_contact:
+            response.consent_at = now if answer.may_contact else None
+        response.may_contact = answer.may_contact
+    response.updated_at = now
+    response.pending = True  # the sweep counts the new score and classifies the new text
+    db.session.commit()
+    return UPDATED
+
+
+def _first_answer(dialect: str):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Response.__table__
+    return (insert(table).values({key: bindparam(key) for key in _FIRST_ANSWER_KEYS})
+            .on_conflict_do_nothing(index_elements=["invitation_id"]))
+
+
+_FIRST_ANSWER_KEYS = ("invitation_id", "survey_id", "score", "comment", "may_contact", "consent_at", "locale",
+                      "answered_at", "updated_at")
+_FIRST_ANSWER = DriverStatement(_first_answer)  # compiled once per database: the survey POST's one statement
+
+
+def closed_survey_ids() -> frozenset[int]:
+    return frozenset(db.session.scalars(select(Survey.id).where(Survey.closed_at.is_not(None))))
+
+
+# ---------------------------------------------------------------- lookups for the survey page
+
+def find_invitation(invitation_id: int) -> Invitation | None:
+    return db.session.get(Invitation, invitation_id)
+
+
+class StoredAnswer(NamedTuple):
+    score: int | None
+    comment: str
+    may_contact: bool
+    answered_at: datetime
+
+
+class AnswerPage(NamedTuple):
+    """What the survey page shows for one invitation (the rest is in its signed link)."""
+    survey_id: int
+    closed: bool
+    wording: dict
+    response: StoredAnswer | None
+
+
+# Built once: the survey page is what every click in an email opens. Primary-key lookups only.
+_ANSWER_PAGE = DriverStatement(
+    select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id, Response.score,
+           Response.comment, Response.may_contact, Response.answered_at)
+    .join(Survey, Survey.id == Invitation.survey_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(Invitation.id == bindparam("invitation_id")))
+
+
+def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage | None:
+    """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
+    there is no such invitation. Through the driver (feedback_app.core.sql.DriverStatement): no ORM objects,
+    no unit of work, and a request that never touches the session ends without its bookkeeping."""
+    row = _ANSWER_PAGE.first(engine or db.engine, {"invitation_id": invitation_id})
+    if row is None:
+        return None
+    survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
+    response = StoredAnswer(score, comment, bool(may_contact), answered_at) if answered is not None else None
+    return AnswerPage(survey_id, closed_at is not None, wording, response)
+
+
+def can_still_edit(response: Response | StoredAnswer | None, now: datetime, edit_window: timedelta) -> bool:
+    return response is None or now - response.answered_at <= edit_window

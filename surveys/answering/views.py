@@ -1,0 +1,151 @@
+"""The survey page a link opens, its POST (the hot path) and the thank-you page: routes of the `public` blueprint."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import use_locale
+from surveys.answering import services
+from surveys.answering.shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
+from surveys.asking.links import invitation_id, read_invitation
+from surveys.blueprints import public
+from surveys.scales.answers import Invalid, read_answer
+from surveys.scales.kinds import KINDS
+
+
+def edit_window() -> timedelta:
+    return timedelta(hours=current_app.config["ANSWER_EDIT_HOURS"])
+
+
+def _invitation_or_404(token: str):
+    found = invitation_id(token)
+    invitation = services.find_invitation(found) if found is not None else None
+    if invitation is None:
+        abort(404)
+    use_locale(invitation.locale)
+    return invitation
+
+
+@public.get("/s/<token>")
+def survey_page(token: str):
+    # What every click in an email opens: the signed link says which invitation, survey kind and
+    # language; one statement reads the survey and the answer; the page itself is rendered once per
+    # survey, language and state (see _answer_page).
+    signed = read_invitation(token)
+    page = _answer_page_of(signed) if signed is not None else None
+    if page is None:
+        abort(404)
+    if page.closed:
+        return _closed_page(signed.locale)
+    response = page.response
+    if not services.can_still_edit(response, utcnow(), edit_window()):
+        use_locale(signed.locale)
+        return render_template("surveys/public/locked.html", response=response, survey=page)
+    clicked = clicked_score(signed.kind, request.args.get("score"))
+    values = {"score": clicked if clicked is not None else (response.score if response else None),
+              "comment": response.comment if response else "",
+              "may_contact": response.may_contact if response else False}
+    autosave = clicked is not None and (response is None or response.score != clicked)
+    return _answer_page(token, signed, page, values, autosave, answered=response is not None)
+
+
+def _answer_page_of(signed):
+    was_read, page = page_read_before(request.environ, signed.id)  # by surveys.answering.shortcut
+    return page if was_read else services.answer_page(signed.id)
+
+
+def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool, answered: bool):
+    """The answer form. Rendering it is most of what a GET costs, and it differs between links only by
+    the token (in the form's address) as long as nothing the respondent wrote is in it: such pages are
+    rendered once per process and served again with the token put in — here, or beneath Flask by
+    surveys.answering.shortcut. A page with their comment is always rendered afresh, and never kept."""
+    if values["comment"]:
+        use_locale(signed.locale)
+        return _render_answer_page(token, signed, page, values, autosave, answered)
+    key = page_key(request.script_root, signed, page, values, autosave, answered)
+    kept = current_app.extensions["feedback.kept_pages"]
+    html = kept.get(key)
+    if html is None:
+        use_locale(signed.locale)
+        html = _render_answer_page(TOKEN_SLOT, signed, page, values, autosave, answered)
+        kept.keep(key, html)
+    return html.replace(TOKEN_SLOT, token)
+
+
+def _render_answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool,
+                        answered: bool) -> str:
+    return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
+                           errors={}, token=token, autosave=autosave, answered=answered)
+
+
+# Closed surveys are rare and closing one is rare; the survey POST reads this set instead of the
+# survey row. A survey closed in another process stops taking answers within CLOSED_REFRESH seconds.
+CLOSED_REFRESH = 5.0
+
+
+def survey_is_closed(survey_id: int) -> bool:
+    cache = current_app.extensions.setdefault("feedback.closed_surveys", {"ids": frozenset(), "read_at": None})
+    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > CLOSED_REFRESH:
+        cache.update(ids=services.closed_survey_ids(), read_at=time.monotonic())
+    return survey_id in cache["ids"]
+
+
+def forget_closed_surveys() -> None:
+    current_app.extensions.pop("feedback.closed_surveys", None)
+
+
+@public.post("/s/<token>")
+def submit_answer(token: str):
+    # The hot path: verify the signature (no database), check the answer against the kind carried in
+    # the token, and store it with one INSERT. Everything else happens only when that does not do.
+    signed = read_invitation(token)
+    if signed is None:
+        abort(404)
+    wants_json = request.form.get("score_only") == "1"
+    if survey_is_closed(signed.survey_id):
+        return (jsonify(saved=False, reason="closed"), 410) if wants_json else _closed_page(signed.locale)
+    answer = read_answer(request.form, KINDS[signed.kind])
+    if isinstance(answer, Invalid):
+        return _invalid(token, answer, wants_json)
+    outcome = services.record_answer(signed, answer, utcnow(), edit_window())
+    if outcome in (services.CREATED, services.UPDATED):
+        return jsonify(saved=True) if wants_json else redirect(f"{request.path}/thanks", 303)
+    if outcome == services.MISSING:
+        abort(404)
+    if wants_json:
+        return jsonify(saved=False, reason=outcome), 409
+    if outcome == services.CLOSED:
+        return _closed_page(signed.locale)
+    return redirect(url_for("public.survey_page", token=token), 303)  # locked: the page explains
+
+
+def _closed_page(locale: str):
+    use_locale(locale)
+    return render_template("surveys/public/closed.html"), 410
+
+
+def _invalid(token: str, invalid: Invalid, wants_json: bool):
+    if wants_json:
+        return jsonify(saved=False, errors=invalid.errors), 422
+    invitation = _invitation_or_404(token)
+    values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", ""),
+              "may_contact": bool(request.form.get("may_contact"))}
+    return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
+                           kind=KINDS[invitation.survey.kind], values=values, errors=invalid.errors,
+                           token=token, autosave=False, answered=invitation.response is not None), 422
+
+
+@public.get("/s/<token>/thanks")
+def thanks(token: str):
+    signed = read_invitation(token)
+    page = services.answer_page(signed.id) if signed is not None else None
+    if page is None:
+        abort(404)
+    if page.response is None:
+        return redirect(url_for("public.survey_page", token=token))
+    use_locale(signed.locale)
+    editable = services.can_still_edit(page.response, utcnow(), edit_window())
+    return render_template("surveys/public/thanks.html", token=token, editable=editable, response=page.response)
