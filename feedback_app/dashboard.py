@@ -24,7 +24,7 @@ from surveys.models import Customer, Survey
 from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, Kind
 from surveys.scales.scoring import week_start
-from triage import services as triage_services
+from triage.classification.custom_types import all_types
 from triage.fixes import services as fixes
 from triage.fixes.tables import FixNews
 from triage.loop import metrics
@@ -68,7 +68,7 @@ class Board:
 def build(now: datetime, weeks: int, settings: fixes.Settings, locale: str = "en") -> Board:
     span = metrics.period(now, weeks)
     queue = fixes.ranked_queue(now, settings, statuses=followups.TO_DO)
-    types = triage_services.all_types()
+    types = all_types()
     return Board(
         span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),
         db.session.scalar(select(exists().where(Customer.id.is_not(None)))),

@@ -12,7 +12,7 @@ from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import MAX_COMMENT, Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
 from triage.models import Fix, FixLink, TrainingExample, TriageItem
 

@@ -16,9 +16,10 @@ from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
 from triage.loop import follow_up
+from triage.models import TriageItem
 
 Z = 1.959964
 DAY = timedelta(days=1)
@@ -74,7 +75,7 @@ def load(app):
             ids[email] = invitation.response.id
     services.classify_pending(NOW, review_below=0.5)
     triager = create_user("triager@example.com", "long-enough-password", "triager")
-    for item in db.session.scalars(select(services.TriageItem)):
+    for item in db.session.scalars(select(TriageItem)):
         email = next(e for e, rid in ids.items() if rid == item.response_id)
         services.correct(item, ANSWERS[email][6], triager.id, NOW)
     # Feedback from chat that is not classified yet: it counts as "no type (yet)".

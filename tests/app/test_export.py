@@ -12,7 +12,7 @@ from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
 from triage.models import TriageItem
 from triage.verbatims import export

@@ -16,7 +16,7 @@ from surveys import services as survey_services
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing

@@ -30,7 +30,7 @@ from feedback_app.core.extensions import db
 from surveys import services as survey_services
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).

@@ -19,7 +19,8 @@ from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage import services
+from triage.classification import learning
+from triage.classification import services
 from triage.fixes import services as fixes
 from triage.fixes.evidence import respondent_key
 from triage.loop import follow_up, metrics
@@ -127,7 +128,7 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     services.classify_pending(NOW, 0.5)
     agree()
 
-    services.train(NOW)  # a new model: the sweep reclassifies what the old one classified
+    learning.train(NOW)  # a new model: the sweep reclassifies what the old one classified
     services.classify_pending(NOW, 0.5)
     agree()
 

@@ -15,7 +15,7 @@ from surveys import services as survey_services
 from surveys.models import Invitation, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, mailer
-from triage import services as triage_services
+from triage.classification import services as classification
 from triage.fixes import services as fixes
 from triage.models import Fix
 from triage.verbatims.intake import ChannelFeedback, take_feedback
@@ -56,7 +56,7 @@ class World:
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)
-        triage_services.classify_pending(when + timedelta(hours=3), 0.5)
+        classification.classify_pending(when + timedelta(hours=3), 0.5)
         answers = db.session.scalars(select(Response.id).where(Response.comment != "")
                                      .order_by(Response.id.desc()).limit(people // 2)).all()
         if self.fix_id is None:

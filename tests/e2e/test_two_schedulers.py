@@ -23,7 +23,7 @@ from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
-from triage import services as triage_services
+from triage.classification import learning
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
 from triage.verbatims import sweep
@@ -66,7 +66,7 @@ def test_two_schedulers_share_the_work_and_do_each_part_once(mail_app, database_
     for n, invitation in enumerate(invitations[:160]):
         survey_services.record_answer(survey_services.signed_invitation(invitation),
                                       Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0), now, timedelta(hours=24))
-    triage_services.train(now)  # the model exists: neither process trains on its first tick
+    learning.train(now)  # the model exists: neither process trains on its first tick
     expected = {message_id(email.dedupe_key, SENDER) for email in db.session.scalars(select(OutboxEmail))}
     worded = sum(1 for n in range(160) if COMMENTS[n % len(COMMENTS)])
     db.session.commit()

@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
-from triage import services
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
 from triage.fixes import services as fixes
 from triage.loop import policy as followups
-from triage.models import Fix, TriageItem
+from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
 
 
@@ -23,9 +22,28 @@ def fixes_to_link() -> list[Fix]:
     return list(db.session.scalars(select(Fix).where(Fix.status.in_(followups.TO_DO)).order_by(Fix.id.desc())))
 
 
-def theme_response_ids(filters: services.Filters, theme_key: str) -> list[int]:
+def theme_response_ids(filters: listing.Filters, theme_key: str) -> list[int]:
     """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
     return listing.group_response_ids(filters, theme_key)
+
+
+@dataclass(frozen=True)
+class SupportedFix:
+    id: int
+    title: str
+    status: str
+
+
+def fixes_of(response_ids: list[int]) -> dict[int, list[SupportedFix]]:
+    """The fixes each of these verbatims supports, by fix id (a verbatim may support several)."""
+    found: dict[int, list[SupportedFix]] = {}
+    if not response_ids:
+        return found
+    for response_id, fix_id, title, status in db.session.execute(
+            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
+            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
+        found.setdefault(response_id, []).append(SupportedFix(fix_id, title, status))
+    return found
 
 
 def user_email(user_id: int | None) -> str | None:

@@ -16,7 +16,7 @@ from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Customer, Response
 from surveys.services import Mailer
-from triage import services
+from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.queue import (  # noqa: F401  (re-exported for the callers of fixes)
     FixRecord,
@@ -65,8 +65,8 @@ def _check_cost(cost) -> int:
 
 
 def _check_type(type_key: str | None) -> str | None:
-    if type_key and type_key not in services.type_keys():
-        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(services.type_keys())}.")
+    if type_key and type_key not in type_keys():
+        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(type_keys())}.")
     return type_key or None
 
 

@@ -11,7 +11,7 @@ from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
-from triage import services
+from triage.classification.custom_types import all_types, type_keys
 from triage.fixes import chart as grid_chart
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
@@ -58,7 +58,7 @@ def _mailer():
 
 
 def _types():
-    return services.all_types()
+    return all_types()
 
 
 # ------------------------------------------------------------- the grid and the ranked queue
@@ -67,7 +67,7 @@ def _queue_filters() -> tuple[str, str | None]:
     status = request.args.get("status", "todo")
     type_key = request.args.get("type") or None
     return (status if status in STATUS_FILTERS else "todo",
-            type_key if type_key in services.type_keys() else None)
+            type_key if type_key in type_keys() else None)
 
 
 @fixes.get("")

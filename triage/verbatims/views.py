@@ -15,7 +15,9 @@ from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.models import Response
 from surveys.services import all_surveys
-from triage import services
+from triage.classification import learning
+from triage.classification import services as classification
+from triage.classification.custom_types import TriageError, add_custom_type, all_types, type_keys
 from triage.loop import follow_up
 from triage.models import TriageItem
 from triage.verbatims import export, listing
@@ -25,12 +27,12 @@ triage = Blueprint("triage", __name__, url_prefix="/triage")
 require_login_for(triage)
 
 
-def list_filters() -> services.Filters:
+def list_filters() -> listing.Filters:
     args = request.args
     survey = whole_number(args.get("survey"), 1, ID_MAX)
     if survey is None and args.get("survey", "").strip():
         abort(404)  # a filter by a survey that cannot exist: no such list
-    return services.Filters(
+    return listing.Filters(
         type=args.get("type") or None, survey=survey,
         language=args.get("language") if args.get("language") in ("en", "ar", "fa", "und") else None,
         band=args.get("band") if args.get("band") in ("unhappy", "neutral", "happy") else None,
@@ -59,14 +61,14 @@ def index():
     filters = list_filters()
     after, before = _page_bounds()
     page = listing.list_page(filters, after, before)
-    types = services.all_types()
+    types = all_types()
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
     return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
                            confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
                            filter_args={k: v for k, v in _list_args().items() if k not in ("after", "before")},
                            groups=listing.theme_groups(filters, limit=8) if not filters.theme else [],
-                           has_model=services.active_model() is not None)
+                           has_model=learning.active_model() is not None)
 
 
 THEMES_PER_PAGE = 100  # each group carries its own "link to a fix" form: 100 keep the page near 200 KB
@@ -84,7 +86,7 @@ def themes():
         abort(404)
     return render_template("triage/themes.html", groups=groups[:THEMES_PER_PAGE], number=number,
                            more=len(groups) > THEMES_PER_PAGE, first_rank=(number - 1) * THEMES_PER_PAGE,
-                           types={t.key: t for t in services.all_types()},
+                           types={t.key: t for t in all_types()},
                            args={k: v for k, v in _list_args().items() if k not in ("after", "before")})
 
 
@@ -94,8 +96,8 @@ def confirm(item_id: int):
     item = db.get_or_404(TriageItem, item_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.confirm(item, current_user.id, utcnow())
-        except services.TriageError as error:
+            classification.confirm(item, current_user.id, utcnow())
+        except TriageError as error:
             flash(str(error), "error")
     return _back(item_id)
 
@@ -105,9 +107,9 @@ def confirm(item_id: int):
 def correct(item_id: int):
     item = db.get_or_404(TriageItem, item_id)
     form = CorrectForm()
-    form.type.choices = [(key, key) for key in services.type_keys()]
+    form.type.choices = [(key, key) for key in type_keys()]
     if form.validate_on_submit():
-        services.correct(item, form.type.data, current_user.id, utcnow())
+        classification.correct(item, form.type.data, current_user.id, utcnow())
     else:
         flash(_("Choose one of the types."), "error")
     return _back(item_id)
@@ -125,22 +127,22 @@ def types():
             return render_template("errors/403.html"), 403
         if form.validate_on_submit():
             try:
-                services.add_custom_type(
+                add_custom_type(
                     form.key.data, {"en": form.name_en.data, "ar": form.name_ar.data or form.name_en.data,
                                     "fa": form.name_fa.data or form.name_en.data},
                     {"en": form.description.data}, re.split(r"\r?\n", form.examples.data), utcnow())
-            except services.TriageError as error:
+            except TriageError as error:
                 flash(str(error), "error")
             else:
                 flash(_("Type added. The model learns it at the next training (Models → Train now)."), "success")
                 return redirect(url_for("triage.types"), 303)
-    return render_template("triage/types.html", types=services.all_types(), form=form)
+    return render_template("triage/types.html", types=all_types(), form=form)
 
 
 @triage.get("/models")
 def models():
-    return render_template("triage/models.html", history=services.model_history(), form=ConfirmForm(),
-                           pending=services.labels_since_last_model(),
+    return render_template("triage/models.html", history=learning.model_history(), form=ConfirmForm(),
+                           pending=learning.labels_since_last_model(),
                            threshold=current_app.config["RETRAIN_AFTER_LABELS"])
 
 
@@ -148,7 +150,7 @@ def models():
 @role_required()
 def train():
     if ConfirmForm().validate_on_submit():
-        outcome = services.train(utcnow(), note=f"trained from the web by {current_user.email}")
+        outcome = learning.train(utcnow(), note=f"trained from the web by {current_user.email}")
         if outcome.activated:
             flash(_("Model %(version)d is now active. Unconfirmed verbatims are being re-classified.",
                     version=outcome.version), "success")
