@@ -324,7 +324,7 @@ def _kept_figures(url: str, now: datetime) -> None:
     from feedback_app.core.extensions import db
     from surveys.answering import tallies as score_tallies
     from triage.fixes import evidence
-    from triage.fixes import services as fixes
+    from triage.fixes import queue as fix_queue
     from triage.loop import reach as loop_reach
     from triage.verbatims import sweep
     from triage.verbatims import tallies as triage_tallies
@@ -340,7 +340,7 @@ def _kept_figures(url: str, now: datetime) -> None:
             db.session.commit()
             say(f"  {name}: {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        settings = fixes.settings_from(app.config)
+        settings = fix_queue.settings_from(app.config)
         evidence.rebuild(settings.policy.half_life_days, settings.value_attribute, now)
         db.session.commit()
         say(f"  fix evidence: {time.monotonic() - started:.1f} s")

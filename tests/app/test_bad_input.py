@@ -24,6 +24,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from triage.fixes import forms as fix_forms
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix
 
 PASSWORD = "long-enough-password"
@@ -45,7 +46,8 @@ class Seeded:
         survey_services.record_answer(survey_services.signed_invitation(invitations[0]),
                                       Answer(3, "Too slow", True), NOW, timedelta(hours=24))
         self.response_id = invitations[0].response.id
-        self.fix_id = fixes.create_fix("Faster export", 2, NOW, response_ids=[self.response_id]).id
+        self.fix_id = fixes.create_fix(FixChange(title="Faster export", cost=2), NOW,
+                                       response_ids=[self.response_id]).id
         self.token = mailer(app).links.invitation_token(survey_services.signed_invitation(invitations[1]))
         self.client = client
 

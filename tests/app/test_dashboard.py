@@ -18,6 +18,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.models import TriageItem
 
@@ -84,9 +85,9 @@ def load(app):
     db.session.commit()
 
     def fix(title, cost, created, emails, ship_at=None):
-        made = fixes.create_fix(title, cost, created, response_ids=[ids[e] for e in emails])
+        made = fixes.create_fix(FixChange(title=title, cost=cost), created, response_ids=[ids[e] for e in emails])
         if ship_at:
-            fixes.update_fix(made, created, release_note="It is done.")
+            fixes.update_fix(made, created, FixChange(release_note="It is done."))
             fixes.change_status(made, "shipped", ship_at, mailer(app))
         return made
 

@@ -32,6 +32,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).
 FUZZ = settings(max_examples=1000, deadline=None, database=None, derandomize=True,
@@ -158,7 +159,8 @@ class World:
                                           Answer(3, comment, True), NOW, timedelta(hours=24))
         services.classify_pending(NOW, review_below=0.5)
         response_ids = [invitation.response.id for invitation in invitations[:3]]
-        fix = fixes.create_fix("Faster export", 2, NOW, type_key=None, response_ids=response_ids[:2])
+        fix = fixes.create_fix(FixChange(title="Faster export", cost=2, type_key=None), NOW,
+                               response_ids=response_ids[:2])
         links = mailer(app).links
         customer = invitations[0].customer
         self.tokens = [links.invitation_token(survey_services.signed_invitation(invitations[0])),

@@ -13,6 +13,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 
 SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
 PEOPLE = (("ana@example.com", "Ana", "en"), ("layla@example.com", "ليلى", "ar"), ("reza@example.com", "رضا", "fa"))
@@ -40,7 +41,7 @@ def emailed_links(app):
     closed, closed_invitations = sent_survey(app, kind="csat", customers=(("tom@example.com", "Tom", "en"),),
                                              now=NOW + timedelta(days=40))
     services.close_survey(closed, NOW)
-    fix = fixes.create_fix("Faster export", 2, NOW, response_ids=[answered.response.id])
+    fix = fixes.create_fix(FixChange(title="Faster export", cost=2), NOW, response_ids=[answered.response.id])
     urls = []
     for invitation in (*invitations, *closed_invitations):
         urls += [links_for.survey_url(invitation), links_for.survey_url(invitation, 9)]

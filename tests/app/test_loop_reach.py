@@ -22,6 +22,7 @@ from tests.support.factories import NOW, mailer, sent_survey
 from triage.classification import learning
 from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.fixes.evidence import respondent_key
 from triage.loop import follow_up, metrics
 from triage.loop import reach as loop_reach
@@ -108,8 +109,8 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     u0_first = db.session.scalar(select(Response.id).where(Response.invitation_id == first[0].id))
     u0_second = db.session.scalar(select(Response.id).where(Response.invitation_id == second["u0@example.com"].id))
     u1_chat = db.session.scalar(select(Response.id).where(Response.channel == "chat", Response.customer_id.is_not(None)))
-    fix = fixes.create_fix("Stop the crashes", 2, NOW, response_ids=[u0_first, u1_chat])
-    fixes.update_fix(fix, NOW, release_note="Fixed.")
+    fix = fixes.create_fix(FixChange(title="Stop the crashes", cost=2), NOW, response_ids=[u0_first, u1_chat])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Fixed."))
     fixes.change_status(fix, "shipped", NOW, mailer(app))
     agree()  # queued, not delivered: nobody reached yet
     assert deliver_due(NOW, MemoryTransport(), "team@example.com").sent >= 2
@@ -197,8 +198,8 @@ def test_two_writers_of_one_person_take_turns(app, database_url):
     answer(invitation, 1, "too slow", NOW - DAY)
     services.classify_pending(NOW, 0.5)
     response_id = db.session.scalar(select(Response.id))
-    fix = fixes.create_fix("Faster", 2, NOW, response_ids=[response_id])
-    fixes.update_fix(fix, NOW, release_note="Done.")
+    fix = fixes.create_fix(FixChange(title="Faster", cost=2), NOW, response_ids=[response_id])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Done."))
     fixes.change_status(fix, "shipped", NOW, mailer(app))
     news = db.session.scalar(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.like("fix-shipped:%")))
     db.session.commit()

@@ -25,7 +25,9 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
 from triage.classification import learning
 from triage.classification import services as classification
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.models import BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample, TriageItem
 from triage.verbatims.intake import ChannelFeedback, take_feedback
@@ -70,8 +72,9 @@ def customer_everywhere(app) -> Story:
         item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response_id))
         classification.correct(item, "functionality", None, NOW)
     learning.train(NOW)  # … and a model learns them (WORDS is in the held-out fifth, CHANNEL_WORDS is not)
-    fix = fixes.create_fix("Faster exports", 2, NOW, response_ids=[theirs.response.id, channel.id])
-    fixes.update_fix(fix, NOW, release_note="Exports of any size now finish.")
+    fix = fixes.create_fix(FixChange(title="Faster exports", cost=2), NOW,
+                           response_ids=[theirs.response.id, channel.id])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Exports of any size now finish."))
     fixes.change_status(fix, "planned", NOW, mailer(app), tell_planned=True)
     fixes.record_early_access(fix.id, theirs.customer_id, NOW)
     fixes.change_status(fix, "in_progress", NOW, mailer(app))
@@ -164,7 +167,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     assert count(TrainingExample) == 0 and count(BetaTester) == 0
     assert count(ModelVersion, ModelVersion.model != "") == 0 and learning.active_model() is None
     assert count(FixLink) == 1  # their strongest answer still supports the fix: one respondent, as before
-    assert fixes.placed(db.session.get(Fix, story.fix_id), LATER).impact.respondents == 1
+    assert fix_queue.placed(db.session.get(Fix, story.fix_id), LATER).impact.respondents == 1
     # The outbox keeps every key and delivery state, and nothing that names or quotes them.
     assert set(db.session.scalars(select(OutboxEmail.dedupe_key))) == keys_before
     theirs = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == ERASED_RECIPIENT)).all()

@@ -17,6 +17,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, mailer
 from triage.classification import services as classification
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -60,7 +61,7 @@ class World:
         answers = db.session.scalars(select(Response.id).where(Response.comment != "")
                                      .order_by(Response.id.desc()).limit(people // 2)).all()
         if self.fix_id is None:
-            self.fix_id = fixes.create_fix("Faster PDF exports", 2, when, response_ids=answers).id
+            self.fix_id = fixes.create_fix(FixChange(title="Faster PDF exports", cost=2), when, response_ids=answers).id
         else:
             fixes.link_verbatims(db.session.get(Fix, self.fix_id), answers, when)
         db.session.commit()
