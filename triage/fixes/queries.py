@@ -16,7 +16,7 @@ from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
 from triage.fixes.queue import Placed, Settings, placed
 from triage.fixes.tables import FixNews
-from triage.loop import policy as followups
+from triage.loop import policy
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
 
@@ -26,7 +26,7 @@ SUGGESTION_WINDOW = 20_000  # suggestions come from this many newest classified 
 
 def fixes_to_link() -> list[Fix]:
     """The fixes a triager may add evidence to from the list: those still to do, newest first."""
-    return list(db.session.scalars(select(Fix).where(Fix.status.in_(followups.TO_DO)).order_by(Fix.id.desc())))
+    return list(db.session.scalars(select(Fix).where(Fix.status.in_(policy.TO_DO)).order_by(Fix.id.desc())))
 
 
 def theme_response_ids(filters: listing.Filters, theme_key: str) -> list[int]:

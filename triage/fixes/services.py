@@ -21,8 +21,8 @@ from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.queue import linked_verbatims
 from triage.fixes.tables import FixNews
-from triage.loop import policy as followups
-from triage.loop import reach as loop_reach
+from triage.loop import policy
+from triage.loop import reach
 from triage.models import BetaTester, Fix, FixLink
 
 TITLE_MAX = 200
@@ -111,7 +111,7 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
                   "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
     evidence.links_changed(fix.id, added)
-    loop_reach.answers_changed(added)  # news of this fix may have reached their customer already
+    reach.answers_changed(added)  # news of this fix may have reached their customer already
     return len(added)
 
 
@@ -120,7 +120,7 @@ def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
                                                                   FixLink.response_id == response_id)).rowcount
     if removed:
         evidence.links_changed(fix.id, [response_id])
-        loop_reach.answers_changed([response_id])
+        reach.answers_changed([response_id])
     fix.updated_at = now
     db.session.commit()
 
@@ -173,9 +173,9 @@ def change_status(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_pla
 
 
 def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bool) -> int:
-    if status not in followups.STATUSES:
-        raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
-    if status != fix.status and not followups.can_move(fix.status, status):
+    if status not in policy.STATUSES:
+        raise FixError(f"Unknown status {status!r}; one of: {', '.join(policy.STATUSES)}.")
+    if status != fix.status and not policy.can_move(fix.status, status):
         raise FixError(f"A fix cannot go from {fix.status} to {status}.")
     if status == "shipped" and not fix.release_note.strip():
         raise FixError("Write the release note first: it is what the people who asked will read.")
@@ -185,7 +185,7 @@ def _move(fix: Fix, status: str, now: datetime, mailer: Mailer, tell_planned: bo
     if status == "shipped":
         fix.shipped_at = fix.shipped_at or now
     if status == "shipped" or (status == "planned" and tell_planned):
-        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now, mailer)
+        return _tell_respondents(fix, policy.LOOP_EVENTS[status], now, mailer)
     return 0
 
 
@@ -216,7 +216,7 @@ def tell_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
 def _announce_planned(fix: Fix, now: datetime, mailer: Mailer) -> int:
     if fix.status not in ("planned", "in_progress"):
         raise FixError("Only a planned fix can be announced as planned.")
-    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now, mailer)
+    return _tell_respondents(fix, policy.LOOP_EVENTS["planned"], now, mailer)
 
 
 def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> int:
@@ -224,13 +224,13 @@ def _tell_respondents(fix: Fix, event: str, now: datetime, mailer: Mailer) -> in
     customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
     template = event.replace("-", "_")
     queued = 0
-    for person in followups.loop_recipients(e.respondent() for e in linked):
+    for person in policy.loop_recipients(e.respondent() for e in linked):
         unsubscribe = mailer.unsubscribe_url(person.customer_id)
         context = {"customer": customers[person.customer_id], "fix": fix,
                    "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
                    "beta_url": mailer.early_access_url(fix.id, person.customer_id)}
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        key = followups.loop_email_key(event, fix.id, person.customer_id)
+        key = policy.loop_email_key(event, fix.id, person.customer_id)
         if enqueue_email(key, template, person.email, person.locale, context, now, headers):
             queued += 1
             email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))

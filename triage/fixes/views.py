@@ -14,7 +14,7 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
 from triage.classification.custom_types import all_types, type_keys
-from triage.fixes import chart as grid_chart
+from triage.fixes import chart
 from triage.fixes import queries as fix_queries
 from triage.fixes import queue as fix_queue
 from triage.fixes import services as fix_cases
@@ -83,8 +83,8 @@ def _render_index(new_form: FixFieldsForm, status_code: int = 200):
     status, type_key = _queue_filters()
     settings = _settings()
     queue = fix_queue.ranked_queue(utcnow(), settings, STATUS_FILTERS[status], type_key)
-    area = grid_chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
-    drawn = grid_chart.layout([grid_chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
+    area = chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
+    drawn = chart.layout([chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
                                for p in queue], area)
     set_type_choices(new_form, _types())
     return render_template("triage/fixes/index.html", queue=queue, drawn={d.id: d for d in drawn}, area=area,

@@ -12,7 +12,7 @@ from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
 from surveys.models import Customer
 from surveys.scales.kinds import LOCALES
-from triage.fixes import services as fixes
+from triage.fixes.services import record_early_access
 from triage.models import Fix
 
 early_access = Blueprint("early_access", __name__)
@@ -37,5 +37,5 @@ def ask(token: str):
 @early_access.post("/early/<token>")
 def accept(token: str):
     fix, customer = _fix_and_customer(token)
-    fixes.record_early_access(fix.id, customer.id, utcnow())
+    record_early_access(fix.id, customer.id, utcnow())
     return render_template("triage/public/early_access.html", fix=fix, token=token, done=True)
