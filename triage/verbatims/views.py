@@ -1,30 +1,24 @@
-"""The triage list, theme groups, custom types and model history."""
+"""The triage list and its theme groups: filters, keyset pages, confirming and correcting a verbatim's
+type, and the list as CSV. Its routes are on the one triage blueprint (triage.blueprint)."""
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.accounts.access import require_login_for, role_required
+from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.web.forms import ConfirmForm
-from surveys.models import Response
 from surveys.services import all_surveys
 from triage.classification import learning
 from triage.classification import services as classification
-from triage.classification.custom_types import TriageError, add_custom_type, all_types, type_keys
-from triage.loop import follow_up
+from triage.blueprint import triage
+from triage.classification.custom_types import TriageError, all_types, type_keys
 from triage.models import TriageItem
 from triage.verbatims import export, listing
-from triage.verbatims.forms import CorrectForm, CustomTypeForm
-
-triage = Blueprint("triage", __name__, url_prefix="/triage")
-require_login_for(triage)
+from triage.verbatims.forms import CorrectForm
 
 
 def list_filters() -> listing.Filters:
@@ -117,87 +111,6 @@ def correct(item_id: int):
 
 def _back(item_id: int):
     return redirect(url_for("triage.index", **_list_args(), _anchor=f"item-{item_id}"), 303)
-
-
-@triage.route("/types", methods=["GET", "POST"])
-def types():
-    form = CustomTypeForm()
-    if request.method == "POST":
-        if not current_user.can():
-            return render_template("errors/403.html"), 403
-        if form.validate_on_submit():
-            try:
-                add_custom_type(
-                    form.key.data, {"en": form.name_en.data, "ar": form.name_ar.data or form.name_en.data,
-                                    "fa": form.name_fa.data or form.name_en.data},
-                    {"en": form.description.data}, re.split(r"\r?\n", form.examples.data), utcnow())
-            except TriageError as error:
-                flash(str(error), "error")
-            else:
-                flash(_("Type added. The model learns it at the next training (Models → Train now)."), "success")
-                return redirect(url_for("triage.types"), 303)
-    return render_template("triage/types.html", types=all_types(), form=form)
-
-
-@triage.get("/models")
-def models():
-    return render_template("triage/models.html", history=learning.model_history(), form=ConfirmForm(),
-                           pending=learning.labels_since_last_model(),
-                           threshold=current_app.config["RETRAIN_AFTER_LABELS"])
-
-
-@triage.post("/models/train")
-@role_required()
-def train():
-    if ConfirmForm().validate_on_submit():
-        outcome = learning.train(utcnow(), note=f"trained from the web by {current_user.email}")
-        if outcome.activated:
-            flash(_("Model %(version)d is now active. Unconfirmed verbatims are being re-classified.",
-                    version=outcome.version), "success")
-        else:
-            flash(_("Model %(version)d was worse on the held-out labels and was not activated.",
-                    version=outcome.version), "error")
-    return redirect(url_for("triage.models"), 303)
-
-
-
-# ------------------------------------------------------------- follow-ups
-
-def _follow_up_window() -> timedelta:
-    return timedelta(hours=current_app.config["FOLLOW_UP_HOURS"])
-
-
-def _follow_up_bounds() -> dict[str, str]:
-    """The page's `after` / `before` cursor, checked: carried through "contacted" and back to the same page."""
-    bounds = {bound: request.args[bound] for bound in ("after", "before") if request.args.get(bound)}
-    try:
-        for token in bounds.values():
-            follow_up.Position.parse(token)
-    except ValueError:
-        abort(404)  # a page of no list of ours
-    return bounds
-
-
-@triage.get("/follow-ups")
-def follow_ups():
-    """Oldest first, a page at a time by keyset; how many wait, counted up to follow_up.COUNT_UP_TO."""
-    bounds = _follow_up_bounds()
-    page, waiting_count = follow_up.follow_ups(
-        utcnow(), _follow_up_window(), follow_up.Position.parse(bounds.get("after")),
-        follow_up.Position.parse(bounds.get("before")), size=follow_up.PAGE_SIZE, up_to=follow_up.COUNT_UP_TO)
-    return render_template("triage/follow_ups.html", page=page, waiting_count=waiting_count, bounds=bounds,
-                           up_to=follow_up.COUNT_UP_TO, hours=current_app.config["FOLLOW_UP_HOURS"], form=ConfirmForm())
-
-
-@triage.post("/follow-ups/<int:response_id>/contacted")
-@role_required("triager")
-def contacted(response_id: int):
-    bounds = _follow_up_bounds()
-    response = db.get_or_404(Response, response_id)
-    if ConfirmForm().validate_on_submit():
-        follow_up.mark_contacted(response, current_user.id, utcnow())
-        flash(_("Marked as contacted."))
-    return redirect(url_for("triage.follow_ups", **bounds))
 
 
 # ------------------------------------------------------------- export
