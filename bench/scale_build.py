@@ -2,7 +2,7 @@
 bulk rows from bench/scale_data.py and bench/scale_fixes.py.
 
 The schema, the users' password hash and the classifier model come from the app itself (`feedback
-init-db`, i.e. flask_migrate.upgrade, and triage.learning.train on the small test corpus); the rest is
+init-db`, i.e. flask_migrate.upgrade, and triage.classification.learning.train on the small test corpus); the rest is
 written straight through the driver, bypassing the ORM: executemany on SQLite (journal and syncing
 off while the cache file is built, WAL as the app sets it afterwards), COPY on PostgreSQL (then the
 sequences moved past the ids written, VACUUM ANALYZE). A database is built under a temporary name and

@@ -12,9 +12,9 @@ from feedback_app.core.extensions import db
 from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.services import all_surveys
+from triage.blueprint import triage
 from triage.classification import learning
 from triage.classification import services as classification
-from triage.blueprint import triage
 from triage.classification.custom_types import TriageError, all_types, type_keys
 from triage.models import TriageItem
 from triage.verbatims import export, listing
