@@ -51,7 +51,7 @@ def erase_command(email, yes):
         # The active model had learnt from their words and was withdrawn: train its successor now.
         click.echo("Retraining the classifier without their words…", err=True)
         learning.train(now, lambda message: click.echo(message, err=True),
-                              note="after an erasure: replaces a withdrawn model")
+                       note="after an erasure: replaces a withdrawn model")
     click.echo("Erased: nothing personal about this customer is left, and the address is never emailed again.")
 
 

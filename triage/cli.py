@@ -149,7 +149,7 @@ def export_command(output, type_key, survey, language, band, needs_review, theme
     except export.ExportError as error:
         raise click.ClickException(str(error)) from None
     filters = listing.Filters(type=type_key or None, survey=survey, language=language, band=band,
-                               needs_review=needs_review, theme=theme or None)
+                              needs_review=needs_review, theme=theme or None)
     total = export.count_verbatims(filters, day)
     with click.progressbar(length=total, label="Exporting verbatims", file=sys.stderr) as bar:
         for chunk in export.csv_chunks(filters, day, bar.update):

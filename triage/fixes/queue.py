@@ -42,7 +42,7 @@ class Linked:
     def respondent(self) -> policy.Respondent:
         customer = self.customer
         return policy.Respondent(customer.id if customer else None, customer.email if customer else None,
-                                    self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
+                                 self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
 
 
 def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:

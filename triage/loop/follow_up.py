@@ -146,8 +146,8 @@ def _backlog() -> list[Case]:
 def _due(case: Case, now: datetime, within: timedelta) -> bool:
     response, kind, _ = case
     return policy.needs_follow_up(policy.Answer(response.id, kind, response.score, bool(response.comment.strip()),
-                                                      response.may_contact, response.answered_at,
-                                                      response.contacted_at), now, within)
+                                                response.may_contact, response.answered_at,
+                                                response.contacted_at), now, within)
 
 
 def mark_contacted(response: Response, user_id: int, now: datetime) -> None:
