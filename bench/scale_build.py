@@ -357,8 +357,8 @@ def _kept_figures(url: str, now: datetime) -> None:
 
 def _themes(classifier):
     """The real theme extraction (triage.language.themes) with the model's idf, once per distinct text."""
-    from triage.language.themes import extract_theme
     from triage.classification.services import _MAX_IDF
+    from triage.language.themes import extract_theme
 
     known: dict[tuple[str, str], tuple[str, str] | None] = {}
 

@@ -62,8 +62,7 @@ def run(url: str, answers: int) -> None:
 
     from feedback_app import create_app
     from feedback_app.core.extensions import db
-    from triage.classification import learning
-    from triage.classification import services
+    from triage.classification import learning, services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     now = datetime(2026, 12, 1, 12, 0)

@@ -16,8 +16,8 @@ from feedback_app.core.extensions import db
 from surveys.models import Survey
 from triage.classification import learning
 from triage.classification import services as classification
-from triage.classification.custom_types import type_keys
 from triage.classification.classifier import Example, evaluate
+from triage.classification.custom_types import type_keys
 from triage.verbatims import export, listing
 
 

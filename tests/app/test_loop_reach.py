@@ -19,11 +19,10 @@ from surveys import services as survey_services
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, mailer, sent_survey
-from triage.classification import learning
-from triage.classification import services
+from triage.classification import learning, services
 from triage.fixes import services as fixes
-from triage.fixes.services import FixChange
 from triage.fixes.evidence import respondent_key
+from triage.fixes.services import FixChange
 from triage.loop import follow_up, metrics
 from triage.loop import reach as loop_reach
 from triage.loop.policy import LOOP_EVENTS

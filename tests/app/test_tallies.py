@@ -16,8 +16,7 @@ from surveys.models import Response
 from surveys.scales import scoring
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage.classification import learning
-from triage.classification import services
+from triage.classification import learning, services
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
 from triage.verbatims import sweep

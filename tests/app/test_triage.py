@@ -3,9 +3,7 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage.classification import custom_types
-from triage.classification import learning
-from triage.classification import services
+from triage.classification import custom_types, learning, services
 from triage.models import ModelVersion, TrainingExample, TriageItem
 from triage.verbatims import listing
 

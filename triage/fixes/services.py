@@ -21,8 +21,7 @@ from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.queue import linked_verbatims
 from triage.fixes.tables import FixNews
-from triage.loop import policy
-from triage.loop import reach
+from triage.loop import policy, reach
 from triage.models import BetaTester, Fix, FixLink
 
 TITLE_MAX = 200

@@ -18,8 +18,8 @@ from triage.fixes import chart
 from triage.fixes import queries as fix_queries
 from triage.fixes import queue as fix_queue
 from triage.fixes import services as fix_cases
-from triage.fixes.services import FixChange
 from triage.fixes.forms import FixFieldsForm, LinkForm, OverrideForm, ReleaseNoteForm, StatusForm, set_type_choices
+from triage.fixes.services import FixChange
 from triage.loop.policy import STATUSES, TO_DO, TRANSITIONS
 from triage.models import Fix
 from triage.verbatims.views import (

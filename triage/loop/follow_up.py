@@ -19,8 +19,7 @@ from feedback_app.core.paging import capped_count, position_token, read_position
 from feedback_app.mail.outbox import enqueue_email
 from surveys.answering.tallies import WAITING
 from surveys.models import Customer, Invitation, Response, Survey
-from triage.loop import policy
-from triage.loop import reach
+from triage.loop import policy, reach
 
 PAGE_SIZE = 50  # the daily digest names the first page's cases, so each of its links lands on that page
 COUNT_UP_TO = 1000

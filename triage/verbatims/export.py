@@ -34,8 +34,8 @@ from sqlalchemy import and_, func, or_, select
 
 from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
-from triage.models import TriageItem
 from triage.fixes.queries import SupportedFix, fixes_of
+from triage.models import TriageItem
 from triage.verbatims.listing import Filters, conditions
 
 HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
