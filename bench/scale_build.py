@@ -2,7 +2,7 @@
 bulk rows from bench/scale_data.py and bench/scale_fixes.py.
 
 The schema, the users' password hash and the classifier model come from the app itself (`feedback
-init-db`, i.e. flask_migrate.upgrade, and triage.services.train on the small test corpus); the rest is
+init-db`, i.e. flask_migrate.upgrade, and triage.classification.learning.train on the small test corpus); the rest is
 written straight through the driver, bypassing the ORM: executemany on SQLite (journal and syncing
 off while the cache file is built, WAL as the app sets it afterwards), COPY on PostgreSQL (then the
 sequences moved past the ids written, VACUUM ANALYZE). A database is built under a temporary name and
@@ -301,14 +301,14 @@ def _schema_and_model(url: str, now: datetime):
 
     from feedback_app import create_app
     from feedback_app.core.extensions import db
-    from triage import services
+    from triage.classification import learning
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     with app.app_context():
         step = time.monotonic()
         upgrade(directory=app.extensions["migrate"].directory)
-        outcome = services.train(now, note="scale benchmark: trained on the small test corpus")
-        classifier = services.active_model()[1]
+        outcome = learning.train(now, note="scale benchmark: trained on the small test corpus")
+        classifier = learning.active_model()[1]
         db.session.remove()
         db.engine.dispose()
     say(f"  schema (migrations) and model {outcome.version}: {time.monotonic() - step:.1f} s")
@@ -324,7 +324,7 @@ def _kept_figures(url: str, now: datetime) -> None:
     from feedback_app.core.extensions import db
     from surveys.answering import tallies as score_tallies
     from triage.fixes import evidence
-    from triage.fixes import services as fixes
+    from triage.fixes import queue as fix_queue
     from triage.loop import reach as loop_reach
     from triage.verbatims import sweep
     from triage.verbatims import tallies as triage_tallies
@@ -340,7 +340,7 @@ def _kept_figures(url: str, now: datetime) -> None:
             db.session.commit()
             say(f"  {name}: {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        settings = fixes.settings_from(app.config)
+        settings = fix_queue.settings_from(app.config)
         evidence.rebuild(settings.policy.half_life_days, settings.value_attribute, now)
         db.session.commit()
         say(f"  fix evidence: {time.monotonic() - started:.1f} s")
@@ -357,8 +357,8 @@ def _kept_figures(url: str, now: datetime) -> None:
 
 def _themes(classifier):
     """The real theme extraction (triage.language.themes) with the model's idf, once per distinct text."""
+    from triage.classification.services import _MAX_IDF
     from triage.language.themes import extract_theme
-    from triage.services import _MAX_IDF
 
     known: dict[tuple[str, str], tuple[str, str] | None] = {}
 

@@ -62,13 +62,13 @@ def run(url: str, answers: int) -> None:
 
     from feedback_app import create_app
     from feedback_app.core.extensions import db
-    from triage import services
+    from triage.classification import learning, services
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     now = datetime(2026, 12, 1, 12, 0)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        services.train(now, note="sweep benchmark")
+        learning.train(now, note="sweep benchmark")
         _insert_answers(answers, now)
         started = time.perf_counter()
         classified = services.classify_pending(now, 0.5)

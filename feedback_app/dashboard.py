@@ -1,7 +1,7 @@
 """The team's home page: scores and their trends, answers per type, the top of the queue, the loop.
 
 Composition over surveys and triage (like wiring.py): it only reads. The scores come from the one
-definition in surveys.scales.scoring, the queue from triage.fixes.services.ranked_queue, and every other number
+definition in surveys.scales.scoring, the queue from triage.fixes.queue.ranked_queue, and every other number
 from the pure triage.loop.metrics, which also documents what each one means.
 """
 from __future__ import annotations
@@ -24,8 +24,8 @@ from surveys.models import Customer, Survey
 from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, Kind
 from surveys.scales.scoring import week_start
-from triage import services as triage_services
-from triage.fixes import services as fixes
+from triage.classification.custom_types import all_types
+from triage.fixes import queue as fix_queue
 from triage.fixes.tables import FixNews
 from triage.loop import metrics
 from triage.loop import policy as followups
@@ -58,17 +58,17 @@ class Board:
     types: metrics.TypesOverTime
     type_names: dict[str | None, str]
     type_colours: dict[str | None, str]
-    queue: list[fixes.Placed]
+    queue: list[fix_queue.Placed]
     to_do: int
     contacted: metrics.Share
     shipping: metrics.DaysToShip
     told: metrics.Told
 
 
-def build(now: datetime, weeks: int, settings: fixes.Settings, locale: str = "en") -> Board:
+def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en") -> Board:
     span = metrics.period(now, weeks)
-    queue = fixes.ranked_queue(now, settings, statuses=followups.TO_DO)
-    types = triage_services.all_types()
+    queue = fix_queue.ranked_queue(now, settings, statuses=followups.TO_DO)
+    types = all_types()
     return Board(
         span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),
         db.session.scalar(select(exists().where(Customer.id.is_not(None)))),
@@ -131,7 +131,7 @@ def _told(span: metrics.Period) -> metrics.Told:
 def home():
     raw = request.args.get("weeks")
     weeks = metrics.parse_weeks(raw)
-    board = build(utcnow(), weeks or metrics.DEFAULT_WEEKS, fixes.settings_from(current_app.config),
+    board = build(utcnow(), weeks or metrics.DEFAULT_WEEKS, fix_queue.settings_from(current_app.config),
                   str(get_locale()))
     return render_template("dashboard.html", board=board, periods=metrics.PERIODS,
                            bad_period=raw is not None and weeks is None)

@@ -156,15 +156,16 @@ def _fixes(now: datetime) -> None:
     """Demo fixes on the grid, through the real use cases: one planned and one shipped (their
     respondents told), one whose impact the team overrode."""
     from triage.fixes import services as fixes
+    from triage.fixes.services import FixChange
 
     admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
     comments = db.session.execute(select(Response.id, Response.comment).where(Response.comment != "")).all()
     for title, cost, type_key, words, step in FIXES:
         ids = [response_id for response_id, comment in comments if any(word in comment for word in words)]
-        fix = fixes.create_fix(title, cost, now, admin_id, type_key=type_key, response_ids=ids)
+        fix = fixes.create_fix(FixChange(title=title, cost=cost, type_key=type_key), now, admin_id, response_ids=ids)
         if step == "override":
-            fixes.update_fix(fix, now, admin_id, impact_override=OVERRIDE[0], reason=OVERRIDE[1])
+            fixes.update_fix(fix, now, FixChange(impact_override=OVERRIDE[0], reason=OVERRIDE[1]), admin_id)
         if step == "shipped":
-            fixes.update_fix(fix, now, admin_id, release_note=RELEASE_NOTE)
+            fixes.update_fix(fix, now, FixChange(release_note=RELEASE_NOTE), admin_id)
         if step in ("planned", "shipped"):
             fixes.change_status(fix, step, now, tell_planned=True)

@@ -70,9 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from feedback_app.dashboard import dashboard
     from privacy.views import privacy
     from surveys.blueprints import public, team
+    from triage.blueprint import triage
+    from triage.classification import views as classification_pages  # noqa: F401  (routes on triage: types, models)
     from triage.fixes.views import fixes
+    from triage.loop import views as follow_up_pages  # noqa: F401  (routes on triage: follow-ups)
     from triage.loop.early_access import early_access
-    from triage.verbatims.views import triage
+    from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)
 
     for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy):
         app.register_blueprint(blueprint)

@@ -9,21 +9,22 @@ from datetime import timedelta
 from flask import current_app
 
 from feedback_app.core.clock import utcnow
-from triage import services as triage_services
+from triage.classification import learning
+from triage.classification import services as classification
 from triage.loop import follow_up
 
 log = logging.getLogger("feedback.scheduler")
 
 
 def classify_new_verbatims() -> int:
-    classified = triage_services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+    classified = classification.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
     if classified:
         log.info("triage: %d verbatims classified", classified)
     return classified
 
 
 def retrain_when_due():
-    return triage_services.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])
+    return learning.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])
 
 
 def queue_follow_up_digests() -> int:

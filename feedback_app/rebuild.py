@@ -99,9 +99,9 @@ SHOWN = 20  # differences listed by --check
 def rebuild_fixes(check):
     """Every fix's evidence figures (respondents, impact sum, the median value) from its links."""
     from triage.fixes import evidence
-    from triage.fixes import services as fixes
+    from triage.fixes import queue as fix_queue
 
-    settings = fixes.settings_from(current_app.config)
+    settings = fix_queue.settings_from(current_app.config)
     now = utcnow()
     with click.progressbar(length=evidence.fix_count(), label="Rebuilding fixes", file=sys.stderr) as bar:
         basis = evidence.rebuild(settings.policy.half_life_days, settings.value_attribute, now, bar.update)
@@ -109,7 +109,7 @@ def rebuild_fixes(check):
     click.echo(f"Rebuilt the evidence of {evidence.fix_count()} fixes (median value "
                f"{'none' if basis.reference is None else f'{basis.reference:g}'}).")
     if check:
-        differing = fixes.stored_differs_from_scratch(now, settings)
+        differing = fix_queue.stored_differs_from_scratch(now, settings)
         for fix_id, stored, computed in differing:
             click.echo(f"Fix {fix_id}: stored {stored}, from scratch {computed}", err=True)
         if differing:

@@ -11,7 +11,7 @@ from privacy.export import export_customer
 from privacy.labels import label
 from privacy.records import PrivacyError
 from privacy.services import erase_customer, restore_address
-from triage import services as triage_services
+from triage.classification import learning
 
 
 def removed_lines(removed: dict[str, int]) -> list[str]:
@@ -50,8 +50,8 @@ def erase_command(email, yes):
     if report.model_withdrawn:
         # The active model had learnt from their words and was withdrawn: train its successor now.
         click.echo("Retraining the classifier without their words…", err=True)
-        triage_services.train(now, lambda message: click.echo(message, err=True),
-                              note="after an erasure: replaces a withdrawn model")
+        learning.train(now, lambda message: click.echo(message, err=True),
+                       note="after an erasure: replaces a withdrawn model")
     click.echo("Erased: nothing personal about this customer is left, and the address is never emailed again.")
 
 

@@ -7,7 +7,7 @@ emptied (the row stays, with its evaluation, so the model history keeps its numb
 active. Conservative on purpose — a fifth of team labels is held out and never trained on, but
 telling which texts a past model really saw is exactly the kind of guess an erasure must not make.
 
-With no active model the next classification trains one first (triage.services.ensure_model): the
+With no active model the next classification trains one first (triage.classification.learning.ensure_model): the
 scheduler's sweep does so within seconds, `feedback customers erase` at once.
 """
 from __future__ import annotations

@@ -15,9 +15,11 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Survey
 from surveys.scales.kinds import BAND_NAMES
-from triage import services
+from triage.classification import learning
+from triage.classification import services as classification
 from triage.classification.classifier import Example, evaluate
-from triage.verbatims import export
+from triage.classification.custom_types import type_keys
+from triage.verbatims import export, listing
 from triage.verbatims.listing import LANGUAGES
 
 
@@ -53,7 +55,7 @@ def evaluate_command(file):
     rows, errors = _read_labelled(file)
     for line, reason in errors:
         click.echo(f"line {line}: {reason}", err=True)
-    _, classifier = services.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
+    _, classifier = learning.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
     examples = [Example(text, label, 1.0, lang) for _, text, label, lang in rows]
     with click.progressbar(examples, label="Classifying", file=sys.stderr) as bar:
         result = evaluate(classifier, bar)
@@ -78,8 +80,8 @@ def evaluate_command(file):
 @with_appcontext
 def classify_command():
     """Read one text per line on stdin; write one JSON object per line."""
-    _, classifier = services.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
-    for result in services.classify_texts((line.rstrip("\n") for line in sys.stdin), classifier):
+    _, classifier = learning.ensure_model(utcnow(), lambda m: click.echo(m, err=True))
+    for result in classification.classify_texts((line.rstrip("\n") for line in sys.stdin), classifier):
         click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -90,7 +92,7 @@ def import_labels_command(file):
     """Import the team's labelled history (CSV with text,label) as training examples."""
     rows, errors = _read_labelled(file)
     with click.progressbar(length=len(rows), label="Importing labels", file=sys.stderr) as bar:
-        report = services.import_labels([(line, text, label) for line, text, label, _ in rows], utcnow(), bar.update)
+        report = learning.import_labels([(line, text, label) for line, text, label, _ in rows], utcnow(), bar.update)
     for line, reason in errors + report.errors:
         click.echo(f"line {line}: {reason}", err=True)
     click.echo(f"{report.added} labels imported, {len(errors) + len(report.errors)} rows not imported. "
@@ -101,7 +103,7 @@ def import_labels_command(file):
 @with_appcontext
 def train_command():
     """Retrain on the corpus and the team's labels; the new model replaces the current one only if not worse."""
-    outcome = services.train(utcnow(), lambda m: click.echo(m, err=True), note="trained from the command line")
+    outcome = learning.train(utcnow(), lambda m: click.echo(m, err=True), note="trained from the command line")
     verdict = outcome.verdict
     if verdict.candidate is not None:
         click.echo(f"held-out team labels: {verdict.held_out}; macro-F1 new {verdict.candidate:.3f}, "
@@ -117,7 +119,7 @@ def sweep_command():
     """Classify every verbatim that is new, changed, or was classified by an older model."""
     total = 0
     while True:
-        done = services.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+        done = classification.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
         total += done
         if done == 0:
             break
@@ -140,16 +142,16 @@ def export_command(output, type_key, survey, language, band, needs_review, theme
 
     The filters are the triage list's; the columns are described in triage/verbatims/export.py.
     """
-    if type_key and type_key != "none" and type_key not in services.type_keys():
-        raise click.ClickException(f"unknown type '{type_key}' (known: {', '.join(services.type_keys())}, none)")
+    if type_key and type_key != "none" and type_key not in type_keys():
+        raise click.ClickException(f"unknown type '{type_key}' (known: {', '.join(type_keys())}, none)")
     if survey is not None and db.session.get(Survey, survey) is None:
         raise click.ClickException(f"no survey with id {survey} (see `feedback surveys list`)")
     try:
         day = export.parse_day(since) if since else None
     except export.ExportError as error:
         raise click.ClickException(str(error)) from None
-    filters = services.Filters(type=type_key or None, survey=survey, language=language, band=band,
-                               needs_review=needs_review, theme=theme or None)
+    filters = listing.Filters(type=type_key or None, survey=survey, language=language, band=band,
+                              needs_review=needs_review, theme=theme or None)
     total = export.count_verbatims(filters, day)
     with click.progressbar(length=total, label="Exporting verbatims", file=sys.stderr) as bar:
         for chunk in export.csv_chunks(filters, day, bar.update):

@@ -28,15 +28,17 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fix_cases
+from triage.fixes.services import FixChange
 from triage.models import Fix
 
 
-def _settings() -> fix_cases.Settings:
-    return fix_cases.settings_from(current_app.config)
+def _settings() -> fix_queue.Settings:
+    return fix_queue.settings_from(current_app.config)
 
 
-def present(placed: fix_cases.Placed) -> dict:
+def present(placed: fix_queue.Placed) -> dict:
     fix = placed.fix
     return {"id": fix.id, "title": fix.title, "type": fix.type_key, "status": fix.status, "cost": fix.cost,
             "impact": placed.impact.value, "quadrant": placed.quadrant, "rank": placed.rank,
@@ -62,7 +64,7 @@ def _next(endpoint: str, fix_id: int, page: fix_lists.Page, per_page: int) -> st
     return url_for(endpoint, fix_id=fix_id, after=page.next, per_page=per_page) if page.next else None
 
 
-def present_detail(record: fix_cases.FixRecord, per_page: int = fix_lists.API_PAGE) -> dict:
+def present_detail(record: fix_queue.FixRecord, per_page: int = fix_lists.API_PAGE) -> dict:
     fix, impact = record.placed.fix, record.placed.impact
     return {**present(record.placed), "description": fix.description, "release_note": fix.release_note,
             "linked": record.placed.links, "response_ids": record.response_ids.rows,
@@ -98,7 +100,7 @@ class FixQueue(MethodView):
         Every fix in rank order: quick wins, then major projects, fill-ins and time sinks, each by impact
         per unit of cost. Filtering never renumbers the ranks.
         """
-        queue = fix_cases.ranked_queue(utcnow(), _settings(), query.get("status") or None, query.get("type"))
+        queue = fix_queue.ranked_queue(utcnow(), _settings(), query.get("status") or None, query.get("type"))
         return {"fixes": [present(placed) for placed in queue]}
 
     @api.arguments(FixIn)
@@ -112,11 +114,12 @@ class FixQueue(MethodView):
         """
         now = utcnow()
         try:
-            fix = fix_cases.create_fix(data["title"], data["cost"], now, type_key=data.get("type"),
-                                       description=data["description"], response_ids=data["response_ids"])
+            fix = fix_cases.create_fix(FixChange(title=data["title"], cost=data["cost"], type_key=data.get("type"),
+                                                 description=data["description"]), now,
+                                       response_ids=data["response_ids"])
         except fix_cases.FixError as error:
             raise ApiError(422, str(error)) from None
-        return present(fix_cases.placed(fix, now, _settings(), people=0))
+        return present(fix_queue.placed(fix, now, _settings(), people=0))
 
 
 @api.route("/fixes/<int:fix_id>", tags=["fixes"])
@@ -125,7 +128,7 @@ class OneFix(MethodView):
     @errors(404)
     def get(self, fix_id):
         """One fix, with its impact breakdown and who was told"""
-        return present_detail(fix_cases.fix_record(_fix(fix_id), utcnow(), _settings()))
+        return present_detail(fix_queue.fix_record(_fix(fix_id), utcnow(), _settings()))
 
     @api.arguments(FixPatch)
     @api.response(200, FixDetail)
@@ -143,20 +146,21 @@ class OneFix(MethodView):
             queued = fix_cases.edit_fix(fix, now, **_edits(data))
         except fix_cases.FixError as error:
             raise ApiError(422, str(error)) from None
-        return {**present_detail(fix_cases.fix_record(fix, now, _settings())), "emails_queued": queued}
+        return {**present_detail(fix_queue.fix_record(fix, now, _settings())), "emails_queued": queued}
 
 
 def _edits(data: dict) -> dict:
-    edits = {name: data[name] for name in ("title", "description", "cost", "release_note", "status") if name in data}
+    """The PATCH body as edit_fix's arguments: the fields as one FixChange, then the status and its news."""
+    fields = {name: data[name] for name in ("title", "description", "cost", "release_note") if name in data}
     if "type" in data:
-        edits["type_key"] = data["type"] or ""  # null clears the type
+        fields["type_key"] = data["type"] or ""  # null clears the type
     if "impact_override" in data:
         if data["impact_override"] is None:
-            edits["clear_override"] = True
+            fields["clear_override"] = True
         else:
-            edits.update(impact_override=data["impact_override"], reason=data.get("reason"))
-    edits["tell_planned"] = data.get("notify_planned", False)
-    return edits
+            fields.update(impact_override=data["impact_override"], reason=data.get("reason"))
+    return {"change": FixChange(**fields), "status": data.get("status"),
+            "tell_planned": data.get("notify_planned", False)}
 
 
 # ---------------------------------------------------------------- one fix's lists, a page at a time

@@ -15,9 +15,11 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Response
 from surveys.people.respondents import respondent_of, scale_of_answer
-from triage import services
+from triage.classification import services as classification
+from triage.classification.custom_types import TriageError, type_keys
 from triage.models import TriageItem
 from triage.verbatims import feed as verbatims
+from triage.verbatims import listing
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -39,8 +41,8 @@ def present(response: Response, item: TriageItem | None, fix_ids: list[int]) -> 
 
 
 def _known_type(type_key: str | None) -> None:
-    if type_key and type_key != "none" and type_key not in services.type_keys():
-        known = ", ".join(services.type_keys())
+    if type_key and type_key != "none" and type_key not in type_keys():
+        known = ", ".join(type_keys())
         raise ApiError(422, f"Unknown type {type_key!r}; one of: {known}, or none.",
                        {"type": [f"one of: {known}, none"]})
 
@@ -68,7 +70,7 @@ class VerbatimList(MethodView):
         since = query.get("since")
         try:
             page = verbatims.verbatim_page(
-                services.Filters(type=query.get("type"), survey=query.get("survey"), language=query.get("language")),
+                listing.Filters(type=query.get("type"), survey=query.get("survey"), language=query.get("language")),
                 since.replace(tzinfo=None) if since else None, query.get("needs_review"),
                 query["page"], query["per_page"], after=query.get("after"))
         except ValueError:
@@ -108,8 +110,8 @@ class OneVerbatim(MethodView):
         if data["type"] == "none":
             raise ApiError(422, "A correction names a type.", {"type": ["a type key"]})
         try:
-            services.correct_response(response, data["type"], None, utcnow(), current_app.config["REVIEW_BELOW"])
-        except services.TriageError as error:
+            classification.correct_response(response, data["type"], None, utcnow(), current_app.config["REVIEW_BELOW"])
+        except TriageError as error:
             raise ApiError(409, str(error).capitalize() + ".") from None
         return _present_one(response_id)
 
@@ -122,7 +124,7 @@ def _response(response_id: int) -> Response:
 
 
 def _present_one(response_id: int) -> dict:
-    page = verbatims.verbatim_page(services.Filters(), response_id=response_id)
+    page = verbatims.verbatim_page(listing.Filters(), response_id=response_id)
     if not page.rows:
         raise ApiError(404, f"There is no response {response_id}.")
     response, item = page.rows[0]

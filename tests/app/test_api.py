@@ -14,8 +14,9 @@ from surveys.models import Customer, Response
 from surveys.people.services import unsubscribe
 from surveys.scales.answers import MAX_COMMENT, Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix, FixLink, TrainingExample, TriageItem
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),
@@ -222,7 +223,7 @@ def test_requests_without_a_valid_token_get_401_and_change_nothing(app, client):
 
 def test_a_viewer_token_reads_and_gets_403_on_every_write(app, api, viewer):
     _, ids = answered(app, {"ana@example.com": (2, "export broken", True)})
-    fix = fixes.create_fix("Fix export", 2, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Fix export", cost=2), NOW, response_ids=ids.values())
     before = state()
     assert viewer.get("/api/v1/responses").status_code == 200
     assert viewer.get("/api/v1/fixes").get_json()["fixes"][0]["id"] == fix.id
@@ -272,7 +273,7 @@ def test_responses_lists_survey_answers_and_channel_feedback_with_their_triage_a
     services.classify_pending(NOW, 0.5)
     channel = api.post("/api/v1/feedback", json={"text": "The app crashes when I open settings",
                                                  "email": "tom@example.com", "score": 1, "kind": "ces"}).get_json()
-    fix = fixes.create_fix("Refunds", 1, NOW, response_ids=[ids["ana@example.com"]])
+    fix = fixes.create_fix(FixChange(title="Refunds", cost=1), NOW, response_ids=[ids["ana@example.com"]])
     listing = api.get("/api/v1/responses").get_json()
     assert listing["total"] == 4 and listing["page"] == 1 and listing["pages"] == 1
     by_id = {item["id"]: item for item in listing["responses"]}
@@ -518,7 +519,7 @@ def test_cost_and_an_override_with_its_reason_are_kept_and_the_override_can_be_c
     ({"title": "New", "priority": 1}, "priority"), ({"release_note": None}, "release_note"),
 ])
 def test_bad_fix_changes_are_refused_field_by_field(app, api, body, field):
-    fix = fixes.create_fix("Fix export", 2, NOW)
+    fix = fixes.create_fix(FixChange(title="Fix export", cost=2), NOW)
     before = state()
     assert_error(api.patch(f"/api/v1/fixes/{fix.id}", json=body), 422, field)
     assert state() == before
@@ -526,7 +527,7 @@ def test_bad_fix_changes_are_refused_field_by_field(app, api, body, field):
 
 def test_a_patch_that_cannot_be_carried_out_changes_nothing_at_all(app, api):
     _, ids = answered(app, {"ana@example.com": (1, "export broken", True)})
-    fix = fixes.create_fix("Fix export", 2, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Fix export", cost=2), NOW, response_ids=ids.values())
     fix_id = fix.id
     before = state()
     # Each fails on its last step, after the fields before it were valid.

@@ -25,6 +25,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import forms as fix_forms
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix
 
 PASSWORD = "long-enough-password"
@@ -46,7 +47,8 @@ class Seeded:
         record_answer(signed_invitation(invitations[0]),
                       Answer(3, "Too slow", True), NOW, timedelta(hours=24))
         self.response_id = invitations[0].response.id
-        self.fix_id = fixes.create_fix("Faster export", 2, NOW, response_ids=[self.response_id]).id
+        self.fix_id = fixes.create_fix(FixChange(title="Faster export", cost=2), NOW,
+                                       response_ids=[self.response_id]).id
         self.token = invitation_token(signed_invitation(invitations[1]))
         self.client = client
 

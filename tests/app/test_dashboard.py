@@ -18,9 +18,11 @@ from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop import follow_up
+from triage.models import TriageItem
 
 Z = 1.959964
 DAY = timedelta(days=1)
@@ -76,7 +78,7 @@ def load(app):
             ids[email] = invitation.response.id
     services.classify_pending(NOW, review_below=0.5)
     triager = create_user("triager@example.com", "long-enough-password", "triager")
-    for item in db.session.scalars(select(services.TriageItem)):
+    for item in db.session.scalars(select(TriageItem)):
         email = next(e for e, rid in ids.items() if rid == item.response_id)
         services.correct(item, ANSWERS[email][6], triager.id, NOW)
     # Feedback from chat that is not classified yet: it counts as "no type (yet)".
@@ -85,9 +87,9 @@ def load(app):
     db.session.commit()
 
     def fix(title, cost, created, emails, ship_at=None):
-        made = fixes.create_fix(title, cost, created, response_ids=[ids[e] for e in emails])
+        made = fixes.create_fix(FixChange(title=title, cost=cost), created, response_ids=[ids[e] for e in emails])
         if ship_at:
-            fixes.update_fix(made, created, release_note="It is done.")
+            fixes.update_fix(made, created, FixChange(release_note="It is done."))
             fixes.change_status(made, "shipped", ship_at)
         return made
 

@@ -13,8 +13,9 @@ from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import TriageItem
 from triage.verbatims import export
 
@@ -63,9 +64,10 @@ def download(client, **args):
 def test_the_csv_gives_back_exactly_what_was_stored(app, client):
     ids = answer_all(app, TRICKY)
     assert services.classify_pending(NOW, review_below=0.5) == 3
-    export_fix = fixes.create_fix("Export stops, sometimes", 2, NOW, response_ids=[ids["ana@example.com"],
-                                                                                   ids["sara@example.com"]])
-    freeze_fix = fixes.create_fix("Freezes on reports", 3, NOW, response_ids=[ids["ana@example.com"]])
+    export_fix = fixes.create_fix(FixChange(title="Export stops, sometimes", cost=2), NOW,
+                                  response_ids=[ids["ana@example.com"], ids["sara@example.com"]])
+    freeze_fix = fixes.create_fix(FixChange(title="Freezes on reports", cost=3), NOW,
+                                  response_ids=[ids["ana@example.com"]])
     response = db.session.get(Response, ids["ana@example.com"])
     response.contacted_at = NOW + timedelta(hours=3)
     tom = db.session.scalar(select(Customer).where(Customer.email == "tom@example.com"))
@@ -115,7 +117,7 @@ def test_cells_that_a_spreadsheet_would_run_get_an_apostrophe(cell, written):
 
 def test_formulas_in_verbatims_and_fix_titles_are_not_run_by_a_spreadsheet(app, client):
     ids = answer_all(app, {"ana@example.com": (3, "=cmd|' /C calc'!A0"), "tom@example.com": (8, "@ team: fine")})
-    fixes.create_fix("+ better export", 1, NOW, response_ids=ids.values())
+    fixes.create_fix(FixChange(title="+ better export", cost=1), NOW, response_ids=ids.values())
     login(client, "viewer@example.com")
     rows = {row["customer_email"]: row for row in download(client)}
     assert rows["ana@example.com"]["verbatim"] == "'=cmd|' /C calc'!A0"
@@ -182,7 +184,7 @@ def test_the_list_links_to_the_export_with_its_filters(app, client):
 def test_rows_are_read_in_batches_and_each_batch_finds_its_fixes(app, client, monkeypatch):
     monkeypatch.setattr(export, "BATCH", 2)
     ids = typed(app, FOUR, FOUR_TYPES)
-    fix = fixes.create_fix("Billing", 1, NOW, response_ids=[ids["tom@example.com"]])
+    fix = fixes.create_fix(FixChange(title="Billing", cost=1), NOW, response_ids=[ids["tom@example.com"]])
     login(client, "viewer@example.com")
     rows = download(client)
     assert len(rows) == 4

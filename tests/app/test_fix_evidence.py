@@ -17,7 +17,9 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.fixes.tables import EvidenceBasis, FixEvidence, FixRespondent
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -56,12 +58,12 @@ def world(app):
 
 
 def check_stored_equals_scratch(app, now=LATER, breakdown=True):
-    settings = fixes.settings_from(app.config)
-    queue = {p.fix.id: p for p in fixes.ranked_queue(now, settings)}
-    scratch = fixes.impact_from_scratch([p.fix for p in queue.values()], now, settings)
+    settings = fix_queue.settings_from(app.config)
+    queue = {p.fix.id: p for p in fix_queue.ranked_queue(now, settings)}
+    scratch = fix_queue.impact_from_scratch([p.fix for p in queue.values()], now, settings)
     basis = evidence.read_basis()
-    linked = fixes.linked_verbatims(queue)
-    assert basis.reference == fixes.reference_value((e for es in linked.values() for e in es), "mrr")
+    linked = fix_queue.linked_verbatims(queue)
+    assert basis.reference == fix_queue.reference_value((e for es in linked.values() for e in es), "mrr")
     for fix_id, placed in queue.items():
         expected = scratch[fix_id]
         assert placed.impact.respondents == expected.respondents, fix_id
@@ -99,15 +101,16 @@ def assert_same_rows(kept, rebuilt):
 
 def test_incremental_figures_equal_recomputed_ones_through_a_random_history(app):
     answers = world(app)
-    fixes.ranked_queue(LATER, fixes.settings_from(app.config))  # builds the (empty) figures: from here on, kept
+    fix_queue.ranked_queue(LATER, fix_queue.settings_from(app.config))  # builds the (empty) figures: from here on, kept
     built_at = db.session.scalar(select(EvidenceBasis.built_at))
     rng = random.Random(10)
-    made = [fixes.create_fix(f"Fix {n}", 1 + n, NOW, response_ids=rng.sample(sorted(answers), 6)) for n in range(3)]
+    made = [fixes.create_fix(FixChange(title=f"Fix {n}", cost=1 + n), NOW,
+                             response_ids=rng.sample(sorted(answers), 6)) for n in range(3)]
     erased, done = set(), []
     for step in range(60):
         fix = rng.choice(made)
         action = rng.choice(["link", "link", "unlink", "edit", "value", "value", "new fix", "erase"])
-        linked = sorted(fixes.linked_verbatims([fix.id])[fix.id], key=lambda e: e.response_id)
+        linked = sorted(fix_queue.linked_verbatims([fix.id])[fix.id], key=lambda e: e.response_id)
         editable = [e.response_id for e in linked if answers.get(e.response_id)]
         if action == "link":
             fixes.link_verbatims(fix, rng.sample(sorted(answers), rng.randint(1, 4)), NOW)
@@ -121,7 +124,7 @@ def test_incremental_figures_equal_recomputed_ones_through_a_random_history(app)
         elif action == "value" and PEOPLE[index := rng.randrange(len(MRR))][0] not in erased:
             set_mrr(index, rng.choice(["5", "60", "90", "1000", None, "x"]))
         elif action == "new fix":
-            made.append(fixes.create_fix(f"Fix {step}", rng.randint(1, 5), NOW,
+            made.append(fixes.create_fix(FixChange(title=f"Fix {step}", cost=rng.randint(1, 5)), NOW,
                                          response_ids=rng.sample(sorted(answers), 3)))
         elif action == "erase" and len(erased) < 2:
             email = rng.choice([p[0] for p in PEOPLE if p[0] not in erased])
@@ -137,15 +140,15 @@ def test_incremental_figures_equal_recomputed_ones_through_a_random_history(app)
     evidence.rebuild(90.0, "mrr", NOW)
     db.session.commit()
     assert_same_rows(kept, stored_rows())
-    assert fixes.stored_differs_from_scratch(LATER) == []
+    assert fix_queue.stored_differs_from_scratch(LATER) == []
 
 
 def test_a_changed_half_life_or_value_attribute_rebuilds_the_figures_on_the_first_read(app_factory):
     app = app_factory(IMPACT_HALF_LIFE_DAYS=30)
     with app.app_context():
         answers = world(app)
-        fixes.create_fix("Export", 2, NOW, response_ids=sorted(answers)[:8])
-        fixes.ranked_queue(LATER)  # built with the defaults (90 days, mrr)
+        fixes.create_fix(FixChange(title="Export", cost=2), NOW, response_ids=sorted(answers)[:8])
+        fix_queue.ranked_queue(LATER)  # built with the defaults (90 days, mrr)
         assert evidence.read_basis().half_life_days == 90
         check_stored_equals_scratch(app)  # the app's settings: 30 days
         assert evidence.read_basis().half_life_days == 30
@@ -153,8 +156,8 @@ def test_a_changed_half_life_or_value_attribute_rebuilds_the_figures_on_the_firs
 
 def test_an_answer_dated_after_now_is_read_from_scratch_where_recency_is_clipped(app):
     answers = world(app)
-    fix = fixes.create_fix("Export", 2, NOW, response_ids=sorted(answers))
+    fix = fixes.create_fix(FixChange(title="Export", cost=2), NOW, response_ids=sorted(answers))
     check_stored_equals_scratch(app, now=NOW - timedelta(days=6), breakdown=False)  # some answers are later
     check_stored_equals_scratch(app, now=NOW + timedelta(days=400))
-    assert fixes.placed(fix, LATER).impact.respondents == len({e.evidence("mrr").respondent for e in
-                                                               fixes.linked_verbatims([fix.id])[fix.id]})
+    assert fix_queue.placed(fix, LATER).impact.respondents == len({e.evidence("mrr").respondent for e in
+                                                               fix_queue.linked_verbatims([fix.id])[fix.id]})

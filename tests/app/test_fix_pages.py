@@ -18,8 +18,11 @@ from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
-from triage import services
+from triage.classification import services
+from triage.fixes import queries as fix_queries
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
 
@@ -152,7 +155,7 @@ def test_a_theme_group_becomes_a_fix_that_then_suggests_new_verbatims_with_its_t
 ])
 def test_refused_links_say_why_and_change_nothing(app, client, triager, data, message):
     (response_id,) = answered(app, [(2, "Export is broken", True)])
-    existing = fixes.create_fix("Existing", 3, NOW)
+    existing = fixes.create_fix(FixChange(title="Existing", cost=3), NOW)
     before = counts()
     data = {k: ([x.format(id=response_id) for x in v] if isinstance(v, list) else v.format(id=response_id))
             for k, v in data.items()}
@@ -178,9 +181,10 @@ def chart(page):
 def three_fixes(app):
     ids = answered(app, [(0, "sync loses my data", True), (1, "sync is broken", True), (2, "sync fails", True),
                          (3, "sync again", True), (8, "a dark mode please", True), (10, "love it", False)])
-    big = fixes.create_fix("Rewrite sync", 5, NOW, type_key="reliability", response_ids=ids[:4])
-    quick = fixes.create_fix("Dark mode", 1, NOW, type_key="feature_request", response_ids=[ids[4]])
-    middle = fixes.create_fix("Praise wall", 3, NOW, response_ids=ids[4:])
+    big = fixes.create_fix(FixChange(title="Rewrite sync", cost=5, type_key="reliability"), NOW, response_ids=ids[:4])
+    quick = fixes.create_fix(FixChange(title="Dark mode", cost=1, type_key="feature_request"), NOW,
+                             response_ids=[ids[4]])
+    middle = fixes.create_fix(FixChange(title="Praise wall", cost=3), NOW, response_ids=ids[4:])
     return big, quick, middle
 
 
@@ -189,7 +193,7 @@ def test_the_grid_draws_every_fix_as_a_linked_circle_at_its_cost_and_impact(app,
     page = client.get("/fixes").get_data(as_text=True)
     points = chart(page)
     assert set(points) == {big.id, quick.id, middle.id}
-    placed = {p.fix.id: p for p in fixes.ranked_queue(NOW, fixes.settings_from(app.config))}
+    placed = {p.fix.id: p for p in fix_queue.ranked_queue(NOW, fix_queue.settings_from(app.config))}
     # x follows cost, y follows impact (SVG y grows downwards), the radius the number of respondents.
     by_cost = sorted(points, key=lambda i: points[i][0])
     assert by_cost == [quick.id, middle.id, big.id]
@@ -207,7 +211,7 @@ def test_the_grid_draws_every_fix_as_a_linked_circle_at_its_cost_and_impact(app,
 
 def test_overlapping_fixes_are_nudged_apart_so_each_stays_clickable(app, client, triager):
     ids = answered(app, [(0, "slow", True), (0, "slow too", True)])
-    twins = [fixes.create_fix(f"Twin {n}", 2, NOW, response_ids=ids) for n in range(4)]
+    twins = [fixes.create_fix(FixChange(title=f"Twin {n}", cost=2), NOW, response_ids=ids) for n in range(4)]
     points = chart(client.get("/fixes").get_data(as_text=True))
     assert set(points) == {f.id for f in twins}
     circles = list(points.values())
@@ -218,7 +222,7 @@ def test_overlapping_fixes_are_nudged_apart_so_each_stays_clickable(app, client,
 
 def test_filters_by_status_and_type_apply_to_the_grid_and_the_queue(app, client, triager):
     big, quick, middle = three_fixes(app)
-    fixes.update_fix(middle, NOW, release_note="Done.")
+    fixes.update_fix(middle, NOW, FixChange(release_note="Done."))
     fixes.change_status(middle, "shipped", NOW)
     def shown(query=""):
         page = client.get(f"/fixes{query}").get_data(as_text=True)
@@ -255,8 +259,8 @@ def test_new_fix_form_makes_a_fix_or_says_what_is_wrong(app, client, triager):
 
 def test_the_fix_page_shows_the_impact_breakdown_and_the_override(app, client, triager):
     ids = answered(app, [(0, "<script>x</script> sync لا يعمل", True), (9, "sync could be better", True)])
-    fix = fixes.create_fix("Rewrite sync", 4, NOW, response_ids=ids)
-    placed = fixes.placed(fix, NOW, fixes.settings_from(app.config))
+    fix = fixes.create_fix(FixChange(title="Rewrite sync", cost=4), NOW, response_ids=ids)
+    placed = fix_queue.placed(fix, NOW, fix_queue.settings_from(app.config))
     page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
     assert "Impact = 100 × (1 − e^(−E ÷ 8))" in page and "halves every 90 days" in page
     for contribution in placed.impact.contributions:
@@ -278,7 +282,7 @@ def test_the_fix_page_shows_the_impact_breakdown_and_the_override(app, client, t
 
 
 def test_editing_the_fix_is_all_or_nothing(app, client, triager):
-    fix = fixes.create_fix("Old title", 2, NOW)
+    fix = fixes.create_fix(FixChange(title="Old title", cost=2), NOW)
     reply = client.post(f"/fixes/{fix.id}/edit", data={"title": "New title", "description": "d", "type": "", "cost": "6"})
     assert reply.status_code == 400
     db.session.expire_all()
@@ -292,7 +296,7 @@ def test_editing_the_fix_is_all_or_nothing(app, client, triager):
 
 def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_who_was_told(app, client, triager):
     ids = answered(app, [(0, "sync broken", True), (2, "sync broken", True), (3, "sync broken", False)])
-    fix = fixes.create_fix("Rewrite sync", 4, NOW, response_ids=ids)
+    fix = fixes.create_fix(FixChange(title="Rewrite sync", cost=4), NOW, response_ids=ids)
     page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
     for move in ("planned", "in_progress", "shipped", "wont_do"):
         assert f'name="status" value="{move}"' in page
@@ -301,7 +305,7 @@ def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_
     page = follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "shipped"}))
     assert "Write the release note first" in page
     db.session.expire_all()
-    assert db.session.get(Fix, fix.id).status == "open" and not fixes.loop_history(fix)
+    assert db.session.get(Fix, fix.id).status == "open" and not fix_queries.loop_history(fix)
 
     follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "planned", "tell": "y"}))
     follow(client, client.post(f"/fixes/{fix.id}/announce"))  # already told: nobody twice
@@ -322,7 +326,7 @@ def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_
 
 
 def test_legal_moves_only_and_refused_moves_change_nothing(app, client, triager):
-    fix = fixes.create_fix("Dark mode", 1, NOW)
+    fix = fixes.create_fix(FixChange(title="Dark mode", cost=1), NOW)
     fixes.change_status(fix, "wont_do", NOW)
     page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
     assert re.findall(r'name="status" value="(\w+)"', page) == ["open"]
@@ -336,7 +340,7 @@ def test_legal_moves_only_and_refused_moves_change_nothing(app, client, triager)
 
 def test_unlink_removes_the_evidence(app, client, triager):
     ids = answered(app, [(0, "a", True), (1, "b", True)])
-    fix = fixes.create_fix("Fix", 2, NOW, response_ids=ids)
+    fix = fixes.create_fix(FixChange(title="Fix", cost=2), NOW, response_ids=ids)
     follow(client, client.post(f"/fixes/{fix.id}/unlink/{ids[0]}"))
     assert linked_ids(fix.id) == {ids[1]}
 
@@ -345,7 +349,7 @@ def test_unlink_removes_the_evidence(app, client, triager):
 
 def test_viewers_see_everything_but_no_forms_and_get_403_on_every_post(app, client):
     ids = answered(app, [(0, "sync broken", True)])
-    fix = fixes.create_fix("Rewrite sync", 4, NOW, response_ids=ids, theme_key=" sync ")
+    fix = fixes.create_fix(FixChange(title="Rewrite sync", cost=4), NOW, response_ids=ids, theme_key=" sync ")
     create_user("view@example.com", PASSWORD, "viewer")
     login(client, "view@example.com")
     for path in ("/fixes", f"/fixes/{fix.id}", "/triage", "/triage/themes"):
@@ -374,7 +378,7 @@ def test_every_fix_form_is_refused_without_its_csrf_token(app_factory):
     with app.app_context():
         create_user("tri@example.com", PASSWORD, "triager")
         ids = answered(app, [(0, "sync broken", True)])
-        fix = fixes.create_fix("Rewrite sync", 4, NOW)
+        fix = fixes.create_fix(FixChange(title="Rewrite sync", cost=4), NOW)
         client = app.test_client()
         token = client.get("/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         client.post("/login", data={"email": "tri@example.com", "password": PASSWORD, "csrf_token": token})

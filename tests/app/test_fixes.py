@@ -11,8 +11,11 @@ from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
+from triage.fixes import queries as fix_queries
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
-from triage.loop.early_access import early_access_url, read_early_access
+from triage.fixes.services import FixChange
+from triage.loop.early_access import early_access_url, read_early_access, record_early_access
 from triage.models import BetaTester
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),
@@ -43,8 +46,8 @@ def loop_emails(event=None):
 def test_impact_comes_from_distinct_unhappy_respondents_and_places_the_fix(app):
     ids = answered(app, {"ana@example.com": (0, "export broken", True), "badr@example.com": (2, "التصدير لا يعمل", True),
                          "sara@example.com": (10, "خروجی عالی است", False)})
-    fix = fixes.create_fix("Fix CSV export", 1, NOW, response_ids=ids.values())
-    placed = fixes.placed(fix, NOW)
+    fix = fixes.create_fix(FixChange(title="Fix CSV export", cost=1), NOW, response_ids=ids.values())
+    placed = fix_queue.placed(fix, NOW)
     assert placed.impact.respondents == 3
     assert [round(c.unhappiness, 2) for c in placed.impact.contributions] == [1.0, 0.85, 0.25]
     assert placed.impact.value == pytest.approx(100 * (1 - 2.718281828 ** (-2.1 / 8)), abs=0.1)
@@ -53,41 +56,41 @@ def test_impact_comes_from_distinct_unhappy_respondents_and_places_the_fix(app):
 
 def test_the_queue_orders_quick_wins_first_and_linking_twice_changes_nothing(app):
     ids = answered(app, {e: (0, "broken", True) for e, _, _ in PEOPLE})
-    big = fixes.create_fix("Rewrite sync", 5, NOW, response_ids=ids.values())
-    quick = fixes.create_fix("Fix export", 1, NOW, response_ids=ids.values())
-    small = fixes.create_fix("Rename button", 1, NOW, response_ids=[ids["ana@example.com"]])
+    big = fixes.create_fix(FixChange(title="Rewrite sync", cost=5), NOW, response_ids=ids.values())
+    quick = fixes.create_fix(FixChange(title="Fix export", cost=1), NOW, response_ids=ids.values())
+    small = fixes.create_fix(FixChange(title="Rename button", cost=1), NOW, response_ids=[ids["ana@example.com"]])
     assert fixes.link_verbatims(quick, ids.values(), NOW) == 0
-    queue = fixes.ranked_queue(NOW)
+    queue = fix_queue.ranked_queue(NOW)
     assert [(p.fix.id, p.quadrant, p.rank) for p in queue] == [
         (quick.id, "quick_win", 1), (big.id, "major_project", 2), (small.id, "fill_in", 3)]
 
 
 def test_only_work_still_to_do_is_ranked_so_shipping_one_moves_the_next_up(app):
     ids = answered(app, {e: (0, "broken", True) for e, _, _ in PEOPLE})
-    first = fixes.create_fix("Fix export", 1, NOW, response_ids=ids.values())
-    second = fixes.create_fix("Rewrite sync", 5, NOW, response_ids=ids.values())
-    fixes.update_fix(first, NOW, release_note="Exports work again.")
+    first = fixes.create_fix(FixChange(title="Fix export", cost=1), NOW, response_ids=ids.values())
+    second = fixes.create_fix(FixChange(title="Rewrite sync", cost=5), NOW, response_ids=ids.values())
+    fixes.update_fix(first, NOW, FixChange(release_note="Exports work again."))
     fixes.change_status(first, "shipped", NOW)
-    queue = fixes.ranked_queue(NOW)
+    queue = fix_queue.ranked_queue(NOW)
     assert [(p.fix.id, p.rank) for p in queue] == [(second.id, 1), (first.id, None)]
-    assert [p.fix.id for p in fixes.ranked_queue(NOW, statuses=("shipped",))] == [first.id]
+    assert [p.fix.id for p in fix_queue.ranked_queue(NOW, statuses=("shipped",))] == [first.id]
 
 
 def test_unknown_verbatims_and_bad_costs_are_refused_and_change_nothing(app):
     with pytest.raises(fixes.FixError, match="No such verbatim: 999"):
-        fixes.create_fix("Something", 2, NOW, response_ids=[999])
+        fixes.create_fix(FixChange(title="Something", cost=2), NOW, response_ids=[999])
     with pytest.raises(fixes.FixError, match="1 .* to 5"):
-        fixes.create_fix("Something", 6, NOW)
+        fixes.create_fix(FixChange(title="Something", cost=6), NOW)
     assert db.session.scalar(select(func.count()).select_from(fixes.Fix)) == 0
 
 
 def test_an_override_needs_a_reason_and_keeps_the_computed_impact(app):
     ids = answered(app, {"ana@example.com": (0, "broken", True)})
-    fix = fixes.create_fix("Fix export", 3, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Fix export", cost=3), NOW, response_ids=ids.values())
     with pytest.raises(fixes.FixError, match="needs a reason"):
-        fixes.update_fix(fix, NOW, impact_override=90)
-    fixes.update_fix(fix, NOW, impact_override=90, reason="Blocks the biggest renewal this quarter")
-    placed = fixes.placed(fix, NOW)
+        fixes.update_fix(fix, NOW, FixChange(impact_override=90))
+    fixes.update_fix(fix, NOW, FixChange(impact_override=90, reason="Blocks the biggest renewal this quarter"))
+    placed = fix_queue.placed(fix, NOW)
     assert placed.impact.value == 90 and placed.impact.computed < 20 and placed.quadrant == "major_project"
     assert fix.override_reason == "Blocks the biggest renewal this quarter"
 
@@ -98,23 +101,23 @@ def test_shipping_tells_each_opted_in_respondent_once_in_their_language(app):
     db.session.get(Customer, db.session.scalar(select(Customer.id).where(Customer.email == "sara@example.com"))
                    ).unsubscribed_at = NOW
     db.session.commit()
-    fix = fixes.create_fix("Fix CSV export", 2, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Fix CSV export", cost=2), NOW, response_ids=ids.values())
     with pytest.raises(fixes.FixError, match="release note"):
         fixes.change_status(fix, "shipped", NOW)
     assert fixes.change_status(fix, "planned", NOW) == 0  # the team chose not to tell
-    fixes.update_fix(fix, NOW, release_note="Exports of any size now finish.")
+    fixes.update_fix(fix, NOW, FixChange(release_note="Exports of any size now finish."))
     assert fixes.change_status(fix, "shipped", NOW) == 2
     fixes.change_status(fix, "in_progress", NOW)
     assert fixes.change_status(fix, "shipped", NOW) == 0  # flipped back and forth: told once
     shipped = loop_emails("fix-shipped")
     assert [(e.recipient, e.locale) for e in shipped] == [("ana@example.com", "en"), ("badr@example.com", "ar")]
     assert "Exports of any size now finish." in shipped[0].body_text
-    assert [e.recipient for e in fixes.loop_history(fix)] == ["ana@example.com", "badr@example.com"]
+    assert [e.recipient for e in fix_queries.loop_history(fix)] == ["ana@example.com", "badr@example.com"]
 
 
 def test_planned_news_carries_an_early_access_link_that_records_a_beta_tester_once(app):
     ids = answered(app, {"ana@example.com": (1, "please add dark mode", True)})
-    fix = fixes.create_fix("Dark mode", 2, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Dark mode", cost=2), NOW, response_ids=ids.values())
     assert fixes.change_status(fix, "planned", NOW, tell_planned=True) == 1
     assert fixes.tell_planned(fix, NOW) == 0
     (email,) = loop_emails("fix-planned")
@@ -122,14 +125,14 @@ def test_planned_news_carries_an_early_access_link_that_records_a_beta_tester_on
     token = url.rsplit("/", 1)[1]
     fix_id, customer_id = read_early_access(token)
     assert fix_id == fix.id
-    assert fixes.record_early_access(fix_id, customer_id, NOW) and fixes.record_early_access(fix_id, customer_id, NOW)
+    assert record_early_access(fix_id, customer_id, NOW) and record_early_access(fix_id, customer_id, NOW)
     assert db.session.scalar(select(func.count()).select_from(BetaTester)) == 1
     assert read_early_access(token[:-2] + "xx") is None
 
 
 @pytest.mark.parametrize("start, new", [("open", "open-ish"), ("shipped", "open"), ("wont_do", "shipped")])
 def test_bad_status_changes_are_refused(app, start, new):
-    fix = fixes.create_fix("Something", 2, NOW)
+    fix = fixes.create_fix(FixChange(title="Something", cost=2), NOW)
     fix.status = start
     db.session.commit()
     with pytest.raises(fixes.FixError):
@@ -140,7 +143,7 @@ def test_bad_status_changes_are_refused(app, start, new):
 
 def test_the_early_access_page_asks_on_get_and_records_on_post_without_a_cookie(app, client):
     ids = answered(app, {"badr@example.com": (1, "نريد الوضع الليلي", True)})
-    fix = fixes.create_fix("Dark mode", 2, NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Dark mode", cost=2), NOW, response_ids=ids.values())
     customer_id = db.session.scalar(select(Customer.id).where(Customer.email == "badr@example.com"))
     path = early_access_url(fix.id, customer_id).removeprefix(app.config["BASE_URL"])
     page = client.get(path)

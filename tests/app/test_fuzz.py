@@ -32,8 +32,9 @@ from surveys.asking.links import invitation_token, signed_invitation
 from surveys.people.links import unsubscribe_token
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import services
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop.early_access import early_access_token
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).
@@ -161,7 +162,8 @@ class World:
                           Answer(3, comment, True), NOW, timedelta(hours=24))
         services.classify_pending(NOW, review_below=0.5)
         response_ids = [invitation.response.id for invitation in invitations[:3]]
-        fix = fixes.create_fix("Faster export", 2, NOW, type_key=None, response_ids=response_ids[:2])
+        fix = fixes.create_fix(FixChange(title="Faster export", cost=2, type_key=None), NOW,
+                               response_ids=response_ids[:2])
         customer = invitations[0].customer
         self.tokens = [invitation_token(signed_invitation(invitations[0])),
                        invitation_token(signed_invitation(invitations[3])),

@@ -17,6 +17,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop.early_access import early_access_url
 
 SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -44,7 +45,7 @@ def emailed_links(app):
     closed, closed_invitations = sent_survey(app, kind="csat", customers=(("tom@example.com", "Tom", "en"),),
                                              now=NOW + timedelta(days=40))
     close_survey(closed, NOW)
-    fix = fixes.create_fix("Faster export", 2, NOW, response_ids=[answered.response.id])
+    fix = fixes.create_fix(FixChange(title="Faster export", cost=2), NOW, response_ids=[answered.response.id])
     urls = []
     for invitation in (*invitations, *closed_invitations):
         urls += [survey_url(invitation), survey_url(invitation, 9)]

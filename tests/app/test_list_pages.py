@@ -21,7 +21,7 @@ from surveys.asking.links import signed_invitation
 from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage import services as triage_services
+from triage.classification import services as classification
 from triage.loop import follow_up
 
 PASSWORD = "long-enough-password"
@@ -187,7 +187,7 @@ def cases(app, admin) -> dict[str, int]:
 
     for name, (score, comment, may_contact, _) in SWEPT.items():
         answer(name, score, comment, may_contact, NOW)
-    triage_services.classify_pending(NOW + timedelta(hours=1), 0.5)
+    classification.classify_pending(NOW + timedelta(hours=1), 0.5)
     for name, (score, comment, may_contact) in EDITED.items():
         answer(name, score, comment, may_contact, NOW + timedelta(hours=2))
     for name, (score, comment, may_contact, _) in BACKLOG.items():

@@ -22,9 +22,10 @@ from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import learning, services
 from triage.fixes import services as fixes
 from triage.fixes.evidence import respondent_key
+from triage.fixes.services import FixChange
 from triage.loop import follow_up, metrics
 from triage.loop import reach as loop_reach
 from triage.loop.policy import LOOP_EVENTS
@@ -110,8 +111,8 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     u0_first = db.session.scalar(select(Response.id).where(Response.invitation_id == first[0].id))
     u0_second = db.session.scalar(select(Response.id).where(Response.invitation_id == second["u0@example.com"].id))
     u1_chat = db.session.scalar(select(Response.id).where(Response.channel == "chat", Response.customer_id.is_not(None)))
-    fix = fixes.create_fix("Stop the crashes", 2, NOW, response_ids=[u0_first, u1_chat])
-    fixes.update_fix(fix, NOW, release_note="Fixed.")
+    fix = fixes.create_fix(FixChange(title="Stop the crashes", cost=2), NOW, response_ids=[u0_first, u1_chat])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Fixed."))
     fixes.change_status(fix, "shipped", NOW)
     agree()  # queued, not delivered: nobody reached yet
     assert deliver_due(NOW, MemoryTransport(), "team@example.com").sent >= 2
@@ -130,7 +131,7 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     services.classify_pending(NOW, 0.5)
     agree()
 
-    services.train(NOW)  # a new model: the sweep reclassifies what the old one classified
+    learning.train(NOW)  # a new model: the sweep reclassifies what the old one classified
     services.classify_pending(NOW, 0.5)
     agree()
 
@@ -199,8 +200,8 @@ def test_two_writers_of_one_person_take_turns(app, database_url):
     answer(invitation, 1, "too slow", NOW - DAY)
     services.classify_pending(NOW, 0.5)
     response_id = db.session.scalar(select(Response.id))
-    fix = fixes.create_fix("Faster", 2, NOW, response_ids=[response_id])
-    fixes.update_fix(fix, NOW, release_note="Done.")
+    fix = fixes.create_fix(FixChange(title="Faster", cost=2), NOW, response_ids=[response_id])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Done."))
     fixes.change_status(fix, "shipped", NOW)
     news = db.session.scalar(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.like("fix-shipped:%")))
     db.session.commit()

@@ -27,9 +27,13 @@ from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
 from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services as triage_services
+from triage.classification import learning
+from triage.classification import services as classification
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.loop import follow_up
+from triage.loop.early_access import record_early_access
 from triage.models import BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample, TriageItem
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -66,17 +70,18 @@ def customer_everywhere(app) -> Story:
     record_answer(signed_invitation(ana), Answer(9, "all good", False), NOW,
                   timedelta(hours=24))
     deliver(app, NOW)
-    triage_services.classify_pending(NOW, 0.5)
+    classification.classify_pending(NOW, 0.5)
     channel = take_feedback(ChannelFeedback(CHANNEL_WORDS, email=EMAIL, score=2, kind="nps", channel="support-email",
                                             may_contact=True, external_id="ticket-7731"), NOW, 0.5).response
     for response_id in (theirs.response.id, channel.id):  # their words become training examples …
         item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response_id))
-        triage_services.correct(item, "functionality", None, NOW)
-    triage_services.train(NOW)  # … and a model learns them (WORDS is in the held-out fifth, CHANNEL_WORDS is not)
-    fix = fixes.create_fix("Faster exports", 2, NOW, response_ids=[theirs.response.id, channel.id])
-    fixes.update_fix(fix, NOW, release_note="Exports of any size now finish.")
+        classification.correct(item, "functionality", None, NOW)
+    learning.train(NOW)  # … and a model learns them (WORDS is in the held-out fifth, CHANNEL_WORDS is not)
+    fix = fixes.create_fix(FixChange(title="Faster exports", cost=2), NOW,
+                           response_ids=[theirs.response.id, channel.id])
+    fixes.update_fix(fix, NOW, FixChange(release_note="Exports of any size now finish."))
     fixes.change_status(fix, "planned", NOW, tell_planned=True)
-    fixes.record_early_access(fix.id, theirs.customer_id, NOW)
+    record_early_access(fix.id, theirs.customer_id, NOW)
     fixes.change_status(fix, "in_progress", NOW)
     fixes.change_status(fix, "shipped", NOW)
     create_user("triager@example.com", "long-enough-password", "triager")
@@ -165,9 +170,9 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_([story.answer_id, story.channel_id])))
     assert items.all() == []  # no text, nothing to triage: like any answer without a comment
     assert count(TrainingExample) == 0 and count(BetaTester) == 0
-    assert count(ModelVersion, ModelVersion.model != "") == 0 and triage_services.active_model() is None
+    assert count(ModelVersion, ModelVersion.model != "") == 0 and learning.active_model() is None
     assert count(FixLink) == 1  # their strongest answer still supports the fix: one respondent, as before
-    assert fixes.placed(db.session.get(Fix, story.fix_id), LATER).impact.respondents == 1
+    assert fix_queue.placed(db.session.get(Fix, story.fix_id), LATER).impact.respondents == 1
     # The outbox keeps every key and delivery state, and nothing that names or quotes them.
     assert set(db.session.scalars(select(OutboxEmail.dedupe_key))) == keys_before
     theirs = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == ERASED_RECIPIENT)).all()
@@ -412,7 +417,7 @@ def test_a_theme_group_they_named_is_renamed_by_its_earliest_remaining_member(ap
              ("bo@example.com", "the invoice export crashes every time"), (EMAIL, "Quentaro reports look odd")]
     for minutes, (email, text) in enumerate(texts):
         take_feedback(ChannelFeedback(text, email=email, answered_at=NOW - timedelta(minutes=9 - minutes)), NOW, 0.5)
-    triage_services.classify_pending(NOW, 0.5)  # the sweep places them in groups
+    classification.classify_pending(NOW, 0.5)  # the sweep places them in groups
     assert any("quentaro" in group.label.lower() for group in db.session.scalars(select(ThemeGroup)))
 
     erase_customer(EMAIL, "cli", NOW)

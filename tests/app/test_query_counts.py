@@ -17,8 +17,9 @@ from surveys.asking.services import create_survey, send_survey
 from surveys.models import Invitation, Response, Survey
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers
-from triage import services as triage_services
+from triage.classification import services as classification
 from triage.fixes import services as fixes
+from triage.fixes.services import FixChange
 from triage.models import Fix
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -58,11 +59,11 @@ class World:
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)
-        triage_services.classify_pending(when + timedelta(hours=3), 0.5)
+        classification.classify_pending(when + timedelta(hours=3), 0.5)
         answers = db.session.scalars(select(Response.id).where(Response.comment != "")
                                      .order_by(Response.id.desc()).limit(people // 2)).all()
         if self.fix_id is None:
-            self.fix_id = fixes.create_fix("Faster PDF exports", 2, when, response_ids=answers).id
+            self.fix_id = fixes.create_fix(FixChange(title="Faster PDF exports", cost=2), when, response_ids=answers).id
         else:
             fixes.link_verbatims(db.session.get(Fix, self.fix_id), answers, when)
         db.session.commit()

@@ -18,7 +18,7 @@ from surveys.models import Invitation, Response
 from surveys.scales import scoring
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage import services
+from triage.classification import learning, services
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
 from triage.verbatims import sweep
@@ -76,7 +76,7 @@ def test_kept_figures_equal_a_recount_after_every_kind_of_change(app):
     services.confirm(items[0], admin.id, NOW + timedelta(days=43))
     services.correct(items[1], "pricing", admin.id, NOW + timedelta(days=43))
     agree_with_a_recount()
-    services.train(NOW + timedelta(days=44))  # a new model: older records are classified again
+    learning.train(NOW + timedelta(days=44))  # a new model: older records are classified again
     services.classify_pending(NOW + timedelta(days=44), 0.5)
     agree_with_a_recount()
     erase_customer("p3@example.com", "cli", NOW + timedelta(days=45))

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage import services
+from triage.classification import custom_types, learning, services
 from triage.models import ModelVersion, TrainingExample, TriageItem
 from triage.verbatims import listing
 
@@ -89,7 +89,7 @@ def test_correction_becomes_a_team_label_and_retraining_changes_later_decisions(
     for item in items().values():
         if not item.confirmed:
             services.correct(item, target, user.id, NOW)
-    outcome = services.train(NOW)
+    outcome = learning.train(NOW)
     assert outcome.activated
     answer(app, invitations[13], 5, "that onboarding checklist wizard again")
     services.classify_pending(NOW, 0.5)
@@ -103,14 +103,14 @@ def test_confirming_keeps_the_type_and_retraining_never_overrides_people(app):
     services.classify_pending(NOW, 0.5)
     item = items()["support never answered my ticket"]
     services.correct(item, "pricing", user.id, NOW)
-    services.train(NOW)
+    learning.train(NOW)
     services.classify_pending(NOW, 0.5)
     assert items()["support never answered my ticket"].type_key == "pricing"
 
 
 def test_a_worse_model_is_recorded_but_not_activated(app):
     user = create_user("t@example.com", "long-enough-password", "triager")
-    first = services.ensure_model(NOW)[0]
+    first = learning.ensure_model(NOW)[0]
     # Team labels that contradict the corpus: half of them are held out and judge the candidate.
     texts = [f"support took {n} days to answer my ticket" for n in range(40)]
     _, invitations = sent_survey(app, customers=tuple((f"c{i}@example.com", None, "en") for i in range(40)))
@@ -119,10 +119,10 @@ def test_a_worse_model_is_recorded_but_not_activated(app):
     services.classify_pending(NOW, 0.5)
     for item in items().values():
         services.correct(item, "service", user.id, NOW)
-    outcome = services.train(NOW)
+    outcome = learning.train(NOW)
     assert outcome.activated  # consistent labels: the new model is at least as good
     assert db.session.scalar(select(func.count(ModelVersion.id))) == 2 and first != outcome.version
-    history = services.model_history()
+    history = learning.model_history()
     assert history[0].evaluation["held_out"]["macro_f1"] is not None
 
 
@@ -133,7 +133,7 @@ def test_custom_type_is_learned_after_training(app, client):
                           "the gift wrap paper was crumpled", "gift wrapping looked cheap"])
     reply = client.post("/triage/types", data={"key": "gift_wrap", "name_en": "Gift wrapping", "description": "Gift wrap issues",
                                                "examples": examples})
-    assert reply.status_code == 303 and "gift_wrap" in services.type_keys()
+    assert reply.status_code == 303 and "gift_wrap" in custom_types.type_keys()
     client.post("/triage/models/train")
     _, (invitation,) = sent_survey(app)
     answer(app, invitation, 3, "my gift wrapping was torn again")

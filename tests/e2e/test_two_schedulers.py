@@ -24,7 +24,7 @@ from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
 from tests.support.slow_smtp import SlowInbox, SMTPServer
-from triage import services as triage_services
+from triage.classification import learning
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
 from triage.verbatims import sweep
@@ -66,8 +66,8 @@ def test_two_schedulers_share_the_work_and_do_each_part_once(mail_app, database_
                                                          for n in range(EMAILS)), now=now - timedelta(hours=1))
     for n, invitation in enumerate(invitations[:160]):
         record_answer(signed_invitation(invitation),
-                      Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0), now, timedelta(hours=24))
-    triage_services.train(now)  # the model exists: neither process trains on its first tick
+                                      Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0), now, timedelta(hours=24))
+    learning.train(now)  # the model exists: neither process trains on its first tick
     expected = {message_id(email.dedupe_key, SENDER) for email in db.session.scalars(select(OutboxEmail))}
     worded = sum(1 for n in range(160) if COMMENTS[n % len(COMMENTS)])
     db.session.commit()

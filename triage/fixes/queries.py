@@ -1,31 +1,84 @@
-"""Read-only lookups for the fix pages and the triage list's "link to a fix" forms.
-Nothing here writes: the use cases that change fixes are in triage.fixes.services."""
+"""The read side of fixes: lookups for the fix pages, the suggestions and loop history of one fix, the fixes
+a verbatim supports, and the triage list's "link to a fix" forms. Nothing here writes: the use cases that
+change fixes are beside it in triage.fixes.services; the ranked queue is triage.fixes.queue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
-from triage import services
+from feedback_app.mail.outbox import OutboxEmail
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
-from triage.fixes import services as fixes
-from triage.loop import policy as followups
-from triage.models import Fix, TriageItem
+from triage.fixes.queue import Placed, Settings, placed
+from triage.fixes.tables import FixNews
+from triage.loop import policy
+from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
+
+SUGGESTED = 20
+SUGGESTION_WINDOW = 20_000  # suggestions come from this many newest classified verbatims: a bounded read
 
 
 def fixes_to_link() -> list[Fix]:
     """The fixes a triager may add evidence to from the list: those still to do, newest first."""
-    return list(db.session.scalars(select(Fix).where(Fix.status.in_(followups.TO_DO)).order_by(Fix.id.desc())))
+    return list(db.session.scalars(select(Fix).where(Fix.status.in_(policy.TO_DO)).order_by(Fix.id.desc())))
 
 
-def theme_response_ids(filters: services.Filters, theme_key: str) -> list[int]:
+def theme_response_ids(filters: listing.Filters, theme_key: str) -> list[int]:
     """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
     return listing.group_response_ids(filters, theme_key)
+
+
+def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
+    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
+    (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
+    every verbatim, and what is new is what a suggestion is for.
+
+    A fix made from a theme group keeps the group's key (its shared stems), while each verbatim's
+    key holds its own two to four stems; so "same theme" means "has every stem of the fix's key",
+    as the triage list's theme filter reads it.
+    """
+    stems = (fix.theme_key or "").split()
+    if not stems:
+        return []
+    linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
+    newest = select(func.max(TriageItem.id)).scalar_subquery()
+    query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
+             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
+    for stem in stems:
+        query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
+    return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))
+
+
+def loop_history(fix: Fix) -> list[OutboxEmail]:
+    """Who was told about this fix, when, and whether it was delivered (every email; pages read
+    fix_lists.told a page at a time)."""
+    return list(db.session.scalars(select(OutboxEmail).join(FixNews, FixNews.email_id == OutboxEmail.id)
+                                   .where(FixNews.fix_id == fix.id).order_by(FixNews.email_id)))
+
+
+@dataclass(frozen=True)
+class SupportedFix:
+    id: int
+    title: str
+    status: str
+
+
+def fixes_of(response_ids: list[int]) -> dict[int, list[SupportedFix]]:
+    """The fixes each of these verbatims supports, by fix id (a verbatim may support several)."""
+    found: dict[int, list[SupportedFix]] = {}
+    if not response_ids:
+        return found
+    for response_id, fix_id, title, status in db.session.execute(
+            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
+            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
+        found.setdefault(response_id, []).append(SupportedFix(fix_id, title, status))
+    return found
 
 
 def user_email(user_id: int | None) -> str | None:
@@ -49,7 +102,7 @@ class Cursors:
 @dataclass(frozen=True)
 class FixPage:
     """What the fix page shows besides the fix itself: each long list a page at a time."""
-    placed: fixes.Placed
+    placed: Placed
     people: fix_lists.Page           # the impact breakdown, heaviest first
     linked: fix_lists.Page           # linked verbatims, newest first
     suggested: list[TriageItem]
@@ -60,9 +113,9 @@ class FixPage:
     override_by: str | None
 
 
-def fix_page(fix: Fix, now: datetime, settings: fixes.Settings, at: Cursors = Cursors()) -> FixPage:
-    where = fixes.placed(fix, now, settings, people=0)
+def fix_page(fix: Fix, now: datetime, settings: Settings, at: Cursors = Cursors()) -> FixPage:
+    where = placed(fix, now, settings, people=0)
     people = fix_lists.people(fix, evidence.read_basis().reference, now, settings.policy.half_life_days, at.people)
-    return FixPage(where, people, fix_lists.linked(fix, at.linked), fixes.suggestions(fix),
+    return FixPage(where, people, fix_lists.linked(fix, at.linked), suggestions(fix),
                    fix_lists.told(fix, at.told), fix_lists.told_count(fix),
                    fix_lists.beta_testers(fix, at.testers), fix_lists.beta_tester_count(fix), user_email(fix.override_by))

@@ -17,7 +17,7 @@ from surveys.people.respondents import answer_scale, respondent_customer_id, res
 from triage.fixes import evidence, grid
 from triage.fixes import lists as fix_lists
 from triage.fixes.tables import FixEvidence
-from triage.loop import policy as followups
+from triage.loop import policy
 from triage.models import Fix, FixLink
 
 # ---------------------------------------------------------------- the facts behind a fix
@@ -40,10 +40,10 @@ class Linked:
                              self.score, evidence.scale_of(self.kind), self.answered_at,
                              evidence.number(customer.attributes if customer else None, value_attribute))
 
-    def respondent(self) -> followups.Respondent:
+    def respondent(self) -> policy.Respondent:
         customer = self.customer
-        return followups.Respondent(customer.id if customer else None, customer.email if customer else None,
-                                    self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
+        return policy.Respondent(customer.id if customer else None, customer.email if customer else None,
+                                 self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
 
 
 def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
@@ -114,7 +114,7 @@ def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Itera
     by_id = {f.id: f for f in fixes}
     placed = []
     for still_to_do in (True, False):
-        group = [f for f in fixes if (f.status in followups.TO_DO) == still_to_do]
+        group = [f for f in fixes if (f.status in policy.TO_DO) == still_to_do]
         order = grid.rank([grid.Placed(f.id, f.cost, impacts[f.id].value, impacts[f.id].respondents)
                            for f in group], settings.policy)
         placed += [Placed(by_id[p.id], impacts[p.id], quadrant, position if still_to_do else None, links[p.id])

@@ -1,51 +1,50 @@
-"""Use cases of fixes: create, link evidence, cost and impact, the ranked queue, status changes that
-tell the respondents. Each public function that changes data is one use case and owns its one commit.
-The decisions (impact, quadrant, rank, who is told) are made by the pure triage.fixes.grid and
-triage.loop.policy; this module gathers the facts and stores the outcome.
+"""Use cases that change a fix: create it, link and unlink its evidence, edit what the team owns about it
+(one FixChange), move its status and tell the respondents, record an early-access request. Each public
+function is one use case and owns its one commit. The reads beside them are triage.fixes.queries and
+triage.fixes.queue; the decisions (impact, quadrant, rank, who is told) are made by the pure
+triage.fixes.grid and triage.loop.policy; this module gathers the facts and stores the outcome.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
-from surveys.models import Customer, Response
+from surveys.models import Response
 from surveys.people.links import unsubscribe_url
-from triage import services
+from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
-from triage.fixes.queue import (  # noqa: F401  (re-exported for the callers of fixes)
-    FixRecord,
-    Linked,
-    Placed,
-    Settings,
-    fix_record,
-    impact_from_scratch,
-    linked_verbatims,
-    placed,
-    ranked_queue,
-    reference_value,
-    settings_from,
-    stored_differs_from_scratch,
-)
+from triage.fixes.queue import linked_verbatims
 from triage.fixes.tables import FixNews
-from triage.loop import policy as followups
-from triage.loop import reach as loop_reach
+from triage.loop import policy, reach
 from triage.loop.early_access import early_access_url
-from triage.models import BetaTester, Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
-SUGGESTED = 20
-SUGGESTION_WINDOW = 20_000  # suggestions come from this many newest classified verbatims: a bounded read
 
 
 class FixError(ValueError):
     """A request about a fix that cannot be carried out; the message says why, for people."""
+
+
+@dataclass(frozen=True)
+class FixChange:
+    """What the team owns about a fix, as one value: None (False) leaves a field as it is. Creating a fix
+    needs a title and a cost; a status has its own use case (change_status, or edit_fix's `status`)."""
+    title: str | None = None
+    description: str | None = None
+    cost: int | None = None
+    type_key: str | None = None          # "" clears the type
+    release_note: str | None = None
+    impact_override: float | None = None
+    reason: str | None = None            # why the evidence is overruled: needed with impact_override
+    clear_override: bool = False         # impact comes from the evidence again (wins over impact_override)
 
 
 # ---------------------------------------------------------------- creating and linking
@@ -66,8 +65,8 @@ def _check_cost(cost) -> int:
 
 
 def _check_type(type_key: str | None) -> str | None:
-    if type_key and type_key not in services.type_keys():
-        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(services.type_keys())}.")
+    if type_key and type_key not in type_keys():
+        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(type_keys())}.")
     return type_key or None
 
 
@@ -78,11 +77,12 @@ def _check_text(text: str | None, what: str) -> str:
     return text
 
 
-def create_fix(title: str, cost: int, now: datetime, user_id: int | None = None, type_key: str | None = None,
-               description: str = "", response_ids: Iterable[int] = (), theme_key: str | None = None) -> Fix:
-    fix = Fix(title=_clean_title(title), cost=_check_cost(cost), type_key=_check_type(type_key),
-              description=_check_text(description, "description"), status="open", theme_key=theme_key,
-              release_note="", created_at=now, updated_at=now)
+def create_fix(change: FixChange, now: datetime, user_id: int | None = None, *, response_ids: Iterable[int] = (),
+               theme_key: str | None = None) -> Fix:
+    """A new open fix with the change's fields (a title and a cost at least) and the verbatims that support it."""
+    fix = Fix(title=_clean_title(change.title), cost=_check_cost(change.cost), description="", status="open",
+              theme_key=theme_key, release_note="", created_at=now, updated_at=now)
+    _edit(fix, now, change, user_id)  # the other fields, checked as any edit checks them
     db.session.add(fix)
     db.session.flush()
     _link(fix, list(response_ids), now, user_id)
@@ -111,7 +111,7 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
                   "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
     evidence.links_changed(fix.id, added)
-    loop_reach.answers_changed(added)  # news of this fix may have reached their customer already
+    reach.answers_changed(added)  # news of this fix may have reached their customer already
     return len(added)
 
 
@@ -120,66 +120,38 @@ def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:
                                                                   FixLink.response_id == response_id)).rowcount
     if removed:
         evidence.links_changed(fix.id, [response_id])
-        loop_reach.answers_changed([response_id])
+        reach.answers_changed([response_id])
     fix.updated_at = now
     db.session.commit()
 
 
-def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
-    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
-    (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
-    every verbatim, and what is new is what a suggestion is for.
-
-    A fix made from a theme group keeps the group's key (its shared stems), while each verbatim's
-    key holds its own two to four stems; so "same theme" means "has every stem of the fix's key",
-    as the triage list's theme filter reads it.
-    """
-    stems = (fix.theme_key or "").split()
-    if not stems:
-        return []
-    linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
-    newest = select(func.max(TriageItem.id)).scalar_subquery()
-    query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
-             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
-    for stem in stems:
-        query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
-    return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))
-
-
 # ---------------------------------------------------------------- cost, impact, status
 
-def update_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: str | None = None,
-               description: str | None = None, cost: int | None = None, type_key: str | None = None,
-               release_note: str | None = None, impact_override: float | None = None,
-               reason: str | None = None, clear_override: bool = False) -> None:
+def update_fix(fix: Fix, now: datetime, change: FixChange, user_id: int | None = None) -> None:
     """Edit what the team owns about a fix, all or nothing (status has its own use case)."""
     try:
-        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
-              release_note=release_note, impact_override=impact_override, reason=reason,
-              clear_override=clear_override)
+        _edit(fix, now, change, user_id)
     except FixError:
         db.session.rollback()  # a field set before the bad one must not be saved by a later commit
         raise
     db.session.commit()
 
 
-def _edit(fix: Fix, now: datetime, user_id: int | None, *, title: str | None, description: str | None,
-          cost: int | None, type_key: str | None, release_note: str | None, impact_override: float | None,
-          reason: str | None, clear_override: bool) -> None:
-    if title is not None:
-        fix.title = _clean_title(title)
-    if description is not None:
-        fix.description = _check_text(description, "description")
-    if cost is not None:
-        fix.cost = _check_cost(cost)
-    if type_key is not None:
-        fix.type_key = _check_type(type_key)
-    if release_note is not None:
-        fix.release_note = _check_text(release_note, "release note")
-    if clear_override:
+def _edit(fix: Fix, now: datetime, change: FixChange, user_id: int | None) -> None:
+    if change.title is not None:
+        fix.title = _clean_title(change.title)
+    if change.description is not None:
+        fix.description = _check_text(change.description, "description")
+    if change.cost is not None:
+        fix.cost = _check_cost(change.cost)
+    if change.type_key is not None:
+        fix.type_key = _check_type(change.type_key)
+    if change.release_note is not None:
+        fix.release_note = _check_text(change.release_note, "release note")
+    if change.clear_override:
         fix.impact_override = fix.override_reason = fix.override_by = fix.override_at = None
-    elif impact_override is not None:
-        _override(fix, impact_override, reason, user_id, now)
+    elif change.impact_override is not None:
+        _override(fix, change.impact_override, change.reason, user_id, now)
     fix.updated_at = now
 
 
@@ -201,9 +173,9 @@ def change_status(fix: Fix, status: str, now: datetime, tell_planned: bool = Fal
 
 
 def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
-    if status not in followups.STATUSES:
-        raise FixError(f"Unknown status {status!r}; one of: {', '.join(followups.STATUSES)}.")
-    if status != fix.status and not followups.can_move(fix.status, status):
+    if status not in policy.STATUSES:
+        raise FixError(f"Unknown status {status!r}; one of: {', '.join(policy.STATUSES)}.")
+    if status != fix.status and not policy.can_move(fix.status, status):
         raise FixError(f"A fix cannot go from {fix.status} to {status}.")
     if status == "shipped" and not fix.release_note.strip():
         raise FixError("Write the release note first: it is what the people who asked will read.")
@@ -213,21 +185,17 @@ def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
     if status == "shipped":
         fix.shipped_at = fix.shipped_at or now
     if status == "shipped" or (status == "planned" and tell_planned):
-        return _tell_respondents(fix, followups.LOOP_EVENTS[status], now)
+        return _tell_respondents(fix, policy.LOOP_EVENTS[status], now)
     return 0
 
 
-def edit_fix(fix: Fix, now: datetime, user_id: int | None = None, *, title: str | None = None,
-             description: str | None = None, cost: int | None = None, type_key: str | None = None,
-             release_note: str | None = None, impact_override: float | None = None, reason: str | None = None,
-             clear_override: bool = False, status: str | None = None, tell_planned: bool = False) -> int:
+def edit_fix(fix: Fix, now: datetime, change: FixChange = FixChange(), user_id: int | None = None, *,
+             status: str | None = None, tell_planned: bool = False) -> int:
     """Field edits and a status change with its emails, in one transaction: a release note written
     and the fix shipped together, or — on any error — nothing at all. `tell_planned` emails the
     "planned" news (moving to planned now, or for a fix planned already). Returns the emails queued."""
     try:
-        _edit(fix, now, user_id, title=title, description=description, cost=cost, type_key=type_key,
-              release_note=release_note, impact_override=impact_override, reason=reason,
-              clear_override=clear_override)
+        _edit(fix, now, change, user_id)
         queued = _move(fix, status, now, tell_planned) if status is not None else 0
         if tell_planned and status != "planned":
             queued += _announce_planned(fix, now)
@@ -248,7 +216,7 @@ def tell_planned(fix: Fix, now: datetime) -> int:
 def _announce_planned(fix: Fix, now: datetime) -> int:
     if fix.status not in ("planned", "in_progress"):
         raise FixError("Only a planned fix can be announced as planned.")
-    return _tell_respondents(fix, followups.LOOP_EVENTS["planned"], now)
+    return _tell_respondents(fix, policy.LOOP_EVENTS["planned"], now)
 
 
 def _tell_respondents(fix: Fix, event: str, now: datetime) -> int:
@@ -256,40 +224,15 @@ def _tell_respondents(fix: Fix, event: str, now: datetime) -> int:
     customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
     template = event.replace("-", "_")
     queued = 0
-    for person in followups.loop_recipients(e.respondent() for e in linked):
+    for person in policy.loop_recipients(e.respondent() for e in linked):
         unsubscribe = unsubscribe_url(person.customer_id)
         context = {"customer": customers[person.customer_id], "fix": fix,
                    "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
                    "beta_url": early_access_url(fix.id, person.customer_id)}
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        key = followups.loop_email_key(event, fix.id, person.customer_id)
+        key = policy.loop_email_key(event, fix.id, person.customer_id)
         if enqueue_email(key, template, person.email, person.locale, context, now, headers):
             queued += 1
             email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
             db.session.add(FixNews(fix_id=fix.id, email_id=email_id))
     return queued
-
-
-def loop_news(fix_id: int | None = None):
-    """The outbox rows that carry news of this fix (or of any fix), by their keys (followups.loop_email_key)."""
-    which = "%" if fix_id is None else f"{fix_id}:%"
-    return or_(*[OutboxEmail.dedupe_key.like(f"{event}:{which}") for event in followups.LOOP_EVENTS.values()])
-
-
-def loop_history(fix: Fix) -> list[OutboxEmail]:
-    """Who was told about this fix, when, and whether it was delivered (every email; pages read
-    fix_lists.told a page at a time)."""
-    return list(db.session.scalars(select(OutboxEmail).join(FixNews, FixNews.email_id == OutboxEmail.id)
-                                   .where(FixNews.fix_id == fix.id).order_by(FixNews.email_id)))
-
-
-def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
-    """A customer asked to try a fix early; once per fix. False when the link names nothing known."""
-    if db.session.get(Fix, fix_id) is None or db.session.get(Customer, customer_id) is None:
-        return False
-    insert_ignoring_conflicts(BetaTester, {"fix_id": fix_id, "customer_id": customer_id, "created_at": now},
-                              ["fix_id", "customer_id"])
-    db.session.commit()
-    return True
-
-

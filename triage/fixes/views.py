@@ -2,6 +2,8 @@
 and the triage list's "link to a fix". Views look up, validate, call one use case of triage.fixes.services."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,11 +13,13 @@ from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
-from triage import services
-from triage.fixes import chart as grid_chart
+from triage.classification.custom_types import all_types, type_keys
+from triage.fixes import chart
 from triage.fixes import queries as fix_queries
+from triage.fixes import queue as fix_queue
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import FixFieldsForm, LinkForm, OverrideForm, ReleaseNoteForm, StatusForm, set_type_choices
+from triage.fixes.services import FixChange
 from triage.loop.policy import STATUSES, TO_DO, TRANSITIONS
 from triage.models import Fix
 from triage.verbatims.views import (
@@ -49,12 +53,12 @@ def fixes_to_link():
     return g.fixes_to_link
 
 
-def _settings() -> fix_cases.Settings:
-    return fix_cases.settings_from(current_app.config)
+def _settings() -> fix_queue.Settings:
+    return fix_queue.settings_from(current_app.config)
 
 
 def _types():
-    return services.all_types()
+    return all_types()
 
 
 # ------------------------------------------------------------- the grid and the ranked queue
@@ -63,7 +67,7 @@ def _queue_filters() -> tuple[str, str | None]:
     status = request.args.get("status", "todo")
     type_key = request.args.get("type") or None
     return (status if status in STATUS_FILTERS else "todo",
-            type_key if type_key in services.type_keys() else None)
+            type_key if type_key in type_keys() else None)
 
 
 @fixes.get("")
@@ -74,9 +78,9 @@ def index():
 def _render_index(new_form: FixFieldsForm, status_code: int = 200):
     status, type_key = _queue_filters()
     settings = _settings()
-    queue = fix_cases.ranked_queue(utcnow(), settings, STATUS_FILTERS[status], type_key)
-    area = grid_chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
-    drawn = grid_chart.layout([grid_chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
+    queue = fix_queue.ranked_queue(utcnow(), settings, STATUS_FILTERS[status], type_key)
+    area = chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
+    drawn = chart.layout([chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
                                for p in queue], area)
     set_type_choices(new_form, _types())
     return render_template("triage/fixes/index.html", queue=queue, drawn={d.id: d for d in drawn}, area=area,
@@ -92,8 +96,9 @@ def create():
     if not form.validate_on_submit():
         return _render_index(form, 400)
     try:
-        fix = fix_cases.create_fix(form.title.data, form.cost.data, utcnow(), current_user.id,
-                               type_key=form.type.data or None, description=form.description.data)
+        change = FixChange(title=form.title.data, cost=form.cost.data, type_key=form.type.data or None,
+                           description=form.description.data)
+        fix = fix_cases.create_fix(change, utcnow(), current_user.id)
     except fix_cases.FixError as error:
         flash(str(error), "error")
         return _render_index(form, 400)
@@ -130,8 +135,8 @@ def link_from_list():
 
 
 def _link_to_new_fix(form: LinkForm, ids: list[int]) -> None:
-    fix = fix_cases.create_fix(form.title.data, int(form.cost.data), utcnow(), current_user.id,
-                           type_key=form.type.data or None, response_ids=ids, theme_key=form.theme.data or None)
+    change = FixChange(title=form.title.data, cost=int(form.cost.data), type_key=form.type.data or None)
+    fix = fix_cases.create_fix(change, utcnow(), current_user.id, response_ids=ids, theme_key=form.theme.data or None)
     flash(_("New fix “%(title)s” made with %(count)d verbatims.", title=fix.title, count=len(ids)), "success")
 
 
@@ -179,12 +184,12 @@ def _to_show(fix: Fix):
     return redirect(url_for("fixes.show", fix_id=fix.id), 303)
 
 
-def _update(fix: Fix, form, form_name: str, done: str, changes):
+def _update(fix: Fix, form, form_name: str, done: str, change: Callable[..., FixChange]):
     """The fix page's edit forms: validate, make the changes (all or nothing), say what happened."""
     if not form.validate_on_submit():
         return _render_show(fix, 400, **{form_name: form})
     try:
-        fix_cases.update_fix(fix, utcnow(), current_user.id, **changes(form))
+        fix_cases.update_fix(fix, utcnow(), change(form), current_user.id)
     except fix_cases.FixError as error:
         flash(str(error), "error")
     else:
@@ -198,8 +203,8 @@ def edit(fix_id: int):
     form = FixFieldsForm()
     set_type_choices(form, _types())
     return _update(db.get_or_404(Fix, fix_id), form, "edit_form", _("Saved."),
-                   lambda f: {"title": f.title.data, "description": f.description.data, "cost": f.cost.data,
-                              "type_key": f.type.data or ""})
+                   lambda f: FixChange(title=f.title.data, description=f.description.data, cost=f.cost.data,
+                                       type_key=f.type.data or ""))
 
 
 @fixes.post("/<int:fix_id>/override")
@@ -207,7 +212,7 @@ def edit(fix_id: int):
 def override(fix_id: int):
     return _update(db.get_or_404(Fix, fix_id), OverrideForm(), "override_form",
                    _("Impact overridden; the reason is kept with it."),
-                   lambda f: {"impact_override": f.impact.data, "reason": f.reason.data})
+                   lambda f: FixChange(impact_override=f.impact.data, reason=f.reason.data))
 
 
 @fixes.post("/<int:fix_id>/override/clear")
@@ -215,7 +220,7 @@ def override(fix_id: int):
 def clear_override(fix_id: int):
     fix = db.get_or_404(Fix, fix_id)
     if ConfirmForm().validate_on_submit():
-        fix_cases.update_fix(fix, utcnow(), current_user.id, clear_override=True)
+        fix_cases.update_fix(fix, utcnow(), FixChange(clear_override=True), current_user.id)
         flash(_("Override cleared: impact comes from the evidence again."), "success")
     return _to_show(fix)
 
@@ -224,7 +229,7 @@ def clear_override(fix_id: int):
 @role_required("triager")
 def release_note(fix_id: int):
     return _update(db.get_or_404(Fix, fix_id), ReleaseNoteForm(), "note_form", _("Release note saved."),
-                   lambda f: {"release_note": f.release_note.data})
+                   lambda f: FixChange(release_note=f.release_note.data))
 
 
 @fixes.post("/<int:fix_id>/status")

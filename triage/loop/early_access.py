@@ -7,15 +7,18 @@ credential, so there is no cookie and no CSRF token.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, render_template
 
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db, links
 from feedback_app.core.i18n import use_locale
+from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.web.links import LinkSigning, SignedLinks, is_id
 from surveys.models import Customer
 from surveys.scales.kinds import LOCALES
-from triage.models import Fix
+from triage.models import BetaTester, Fix
 
 EARLY_ACCESS = "early-access"
 
@@ -49,6 +52,16 @@ def _fix_and_customer(token: str) -> tuple[Fix, Customer]:
     return fix, customer
 
 
+def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
+    """A customer asked to try a fix early; once per fix. False when the link names nothing known."""
+    if db.session.get(Fix, fix_id) is None or db.session.get(Customer, customer_id) is None:
+        return False
+    insert_ignoring_conflicts(BetaTester, {"fix_id": fix_id, "customer_id": customer_id, "created_at": now},
+                              ["fix_id", "customer_id"])
+    db.session.commit()
+    return True
+
+
 @early_access.get("/early/<token>")
 def ask(token: str):
     fix, _ = _fix_and_customer(token)
@@ -57,10 +70,6 @@ def ask(token: str):
 
 @early_access.post("/early/<token>")
 def accept(token: str):
-    # Imported here: triage.fixes.services builds this module's links for its news, so importing it at the
-    # top would make the two modules import each other.
-    from triage.fixes.services import record_early_access
-
     fix, customer = _fix_and_customer(token)
     record_early_access(fix.id, customer.id, utcnow())
     return render_template("triage/public/early_access.html", fix=fix, token=token, done=True)

@@ -20,8 +20,7 @@ from feedback_app.mail.outbox import enqueue_email
 from surveys.answering.tallies import WAITING
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, respondent_customer_id
-from triage.loop import policy as followups
-from triage.loop import reach as loop_reach
+from triage.loop import policy, reach
 
 PAGE_SIZE = 50  # the daily digest names the first page's cases, so each of its links lands on that page
 COUNT_UP_TO = 1000
@@ -146,15 +145,15 @@ def _backlog() -> list[Case]:
 
 def _due(case: Case, now: datetime, within: timedelta) -> bool:
     response, kind, _ = case
-    return followups.needs_follow_up(followups.Answer(response.id, kind, response.score, bool(response.comment.strip()),
-                                                      response.may_contact, response.answered_at,
-                                                      response.contacted_at), now, within)
+    return policy.needs_follow_up(policy.Answer(response.id, kind, response.score, bool(response.comment.strip()),
+                                                response.may_contact, response.answered_at,
+                                                response.contacted_at), now, within)
 
 
 def mark_contacted(response: Response, user_id: int, now: datetime) -> None:
     if response.contacted_at is None:
         response.contacted_at, response.contacted_by = now, user_id
-        loop_reach.answers_changed([response.id])
+        reach.answers_changed([response.id])
     db.session.commit()
 
 
@@ -167,7 +166,7 @@ def queue_digests(now: datetime, within: timedelta, app_url: str) -> int:
                 "customer_email": email, "url": f"{app_url}/triage/follow-ups#response-{r.id}"} for r, kind, email in waiting]
     users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("admin", "triager")))
                                .order_by(User.id))
-    queued = sum(enqueue_email(followups.digest_key(now, user.id), "follow_up_digest", user.email, "en",
+    queued = sum(enqueue_email(policy.digest_key(now, user.id), "follow_up_digest", user.email, "en",
                                {"user": user, "answers": answers, "list_url": f"{app_url}/triage/follow-ups"}, now)
                  for user in users)
     db.session.commit()

@@ -93,7 +93,7 @@ def _customer():
 
 def _reached(customer):
     """Marked contacted, or its customer was delivered news of a fix the answer supports: per answer, an index
-    probe of its links (most have none) and of the outbox by key (followups.loop_email_key)."""
+    probe of its links (most have none) and of the outbox by key (policy.loop_email_key)."""
     keys = [literal(f"{event}:") + cast(FixLink.fix_id, String) + literal(":") + cast(customer, String)
             for event in LOOP_EVENTS.values()]
     delivered = exists().where(OutboxEmail.dedupe_key.in_(keys), OutboxEmail.status == SENT) \

@@ -1,26 +1,9 @@
-"""Triage forms: shape only; the services decide."""
-import re
-
+"""The triage list's forms: shape only; triage.classification.services decides."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms import SelectField
+from wtforms.validators import DataRequired
 
 
 class CorrectForm(FlaskForm):
     type = SelectField(_l("Type"), validators=[DataRequired()])
-
-
-class CustomTypeForm(FlaskForm):
-    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40),
-                                             Regexp(r"^[a-z][a-z0-9_]*$", message=_l("lower-case letters, digits and _ only"))])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=60)])
-    name_ar = StringField(_l("Name (Arabic)"), validators=[Length(max=60)])
-    name_fa = StringField(_l("Name (Persian)"), validators=[Length(max=60)])
-    description = TextAreaField(_l("What belongs in this type"), validators=[DataRequired(), Length(max=500)])
-    examples = TextAreaField(_l("Examples, one per line (at least three, in any language)"),
-                             validators=[DataRequired(), Length(max=20000)])
-
-    def validate_examples(self, field):
-        if len([line for line in re.split(r"\r?\n", field.data) if line.strip()]) < 3:
-            raise ValidationError(_l("Give at least three examples."))

@@ -21,7 +21,8 @@ from feedback_app.mail.suppression import is_suppressed
 from surveys.models import Customer, Response
 from surveys.scales.answers import MAX_COMMENT
 from surveys.scales.kinds import KINDS, LOCALES
-from triage import services
+from triage.classification import services as classification
+from triage.classification.learning import ensure_model
 from triage.language.text import detect_language
 from triage.models import TriageItem
 
@@ -71,7 +72,7 @@ def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float)
     if feedback.external_id and (known := _known(feedback)) is not None:
         return known
     email = _normalised_email(feedback.email) if feedback.email else None
-    services.ensure_model(now)  # a first model trains (and commits) on its own, before anything of ours
+    ensure_model(now)  # a first model trains (and commits) on its own, before anything of ours
     customer = _customer(email, feedback, now) if email else None
     kind = feedback.kind or (DEFAULT_KIND if feedback.score is not None else None)
     response = Response(channel=feedback.channel, customer_id=customer.id if customer else None, kind=kind,
@@ -88,7 +89,7 @@ def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float)
         if feedback.external_id and (known := _known(feedback)) is not None:
             return known
         raise
-    item = services.classify_response(response, now, review_below)
+    item = classification.classify_response(response, now, review_below)
     db.session.commit()
     return Taken(response, item)
 

@@ -21,7 +21,7 @@ from surveys.models import Response, Survey
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
 from triage.language.themes import candidate_groups, choose_groups
-from triage.loop import reach as loop_reach
+from triage.loop import reach
 from triage.models import ThemeGroup, TriageItem
 from triage.verbatims import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
 
@@ -51,7 +51,7 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
         score_tallies.count(answers)
         classified += _triage(answers, classify)
         # Marked before or now: the people they await a call from, as the loop figure keeps them.
-        loop_reach.answers_changed(marked | {response.id for response, _ in answers if response.awaits_contact})
+        reach.answers_changed(marked | {response.id for response, _ in answers if response.awaits_contact})
         db.session.commit()
 
 

@@ -1,33 +1,29 @@
-"""The triage list, theme groups, custom types and model history."""
+"""The triage list and its theme groups: filters, keyset pages, confirming and correcting a verbatim's
+type, and the list as CSV. Its routes are on the one triage blueprint (triage.blueprint)."""
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from feedback_app.accounts.access import require_login_for, role_required
+from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.numbers import whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.asking.results import all_surveys
-from surveys.models import Response
-from triage import services
-from triage.loop import follow_up
+from triage.blueprint import triage
+from triage.classification import learning
+from triage.classification import services as classification
+from triage.classification.custom_types import TriageError, all_types, type_keys
 from triage.models import TriageItem
 from triage.verbatims import export, listing
-from triage.verbatims.forms import CorrectForm, CustomTypeForm
-
-triage = Blueprint("triage", __name__, url_prefix="/triage")
-require_login_for(triage)
+from triage.verbatims.forms import CorrectForm
 
 
-def list_filters() -> services.Filters:
+def list_filters() -> listing.Filters:
     try:
-        return services.Filters.from_args(request.args)
+        return listing.Filters.from_args(request.args)
     except ValueError:
         abort(404)  # a filter by a survey that cannot exist: no such list
 
@@ -54,14 +50,14 @@ def index():
     filters = list_filters()
     after, before = _page_bounds()
     page = listing.list_page(filters, after, before)
-    types = services.all_types()
+    types = all_types()
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
     return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
                            confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
                            filter_args=listing.Filters.carried(request.args),
                            groups=listing.theme_groups(filters, limit=8) if not filters.theme else [],
-                           has_model=services.active_model() is not None)
+                           has_model=learning.active_model() is not None)
 
 
 THEMES_PER_PAGE = 100  # each group carries its own "link to a fix" form: 100 keep the page near 200 KB
@@ -79,7 +75,7 @@ def themes():
         abort(404)
     return render_template("triage/themes.html", groups=groups[:THEMES_PER_PAGE], number=number,
                            more=len(groups) > THEMES_PER_PAGE, first_rank=(number - 1) * THEMES_PER_PAGE,
-                           types={t.key: t for t in services.all_types()},
+                           types={t.key: t for t in all_types()},
                            args=listing.Filters.carried(request.args))
 
 
@@ -89,8 +85,8 @@ def confirm(item_id: int):
     item = db.get_or_404(TriageItem, item_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.confirm(item, current_user.id, utcnow())
-        except services.TriageError as error:
+            classification.confirm(item, current_user.id, utcnow())
+        except TriageError as error:
             flash(str(error), "error")
     return _back(item_id)
 
@@ -100,9 +96,9 @@ def confirm(item_id: int):
 def correct(item_id: int):
     item = db.get_or_404(TriageItem, item_id)
     form = CorrectForm()
-    form.type.choices = [(key, key) for key in services.type_keys()]
+    form.type.choices = [(key, key) for key in type_keys()]
     if form.validate_on_submit():
-        services.correct(item, form.type.data, current_user.id, utcnow())
+        classification.correct(item, form.type.data, current_user.id, utcnow())
     else:
         flash(_("Choose one of the types."), "error")
     return _back(item_id)
@@ -110,87 +106,6 @@ def correct(item_id: int):
 
 def _back(item_id: int):
     return redirect(url_for("triage.index", **_list_args(), _anchor=f"item-{item_id}"), 303)
-
-
-@triage.route("/types", methods=["GET", "POST"])
-def types():
-    form = CustomTypeForm()
-    if request.method == "POST":
-        if not current_user.can():
-            return render_template("errors/403.html"), 403
-        if form.validate_on_submit():
-            try:
-                services.add_custom_type(
-                    form.key.data, {"en": form.name_en.data, "ar": form.name_ar.data or form.name_en.data,
-                                    "fa": form.name_fa.data or form.name_en.data},
-                    {"en": form.description.data}, re.split(r"\r?\n", form.examples.data), utcnow())
-            except services.TriageError as error:
-                flash(str(error), "error")
-            else:
-                flash(_("Type added. The model learns it at the next training (Models → Train now)."), "success")
-                return redirect(url_for("triage.types"), 303)
-    return render_template("triage/types.html", types=services.all_types(), form=form)
-
-
-@triage.get("/models")
-def models():
-    return render_template("triage/models.html", history=services.model_history(), form=ConfirmForm(),
-                           pending=services.labels_since_last_model(),
-                           threshold=current_app.config["RETRAIN_AFTER_LABELS"])
-
-
-@triage.post("/models/train")
-@role_required()
-def train():
-    if ConfirmForm().validate_on_submit():
-        outcome = services.train(utcnow(), note=f"trained from the web by {current_user.email}")
-        if outcome.activated:
-            flash(_("Model %(version)d is now active. Unconfirmed verbatims are being re-classified.",
-                    version=outcome.version), "success")
-        else:
-            flash(_("Model %(version)d was worse on the held-out labels and was not activated.",
-                    version=outcome.version), "error")
-    return redirect(url_for("triage.models"), 303)
-
-
-
-# ------------------------------------------------------------- follow-ups
-
-def _follow_up_window() -> timedelta:
-    return timedelta(hours=current_app.config["FOLLOW_UP_HOURS"])
-
-
-def _follow_up_bounds() -> dict[str, str]:
-    """The page's `after` / `before` cursor, checked: carried through "contacted" and back to the same page."""
-    bounds = {bound: request.args[bound] for bound in ("after", "before") if request.args.get(bound)}
-    try:
-        for token in bounds.values():
-            follow_up.Position.parse(token)
-    except ValueError:
-        abort(404)  # a page of no list of ours
-    return bounds
-
-
-@triage.get("/follow-ups")
-def follow_ups():
-    """Oldest first, a page at a time by keyset; how many wait, counted up to follow_up.COUNT_UP_TO."""
-    bounds = _follow_up_bounds()
-    page, waiting_count = follow_up.follow_ups(
-        utcnow(), _follow_up_window(), follow_up.Position.parse(bounds.get("after")),
-        follow_up.Position.parse(bounds.get("before")), size=follow_up.PAGE_SIZE, up_to=follow_up.COUNT_UP_TO)
-    return render_template("triage/follow_ups.html", page=page, waiting_count=waiting_count, bounds=bounds,
-                           up_to=follow_up.COUNT_UP_TO, hours=current_app.config["FOLLOW_UP_HOURS"], form=ConfirmForm())
-
-
-@triage.post("/follow-ups/<int:response_id>/contacted")
-@role_required("triager")
-def contacted(response_id: int):
-    bounds = _follow_up_bounds()
-    response = db.get_or_404(Response, response_id)
-    if ConfirmForm().validate_on_submit():
-        follow_up.mark_contacted(response, current_user.id, utcnow())
-        flash(_("Marked as contacted."))
-    return redirect(url_for("triage.follow_ups", **bounds))
 
 
 # ------------------------------------------------------------- export
