@@ -183,3 +183,12 @@ def test_every_module_says_what_it_is_for():
 def test_decision_code_takes_the_time_as_an_argument(module):
     source = SOURCES[module][1]
     assert "datetime.now(" not in source and "utcnow" not in source, f"{module} reads the clock"
+
+
+def test_tests_mirror_the_source_tree():
+    # tests/unit/triage/fixes/test_grid.py tests triage/fixes/grid.py: a test directory names a real package.
+    for kind in ("unit", "app"):
+        for directory in (ROOT / "tests" / kind).rglob("*"):
+            if directory.is_dir() and directory.name != "__pycache__":
+                package = ROOT / directory.relative_to(ROOT / "tests" / kind)
+                assert (package / "__init__.py").exists(), f"{directory.relative_to(ROOT)} mirrors no package"

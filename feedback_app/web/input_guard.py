@@ -47,7 +47,7 @@ def register(app: Flask) -> None:
     The check runs as each blueprint's last before-request hook, not as an app-wide one, because
     app-wide hooks run first: the API must still authenticate (401 before anything else) and set its
     smaller body limit before anything reads the body. Every route lives in a blueprint but the static
-    files, which read no input (tests/app/test_bad_input.py keeps it so).
+    files, which read no input (tests/app/feedback_app/web/test_input_guard.py keeps it so).
     """
     for name in app.blueprints:
         if "." not in name:  # a nested blueprint's requests also run its parent's hooks

@@ -10,7 +10,7 @@ this process — with the signature check, one read through the driver and the k
 Everything else goes to Flask untouched: a forged or unknown link, an answered or closed one, a first
 rendering, any other query string, HEAD and every other path. So every decision but the common one has
 one implementation, and the common one reuses the view's parts (the signed link, the page read, the
-kept pages and their key, the response headers); tests/app/test_survey_page_fast.py holds both paths
+kept pages and their key, the response headers); tests/app/surveys/answering/test_shortcut.py holds both paths
 to the same bytes for each kind, language, score and prefix.
 """
 from __future__ import annotations

@@ -22,10 +22,10 @@ from surveys.people.importing import CustomerCSV
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
-from tests.app.test_cli import run
-from tests.app.test_export import PEOPLE as FOUR_PEOPLE
-from tests.app.test_export import answer_all
-from tests.app.test_team_pages import login
+from tests.app.feedback_app.test_cli import run
+from tests.app.triage.verbatims.test_export import PEOPLE as FOUR_PEOPLE
+from tests.app.triage.verbatims.test_export import answer_all
+from tests.app.surveys.test_team_pages import login
 from tests.support.factories import NOW, add_customers, sent_survey
 from triage.verbatims import export
 

@@ -12,7 +12,7 @@ PASSWORD = "long-enough-password"
 
 @pytest.fixture
 def web(app_factory):
-    # No app context held open around the requests (see test_accounts_sessions.py).
+    # No app context held open around the requests (see tests/app/feedback_app/accounts/test_sessions.py).
     app = app_factory()
     with app.app_context():
         services.create_user("lead@example.com", PASSWORD, "admin")

@@ -1,4 +1,4 @@
-"""`feedback users list/set-password/set-role/deactivate/activate` (create is in test_cli.py)."""
+"""`feedback users list/set-password/set-role/deactivate/activate` (create is in tests/app/feedback_app/test_cli.py)."""
 from sqlalchemy import select
 
 from feedback_app.accounts import services

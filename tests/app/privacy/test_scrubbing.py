@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_privacy import CHANNEL_WORDS, EMAIL, NAME, WORDS, customer_everywhere
+from tests.app.privacy.test_privacy import CHANNEL_WORDS, EMAIL, NAME, WORDS, customer_everywhere
 
 TRACES = [EMAIL, NAME, WORDS, CHANNEL_WORDS, "Quentaro", "Velmira", "Quonstad", "zq-unique-7731"]
 
