@@ -28,7 +28,7 @@ from triage.classification.custom_types import all_types
 from triage.fixes import queue as fix_queue
 from triage.fixes.tables import FixNews
 from triage.loop import metrics
-from triage.loop import policy as followups
+from triage.loop import policy
 from triage.loop import reach as loop_reach
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import tallies as triage_tallies
@@ -67,7 +67,7 @@ class Board:
 
 def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en") -> Board:
     span = metrics.period(now, weeks)
-    queue = fix_queue.ranked_queue(now, settings, statuses=followups.TO_DO)
+    queue = fix_queue.ranked_queue(now, settings, statuses=policy.TO_DO)
     types = all_types()
     return Board(
         span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),

@@ -1,4 +1,4 @@
-"""The only place where survey collection meets triage: the scheduler's triage sweeps and digests.
+"""The scheduler's triage work: new verbatims classified, the model retrained when due, the daily follow-up digests.
 
 Classification runs here, beside the survey POST rather than inside it, so answering a survey stays
 as cheap as one insert; the sweep picks up every new or changed verbatim within seconds.

@@ -24,8 +24,8 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
 
     Used where a unique key is the guarantee (one response per invitation, one email per dedupe key):
     the database, not a check-then-insert in Python, decides under concurrency.
-    Returns whether the row was inserted. (RETURNING, not rowcount: drivers differ in what rowcount
-    says for a skipped conflict.)
+    Returns whether the row was inserted. (RETURNING, not rowcount: SQLAlchemy promises rowcount for UPDATE
+    and DELETE only. DriverStatement, below the ORM, reads the driver's own rowcount instead.)
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

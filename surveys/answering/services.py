@@ -31,8 +31,9 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
               "consent_at": now if answer.may_contact and not answer.score_only else None,
               "locale": invitation.locale, "answered_at": now, "updated_at": now}
     # Through the driver (feedback_app.core.sql.DriverStatement), in a transaction of its own: neither
-    # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. rowcount,
-    # not RETURNING: both drivers report 0 for a skipped conflict, and a row to fetch costs on the hot path.
+    # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. The driver's
+    # rowcount, not RETURNING: sqlite3 and psycopg both say 1 or 0 for one INSERT … ON CONFLICT DO NOTHING
+    # (the suite runs it on both), and a row to fetch costs on the hot path.
     engine = db.engine
     try:
         inserted = _FIRST_ANSWER.write(engine, params) == 1
