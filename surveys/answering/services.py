@@ -2,9 +2,11 @@
 the lookups the survey page makes. Each public function that writes is one use case and owns its one commit."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
@@ -23,7 +25,7 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
     The first answer is one INSERT built from the signed link (invitation, survey, language) and the
     form, which does nothing if the invitation already has a response (its unique key): double
     clicks, retries and two tabs all end in a single row, and the common case is one round trip.
-    Whether the survey is still open is the caller's check (see surveys.answering.views.survey_is_closed).
+    Whether the survey is still open is the caller's check (survey_is_closed, below).
     """
     params = {"invitation_id": invitation.id, "survey_id": invitation.survey_id, "score": answer.score,
               "comment": "" if answer.score_only else answer.comment,
@@ -84,6 +86,22 @@ _FIRST_ANSWER = DriverStatement(_first_answer)  # compiled once per database: th
 
 def closed_survey_ids() -> frozenset[int]:
     return frozenset(db.session.scalars(select(Survey.id).where(Survey.closed_at.is_not(None))))
+
+
+# Closed surveys are rare and closing one is rare; the survey POST reads this set instead of the
+# survey row. A survey closed in another process stops taking answers within CLOSED_REFRESH seconds.
+CLOSED_REFRESH = 5.0
+
+
+def survey_is_closed(survey_id: int) -> bool:
+    cache = current_app.extensions.setdefault("feedback.closed_surveys", {"ids": frozenset(), "read_at": None})
+    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > CLOSED_REFRESH:
+        cache.update(ids=closed_survey_ids(), read_at=time.monotonic())
+    return survey_id in cache["ids"]
+
+
+def forget_closed_surveys() -> None:
+    current_app.extensions.pop("feedback.closed_surveys", None)
 
 
 # ---------------------------------------------------------------- lookups for the survey page

@@ -1,7 +1,6 @@
 """The survey page a link opens, its POST (the hot path) and the thank-you page: routes of the `public` blueprint."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -81,22 +80,6 @@ def _render_answer_page(token: str, signed, page: services.AnswerPage, values: d
                            errors={}, token=token, autosave=autosave, answered=answered)
 
 
-# Closed surveys are rare and closing one is rare; the survey POST reads this set instead of the
-# survey row. A survey closed in another process stops taking answers within CLOSED_REFRESH seconds.
-CLOSED_REFRESH = 5.0
-
-
-def survey_is_closed(survey_id: int) -> bool:
-    cache = current_app.extensions.setdefault("feedback.closed_surveys", {"ids": frozenset(), "read_at": None})
-    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > CLOSED_REFRESH:
-        cache.update(ids=services.closed_survey_ids(), read_at=time.monotonic())
-    return survey_id in cache["ids"]
-
-
-def forget_closed_surveys() -> None:
-    current_app.extensions.pop("feedback.closed_surveys", None)
-
-
 @public.post("/s/<token>")
 def submit_answer(token: str):
     # The hot path: verify the signature (no database), check the answer against the kind carried in
@@ -105,7 +88,7 @@ def submit_answer(token: str):
     if signed is None:
         abort(404)
     wants_json = request.form.get("score_only") == "1"
-    if survey_is_closed(signed.survey_id):
+    if services.survey_is_closed(signed.survey_id):
         return (jsonify(saved=False, reason="closed"), 410) if wants_json else _closed_page(signed.locale)
     answer = read_answer(request.form, KINDS[signed.kind])
     if isinstance(answer, Invalid):

@@ -9,7 +9,7 @@ from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
-from surveys.answering.views import forget_closed_surveys
+from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
 from surveys.asking.forms import SurveyForm, WordingForm
 from surveys.asking.results import all_surveys, survey_results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,10 +22,7 @@ from triage.fixes.forms import FixFieldsForm, LinkForm, OverrideForm, ReleaseNot
 from triage.fixes.services import FixChange
 from triage.loop.policy import STATUSES, TO_DO, TRANSITIONS
 from triage.models import Fix
-from triage.verbatims.views import (
-    LIST_ARGS,
-    list_filters,  # the triage list's own reading of its filters
-)
+from triage.verbatims import listing
 
 fixes = Blueprint("fixes", __name__, url_prefix="/fixes")
 require_login_for(fixes)
@@ -119,7 +116,7 @@ def link_from_list():
             for error in errors:
                 flash(str(error), "error")
         return _back_to_list(form)
-    ids = form.response.data or (fix_queries.theme_response_ids(list_filters(), form.theme.data)
+    ids = form.response.data or (fix_queries.theme_response_ids(_list_filters(), form.theme.data)
                                  if form.theme.data else [])
     if not ids:
         flash(_("Tick at least one verbatim (x on the keyboard), or use a theme group's own form."), "error")
@@ -150,8 +147,16 @@ def _link_to_existing_fix(form: LinkForm, ids: list[int]) -> None:
           _("%(count)d verbatims linked to “%(title)s”.", count=added, title=fix.title), "success")
 
 
+def _list_filters() -> listing.Filters:
+    """The filters of the list the link form was sent from (its theme's verbatims are read under them)."""
+    try:
+        return listing.Filters.from_args(request.args)
+    except ValueError:
+        abort(404)  # a filter by a survey that cannot exist: no such list
+
+
 def _back_to_list(form: LinkForm):
-    args = {k: v for k, v in request.args.items() if k in LIST_ARGS and v}
+    args = listing.list_args(request.args)
     page = "triage.themes" if form.back.data == "themes" else "triage.index"
     return redirect(url_for(page, **args), 303)
 

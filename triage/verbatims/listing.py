@@ -84,6 +84,16 @@ class Filters:
         return {k: v for k, v in args.items() if k in cls.arg_names() and v}
 
 
+
+PAGE_ARGS = ("after", "before")  # where a page of the list starts (after a row) or ends (before one)
+
+
+def list_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The list's filters and page as a request gave them: what a confirm, a correct or a link to a fix
+    carries back to the same page of the same list."""
+    names = (*Filters.arg_names(), *PAGE_ARGS)
+    return {k: v for k, v in args.items() if k in names and v}
+
 def conditions(filters: Filters, on_answers: bool = False) -> list:
     """What each filter means, as SQL on the triage record. `on_answers`: for queries over answers joined
     to their (maybe missing) record and survey — the survey and the band then come from the answer itself,

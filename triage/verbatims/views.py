@@ -28,14 +28,8 @@ def list_filters() -> listing.Filters:
         abort(404)  # a filter by a survey that cannot exist: no such list
 
 
-# The list's filters and where its page starts (after a row) or ends (before one): carried through a
-# confirm or correct and back to the same page.
-LIST_ARGS = (*listing.Filters.arg_names(), "after", "before")
-
-
 def _list_args() -> dict:
-    """The list's filters and page, carried through a confirm or correct and back."""
-    return {k: v for k, v in request.args.items() if k in LIST_ARGS and v}
+    return listing.list_args(request.args)
 
 
 def _page_bounds() -> tuple[listing.Cursor | None, listing.Cursor | None]:

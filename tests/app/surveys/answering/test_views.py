@@ -107,7 +107,7 @@ def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
     assert client.post(survey_path(app, invitation), data={"score": "5", "score_only": "1"}).status_code == 200
     close_survey(survey, NOW)
     # This process learns of it within CLOSED_REFRESH seconds; closing from the team page is at once.
-    from surveys.answering.views import forget_closed_surveys
+    from surveys.answering.services import forget_closed_surveys
     forget_closed_surveys()
     assert b"closed" in client.get(survey_path(app, invitation, 5)).data
     assert client.post(survey_path(app, invitation), data={"score": "9", "comment": "late"}).status_code == 410
