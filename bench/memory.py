@@ -317,8 +317,8 @@ def _memory(pid: int) -> tuple[float, float]:
 def _survey_path(url: str, secret: str) -> str:
     from sqlalchemy import create_engine, text
 
-    from feedback_app.web.links import LinkSigning
-    from surveys.asking.links import SignedInvitation, invitation_token
+    from feedback_app.core.links import LinkSigning
+    from surveys.answering.links import SignedInvitation, invitation_token
 
     engine = create_engine(url)
     try:

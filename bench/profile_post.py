@@ -81,7 +81,7 @@ def app_steps():
     # (owner, attribute, label): two spaces, a step of the view; four, a step inside the one above it.
     # Steps the current code no longer has are skipped, and only steps that ran are shown.
     patches = [
-        (views, "read_invitation", "  surveys/asking/links.py:read_invitation (token check, itsdangerous)"),
+        (views, "read_invitation", "  surveys/answering/links.py:read_invitation (token check, itsdangerous)"),
         (views, "read_answer", "  surveys/scales/answers.py:read_answer (request.form is parsed before it)"),
         (services, "record_answer", "  surveys/answering/services.py:record_answer, of which:"),
         (DriverStatement, "write", "    feedback_app/core/sql.py:DriverStatement.write (INSERT, commit)"),

@@ -65,8 +65,8 @@ def answer_all(databases: Databases, tokens_file: Path) -> None:
     from feedback_app import create_app
     from feedback_app.core.clock import utcnow
     from feedback_app.core.extensions import db
+    from surveys.answering.links import read_invitation
     from surveys.answering.services import record_answer
-    from surveys.asking.links import read_invitation
     from surveys.scales.answers import Answer
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": databases.app_url})

@@ -185,8 +185,8 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
     from feedback_app import create_app
     from feedback_app.core.clock import utcnow
     from feedback_app.core.extensions import db
+    from surveys.answering.links import invitation_token, signed_invitation
     from surveys.asking import services
-    from surveys.asking.links import invitation_token, signed_invitation
     from surveys.models import Customer, Invitation
     from surveys.people.importing import CustomerRow, ParsedCSV
     from surveys.people.services import import_customers
@@ -213,7 +213,7 @@ def set_up_app_database(databases: Databases, env: dict[str, str], count: int, t
             raise SystemExit(f"set-up made {created} customers and {queued} invitations, not {count}")
         invitations = db.session.scalars(db.select(Invitation).where(Invitation.survey_id == survey.id)
                                          .order_by(Invitation.id)).all()
-        # The token carries what the POST needs (surveys/asking/links.py), as in the emails (survey_url).
+        # The token carries what the POST needs (surveys/answering/links.py), as in the emails (survey_url).
         tokens_file.write_text("".join(invitation_token(signed_invitation(invitation)) + "\n"
                                        for invitation in invitations))
         db.session.remove()

@@ -20,6 +20,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from triage.verbatims import classifying
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
@@ -62,7 +64,7 @@ def run(url: str, answers: int) -> None:
 
     from feedback_app import create_app
     from feedback_app.core.extensions import db
-    from triage.classification import learning, services
+    from triage.classification import learning
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRIAGE_CORPUS": str(SMALL_CORPUS)})
     now = datetime(2026, 12, 1, 12, 0)
@@ -71,20 +73,20 @@ def run(url: str, answers: int) -> None:
         learning.train(now, note="sweep benchmark")
         _insert_answers(answers, now)
         started = time.perf_counter()
-        classified = services.classify_pending(now, 0.5)
+        classified = classifying.classify_pending(now, 0.5)
         seconds = time.perf_counter() - started
         print(f"{db.engine.dialect.name}: swept {answers:,} new answers ({classified:,} classified) in "
               f"{seconds:.1f} s: {answers / seconds:,.0f} answers/s")
         idle = []
         for _ in range(50):
             started = time.perf_counter()
-            services.classify_pending(now, 0.5)
+            classifying.classify_pending(now, 0.5)
             idle.append(time.perf_counter() - started)
         print(f"  idle call: median {statistics.median(idle) * 1000:.2f} ms, max {max(idle) * 1000:.2f} ms "
               f"(every 10 s: {statistics.median(idle) / 10 * 100:.3f} % of a core)")
         _as_if_an_older_model_made_them()
         started = time.perf_counter()
-        again = services.classify_pending(now, 0.5)
+        again = classifying.classify_pending(now, 0.5)
         seconds = time.perf_counter() - started
         print(f"  after a retrain: {again:,} records classified again in {seconds:.1f} s: "
               f"{again / seconds:,.0f} answers/s")

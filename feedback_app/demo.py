@@ -14,9 +14,9 @@ from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import SENT, OutboxEmail
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking import services
-from surveys.asking.links import signed_invitation
 from surveys.models import Response, Survey
 from surveys.people.importing import CustomerRow, ParsedCSV
 from surveys.people.services import import_customers

@@ -37,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     compile_catalogs(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(template_helpers())
-    # The signed links (feedback_app.web.links) build their signers once: the survey POST must not per request.
+    # The signed links (feedback_app.core.links) build their signers once: the survey POST must not per request.
     links.init_app(app)
 
     app.extensions["feedback.kept_pages"] = KeptPages()  # the survey page, rendered once per survey and state

@@ -10,14 +10,14 @@ from flask import current_app
 
 from feedback_app.core.clock import utcnow
 from triage.classification import learning
-from triage.classification import services as classification
 from triage.loop import follow_up
+from triage.verbatims import classifying
 
 log = logging.getLogger("feedback.scheduler")
 
 
 def classify_new_verbatims() -> int:
-    classified = classification.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+    classified = classifying.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
     if classified:
         log.info("triage: %d verbatims classified", classified)
     return classified

@@ -166,6 +166,66 @@ def test_nothing_outside_the_composition_root_imports_it():
         assert not wrong, f"{module} imports the composition root: {wrong}"
 
 
+def _room(module: str) -> str:
+    """The unit a cycle is looked for between: a sub-package (feedback_app.mail, surveys.asking,
+    triage.fixes …), or a module that sits beside the sub-packages (surveys.models, triage.cli)."""
+    parts = module.split(".")
+    package = ".".join(parts[:2])
+    in_a_sub_package = len(parts) > 2 and SOURCES.get(package, (ROOT,))[0].name == "__init__.py"
+    return package if in_a_sub_package else module
+
+
+def package_cycles(graph: Graph) -> list[set[str]]:
+    """Groups of rooms that import each other, directly or through others (Tarjan's strongly connected
+    components). A package __init__ that imports nothing is no edge: importing it builds nothing."""
+    edges: dict[str, set[str]] = {}
+    for module, names in graph.direct.items():
+        for name in names:
+            neutral = name not in graph.sources or (graph.sources[name][0].name == "__init__.py" and
+                                                    all(_is_stdlib(n) for n in graph.direct[name]))
+            if not neutral and name != "feedback_app" and _room(name) != _room(module):
+                edges.setdefault(_room(module), set()).add(_room(name))
+    order, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(room: str) -> None:
+        order[room] = low[room] = len(order)
+        stack.append(room)
+        on_stack.add(room)
+        for other in edges.get(room, ()):
+            if other not in order:
+                visit(other)
+                low[room] = min(low[room], low[other])
+            elif other in on_stack:
+                low[room] = min(low[room], order[other])
+        if low[room] == order[room]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == room:
+                    break
+            if len(component) > 1:
+                cycles.append(component)
+
+    for room in sorted(edges):
+        if room not in order:
+            visit(room)
+    return cycles
+
+
+def test_no_import_cycle_between_packages():
+    # Between the rooms of the house: surveys.asking and surveys.answering, triage.verbatims and triage.fixes,
+    # feedback_app.core and feedback_app.mail … one of each pair may read the other, never both.
+    assert package_cycles(GRAPH) == []
+
+
+def test_a_cycle_between_packages_is_caught():
+    path, text = SOURCES["triage.verbatims.listing"]
+    graph = Graph(SOURCES | {"triage.verbatims.listing": (path, text + "\nfrom triage.fixes import queue\n")})
+    assert any({"triage.verbatims", "triage.fixes"} <= cycle for cycle in package_cycles(graph))
+
+
 def test_a_domain_import_in_infrastructure_is_caught():
     path, text = SOURCES["feedback_app.core.paging"]
     graph = Graph(SOURCES | {"feedback_app.core.paging": (path, text + "\nfrom surveys.scales import kinds\n")})

@@ -19,7 +19,7 @@ from triage.classification import learning
 from triage.classification import services as classification
 from triage.classification.classifier import Example, evaluate
 from triage.classification.custom_types import type_keys
-from triage.verbatims import export, listing
+from triage.verbatims import classifying, export, listing
 from triage.verbatims.listing import LANGUAGES
 
 
@@ -119,7 +119,7 @@ def sweep_command():
     """Classify every verbatim that is new, changed, or was classified by an older model."""
     total = 0
     while True:
-        done = classification.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
+        done = classifying.classify_pending(utcnow(), current_app.config["REVIEW_BELOW"])
         total += done
         if done == 0:
             break

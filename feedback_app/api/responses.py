@@ -15,11 +15,10 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Response
 from surveys.people.respondents import respondent_of, scale_of_answer
-from triage.classification import services as classification
 from triage.classification.custom_types import TriageError, type_keys
 from triage.models import TriageItem
+from triage.verbatims import classifying, listing
 from triage.verbatims import feed as verbatims
-from triage.verbatims import listing
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -110,7 +109,7 @@ class OneVerbatim(MethodView):
         if data["type"] == "none":
             raise ApiError(422, "A correction names a type.", {"type": ["a type key"]})
         try:
-            classification.correct_response(response, data["type"], None, utcnow(), current_app.config["REVIEW_BELOW"])
+            classifying.correct_response(response, data["type"], None, utcnow(), current_app.config["REVIEW_BELOW"])
         except TriageError as error:
             raise ApiError(409, str(error).capitalize() + ".") from None
         return _present_one(response_id)

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from feedback_app.web.links import SignedLinks
+from feedback_app.core.links import SignedLinks
 
 # Stable constraint names, so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,4 +28,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-links = SignedLinks()  # every emailed link, signed for its purpose (feedback_app.web.links)
+links = SignedLinks()  # every emailed link, signed for its purpose (feedback_app.core.links)

@@ -28,8 +28,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
+from feedback_app.core import claimants
 from feedback_app.core.extensions import db
-from feedback_app.mail import delivery_policy
 
 
 class Lease(db.Model):
@@ -84,7 +84,7 @@ class Holding:
 def held(name: str, ttl: timedelta, clock: Callable[[], datetime], holder: str | None = None
          ) -> Iterator[Holding | None]:
     """The lease for the block (None when another process holds it), released after it, even on error."""
-    holder = holder or delivery_policy.this_process().token
+    holder = holder or claimants.this_process().token
     if not take(name, holder, clock(), ttl):
         yield None
         return
@@ -102,5 +102,5 @@ def _insert(connection: Connection, name: str, holder: str, now: datetime, ttl: 
 
 
 def _dead(holder: str) -> bool:
-    here = delivery_policy.this_process()
-    return delivery_policy.claimant_state(holder, here, delivery_policy.process_start_time) == delivery_policy.DEAD
+    here = claimants.this_process()
+    return claimants.claimant_state(holder, here, claimants.process_start_time) == claimants.DEAD

@@ -15,6 +15,7 @@ from typing import Callable
 
 from sqlalchemy import Row, bindparam, select, update
 
+from feedback_app.core import claimants
 from feedback_app.core.extensions import db
 from feedback_app.mail import delivery_policy
 from feedback_app.mail.outbox import (
@@ -62,7 +63,7 @@ def deliver_due(now: datetime, transport: Transport, sender: str, max_attempts: 
     was asked to end), the rest of the batch is handed back unsent and what was sent is recorded, so a
     stopped run leaves no claim behind. The transport's session is closed at the end of the run.
     """
-    me = delivery_policy.this_process()
+    me = claimants.this_process()
     run = _Run(transport, sender, max_attempts, clock or (lambda: now), me.token, DeliveryReport(), progress,
                stop or (lambda: False))
     try:
@@ -195,7 +196,7 @@ def _record(outcomes: list[dict], claimant: str, claimed_at: datetime) -> None:
     db.session.commit()
 
 
-def _release_stale_claims(now: datetime, me: delivery_policy.Claimant, longest_send: timedelta,
+def _release_stale_claims(now: datetime, me: claimants.Claimant, longest_send: timedelta,
                           max_attempts: int, report: DeliveryReport) -> None:
     """Rows left in 'sending' by a sender that died (released at once) or that no live sender can still be
     sending (released after the longest possible send): maybe delivered, so retried after a pause."""
@@ -203,10 +204,10 @@ def _release_stale_claims(now: datetime, me: delivery_policy.Claimant, longest_s
     held = db.session.execute(select(OutboxEmail.id, OutboxEmail.claimed_by, OutboxEmail.claimed_at, OutboxEmail.attempts)
                               .where(OutboxEmail.status == SENDING)).all()
     for email_id, claimed_by, claimed_at, attempts in held:
-        state = delivery_policy.claimant_state(claimed_by, me, delivery_policy.process_start_time)
+        state = claimants.claimant_state(claimed_by, me, claimants.process_start_time)
         if not delivery_policy.claim_to_release(state, claimed_at, now, stale):
             continue
-        why = ("its sender stopped while sending it" if state == delivery_policy.DEAD
+        why = ("its sender stopped while sending it" if state == claimants.DEAD
                else "no answer from its sender within the longest possible send")
         given_up = attempts + 1 >= max_attempts
         report.released += db.session.execute(

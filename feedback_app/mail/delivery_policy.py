@@ -1,8 +1,7 @@
 """When an outbox email is tried again, and whether the process that claimed one is provably gone.
 
-PURE: standard library only; every decision takes its facts (times, errors, claims, a process lookup) as
-arguments. The two readers of the operating system at the end (this process's identity, another
-process's start time) are the module's only I/O; the outbox passes their answers in.
+PURE: standard library and feedback_app.core.claimants (who holds a claim, and whether it is provably gone);
+every decision takes its facts (times, errors, claims) as arguments.
 
 An attempt ends in one of four ways, and each has its own next step:
 - sent: done;
@@ -16,13 +15,10 @@ window, then the longest conversation) is what lets another process take a claim
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import smtplib
-import socket
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+
+from feedback_app.core.claimants import DEAD
 
 SENT, NOT_SENT, MAYBE_SENT, REFUSED = "sent", "not sent", "maybe sent", "refused"
 LONGEST_DELAY = timedelta(hours=6)
@@ -122,96 +118,6 @@ def may_start_send(claimed_at: datetime, now: datetime) -> bool:
     return now <= claimed_at + BATCH_WINDOW
 
 
-# ---------------------------------------------------------------- who holds a claim
-
-UNKNOWN = "?"
-
-
-@dataclass(frozen=True)
-class Claimant:
-    """A process, named so that another process can later tell whether it is still the same one.
-
-    `space` names the process-id space: the kernel's boot and the pid namespace. Two containers can share
-    a host name yet not see each other's processes; a pid means something only within one space.
-    `started` is the process's start time (clock ticks since boot), so a reused pid is not mistaken for it.
-    """
-    host: str
-    space: str
-    pid: int
-    started: str
-
-    @property
-    def token(self) -> str:
-        return f"{self.host[:40]}:{self.space}:{self.pid}:{self.started}"
-
-    @classmethod
-    def parse(cls, token: str | None) -> Claimant | None:
-        parts = (token or "").rsplit(":", 3)
-        if len(parts) != 4 or not parts[2].isdigit():
-            return None
-        return cls(parts[0], parts[1], int(parts[2]), parts[3])
-
-
-ALIVE, DEAD = "alive", "dead"
-
-
-def claimant_state(token: str | None, here: Claimant, start_time_of: Callable[[int], str | None]) -> str:
-    """DEAD only when provable: the claimant shares our process space and its pid is gone or now names a
-    process started at another time. ALIVE when it is demonstrably there; UNKNOWN otherwise (another host or
-    namespace, a claim from before claims were named, a system without /proc).
-
-    start_time_of(pid): the start time of the process with that pid, None when there is none, UNKNOWN when
-    it exists but cannot be read.
-    """
-    claimant = Claimant.parse(token)
-    if claimant is None or UNKNOWN in (claimant.space, claimant.started, here.space) or claimant.space != here.space:
-        return UNKNOWN
-    started = start_time_of(claimant.pid)
-    if started is None:
-        return DEAD
-    if started == UNKNOWN:
-        return UNKNOWN
-    return ALIVE if started == claimant.started else DEAD
-
-
 def claim_to_release(state: str, claimed_at: datetime | None, now: datetime, stale: timedelta) -> bool:
     """A dead claimant's email at once; any other only once no live sender could still be sending it."""
     return state == DEAD or claimed_at is None or claimed_at <= now - stale
-
-
-# ---------------------------------------------------------------- the operating system (the only I/O)
-
-def this_process() -> Claimant:
-    return Claimant(socket.gethostname() or "host", _process_space(), os.getpid(),
-                    process_start_time(os.getpid()) or UNKNOWN)
-
-
-def _process_space() -> str:
-    try:
-        with open("/proc/sys/kernel/random/boot_id") as boot:
-            space = boot.read().strip() + os.readlink("/proc/self/ns/pid")
-    except OSError:
-        return UNKNOWN
-    return hashlib.sha256(space.encode()).hexdigest()[:12]
-
-
-def process_start_time(pid: int) -> str | None:
-    """The start time of process `pid` (Linux /proc), None if there is none (or only its zombie), UNKNOWN if
-    it exists but cannot be read (another user's process under hidepid, or no /proc at all)."""
-    try:
-        os.kill(pid, 0)  # existence only: no signal is sent
-    except ProcessLookupError:
-        return None
-    except (PermissionError, OverflowError):
-        pass
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-    except FileNotFoundError:
-        return None if os.path.isdir("/proc/self") else UNKNOWN
-    except OSError:
-        return UNKNOWN
-    # After the command name: state is the 1st field, starttime the 20th (proc(5) fields 3 and 22).
-    if len(fields) < 20:
-        return UNKNOWN
-    return None if fields[0] in ("Z", "X") else fields[19]

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import DriverStatement
-from surveys.asking.links import SignedInvitation
+from surveys.answering.links import SignedInvitation
 from surveys.models import Invitation, Response, Survey
 from surveys.scales.answers import Answer
 

@@ -21,9 +21,9 @@ from typing import Callable, Iterable, NamedTuple
 
 from sqlalchemy.engine import Engine
 
+from feedback_app.core.links import LinkSigning
 from feedback_app.core.numbers import whole_number
-from feedback_app.web.links import LinkSigning
-from surveys.asking.links import SignedInvitation, read_invitation
+from surveys.answering.links import SignedInvitation, read_invitation
 from surveys.scales.kinds import KINDS
 
 # The page as rendered for a link, with this in place of the link's token. Random, so that no wording a

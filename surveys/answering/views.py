@@ -8,8 +8,8 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from feedback_app.core.clock import utcnow
 from feedback_app.core.i18n import use_locale
 from surveys.answering import services
+from surveys.answering.links import invitation_id, read_invitation
 from surveys.answering.shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
-from surveys.asking.links import invitation_id, read_invitation
 from surveys.blueprints import public
 from surveys.scales.answers import Invalid, read_answer
 from surveys.scales.kinds import KINDS

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
-from surveys.asking.links import SignedInvitation, signed_invitation, survey_url
+from surveys.answering.links import SignedInvitation, signed_invitation, survey_url
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress

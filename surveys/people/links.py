@@ -1,12 +1,12 @@
 """The unsubscribe link every email to a customer carries (survey invitations, reminders, fix news).
 
-A customer id signed for the purpose "unsubscribe" (feedback_app.web.links): the purpose is in every link
+A customer id signed for the purpose "unsubscribe" (feedback_app.core.links): the purpose is in every link
 already emailed, so it never changes.
 """
 from __future__ import annotations
 
 from feedback_app.core.extensions import links
-from feedback_app.web.links import LinkSigning, SignedLinks, is_id
+from feedback_app.core.links import LinkSigning, SignedLinks, is_id
 
 UNSUBSCRIBE = "unsubscribe"
 

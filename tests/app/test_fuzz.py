@@ -27,15 +27,15 @@ from wtforms.fields.core import UnboundField
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
+from surveys.answering.links import invitation_token, signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import invitation_token, signed_invitation
 from surveys.people.links import unsubscribe_token
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage.classification import services
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop.early_access import early_access_token
+from triage.verbatims import classifying
 
 # About 2,000 requests per database in about 30 s (CI runs the suite on SQLite and on PostgreSQL).
 FUZZ = settings(max_examples=1000, deadline=None, database=None, derandomize=True,
@@ -160,7 +160,7 @@ class World:
         for invitation, comment in zip(invitations[:3], ("The export is slow", "التطبيق بطيء", "")):
             record_answer(signed_invitation(invitation),
                           Answer(3, comment, True), NOW, timedelta(hours=24))
-        services.classify_pending(NOW, review_below=0.5)
+        classifying.classify_pending(NOW, review_below=0.5)
         response_ids = [invitation.response.id for invitation in invitations[:3]]
         fix = fixes.create_fix(FixChange(title="Faster export", cost=2, type_key=None), NOW,
                                response_ids=response_ids[:2])

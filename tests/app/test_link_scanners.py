@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from surveys.answering.links import signed_invitation, survey_url
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation, survey_url
 from surveys.asking.services import close_survey
 from surveys.models import Customer
 from surveys.people.links import unsubscribe_url

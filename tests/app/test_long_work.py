@@ -14,8 +14,8 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from privacy.services import erase_customer
+from surveys.answering.links import survey_url
 from surveys.asking import services as asking
-from surveys.asking.links import survey_url
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Survey
 from surveys.people.importing import CustomerCSV
@@ -23,9 +23,9 @@ from surveys.people.links import unsubscribe_url
 from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
 from tests.app.feedback_app.test_cli import run
+from tests.app.surveys.test_team_pages import login
 from tests.app.triage.verbatims.test_export import PEOPLE as FOUR_PEOPLE
 from tests.app.triage.verbatims.test_export import answer_all
-from tests.app.surveys.test_team_pages import login
 from tests.support.factories import NOW, add_customers, sent_survey
 from triage.verbatims import export
 

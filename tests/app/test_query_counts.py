@@ -11,16 +11,16 @@ from sqlalchemy import event, select
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Invitation, Response, Survey
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers
-from triage.classification import services as classification
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.models import Fix
+from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 COMMENTS = ("The PDF export is broken again", "Support never answered my ticket", "Too expensive for a team of 3",
@@ -59,7 +59,7 @@ class World:
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)
-        classification.classify_pending(when + timedelta(hours=3), 0.5)
+        classifying.classify_pending(when + timedelta(hours=3), 0.5)
         answers = db.session.scalars(select(Response.id).where(Response.comment != "")
                                      .order_by(Response.id.desc()).limit(people // 2)).all()
         if self.fix_id is None:

@@ -18,8 +18,8 @@ from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import SENT, OutboxEmail
 from feedback_app.mail.render import message_id
 from surveys.answering import tallies as score_tallies
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
-from surveys.asking.links import survey_url
+from surveys.answering.links import survey_url
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation
 from surveys.people.importing import CustomerRow, ParsedCSV

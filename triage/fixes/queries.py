@@ -62,25 +62,6 @@ def loop_history(fix: Fix) -> list[OutboxEmail]:
                                    .where(FixNews.fix_id == fix.id).order_by(FixNews.email_id)))
 
 
-@dataclass(frozen=True)
-class SupportedFix:
-    id: int
-    title: str
-    status: str
-
-
-def fixes_of(response_ids: list[int]) -> dict[int, list[SupportedFix]]:
-    """The fixes each of these verbatims supports, by fix id (a verbatim may support several)."""
-    found: dict[int, list[SupportedFix]] = {}
-    if not response_ids:
-        return found
-    for response_id, fix_id, title, status in db.session.execute(
-            select(FixLink.response_id, Fix.id, Fix.title, Fix.status).join(Fix, Fix.id == FixLink.fix_id)
-            .where(FixLink.response_id.in_(response_ids)).order_by(Fix.id)):
-        found.setdefault(response_id, []).append(SupportedFix(fix_id, title, status))
-    return found
-
-
 def user_email(user_id: int | None) -> str | None:
     return db.session.scalar(select(User.email).where(User.id == user_id)) if user_id else None
 

@@ -1,6 +1,6 @@
 """The customer's side of closing the loop: "I would like to try it early", from a fix's news email.
 
-The link: a fix id and a customer id signed for the purpose "early-access" (feedback_app.web.links), a
+The link: a fix id and a customer id signed for the purpose "early-access" (feedback_app.core.links), a
 purpose every link already emailed carries, so it never changes. Like the survey page, a GET never writes
 (mail scanners open every link): the page asks, and its button POSTs. The signed link is the only
 credential, so there is no cookie and no CSRF token.
@@ -15,7 +15,7 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db, links
 from feedback_app.core.i18n import use_locale
 from feedback_app.core.sql import insert_ignoring_conflicts
-from feedback_app.web.links import LinkSigning, SignedLinks, is_id
+from feedback_app.core.links import LinkSigning, SignedLinks, is_id
 from surveys.models import Customer
 from surveys.scales.kinds import LOCALES
 from triage.models import BetaTester, Fix

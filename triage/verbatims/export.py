@@ -35,9 +35,9 @@ from sqlalchemy import and_, func, or_, select
 from feedback_app.core.extensions import db
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, respondent_customer_id
-from triage.fixes.queries import SupportedFix, fixes_of
 from triage.models import TriageItem
 from triage.verbatims.listing import Filters, conditions
+from triage.verbatims.supported import SupportedFix, fixes_of
 
 HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
           "verbatim", "type", "confidence", "needs_review", "confirmed", "theme", "fix_ids", "fix_titles",

@@ -19,9 +19,9 @@ from feedback_app.core.paging import position_token, read_position
 from surveys.answering import tallies as score_tallies
 from surveys.models import Invitation, Response, ScoreTally, Survey
 from surveys.scales.scoring import week_start
-from triage.fixes.queries import fixes_of
 from triage.models import TriageItem, TypeTally
 from triage.verbatims.listing import Filters, conditions
+from triage.verbatims.supported import fixes_of
 
 
 @dataclass(frozen=True)

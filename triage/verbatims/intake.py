@@ -21,10 +21,10 @@ from feedback_app.mail.suppression import is_suppressed
 from surveys.models import Customer, Response
 from surveys.scales.answers import MAX_COMMENT
 from surveys.scales.kinds import KINDS, LOCALES
-from triage.classification import services as classification
 from triage.classification.learning import ensure_model
 from triage.language.text import detect_language
 from triage.models import TriageItem
+from triage.verbatims import classifying
 
 DEFAULT_KIND = "nps"  # the scale of a score sent without a kind: the survey most teams run
 DEFAULT_CHANNEL = "api"
@@ -89,7 +89,7 @@ def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float)
         if feedback.external_id and (known := _known(feedback)) is not None:
             return known
         raise
-    item = classification.classify_response(response, now, review_below)
+    item = classifying.classify_response(response, now, review_below)
     db.session.commit()
     return Taken(response, item)
 

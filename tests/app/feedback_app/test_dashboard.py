@@ -13,8 +13,8 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
@@ -23,6 +23,7 @@ from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.models import TriageItem
+from triage.verbatims import classifying
 
 Z = 1.959964
 DAY = timedelta(days=1)
@@ -76,7 +77,7 @@ def load(app):
             record_answer(signed_invitation(invitation),
                           Answer(score, comment, may_contact), answered, timedelta(hours=24))
             ids[email] = invitation.response.id
-    services.classify_pending(NOW, review_below=0.5)
+    classifying.classify_pending(NOW, review_below=0.5)
     triager = create_user("triager@example.com", "long-enough-password", "triager")
     for item in db.session.scalars(select(TriageItem)):
         email = next(e for e, rid in ids.items() if rid == item.response_id)

@@ -19,8 +19,8 @@ from privacy.models import Erasure
 from privacy.records import AlreadyErased, InvalidAddress, UnknownCustomer
 from privacy.scrubbing import ERASED_RECIPIENT, NAMED_NOTE, NOT_SENT
 from privacy.services import NotErased, erase_customer, restore_address
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.asking.results import survey_results
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
@@ -35,6 +35,7 @@ from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.loop.early_access import record_early_access
 from triage.models import BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample, TriageItem
+from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 EMAIL = "zq-unique-7731@example.com"
@@ -70,7 +71,7 @@ def customer_everywhere(app) -> Story:
     record_answer(signed_invitation(ana), Answer(9, "all good", False), NOW,
                   timedelta(hours=24))
     deliver(app, NOW)
-    classification.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     channel = take_feedback(ChannelFeedback(CHANNEL_WORDS, email=EMAIL, score=2, kind="nps", channel="support-email",
                                             may_contact=True, external_id="ticket-7731"), NOW, 0.5).response
     for response_id in (theirs.response.id, channel.id):  # their words become training examples …
@@ -417,7 +418,7 @@ def test_a_theme_group_they_named_is_renamed_by_its_earliest_remaining_member(ap
              ("bo@example.com", "the invoice export crashes every time"), (EMAIL, "Quentaro reports look odd")]
     for minutes, (email, text) in enumerate(texts):
         take_feedback(ChannelFeedback(text, email=email, answered_at=NOW - timedelta(minutes=9 - minutes)), NOW, 0.5)
-    classification.classify_pending(NOW, 0.5)  # the sweep places them in groups
+    classifying.classify_pending(NOW, 0.5)  # the sweep places them in groups
     assert any("quentaro" in group.label.lower() for group in db.session.scalars(select(ThemeGroup)))
 
     erase_customer(EMAIL, "cli", NOW)

@@ -5,7 +5,7 @@ from feedback_app.core.extensions import db
 from tests.support.factories import NOW, sent_survey, survey_path
 from triage.classification import custom_types, learning, services
 from triage.models import ModelVersion, TrainingExample, TriageItem
-from triage.verbatims import listing
+from triage.verbatims import classifying, listing
 
 TRIO = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"))
 
@@ -24,20 +24,20 @@ def test_every_comment_in_every_language_gets_type_theme_and_language(app):
     answer(app, invitations[0], 3, "I was charged twice and nobody refunds me")
     answer(app, invitations[1], 4, "نتمنى إضافة الوضع الليلي في التطبيق")
     answer(app, invitations[2], 2, "پشتیبانی اصلا جواب تیکت رو نمیده")
-    assert services.classify_pending(NOW, review_below=0.5) == 3
+    assert classifying.classify_pending(NOW, review_below=0.5) == 3
     found = items()
     assert found["I was charged twice and nobody refunds me"].type_key == "pricing"
     assert found["نتمنى إضافة الوضع الليلي في التطبيق"].type_key == "feature_request"
     persian = found["پشتیبانی اصلا جواب تیکت رو نمیده"]
     assert (persian.type_key, persian.language) == ("service", "fa") and "تیکت" in persian.theme and "اصلا" not in persian.theme
     assert all(i.model_version and 0 < i.confidence <= 1 and i.reasons for i in found.values())
-    assert services.classify_pending(NOW, review_below=0.5) == 0  # nothing twice
+    assert classifying.classify_pending(NOW, review_below=0.5) == 0  # nothing twice
 
 
 def test_a_score_without_text_gets_no_type(app):
     _, (invitation,) = sent_survey(app)
     answer(app, invitation, 9, "")
-    assert services.classify_pending(NOW, 0.5) == 0 and items() == {}
+    assert classifying.classify_pending(NOW, 0.5) == 0 and items() == {}
 
 
 def test_odd_input_is_stored_verbatim_and_classified_or_marked_unclassifiable(app):
@@ -47,7 +47,7 @@ def test_odd_input_is_stored_verbatim_and_classified_or_marked_unclassifiable(ap
              "the app is great بس الدعم بطيء", "   \n\t  "]
     for invitation, text in zip(invitations, texts):
         answer(app, invitation, 5, text)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     found = items()
     assert found["🙂🙂🙂"].type_key is None and found["🙂🙂🙂"].needs_review
     assert found[texts[1]].type_key is not None and found[texts[2]].type_key is not None
@@ -60,9 +60,9 @@ def test_low_confidence_goes_to_people_first(app, client):
     _, invitations = sent_survey(app, customers=TRIO[:2])
     answer(app, invitations[0], 2, "I was charged twice and nobody refunds me")
     answer(app, invitations[1], 2, "hmm ok")
-    services.classify_pending(NOW, review_below=0.99)
+    classifying.classify_pending(NOW, review_below=0.99)
     assert all(i.needs_review for i in items().values())
-    services.classify_pending(NOW, review_below=0.0)  # nothing changed: nothing re-done
+    classifying.classify_pending(NOW, review_below=0.0)  # nothing changed: nothing re-done
     client.post("/login", data={"email": "t@example.com", "password": "long-enough-password"})
     page = client.get("/triage?review=1").get_data(as_text=True)
     assert page.count('class="triage-item review"') == 2
@@ -73,7 +73,7 @@ def test_correction_becomes_a_team_label_and_retraining_changes_later_decisions(
     _, invitations = sent_survey(app, customers=tuple((f"c{i}@example.com", None, "en") for i in range(14)))
     text = "the onboarding checklist wizard"
     answer(app, invitations[0], 5, text)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     item = items()[text]
     before = item.type_key
     client.post("/login", data={"email": "t@example.com", "password": "long-enough-password"})
@@ -85,14 +85,14 @@ def test_correction_becomes_a_team_label_and_retraining_changes_later_decisions(
     # More of the same kind of label, then retrain: an unseen, similar verbatim now follows the team.
     for n, invitation in enumerate(invitations[1:13]):
         answer(app, invitation, 5, f"the onboarding checklist wizard step {n}")
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     for item in items().values():
         if not item.confirmed:
             services.correct(item, target, user.id, NOW)
     outcome = learning.train(NOW)
     assert outcome.activated
     answer(app, invitations[13], 5, "that onboarding checklist wizard again")
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     assert items()["that onboarding checklist wizard again"].type_key == target
 
 
@@ -100,11 +100,11 @@ def test_confirming_keeps_the_type_and_retraining_never_overrides_people(app):
     user = create_user("t@example.com", "long-enough-password", "triager")
     _, (invitation,) = sent_survey(app)
     answer(app, invitation, 1, "support never answered my ticket")
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     item = items()["support never answered my ticket"]
     services.correct(item, "pricing", user.id, NOW)
     learning.train(NOW)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     assert items()["support never answered my ticket"].type_key == "pricing"
 
 
@@ -116,7 +116,7 @@ def test_a_worse_model_is_recorded_but_not_activated(app):
     _, invitations = sent_survey(app, customers=tuple((f"c{i}@example.com", None, "en") for i in range(40)))
     for invitation, text in zip(invitations, texts):
         answer(app, invitation, 2, text)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     for item in items().values():
         services.correct(item, "service", user.id, NOW)
     outcome = learning.train(NOW)
@@ -137,7 +137,7 @@ def test_custom_type_is_learned_after_training(app, client):
     client.post("/triage/models/train")
     _, (invitation,) = sent_survey(app)
     answer(app, invitation, 3, "my gift wrapping was torn again")
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     assert items()["my gift wrapping was torn again"].type_key == "gift_wrap"
 
 
@@ -146,7 +146,7 @@ def test_triage_list_filters_and_escapes(app, client):
     _, invitations = sent_survey(app, customers=TRIO)
     answer(app, invitations[0], 2, "<b>charged twice</b> for one month")
     answer(app, invitations[1], 10, "نتمنى إضافة الوضع الليلي")
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     client.post("/login", data={"email": "v@example.com", "password": "long-enough-password"})
     everything = client.get("/triage").get_data(as_text=True)
     assert "&lt;b&gt;charged twice&lt;/b&gt;" in everything and "<b>charged" not in everything
@@ -177,7 +177,7 @@ def test_theme_groups_collect_similar_verbatims(app, client):
     _, invitations = sent_survey(app, customers=tuple((f"c{i}@example.com", None, "en") for i in range(3)))
     for invitation, text in zip(invitations, ["The PDF export is so slow", "pdf export slow again", "exporting a PDF takes ages"]):
         answer(app, invitation, 4, text)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     groups = listing.theme_groups(listing.Filters())
     assert groups[0].count == 3
     client.post("/login", data={"email": "v@example.com", "password": "long-enough-password"})

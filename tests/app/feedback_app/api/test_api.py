@@ -8,16 +8,16 @@ from sqlalchemy import func, select
 from feedback_app.accounts.tokens import create_token, revoke_token
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.people.services import unsubscribe
 from surveys.scales.answers import MAX_COMMENT, Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage.classification import services
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.models import Fix, FixLink, TrainingExample, TriageItem
+from triage.verbatims import classifying
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "ar"),
           ("sara@example.com", "Sara", "fa"), ("tom@example.com", "Tom", "en"))
@@ -113,7 +113,7 @@ def test_feedback_from_a_channel_joins_the_known_customer_verbatim_and_is_classi
     assert (body["type"], body["confidence"], body["theme"], body["language"]) == (
         item.type_key, item.confidence, item.theme, item.language)
     assert body["type"] == "pricing" and body["language"] == "en" and 0 < body["confidence"] <= 1
-    assert services.classify_pending(NOW, 0.5) == 0  # classified already: the sweep leaves it alone
+    assert classifying.classify_pending(NOW, 0.5) == 0  # classified already: the sweep leaves it alone
 
 
 def test_feedback_from_a_new_person_creates_the_customer_in_the_language_of_the_text(app, api):
@@ -270,7 +270,7 @@ def test_responses_lists_survey_answers_and_channel_feedback_with_their_triage_a
     survey, ids = answered(app, {"ana@example.com": (2, "I was charged twice and nobody refunds me", True),
                                  "badr@example.com": (9, "", False),  # a score alone: no triage record
                                  "sara@example.com": (3, "پشتیبانی اصلا جواب تیکت رو نمیده", True)})
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     channel = api.post("/api/v1/feedback", json={"text": "The app crashes when I open settings",
                                                  "email": "tom@example.com", "score": 1, "kind": "ces"}).get_json()
     fix = fixes.create_fix(FixChange(title="Refunds", cost=1), NOW, response_ids=[ids["ana@example.com"]])
@@ -293,7 +293,7 @@ def test_responses_lists_survey_answers_and_channel_feedback_with_their_triage_a
 def test_responses_filter_by_type_survey_language_time_and_review(app, api):
     survey, ids = answered(app, {"ana@example.com": (2, "I was charged twice and nobody refunds me", True),
                                  "sara@example.com": (3, "پشتیبانی اصلا جواب تیکت رو نمیده", True)})
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     channel_id = api.post("/api/v1/feedback", json={"text": "I was charged twice, refund me"}).get_json()["id"]
     db.session.get(Response, channel_id).answered_at = NOW + timedelta(days=1)  # the survey answers came at NOW
     db.session.commit()
@@ -363,7 +363,7 @@ def test_bad_filters_are_refused(app, api, query, field):
 
 def test_a_correction_sets_the_type_and_becomes_a_training_example(app, api):
     _, ids = answered(app, {"ana@example.com": (2, "I was charged twice and nobody refunds me", True)})
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     response_id = ids["ana@example.com"]
     reply = api.patch(f"/api/v1/responses/{response_id}", json={"type": "service"})
     assert reply.status_code == 200 and reply.get_json()["type"] == "service" and reply.get_json()["confirmed"]
@@ -386,7 +386,7 @@ def test_a_verbatim_not_classified_yet_is_classified_and_corrected_in_one_go(app
 
 def test_corrections_without_text_or_with_an_unknown_type_change_nothing(app, api):
     _, ids = answered(app, {"ana@example.com": (9, "", False), "tom@example.com": (2, "export broken", True)})
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     before = state()
     assert "no text" in assert_error(api.patch(f"/api/v1/responses/{ids['ana@example.com']}",
                                                json={"type": "pricing"}), 409)["message"]

@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from feedback_app import scheduler
-from feedback_app.core import leases
+from feedback_app.core import claimants, leases
 from feedback_app.core.extensions import db
 from feedback_app.core.leases import Lease
-from feedback_app.mail import delivery_policy
 from tests.support.factories import NOW
 
 TTL = timedelta(minutes=5)
@@ -51,8 +50,8 @@ def test_renewing_keeps_it(app):
 
 
 def test_a_lease_of_a_provably_dead_process_on_this_machine_is_taken_at_once(app):
-    here = delivery_policy.this_process()
-    if here.space == delivery_policy.UNKNOWN:
+    here = claimants.this_process()
+    if here.space == claimants.UNKNOWN:
         pytest.skip("no /proc here: no holder can be proved dead")
     beyond_any_pid = 2 ** 22 + 1  # Linux's PID_MAX_LIMIT is 2**22
     dead = f"{here.host}:{here.space}:{beyond_any_pid}:12345"
@@ -107,7 +106,7 @@ def test_a_job_with_a_lease_is_skipped_while_another_process_holds_it(app):
     job = scheduler.Job("retrain-classifier", timedelta(hours=1), lambda: runs.append(holder_of("retrain-classifier")),
                         lease=timedelta(minutes=30))
     scheduler.run_job(app, job)
-    assert runs == [delivery_policy.this_process().token]  # held while it ran…
+    assert runs == [claimants.this_process().token]  # held while it ran…
     assert holder_of("retrain-classifier") is None  # …and released after
     leases.take("retrain-classifier", "another-host:0123456789ab:42:7", scheduler.utcnow(), timedelta(minutes=30))
     scheduler.run_job(app, job)

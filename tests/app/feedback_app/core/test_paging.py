@@ -16,13 +16,13 @@ from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers, sent_survey
-from triage.classification import services as classification
 from triage.loop import follow_up
+from triage.verbatims import classifying
 
 PASSWORD = "long-enough-password"
 
@@ -187,7 +187,7 @@ def cases(app, admin) -> dict[str, int]:
 
     for name, (score, comment, may_contact, _) in SWEPT.items():
         answer(name, score, comment, may_contact, NOW)
-    classification.classify_pending(NOW + timedelta(hours=1), 0.5)
+    classifying.classify_pending(NOW + timedelta(hours=1), 0.5)
     for name, (score, comment, may_contact) in EDITED.items():
         answer(name, score, comment, may_contact, NOW + timedelta(hours=2))
     for name, (score, comment, may_contact, _) in BACKLOG.items():

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from feedback_app.core import claimants
 from feedback_app.core.extensions import db
 from feedback_app.mail import delivery_policy
 from feedback_app.mail.delivery import deliver_due, retry_failed
@@ -207,9 +208,9 @@ def claim(email, token, at=NOW):
 
 def test_a_claim_of_a_dead_sender_on_this_host_is_released_early(app):
     queue(3)
-    here = delivery_policy.this_process()
+    here = claimants.this_process()
     dead, elsewhere, alive = rows()
-    if here.space == delivery_policy.UNKNOWN:
+    if here.space == claimants.UNKNOWN:
         pytest.skip("no /proc here: no claim can be proved dead")
     beyond_any_pid = 2 ** 22 + 1  # Linux's PID_MAX_LIMIT is 2**22: no process can have this pid
     claim(dead, f"{here.host}:{here.space}:{beyond_any_pid}:12345")
@@ -361,8 +362,8 @@ class CrashingTransport(SMTPTransport):
 
 
 def test_a_crash_after_sending_k_of_n_leaves_all_n_maybe_sent_and_each_is_resent_under_its_message_id(app, slow_smtp):
-    here = delivery_policy.this_process()
-    if here.space == delivery_policy.UNKNOWN:
+    here = claimants.this_process()
+    if here.space == claimants.UNKNOWN:
         pytest.skip("no /proc here: no claim can be proved dead")
     server = slow_smtp()
     queue(5)

@@ -17,8 +17,8 @@ from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.api import schemas
 from feedback_app.core.extensions import db
+from surveys.answering.links import invitation_token, signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import invitation_token, signed_invitation
 from surveys.models import Customer, Response
 from surveys.people import importing
 from surveys.scales.answers import Answer

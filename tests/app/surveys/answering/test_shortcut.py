@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from feedback_app.core.extensions import db
+from surveys.answering.links import survey_url
 from surveys.answering.shortcut import LinkClickShortcut
-from surveys.asking.links import survey_url
 from surveys.asking.services import close_survey, update_wording
 from tests.support.factories import NOW, sent_survey, survey_path
 

@@ -11,8 +11,8 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from privacy.services import erase_customer
 from surveys.answering import tallies as score_tallies
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Invitation, Response
 from surveys.scales import scoring
@@ -21,7 +21,7 @@ from tests.support.factories import NOW, sent_survey
 from triage.classification import learning, services
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
-from triage.verbatims import sweep
+from triage.verbatims import classifying, sweep
 from triage.verbatims import tallies as triage_tallies
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -63,25 +63,25 @@ def test_kept_figures_equal_a_recount_after_every_kind_of_change(app):
         answer(invitation, 1 + n % 5, COMMENTS[(n + 3) % len(COMMENTS)], NOW + timedelta(days=41, hours=n))
     take_feedback(ChannelFeedback("The app crashes when I export", "p1@example.com", score=2, kind="ces",
                                   channel="chat"), NOW + timedelta(days=42), 0.5)
-    services.classify_pending(NOW + timedelta(days=42), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=42), 0.5)
     agree_with_a_recount()
 
     # Edits: a new score, a comment removed, a comment added, consent withdrawn.
     answer(later[0], 5, COMMENTS[0], NOW + timedelta(days=41, hours=2))
     answer(later[1], None, "", NOW + timedelta(days=41, hours=3))
     answer(later[5], 2, "Delivery was late and support rude", NOW + timedelta(days=41, hours=6), may_contact=False)
-    services.classify_pending(NOW + timedelta(days=42), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=42), 0.5)
     agree_with_a_recount()
     items = db.session.scalars(select(TriageItem).order_by(TriageItem.id)).all()
     services.confirm(items[0], admin.id, NOW + timedelta(days=43))
     services.correct(items[1], "pricing", admin.id, NOW + timedelta(days=43))
     agree_with_a_recount()
     learning.train(NOW + timedelta(days=44))  # a new model: older records are classified again
-    services.classify_pending(NOW + timedelta(days=44), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=44), 0.5)
     agree_with_a_recount()
     erase_customer("p3@example.com", "cli", NOW + timedelta(days=45))
     agree_with_a_recount()
-    services.classify_pending(NOW + timedelta(days=45), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=45), 0.5)
     agree_with_a_recount()
 
 
@@ -95,7 +95,7 @@ def test_survey_scores_from_the_tallies_equal_scores_from_the_answers(app):
     survey, invitations = sent_survey(app, customers=PEOPLE)
     for n, invitation in enumerate(invitations):
         answer(invitation, (n * 7) % 11 if n != 4 else None, COMMENTS[n], NOW + timedelta(days=n % 3))
-    services.classify_pending(NOW + timedelta(days=3), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=3), 0.5)
     tally = score_tallies.tally_of(db.session.execute(
         select(score_tallies.ScoreTally.score, score_tallies.ScoreTally.count)
         .where(score_tallies.ScoreTally.survey_id == survey.id)))
@@ -116,6 +116,6 @@ def test_the_rebuild_command_counts_everything_and_leaves_unclassified_words_to_
     assert sum(score_tallies.snapshot().values()) == len(PEOPLE)
     waiting = db.session.scalars(select(Response.id).where(score_tallies.WAITING)).all()
     assert len(waiting) == worded
-    services.classify_pending(NOW + timedelta(days=10), 0.5)
+    classifying.classify_pending(NOW + timedelta(days=10), 0.5)
     assert db.session.scalar(select(func.count(TriageItem.id))) == worded
     assert sum(score_tallies.snapshot().values()) == len(PEOPLE)  # classified, not counted twice

@@ -4,8 +4,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
+from surveys.answering.links import SignedInvitation, invitation_token, signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import SignedInvitation, invitation_token, signed_invitation
 from surveys.asking.services import close_survey
 from surveys.models import Response
 from tests.support.factories import NOW, sent_survey, survey_path

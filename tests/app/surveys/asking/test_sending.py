@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering.links import signed_invitation, survey_url
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation, survey_url
 from surveys.asking.results import survey_results
 from surveys.asking.services import close_survey, create_survey, queue_due_reminders, send_survey
 from surveys.models import Invitation

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
-from surveys.asking.links import SignedInvitation, invitation_token
+from surveys.answering.links import SignedInvitation, invitation_token
 from surveys.models import Customer
 from surveys.people.links import unsubscribe_url
 from tests.support.factories import add_customers

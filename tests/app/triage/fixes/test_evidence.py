@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from privacy.services import erase_customer
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import UPDATED, record_answer
-from surveys.asking.links import signed_invitation
 from surveys.people.importing import CustomerRow, ParsedCSV
 from surveys.people.services import import_customers
 from surveys.scales.answers import Answer

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey

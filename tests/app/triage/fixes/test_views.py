@@ -13,18 +13,17 @@ from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.transports import transport_from_config
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Customer
 from surveys.scales.answers import Answer
 from tests.support.factories import sent_survey
-from triage.classification import services
 from triage.fixes import queries as fix_queries
 from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.models import Fix, FixLink, TriageItem
-from triage.verbatims import listing
+from triage.verbatims import classifying, listing
 
 PASSWORD = "long-enough-password"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -56,7 +55,7 @@ def answered(app, answers, kind="nps"):
         record_answer(signed_invitation(invitation),
                       Answer(score, comment, may_contact), NOW, timedelta(hours=24))
         ids.append(invitation.response.id)
-    services.classify_pending(NOW, review_below=0.5)
+    classifying.classify_pending(NOW, review_below=0.5)
     return ids
 
 

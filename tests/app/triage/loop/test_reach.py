@@ -16,13 +16,13 @@ from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.outbox import SENT, OutboxEmail
 from feedback_app.mail.transports import MemoryTransport
 from privacy.services import erase_customer
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage.classification import learning, services
+from triage.classification import learning
 from triage.fixes import services as fixes
 from triage.fixes.evidence import respondent_key
 from triage.fixes.services import FixChange
@@ -30,6 +30,7 @@ from triage.loop import follow_up, metrics
 from triage.loop import reach as loop_reach
 from triage.loop.policy import LOOP_EVENTS
 from triage.models import FixLink, LoopTally
+from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
 DAY = timedelta(days=1)
@@ -97,7 +98,7 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     db.session.commit()
     assert agree() == {"loop_person": {}, "loop_tally": {}}  # the sweep marked nothing yet: all backlog
 
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     kept = agree()
     customers = {c.email: c.id for c in db.session.scalars(select(Customer))}
     assert {p for p in kept["loop_person"] if p.startswith("customer:")} == {
@@ -128,17 +129,17 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     answer(second["u6@example.com"], 1, "", NOW - timedelta(hours=1))  # an edit: no comment left
     assert by_definition(4) == metrics.Share(1, 4)
     agree()  # before the sweep: the page judges the edited answer as the sweep will
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     agree()
 
     learning.train(NOW)  # a new model: the sweep reclassifies what the old one classified
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     agree()
 
     erase_customer("u1@example.com", "cli", NOW)
     kept = agree()
     assert f"customer:{customers['u1@example.com']}" not in kept["loop_person"]
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     agree()
 
 
@@ -160,7 +161,7 @@ def test_one_person_counts_once_and_only_in_the_periods_that_hold_their_answers(
     answer(again["ben@example.com"], 1, "still broken", monday + 10 * DAY)
     answer(first["cy@example.com"], 3, "meh", monday)               # cy: the first moment of the period
     answer(first["dee@example.com"], 0, "awful", before)            # dee: the last moment before it
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     for email, invitation in (("ana@example.com", first), ("ben@example.com", again)):
         response = db.session.scalar(select(Response).where(Response.invitation_id == invitation[email].id))
         follow_up.mark_contacted(response, triager.id, NOW)
@@ -177,7 +178,7 @@ def test_rebuild_tallies_check_says_when_kept_figures_differ_from_the_recount(ap
     _, invitations = sent_survey(app, customers=PEOPLE[:2])
     for invitation in invitations:
         answer(invitation, 1, "too slow", NOW - DAY)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["rebuild", "tallies", "--check"])
     assert result.exit_code == 0 and "Kept and recounted figures agree." in result.output, result.output
@@ -198,7 +199,7 @@ def test_two_writers_of_one_person_take_turns(app, database_url):
     writer at a time: the second cannot even start writing.)"""
     _, (invitation,) = sent_survey(app, customers=PEOPLE[:1])
     answer(invitation, 1, "too slow", NOW - DAY)
-    services.classify_pending(NOW, 0.5)
+    classifying.classify_pending(NOW, 0.5)
     response_id = db.session.scalar(select(Response.id))
     fix = fixes.create_fix(FixChange(title="Faster", cost=2), NOW, response_ids=[response_id])
     fixes.update_fix(fix, NOW, FixChange(release_note="Done."))

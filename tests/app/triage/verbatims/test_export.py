@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
+from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
-from surveys.asking.links import signed_invitation
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
@@ -17,7 +17,7 @@ from triage.classification import services
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.models import TriageItem
-from triage.verbatims import export
+from triage.verbatims import classifying, export
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar"), ("reza@example.com", "رضا", "fa"),
           ("tom@example.com", "Tom", "en"))
@@ -63,7 +63,7 @@ def download(client, **args):
 
 def test_the_csv_gives_back_exactly_what_was_stored(app, client):
     ids = answer_all(app, TRICKY)
-    assert services.classify_pending(NOW, review_below=0.5) == 3
+    assert classifying.classify_pending(NOW, review_below=0.5) == 3
     export_fix = fixes.create_fix(FixChange(title="Export stops, sometimes", cost=2), NOW,
                                   response_ids=[ids["ana@example.com"], ids["sara@example.com"]])
     freeze_fix = fixes.create_fix(FixChange(title="Freezes on reports", cost=3), NOW,
@@ -128,7 +128,7 @@ def test_formulas_in_verbatims_and_fix_titles_are_not_run_by_a_spreadsheet(app, 
 def typed(app, answers, types):
     """Answers classified, then set by a triager to the given types (a real correction each)."""
     ids = answer_all(app, answers)
-    services.classify_pending(NOW, review_below=0.5)
+    classifying.classify_pending(NOW, review_below=0.5)
     user = create_user("triager@example.com", "long-enough-password", "triager")
     for email, type_key in types.items():
         item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == ids[email]))

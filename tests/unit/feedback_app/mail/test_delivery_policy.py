@@ -1,12 +1,10 @@
-import os
 import smtplib
-import subprocess
 from datetime import datetime, timedelta
 
 import pytest
 
+from feedback_app.core.claimants import ALIVE, DEAD, UNKNOWN, Claimant
 from feedback_app.mail import delivery_policy as policy
-from feedback_app.mail.delivery_policy import ALIVE, DEAD, UNKNOWN, Claimant
 
 NOW = datetime(2026, 11, 23, 12, 0)
 HERE = Claimant("web-1", "0123456789ab", 100, "5000")
@@ -58,30 +56,6 @@ def test_a_batch_is_sent_only_within_its_window_so_the_last_send_ends_before_the
     assert last_send_ends + policy.CLAIM_MARGIN == claimed + policy.stale_after(longest)
 
 
-def test_claimant_tokens_read_back():
-    assert Claimant.parse(HERE.token) == HERE
-    assert Claimant.parse("my:host:0123456789ab:7:99") == Claimant("my:host", "0123456789ab", 7, "99")
-    assert Claimant.parse(None) is None and Claimant.parse("garbage") is None and Claimant.parse("h:s:pid:1") is None
-    assert len(Claimant("h" * 200, "0123456789ab", 4194304, "1" * 20).token) <= 120  # fits outbox_email.claimed_by
-
-
-@pytest.mark.parametrize("token, processes, state", [
-    ("web-1:0123456789ab:7:900", {}, DEAD),                      # no such pid
-    ("web-1:0123456789ab:7:900", {7: "901"}, DEAD),              # the pid now names a later process
-    ("web-1:0123456789ab:7:900", {7: "900"}, ALIVE),
-    ("web-1:0123456789ab:7:900", {7: UNKNOWN}, UNKNOWN),         # there, but its start cannot be read
-    ("web-2:ba9876543210:7:900", {}, UNKNOWN),                   # another host or namespace: its pids are not ours
-    ("web-1:0123456789ab:7:?", {}, UNKNOWN),                     # the claimant could not read its own start
-    (None, {}, UNKNOWN),                                         # claimed before claims were named
-])
-def test_a_claimant_is_dead_only_when_provably_so(token, processes, state):
-    assert policy.claimant_state(token, HERE, processes.get) == state
-
-
-def test_no_process_space_here_proves_nothing():
-    assert policy.claimant_state("web-1:?:7:900", Claimant("web-1", UNKNOWN, 1, "1"), {}.get) == UNKNOWN
-
-
 @pytest.mark.parametrize("state, held_for, released", [
     (DEAD, timedelta(0), True),
     (ALIVE, timedelta(minutes=38), False), (ALIVE, timedelta(minutes=39), True),
@@ -89,44 +63,3 @@ def test_no_process_space_here_proves_nothing():
 ])
 def test_when_a_claim_is_released(state, held_for, released):
     assert policy.claim_to_release(state, NOW - held_for, NOW, timedelta(minutes=39)) == released
-
-
-# ---------------------------------------------------------------- the real operating system
-
-def linux_only():
-    if policy.this_process().space == UNKNOWN:
-        pytest.skip("no /proc on this system")
-
-
-def test_this_process_is_alive_and_a_reused_pid_is_not_taken_for_it():
-    linux_only()
-    here = policy.this_process()
-    assert here.pid == os.getpid() and policy.process_start_time(here.pid) == here.started
-    assert policy.claimant_state(here.token, here, policy.process_start_time) == ALIVE
-    same_pid_other_start = Claimant(here.host, here.space, here.pid, str(int(here.started) - 1)).token
-    assert policy.claimant_state(same_pid_other_start, here, policy.process_start_time) == DEAD
-
-
-def test_a_finished_process_is_dead():
-    linux_only()
-    child = subprocess.Popen(["sleep", "30"])
-    try:
-        started = policy.process_start_time(child.pid)
-        token = Claimant("h", policy.this_process().space, child.pid, started).token
-        assert started and policy.claimant_state(token, policy.this_process(), policy.process_start_time) == ALIVE
-        child.kill()
-        child.wait()
-        assert policy.claimant_state(token, policy.this_process(), policy.process_start_time) == DEAD
-    finally:
-        child.kill()
-        child.wait()
-
-
-def test_an_unreaped_child_is_dead_too():
-    linux_only()
-    child = subprocess.Popen(["true"])
-    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
-    try:
-        assert policy.process_start_time(child.pid) is None
-    finally:
-        child.wait()

@@ -1,5 +1,5 @@
-from feedback_app.web.links import LinkSigning
-from surveys.asking.links import INVITATION, SignedInvitation, invitation_id, invitation_token, read_invitation
+from feedback_app.core.links import LinkSigning
+from surveys.answering.links import INVITATION, SignedInvitation, invitation_id, invitation_token, read_invitation
 from surveys.people.links import unsubscribe_token, unsubscribing_customer_id
 from triage.loop.early_access import early_access_token, read_early_access
 
@@ -37,7 +37,7 @@ def test_a_signed_payload_of_the_wrong_shape_is_refused():
         assert read_invitation(links.sign_text(INVITATION, payload), links) is None
 
 
-# Made by the code before the signed-link service (surveys/asking/links.py's Links, with SECRET): links
+# Made by the code before the signed-link service (surveys/answering/links.py's Links, with SECRET): links
 # already in customers' mailboxes. Their formats and purposes (salts) never change, so they still open.
 EMAILED_BEFORE = {
     "invitation": "42.3.csat.ar.Pjn7wpXHJb_QWpZo3vNCC61rvwo",

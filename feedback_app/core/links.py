@@ -3,7 +3,7 @@
 A token carries its value signed with the app's SECRET_KEY (HMAC via itsdangerous): it cannot be forged
 or guessed, and reading it needs no database. Each purpose is the signature's salt, so a token made for
 one purpose (an unsubscribe) is never accepted for another (a survey answer). The domains define their
-tokens on top of this (surveys.asking.links, surveys.people.links, triage.loop.early_access); their
+tokens on top of this (surveys.answering.links, surveys.people.links, triage.loop.early_access); their
 purposes are written into every link already emailed, so a purpose's name never changes.
 
 `links` (feedback_app.core.extensions) is the extension object: `links.init_app(app)` builds the app's

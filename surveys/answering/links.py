@@ -1,6 +1,6 @@
 """The survey invitation's signed link: what the survey page and its POST trust without reading the database.
 
-"<id>.<survey>.<kind>.<locale>.<signature>": a plain signed string (feedback_app.web.links, sign_text), as
+"<id>.<survey>.<kind>.<locale>.<signature>": a plain signed string (feedback_app.core.links, sign_text), as
 the survey POST checks one per request. Its purpose ("survey-invitation", the signature's salt) is in
 every link already emailed: it never changes, nor does the token's shape.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from feedback_app.core.extensions import links
-from feedback_app.web.links import LinkSigning, SignedLinks
+from feedback_app.core.links import LinkSigning, SignedLinks
 from surveys.scales.kinds import KINDS, LOCALES
 
 INVITATION = "survey-invitation"
