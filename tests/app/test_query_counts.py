@@ -35,7 +35,9 @@ API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/resp
 
 
 class World:
-    """One survey, one fix; each round adds customers, their answers, channel feedback and links."""
+    """One survey; each round adds customers, their answers (a third of them on a theme of their own, so the
+    themes page shows more groups), channel feedback, links to the first fix and a fix per 20 people (so
+    the grid, the queue and the list show more fixes)."""
 
     def __init__(self, app):
         self.app, self.round = app, 0
@@ -54,8 +56,8 @@ class World:
                                                                   Invitation.response == None)).all()  # noqa: E711
         for n, invitation in enumerate(invitations):
             record_answer(signed_invitation(invitation),
-                          Answer(n % 11, COMMENTS[n % len(COMMENTS)], n % 2 == 0),
-                                          when + timedelta(minutes=n), timedelta(hours=24))
+                          Answer(n % 11, _comment(first + n), n % 2 == 0), when + timedelta(minutes=n),
+                          timedelta(hours=24))
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)
@@ -66,7 +68,23 @@ class World:
             self.fix_id = fixes.create_fix(FixChange(title="Faster PDF exports", cost=2), when, response_ids=answers).id
         else:
             fixes.link_verbatims(db.session.get(Fix, self.fix_id), answers, when)
+        for n in range(people // 20):
+            fixes.create_fix(FixChange(title=f"Fix {first + n}", cost=n % 5 + 1), when,
+                             response_ids=answers[n::people // 20])
         db.session.commit()
+
+
+THINGS = ("invoice", "calendar", "password", "printer", "keyboard", "webhook", "avatar", "receipt", "playlist",
+          "timezone", "spreadsheet", "thumbnail")
+TROUBLES = ("vanishes", "duplicates", "freezes", "misaligned", "truncated", "upside down", "blurry", "late")
+
+
+def _comment(n: int) -> str:
+    """Every third answer names a thing and its trouble of its own (up to 96 themes), the rest the usual few."""
+    if n % 3:
+        return COMMENTS[n % len(COMMENTS)]
+    pair = n // 3
+    return f"The {THINGS[pair % len(THINGS)]} {TROUBLES[pair // len(THINGS) % len(TROUBLES)]} every time"
 
 
 def statements_of(app, request) -> int:

@@ -109,7 +109,10 @@ def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Itera
         select(Fix, FixEvidence.links, FixEvidence.respondents, FixEvidence.weight_sum, FixEvidence.exponent,
                FixEvidence.latest_at).outerjoin(FixEvidence, FixEvidence.fix_id == Fix.id)).all()
     fixes = [row[0] for row in rows]
-    impacts = {fix.id: _stored_impact(fix, figures, now, settings, basis) for fix, _, *figures in rows}
+    # Fixes whose stored figures cannot answer for `now` (an answer dated after it: a clock ahead) are read
+    # from their evidence, all of them in one query.
+    behind = linked_verbatims(fix.id for fix, _, *figures in rows if not _summary(figures).fresh_at(now))
+    impacts = {fix.id: _stored_impact(fix, figures, now, settings, basis, behind) for fix, _, *figures in rows}
     links = {row[0].id: row[1] or 0 for row in rows}
     by_id = {f.id: f for f in fixes}
     placed = []
@@ -124,13 +127,17 @@ def ranked_queue(now: datetime, settings: Settings = Settings(), statuses: Itera
             and (type_key is None or p.fix.type_key == type_key)]
 
 
-def _stored_impact(fix: Fix, figures: list, now: datetime, settings: Settings, basis: evidence.Basis) -> grid.Impact:
-    summary = grid.Summary(*figures) if figures[0] else grid.Summary()
+def _summary(figures: list) -> grid.Summary:
+    return grid.Summary(*figures) if figures[0] else grid.Summary()
+
+
+def _stored_impact(fix: Fix, figures: list, now: datetime, settings: Settings, basis: evidence.Basis,
+                   behind: dict[int, list[Linked]]) -> grid.Impact:
+    summary = _summary(figures)
     if summary.fresh_at(now):
         return grid.impact_of(summary, now, settings.policy, fix.impact_override)
-    # An answer dated after `now` (a clock ahead): recency is clipped there, so read this fix's evidence.
-    linked = linked_verbatims([fix.id])[fix.id]
-    computed = grid.impact([e.evidence(settings.value_attribute) for e in linked], now, settings.policy,
+    # An answer dated after `now` (a clock ahead): recency is clipped there, so this fix's evidence is read.
+    computed = grid.impact([e.evidence(settings.value_attribute) for e in behind[fix.id]], now, settings.policy,
                            basis.reference, fix.impact_override)
     return replace(computed, contributions=())
 
