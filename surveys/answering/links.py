@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from feedback_app.core.extensions import links
+from feedback_app.core.languages import LOCALES
 from feedback_app.core.links import LinkSigning, SignedLinks
-from surveys.scales.kinds import KINDS, LOCALES
+from surveys.scales.kinds import KINDS
 
 INVITATION = "survey-invitation"
 

@@ -5,7 +5,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from surveys.scales.kinds import KINDS, LOCALES
+from feedback_app.core.languages import LOCALES
+from surveys.scales.kinds import KINDS
 
 
 class SurveyForm(FlaskForm):

@@ -10,12 +10,13 @@ from sqlalchemy import String, and_, cast, exists, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES, best_locale
 from feedback_app.mail.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
 from surveys.answering.links import SignedInvitation, signed_invitation, survey_url
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
-from surveys.scales.kinds import KINDS, LOCALES, Kind, best_locale, default_wording
+from surveys.scales.kinds import KINDS, Kind, default_wording
 
 # ---------------------------------------------------------------- surveys
 

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES
 from feedback_app.web.forms import ConfirmForm
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
@@ -15,7 +16,7 @@ from surveys.asking.forms import SurveyForm, WordingForm
 from surveys.asking.results import all_surveys, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey
-from surveys.scales.kinds import KINDS, LOCALES
+from surveys.scales.kinds import KINDS
 
 
 @team.get("/surveys")

@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 
-from surveys.scales.kinds import LOCALES
+from feedback_app.core.languages import LOCALES
 
 MAX_FIELD = 1000   # an attribute value (kept in a JSON column, so the limit is ours)
 EMAIL_MAX = 320    # Customer.email

@@ -9,13 +9,13 @@ from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
+from feedback_app.core.languages import LOCALES
 from surveys.blueprints import public, team
 from surveys.models import Customer
 from surveys.people import services
 from surveys.people.forms import ImportForm
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.links import unsubscribing_customer_id
-from surveys.scales.kinds import LOCALES
 
 # ------------------------------------------------------------- public: unsubscribe
 

@@ -7,16 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The supported languages are infrastructure's (pages and emails use them too); named here as well, so the
-# domain reads its kinds and their languages from one place.
-from feedback_app.core.languages import (  # noqa: F401
-    DEFAULT_LOCALE,
-    LOCALES,
-    RTL_LOCALES,
-    best_locale,
-    localized_digits,
-    text_direction,
-)
+# The supported languages are infrastructure's (pages and emails use them too): the wording is written for each.
+from feedback_app.core.languages import LOCALES
 
 REASON = {
     "en": "What is the main reason for your score?",

@@ -14,10 +14,10 @@ from flask import Blueprint, abort, render_template
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db, links
 from feedback_app.core.i18n import use_locale
-from feedback_app.core.sql import insert_ignoring_conflicts
+from feedback_app.core.languages import LOCALES
 from feedback_app.core.links import LinkSigning, SignedLinks, is_id
+from feedback_app.core.sql import insert_ignoring_conflicts
 from surveys.models import Customer
-from surveys.scales.kinds import LOCALES
 from triage.models import BetaTester, Fix
 
 EARLY_ACCESS = "early-access"

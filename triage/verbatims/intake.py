@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.suppression import is_suppressed
 from surveys.models import Customer, Response
 from surveys.scales.answers import MAX_COMMENT
-from surveys.scales.kinds import KINDS, LOCALES
+from surveys.scales.kinds import KINDS
 from triage.classification.learning import ensure_model
 from triage.language.text import detect_language
 from triage.models import TriageItem

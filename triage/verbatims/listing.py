@@ -15,11 +15,12 @@ from sqlalchemy import func, select, true, tuple_
 from sqlalchemy.orm import selectinload
 
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.core.paging import position_token, read_position
 from surveys.models import Invitation, Response
 from surveys.people.respondents import answer_in_band
-from surveys.scales.kinds import BAND_NAMES, LOCALES
+from surveys.scales.kinds import BAND_NAMES
 from triage.models import ThemeGroup as GroupRow
 from triage.models import ThemeTally, TriageItem, TypeTally
 

@@ -5,8 +5,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from feedback_app.api.schemas.common import CHANNEL_MAX, JsonBoolean, JsonInteger, Request, UtcDateTime
+from feedback_app.core.languages import LOCALES
 from surveys.scales.answers import MAX_COMMENT
-from surveys.scales.kinds import KINDS, LOCALES
+from surveys.scales.kinds import KINDS
 from triage.verbatims.intake import DEFAULT_CHANNEL, DEFAULT_KIND
 
 

@@ -13,7 +13,7 @@ from feedback_app.api.schemas.common import (
     Request,
     UtcDateTime,
 )
-from surveys.scales.kinds import LOCALES
+from feedback_app.core.languages import LOCALES
 
 
 class ResponsesQuery(Request):

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
-from feedback_app.api import schemas
+from feedback_app.api.schemas import common, feedback, responses
+from feedback_app.api.schemas import fixes as fix_schemas
 from feedback_app.core.extensions import db
 from surveys.answering.links import invitation_token, signed_invitation
 from surveys.answering.services import record_answer
@@ -316,15 +317,15 @@ def test_import_limits_are_the_columns_lengths():
     assert importing.EMAIL_MAX == Customer.__table__.c.email.type.length
     assert importing.NAME_MAX == Customer.__table__.c.name.type.length
     assert fix_forms.THEME_KEY_MAX == Fix.__table__.c.theme_key.type.length
-    assert schemas.TYPE_KEY_MAX == Fix.__table__.c.type_key.type.length
-    assert schemas.CHANNEL_MAX == Response.__table__.c.channel.type.length
+    assert common.TYPE_KEY_MAX == Fix.__table__.c.type_key.type.length
+    assert common.CHANNEL_MAX == Response.__table__.c.channel.type.length
 
 
 def test_every_api_text_field_has_a_bounded_length():
     """What the API stores is never longer than its column (PostgreSQL refuses, SQLite keeps it)."""
-    unbounded = [f"{schema.__name__}.{name}" for schema in (schemas.FeedbackIn, schemas.ResponsesQuery,
-                                                            schemas.CorrectionIn, schemas.FixIn, schemas.FixPatch,
-                                                            schemas.FixesQuery)
+    unbounded = [f"{schema.__name__}.{name}" for schema in (feedback.FeedbackIn, responses.ResponsesQuery,
+                                                            responses.CorrectionIn, fix_schemas.FixIn, fix_schemas.FixPatch,
+                                                            fix_schemas.FixesQuery)
                  for name, field in schema._declared_fields.items()
                  if isinstance(field, ma.fields.String) and not any(
                      isinstance(rule, (validate.Length, validate.OneOf)) for rule in field.validators)]

@@ -1,15 +1,7 @@
 import pytest
 
-from surveys.scales.kinds import (
-    CES,
-    KINDS,
-    LOCALES,
-    NPS,
-    best_locale,
-    default_wording,
-    localized_digits,
-    text_direction,
-)
+from feedback_app.core.languages import LOCALES, best_locale, localized_digits, text_direction
+from surveys.scales.kinds import CES, KINDS, NPS, default_wording
 
 
 @pytest.mark.parametrize("kind", KINDS.values())
