@@ -72,6 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from surveys.blueprints import public, team
     from triage.blueprint import triage
     from triage.classification import views as classification_pages  # noqa: F401  (routes on triage: types, models)
+    from triage.fixes import linking as fix_linking  # noqa: F401  (routes on fixes: the list's "link to a fix")
+    from triage.fixes import one_fix as fix_page  # noqa: F401  (routes on fixes: one fix and its forms)
     from triage.fixes.views import fixes
     from triage.loop import views as follow_up_pages  # noqa: F401  (routes on triage: follow-ups)
     from triage.loop.early_access import early_access

@@ -1,0 +1,151 @@
+"""One fix's page: its evidence, impact and loop, and the forms that edit it, override its impact, write its
+release note, move its status and link or unlink a verbatim (routes of the `fixes` blueprint)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from feedback_app.accounts.access import role_required
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.web.forms import ConfirmForm
+from triage.fixes import queries as fix_queries
+from triage.fixes import services as fix_cases
+from triage.fixes.forms import FixFieldsForm, OverrideForm, ReleaseNoteForm, StatusForm, set_type_choices
+from triage.fixes.services import FixChange
+from triage.fixes.views import STATUS_NAMES, fix_types, fixes, queue_settings
+from triage.loop.policy import STATUSES, TRANSITIONS
+from triage.models import Fix
+
+
+@fixes.get("/<int:fix_id>")
+def show(fix_id: int):
+    return _render_show(db.get_or_404(Fix, fix_id))
+
+
+def _render_show(fix: Fix, status_code: int = 200, **forms):
+    settings = queue_settings()
+    at = fix_queries.Cursors(*(request.args.get(name) for name in ("linked", "people", "told", "testers")))
+    page = fix_queries.fix_page(fix, utcnow(), settings, at)
+    edit_form = forms.get("edit_form") or FixFieldsForm(formdata=None, data={
+        "title": fix.title, "description": fix.description, "type": fix.type_key or "", "cost": fix.cost})
+    set_type_choices(edit_form, fix_types())
+    override_form = forms.get("override_form") or OverrideForm(formdata=None, data={
+        "impact": fix.impact_override, "reason": fix.override_reason or ""})
+    note_form = forms.get("note_form") or ReleaseNoteForm(formdata=None, data={"release_note": fix.release_note})
+    moves = [status for status in STATUSES if status in TRANSITIONS.get(fix.status, set())]
+    return render_template("triage/fixes/show.html", fix=fix, page=page, moves=moves, types={t.key: t for t in fix_types()},
+                           edit_form=edit_form, override_form=override_form, note_form=note_form,
+                           status_form=StatusForm(formdata=None), confirm_form=ConfirmForm(),
+                           policy=settings.policy, value_attribute=settings.value_attribute, at=at), status_code
+
+
+def _to_show(fix: Fix):
+    return redirect(url_for("fixes.show", fix_id=fix.id), 303)
+
+
+def _update(fix: Fix, form, form_name: str, done: str, change: Callable[..., FixChange]):
+    """The fix page's edit forms: validate, make the changes (all or nothing), say what happened."""
+    if not form.validate_on_submit():
+        return _render_show(fix, 400, **{form_name: form})
+    try:
+        fix_cases.update_fix(fix, utcnow(), change(form), current_user.id)
+    except fix_cases.FixError as error:
+        flash(str(error), "error")
+    else:
+        flash(done, "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/edit")
+@role_required("triager")
+def edit(fix_id: int):
+    form = FixFieldsForm()
+    set_type_choices(form, fix_types())
+    return _update(db.get_or_404(Fix, fix_id), form, "edit_form", _("Saved."),
+                   lambda f: FixChange(title=f.title.data, description=f.description.data, cost=f.cost.data,
+                                       type_key=f.type.data or ""))
+
+
+@fixes.post("/<int:fix_id>/override")
+@role_required("triager")
+def override(fix_id: int):
+    return _update(db.get_or_404(Fix, fix_id), OverrideForm(), "override_form",
+                   _("Impact overridden; the reason is kept with it."),
+                   lambda f: FixChange(impact_override=f.impact.data, reason=f.reason.data))
+
+
+@fixes.post("/<int:fix_id>/override/clear")
+@role_required("triager")
+def clear_override(fix_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    if ConfirmForm().validate_on_submit():
+        fix_cases.update_fix(fix, utcnow(), FixChange(clear_override=True), current_user.id)
+        flash(_("Override cleared: impact comes from the evidence again."), "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/release-note")
+@role_required("triager")
+def release_note(fix_id: int):
+    return _update(db.get_or_404(Fix, fix_id), ReleaseNoteForm(), "note_form", _("Release note saved."),
+                   lambda f: FixChange(release_note=f.release_note.data))
+
+
+@fixes.post("/<int:fix_id>/status")
+@role_required("triager")
+def change_status(fix_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the status buttons."), "error")
+        return _to_show(fix)
+    try:
+        queued = fix_cases.change_status(fix, form.status.data, utcnow(), tell_planned=form.tell.data)
+    except fix_cases.FixError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Status is now “%(status)s”. %(count)d emails queued.",
+                status=STATUS_NAMES[fix.status], count=queued), "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/announce")
+@role_required("triager")
+def announce(fix_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            queued = fix_cases.tell_planned(fix, utcnow())
+        except fix_cases.FixError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("%(count)d emails queued (nobody is told twice).", count=queued), "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/link/<int:response_id>")
+@role_required("triager")
+def link_one(fix_id: int, response_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            fix_cases.link_verbatims(fix, [response_id], utcnow(), current_user.id)
+        except fix_cases.FixError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Verbatim linked."), "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/unlink/<int:response_id>")
+@role_required("triager")
+def unlink(fix_id: int, response_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    if ConfirmForm().validate_on_submit():
+        fix_cases.unlink_verbatim(fix, response_id, utcnow())
+        flash(_("Verbatim unlinked."), "success")
+    return _to_show(fix)
