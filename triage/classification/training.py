@@ -14,7 +14,7 @@ from typing import Iterable
 from triage.classification.classifier import Classifier, Evaluation, Example, evaluate
 from triage.language.text import detect_language, normalise
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"  # triage/corpus, beside the sub-packages
 TEAM_WEIGHT = 3.0       # a triager's label counts three times a corpus line
 MIN_HOLDOUT = 10        # below this, the held-out slice is too small to judge a model on
 
