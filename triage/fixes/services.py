@@ -102,11 +102,10 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
     if not response_ids:
         return 0
     wanted = set(response_ids)
-    known = set(db.session.scalars(select(Response.id).where(Response.id.in_(wanted))))
-    if wanted - known:
-        db.session.rollback()
-        raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - known))) + ".")
     dates = dict(db.session.execute(select(Response.id, Response.answered_at).where(Response.id.in_(wanted))).all())
+    if wanted - dates.keys():
+        db.session.rollback()
+        raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - dates.keys()))) + ".")
     added = [response_id for response_id in sorted(wanted) if insert_ignoring_conflicts(
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
                   "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
