@@ -13,7 +13,8 @@ from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import LinkForm, set_type_choices
 from triage.fixes.services import FixChange
-from triage.fixes.views import fix_types, fixes
+from triage.classification.custom_types import all_types
+from triage.fixes.views import fixes
 from triage.models import Fix
 from triage.verbatims import listing
 
@@ -23,7 +24,7 @@ from triage.verbatims import listing
 def link_from_list():
     """The ticked verbatims, or a whole theme group, to an existing fix or to a new one."""
     form = LinkForm()
-    set_type_choices(form, fix_types())
+    set_type_choices(form, all_types())
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

@@ -16,7 +16,8 @@ from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import FixFieldsForm, OverrideForm, ReleaseNoteForm, StatusForm, set_type_choices
 from triage.fixes.services import FixChange
-from triage.fixes.views import STATUS_NAMES, fix_types, fixes, queue_settings
+from triage.classification.custom_types import all_types
+from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
 from triage.loop.policy import STATUSES, TRANSITIONS
 from triage.models import Fix
 
@@ -32,12 +33,13 @@ def _render_show(fix: Fix, status_code: int = 200, **forms):
     page = fix_queries.fix_page(fix, utcnow(), settings, at)
     edit_form = forms.get("edit_form") or FixFieldsForm(formdata=None, data={
         "title": fix.title, "description": fix.description, "type": fix.type_key or "", "cost": fix.cost})
-    set_type_choices(edit_form, fix_types())
+    set_type_choices(edit_form, all_types())
     override_form = forms.get("override_form") or OverrideForm(formdata=None, data={
         "impact": fix.impact_override, "reason": fix.override_reason or ""})
     note_form = forms.get("note_form") or ReleaseNoteForm(formdata=None, data={"release_note": fix.release_note})
     moves = [status for status in STATUSES if status in TRANSITIONS.get(fix.status, set())]
-    return render_template("triage/fixes/show.html", fix=fix, page=page, moves=moves, types={t.key: t for t in fix_types()},
+    return render_template("triage/fixes/show.html", fix=fix, page=page, moves=moves,
+                           types={t.key: t for t in all_types()},
                            edit_form=edit_form, override_form=override_form, note_form=note_form,
                            status_form=StatusForm(formdata=None), confirm_form=ConfirmForm(),
                            policy=settings.policy, value_attribute=settings.value_attribute, at=at), status_code
@@ -64,7 +66,7 @@ def _update(fix: Fix, form, form_name: str, done: str, change: Callable[..., Fix
 @role_required("triager")
 def edit(fix_id: int):
     form = FixFieldsForm()
-    set_type_choices(form, fix_types())
+    set_type_choices(form, all_types())
     return _update(db.get_or_404(Fix, fix_id), form, "edit_form", _("Saved."),
                    lambda f: FixChange(title=f.title.data, description=f.description.data, cost=f.cost.data,
                                        type_key=f.type.data or ""))

@@ -49,10 +49,6 @@ def queue_settings() -> fix_queue.Settings:
     return fix_queue.settings_from(current_app.config)
 
 
-def fix_types():
-    return all_types()
-
-
 # ------------------------------------------------------------- the grid and the ranked queue
 
 def _queue_filters() -> tuple[str, str | None]:
@@ -74,9 +70,9 @@ def _render_index(new_form: FixFieldsForm, status_code: int = 200):
     area = chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
     drawn = chart.layout([chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
                                for p in queue], area)
-    set_type_choices(new_form, fix_types())
+    set_type_choices(new_form, all_types())
     return render_template("triage/fixes/index.html", queue=queue, drawn={d.id: d for d in drawn}, area=area,
-                           policy=settings.policy, status=status, type_key=type_key, types=fix_types(),
+                           policy=settings.policy, status=status, type_key=type_key, types=all_types(),
                            status_filters=STATUS_FILTERS, total=fix_queries.fix_count(), form=new_form), status_code
 
 
@@ -84,7 +80,7 @@ def _render_index(new_form: FixFieldsForm, status_code: int = 200):
 @role_required("triager")
 def create():
     form = FixFieldsForm()
-    set_type_choices(form, fix_types())
+    set_type_choices(form, all_types())
     if not form.validate_on_submit():
         return _render_index(form, 400)
     try:

@@ -80,10 +80,9 @@ class Filters:
 
     @classmethod
     def carried(cls, args: Mapping[str, str]) -> dict[str, str]:
-        """A request's filter arguments as it gave them, in its order: what the list's links and redirects
-        carry back to it."""
-        return {k: v for k, v in args.items() if k in cls.arg_names() and v}
-
+        """A request's filter arguments as it gave them, in its order: what the list's links carry back to it
+        (from its first page)."""
+        return _given(args, cls.arg_names())
 
 
 PAGE_ARGS = ("after", "before")  # where a page of the list starts (after a row) or ends (before one)
@@ -92,8 +91,12 @@ PAGE_ARGS = ("after", "before")  # where a page of the list starts (after a row)
 def list_args(args: Mapping[str, str]) -> dict[str, str]:
     """The list's filters and page as a request gave them: what a confirm, a correct or a link to a fix
     carries back to the same page of the same list."""
-    names = (*Filters.arg_names(), *PAGE_ARGS)
+    return _given(args, (*Filters.arg_names(), *PAGE_ARGS))
+
+
+def _given(args: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
     return {k: v for k, v in args.items() if k in names and v}
+
 
 def conditions(filters: Filters, on_answers: bool = False) -> list:
     """What each filter means, as SQL on the triage record. `on_answers`: for queries over answers joined
