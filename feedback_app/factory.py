@@ -84,5 +84,6 @@ def _register_blueprints(app: Flask) -> None:
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
     import privacy.models  # noqa: F401  (its table: the record of erasures)
+    # their tables: periodic work's leases, addresses never to email again
     from feedback_app.core import leases  # noqa: F401
-    from feedback_app.mail import suppression  # noqa: F401  (their tables: periodic work's leases, addresses never to email again)
+    from feedback_app.mail import suppression  # noqa: F401

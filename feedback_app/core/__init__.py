@@ -1,1 +1,3 @@
-"""Infrastructure every package may use: the database, SQL helpers, the clock, paging, leases, numbers, languages. Imports no domain."""
+"""Infrastructure every package may use: the database, SQL helpers, the clock, paging, leases, numbers, languages.
+Imports no domain.
+"""

@@ -1,4 +1,6 @@
-"""Unbound extension singletons. Imports no domain (infrastructure only: the signed links), so any module may import it."""
+"""Unbound extension singletons. Imports no domain (infrastructure only: the signed links), so any module may
+import it.
+"""
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate

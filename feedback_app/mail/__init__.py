@@ -1,1 +1,3 @@
-"""Infrastructure: emails rendered in the recipient's language, queued in the outbox, delivered over SMTP, never to a suppressed address. Imports no domain."""
+"""Infrastructure: emails rendered in the recipient's language, queued in the outbox, delivered over SMTP, never to
+a suppressed address. Imports no domain.
+"""

@@ -1,1 +1,3 @@
-"""Infrastructure of every page: transport and browser security, input refused at the door, error pages, the base form. Imports no domain."""
+"""Infrastructure of every page: transport and browser security, input refused at the door, error pages, the base
+form. Imports no domain.
+"""

@@ -1,4 +1,6 @@
-"""The customer pages: the team's list and CSV import (`surveys` blueprint), the customer's unsubscribe link (`public`)."""
+"""The customer pages: the team's list and CSV import (`surveys` blueprint), the customer's unsubscribe link
+(`public`).
+"""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for

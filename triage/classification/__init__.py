@@ -1,1 +1,3 @@
-"""Classifying verbatims into feedback types: the PURE classifier, training and built-in types, and the models kept in the database."""
+"""Classifying verbatims into feedback types: the PURE classifier, training and built-in types, and the models kept
+in the database.
+"""

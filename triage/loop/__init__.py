@@ -1,1 +1,3 @@
-"""Closing the loop: who hears back and when (PURE policy), follow-ups with unhappy respondents, early access, the dashboard's loop figures."""
+"""Closing the loop: who hears back and when (PURE policy), follow-ups with unhappy respondents, early access, the
+dashboard's loop figures.
+"""

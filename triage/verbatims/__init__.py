@@ -1,1 +1,3 @@
-"""Every verbatim understood: the sweep that classifies new answers, the triage list and theme groups, other channels' intake, export."""
+"""Every verbatim understood: the sweep that classifies new answers, the triage list and theme groups, other
+channels' intake, export.
+"""
