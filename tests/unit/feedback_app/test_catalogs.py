@@ -33,3 +33,31 @@ def test_every_message_is_translated(messages, locale):
         if not all(strings if isinstance(strings, tuple) else [strings]):
             missing.append(f"{where}: {message!r}")
     assert len(messages) > 300 and not missing, "\n".join(missing)
+
+
+def message_ids(po_text: str) -> list[str]:
+    """Every msgid of a catalog as written (continuation lines joined), duplicates kept."""
+    ids, current = [], None
+    for line in po_text.splitlines():
+        if line.startswith("msgid "):
+            current = [line[len("msgid "):].strip().strip('"')]
+            ids.append(current)
+        elif line.startswith('"') and current is not None:
+            current.append(line.strip().strip('"'))
+        else:
+            current = None
+    return ["".join(parts) for parts in ids]
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_no_message_is_translated_twice(locale):
+    """Catalogs merge as a union (.gitattributes): two branches adding one message must not leave two entries,
+    of which gettext would silently keep one."""
+    ids = message_ids((ROOT / "feedback_app" / "translations" / locale / "LC_MESSAGES" / "messages.po").read_text("utf-8"))
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert ids and not duplicates, duplicates
+
+
+def test_message_ids_are_read_with_their_continuations():
+    po = 'msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "x"\n\nmsgid ""\n"b"\n"c"\nmsgstr ""\n"y"\n'
+    assert message_ids(po) == ["", "a", "bc"]
