@@ -2,6 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+PORT ?= 5000
 
 .PHONY: run test system-deps serve clean
 
@@ -17,11 +18,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-## Install, create the database with demo data, start the web app and the scheduler.
+## Install, create the database with demo data, start the web app and the scheduler
+## (on another port: make run PORT=5001; emailed links follow unless FEEDBACK_BASE_URL is set).
+run: export FEEDBACK_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/feedback init-db
 	$(BIN)/feedback demo
-	$(BIN)/feedback dev
+	$(BIN)/feedback dev --port $(PORT)
 
 ## Install test needs (PostgreSQL and Chromium from Debian when missing) and run the whole suite.
 test: system-deps $(VENV)/.installed-test

@@ -4,6 +4,7 @@ mail, triage, privacy (into `customers`), rebuild."""
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
 import sys
 
@@ -73,23 +74,72 @@ def scheduler():
 @click.command("demo")
 @with_appcontext
 def demo():
-    """Load demo data (a few surveys with answers in en/ar/fa) into an empty database."""
-    from feedback_app.demo import load_demo
+    """Load demo data (customers in en/ar/fa, six weeks of answers, fixes) into a database without surveys,
+    classify every comment, and say how to sign in. Safe to run again: nothing is added twice."""
+    from feedback_app.demo import classify_everything, load_demo
+    from feedback_app.mail.transports import sender_address
 
-    click.echo(load_demo(utcnow()))
+    config = current_app.config
+    click.echo(load_demo(utcnow(), config["REVIEW_BELOW"], sender_address(config), click.echo).summary())
+    click.echo("Classifying the comments (the scheduler's sweep, run now)…")
+    classified = classify_everything(utcnow(), config["REVIEW_BELOW"], click.echo)
+    click.echo(f"{classified} comments classified: the dashboard shows their types and themes."
+               if classified else "Every comment is classified.")
+    click.echo(_sign_in_hint(config["BASE_URL"]))
+
+
+def _sign_in_hint(url: str) -> str:
+    from feedback_app.demo import demo_sign_in
+
+    account = demo_sign_in()
+    if account is None:
+        return f"Sign in at {url} with your account (make one: feedback users create EMAIL --role admin)."
+    return f"Sign in at {url} as {account[0]} with password {account[1]}."
 
 
 @click.command("dev")
-@click.option("--port", default=5000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @with_appcontext
 def dev(port):
     """Run the web app on 127.0.0.1 and the scheduler beside it (for trying it out)."""
+    if not _port_is_free(port):
+        raise click.ClickException(f"port {port} is in use (another `make run`?). Stop that program, or use "
+                                   f"another port: make run PORT={_another_port(port)} "
+                                   f"(or feedback dev --port {_another_port(port)}).")
+    url = f"http://127.0.0.1:{port}"
+    click.echo(_banner(url, port, current_app.config["BASE_URL"]))
     scheduler_process = subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "scheduler"])
     try:
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
     finally:
         scheduler_process.terminate()
         scheduler_process.wait(timeout=10)
+
+
+def _banner(url: str, port: int, base_url: str) -> str:
+    """What `make run` shows on every start: where the app is, how to sign in, how to use another port."""
+    lines = [f"Feedback runs at {url} (the scheduler beside it). Stop with Ctrl+C.", _sign_in_hint(url),
+             f"Another port: make run PORT={_another_port(port)} (or feedback dev --port {_another_port(port)})."]
+    if base_url.rstrip("/") != url:
+        lines.append(f"Links in emails point to {base_url} (FEEDBACK_BASE_URL).")
+    rule = "─" * max(len(line) for line in lines)
+    return "\n".join([rule, *lines, rule])
+
+
+def _another_port(port: int) -> int:
+    return port + 1 if port < 65535 else port - 1
+
+
+def _port_is_free(port: int) -> bool:
+    """Whether the web app can listen on 127.0.0.1:port (checked before the scheduler starts, so a taken
+    port leaves nothing running)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 if __name__ == "__main__":

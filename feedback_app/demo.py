@@ -1,171 +1,255 @@
-"""Demo data for trying the app: customers in three languages, three surveys, six weeks of answers.
+"""Demo data for trying the app: customers in three languages, six weeks of answers to three surveys, feedback
+from a support inbox and an app store, fixes made of it, every comment classified before the app starts.
 
-Everything here is invented for the demo. Invitations go through the real send use case; their
-emails are then marked delivered without being sent, so the demo never mails anyone.
+Everything here is invented for the demo (the words are in feedback_app.demo_texts) and goes through the real
+use cases: the customer CSV import, survey send, the survey answer, channel intake, fixes, "contacted", the
+outbox's delivery (to memory: the demo never mails anyone) and the scheduler's sweep. Seeded, so every load
+is the same.
 """
 from __future__ import annotations
 
+import csv
+import io
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from feedback_app import demo_texts as texts
 from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
-from feedback_app.mail.outbox import SENT, OutboxEmail
+from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.transports import MemoryTransport
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking import services
-from surveys.models import Response, Survey
-from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.models import Invitation, Response, Survey
+from surveys.people.importing import parse_customer_csv
 from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
+from surveys.scales.kinds import KINDS, band_range
+from triage.classification.learning import active_model, ensure_model
+from triage.verbatims import classifying
 
 DEMO_ADMIN = ("admin@example.com", "demo-password")
+SEED = 20261123
+CUSTOMERS = {"en": 40, "ar": 30, "fa": 30}
+FIRST_SENT_DAYS_AGO = 46  # six weeks and a bit of answers
+ANSWER_RATE, CONTACT_RATE_UNHAPPY, CONTACT_RATE = 0.7, 0.7, 0.4
+CONTACTED = 4  # unhappy answers older than a few days a team member already called
+EDIT_WINDOW = timedelta(hours=24)
 
-NAMES = {
-    "en": ["Olivia Hart", "Noah Bennett", "Amelia Shaw", "Liam Turner", "Grace Patel", "Ethan Brooks",
-           "Chloe Ward", "Lucas Reid", "Maya Collins", "Owen Price", "Isla Murphy", "Leo Grant",
-           "Zoe Fisher", "Jack Hughes", "Ruby Foster", "Adam Cole"],
-    "ar": ["سارة العتيبي", "محمد القحطاني", "ليلى حداد", "عمر الشمري", "نور الهاشمي", "يوسف السيد",
-           "ريم الزهراني", "خالد منصور", "هدى عبد الله", "طارق النجار", "مريم الدوسري", "أحمد فاروق"],
-    "fa": ["مریم احمدی", "علی رضایی", "نگار کریمی", "رضا محمدی", "سارا حسینی", "امیر جعفری",
-           "پریسا نوری", "حسین کاظمی", "الهام موسوی", "بهرام صادقی", "شیوا رحیمی", "کیان تهرانی"],
-}
-
-# (score band, text): low = unhappy, mid = lukewarm, high = happy.
-COMMENTS = {
-    "en": {
-        "low": ["The CSV export has been broken since the last update, every file comes out empty.",
-                "Support took four days to answer a simple billing question.",
-                "Too expensive for a team of three, the new plan doubled our bill.",
-                "The dashboard takes forever to load in the morning, sometimes a full minute.",
-                "I can never find where the settings for notifications are hidden."],
-        "mid": ["Does the job, but I really miss a dark mode for late shifts.",
-                "Fine overall. Please add an integration with our calendar.",
-                "Good product, though the mobile app logs me out every day."],
-        "high": ["Setup took ten minutes and the team loved it from day one.",
-                 "Support answered in minutes and fixed my import problem.",
-                 "Clean, fast and does exactly what we need."],
-    },
-    "ar": {
-        "low": ["التطبيق يعلق كل ما أفتح التقارير، صار بطيء جدا بعد التحديث",
-                "خدمة العملاء ما ترد على الإيميل من أسبوع",
-                "السعر غالي مقارنة بالمميزات، والاشتراك السنوي ارتفع فجأة",
-                "زر الدفع ما يشتغل في الجوال، جربت أكثر من مرة"],
-        "mid": ["التطبيق جيد لكن نتمنى إضافة تصدير التقارير بصيغة PDF",
-                "كويس بس الواجهة العربية فيها نصوص مقلوبة"],
-        "high": ["خدمة ممتازة وفريق الدعم متعاون جداً، شكراً لكم",
-                 "سهل الاستخدام ووفر علينا وقت كثير"],
-    },
-    "fa": {
-        "low": ["از آپدیت آخر برنامه مدام هنگ می‌کند و اطلاعات ذخیره نمی‌شود",
-                "پشتیبانی سه روز است جواب تیکت را نداده",
-                "قیمت اشتراک نسبت به امکاناتش خیلی گران است",
-                "کد تخفیف اعمال نمی‌شود و مبلغ کامل کسر شد"],
-        "mid": ["برنامه خوبی است ولی کاش امکان خروجی اکسل داشت",
-                "در کل راضی‌ام ولی پیدا کردن گزارش‌ها سخت است"],
-        "high": ["خیلی راحت و سریع است، ممنون از تیم خوبتان",
-                 "پشتیبانی عالی بود و مشکلم همان روز حل شد"],
-    },
-}
-
-SURVEYS = [
-    ("nps", "Product NPS — autumn", {"product": "Acme Board"}),
-    ("csat", "Support CSAT", {"product": "Acme Board", "subject": "the help you got from our support team"}),
-    ("ces", "Checkout effort", {"product": "Acme Board", "task": "upgrade my plan"}),
-]
+Progress = Callable[[str], None]
 
 
-def load_demo(now: datetime) -> str:
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a load added (all zero: the database had surveys, nothing was added)."""
+    customers: int = 0
+    answers: int = 0
+    channel: int = 0
+    fixes: int = 0
+
+    def summary(self) -> str:
+        if not self.answers:
+            return "The database already has surveys; demo data was not loaded again."
+        return (f"Demo data loaded: {self.customers} customers, {len(texts.SURVEY_NAMES)} surveys, "
+                f"{self.answers} answers, {self.channel} from other channels, {self.fixes} fixes.")
+
+
+def load_demo(now: datetime, review_below: float, sender: str, progress: Progress = _quiet) -> Loaded:
+    """Load the demo into a database with no survey yet; with one, add nothing (the demo admin is made sure of)."""
+    _ensure_admin()
     if db.session.scalar(select(Survey.id).limit(1)) is not None:
-        return "The database already has surveys; demo data was not loaded."
-    rng = random.Random(20261123)
+        return Loaded()
+    rng = random.Random(SEED)
+    progress("Loading demo data…")
+    customers = import_customers(parse_customer_csv(_customers_csv(rng, now)))
+    answered = _surveys(rng, now)
+    _ensure_model(now, progress)
+    channel = _channel_feedback(now, review_below)
+    fixes = _fixes(now)
+    _contact_some(rng, now)
+    deliver_due(now, MemoryTransport(), sender)
+    return Loaded(customers.created, answered, channel, fixes)
+
+
+def classify_everything(now: datetime, review_below: float, progress: Progress = _quiet) -> int:
+    """What the scheduler's sweep does (feedback_app.jobs.classify_new_verbatims), now: the first dashboard
+    shows every comment's type and theme. Trains the first model if there is none."""
+    _ensure_model(now, progress)
+    total = 0
+    while done := classifying.classify_pending(now, review_below):
+        total += done
+    return total
+
+
+def _ensure_model(now: datetime, progress: Progress) -> None:
+    """The classifier, trained on the built-in corpus when there is none yet (once: some seconds)."""
+    if active_model() is None:
+        progress("Training the classifier on the built-in corpus (first run only, this takes a while)…")
+        ensure_model(now, lambda step: progress(f"  {step}"))
+
+
+def demo_sign_in() -> tuple[str, str] | None:
+    """The demo admin's address and password, while that account exists, is active and has that password."""
+    email, password = DEMO_ADMIN
+    user = db.session.scalar(select(User).where(User.email == email))
+    return DEMO_ADMIN if user is not None and user.active and user.check_password(password) else None
+
+
+def _ensure_admin() -> None:
     if db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0])) is None:
         create_user(*DEMO_ADMIN, role="admin")
-    import_customers(_customers())
-    for number, (kind, name, names) in enumerate(SURVEYS):
-        survey = services.create_survey(kind, name, **names)
-        sent_at = now - timedelta(days=43 - number)
+
+
+# ---------------------------------------------------------------- customers
+
+def _customers_csv(rng: random.Random, now: datetime) -> bytes:
+    """The customers as a team would import them: a CSV with their plan, revenue and a few more attributes."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "locale", "plan", "seats", "mrr", "country", "signed_up"])
+    for locale, count in CUSTOMERS.items():
+        pairs = [(f, s) for f in texts.FIRST_NAMES[locale] for s in texts.FAMILY_NAMES[locale]]
+        for number, (first, family) in enumerate(rng.sample(pairs, count), start=1):
+            plan, seats, mrr = _plan(rng)
+            signed_up = now - timedelta(days=rng.randint(60, 1200))
+            writer.writerow([_email(locale, number), f"{first} {family}", locale, plan, seats, mrr,
+                             rng.choice(texts.COUNTRIES[locale]), signed_up.date().isoformat()])
+    return out.getvalue().encode()
+
+
+def _email(locale: str, number: int) -> str:
+    return f"{locale}.customer{number}@example.com"
+
+
+def _plan(rng: random.Random) -> tuple[str, int, int]:
+    """(plan, seats, monthly revenue): a few free teams, many small paying ones, some larger ones."""
+    plan = rng.choices(["free", "team", "business"], [1, 2, 1])[0]
+    if plan == "free":
+        return plan, rng.randint(1, 3), 0
+    seats = rng.randint(3, 25) if plan == "team" else rng.randint(10, 80)
+    return plan, seats, seats * (8 if plan == "team" else 15)
+
+
+# ---------------------------------------------------------------- surveys and answers
+
+def _surveys(rng: random.Random, now: datetime) -> int:
+    """Send the three surveys days apart and answer them over the weeks since; returns how many answered."""
+    answering = []
+    for number, kind in enumerate(texts.SURVEY_NAMES):
+        survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **_english(texts.SURVEY_TEXTS[kind]))
+        sent_at = now - timedelta(days=FIRST_SENT_DAYS_AGO - 2 * number)
         services.send_survey(survey, sent_at, cooldown_days=0)
-        _answer(survey, rng, sent_at, now)
-    _fixes(now)
-    db.session.execute(update(OutboxEmail).values(status=SENT, sent_at=OutboxEmail.created_at))
-    db.session.commit()
-    email, password = DEMO_ADMIN
-    return f"Demo data loaded. Sign in at http://127.0.0.1:5000 as {email} with password {password}."
+        invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
+                                         .order_by(Invitation.id)).all()
+        answering += [(survey.kind, sent_at, invitation) for invitation in invitations if rng.random() < ANSWER_RATE]
+    comments = _comments_for(rng, [invitation.locale for _, _, invitation in answering])
+    for (kind, sent_at, invitation), comment in zip(answering, comments):
+        record_answer(signed_invitation(invitation), _answer(rng, KINDS[kind], comment), _when(rng, sent_at, now),
+                      EDIT_WINDOW)
+    return len(answering)
 
 
-def _customers() -> ParsedCSV:
-    rows, line = [], 1
-    plans = ["free", "team", "business"]
-    for locale, names in NAMES.items():
-        for index, name in enumerate(names):
-            line += 1
-            email = f"{locale}.customer{index + 1}@example.com"
-            plan = plans[index % 3]
-            mrr = {"free": "0", "team": "49", "business": "299"}[plan]
-            rows.append(CustomerRow(line, email, name, locale, {"plan": plan, "mrr": mrr}))
-    return ParsedCSV(rows=rows)
+def _english(variables: dict[str, dict[str, str]]) -> dict[str, str]:
+    """surveys.asking.services.create_survey takes one text per variable today: the English one."""
+    return {name: by_locale["en"] for name, by_locale in variables.items()}
 
 
-def _answer(survey: Survey, rng: random.Random, sent_at: datetime, now: datetime) -> None:
-    from surveys.scales.kinds import KINDS
-
-    kind = KINDS[survey.kind]
-    for invitation in survey.invitations:
-        if rng.random() < 0.25:
-            continue  # some never answer
-        score = _score(kind, rng)
-        band = "low" if score <= kind.low + (kind.high - kind.low) * 0.6 else (
-            "mid" if score < kind.high - 1 else "high")
-        comments = COMMENTS[invitation.customer.locale][band]
-        comment = rng.choice(comments) if rng.random() < 0.7 else ""
-        answered = sent_at + timedelta(days=rng.uniform(0, (now - sent_at).days - 1), hours=rng.uniform(0, 12))
-        record_answer(signed_invitation(invitation), Answer(score, comment, rng.random() < 0.6), answered,
-                      timedelta(hours=24))
+def _comments_for(rng: random.Random, locales: list[str]) -> list[tuple[str, str] | None]:
+    """For each answer (by its language) a (mood, text) or None (no comment): every text of a language once,
+    spread at random over that language's answers."""
+    chosen: list[tuple[str, str] | None] = [None] * len(locales)
+    for locale, by_type in texts.COMMENTS.items():
+        pool = [comment for comments in by_type.values() for comment in comments]
+        places = [index for index, answer_locale in enumerate(locales) if answer_locale == locale]
+        for index, comment in zip(rng.sample(places, len(places)), rng.sample(pool, len(pool))):
+            chosen[index] = comment
+    return chosen
 
 
-def _score(kind, rng: random.Random) -> int:
-    # Skewed towards the top of the scale, as real answers are, with a tail of unhappy customers.
+def _answer(rng: random.Random, kind, comment: tuple[str, str] | None) -> Answer:
+    mood, text = comment or (None, "")
+    score = _score_in(rng, kind, mood) if mood else _score(rng, kind)
+    rate = CONTACT_RATE_UNHAPPY if mood == "unhappy" else CONTACT_RATE
+    return Answer(score, text, rng.random() < rate)
+
+
+def _score_in(rng: random.Random, kind, mood: str) -> int:
+    low, high = band_range(kind.key, mood)
+    return rng.randint(low, high)
+
+
+def _score(rng: random.Random, kind) -> int:
+    """Skewed towards the top of the scale, as real answers are, with a tail of unhappy customers."""
     points = list(kind.scale)
     weights = [1 + 12 * ((p - kind.low) / (kind.high - kind.low)) ** 3 for p in points]
     return rng.choices(points, weights)[0]
 
 
-# (title, cost, type, words that pick its verbatims from the demo comments, what happens to it).
-FIXES = [
-    ("Exports: CSV files come out empty, and PDF/Excel are missing", 2, "functionality",
-     ["CSV export", "بصيغة PDF", "خروجی اکسل"], "shipped"),
-    ("Reports freeze and the dashboard is slow in the morning", 4, "reliability",
-     ["dashboard takes forever", "يعلق كل ما أفتح التقارير", "مدام هنگ"], "planned"),
-    ("Answer support tickets within a day", 3, "service",
-     ["Support took four days", "خدمة العملاء ما ترد", "پشتیبانی سه روز"], "open"),
-    ("Right-to-left text in the Arabic interface", 1, "usability", ["نصوص مقلوبة"], "override"),
-    ("Pay button does nothing on phones", 1, "functionality", ["زر الدفع"], "open"),
-    ("A plan for small teams", 5, "pricing", ["Too expensive", "قیمت اشتراک", "السعر غالي"], "open"),
-    ("Dark mode", 2, "feature_request", ["dark mode"], "open"),
-    ("Notification settings are hard to find", 1, "usability", ["notifications are hidden"], "open"),
-]
-RELEASE_NOTE = "Exports work again: CSV files contain all your rows, and reports can be saved as PDF or Excel."
-OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed text; few of them write to tell us.")
+def _when(rng: random.Random, sent_at: datetime, now: datetime) -> datetime:
+    """Most answer within days of the invitation, some weeks later; the latest within the last hours."""
+    span = (now - sent_at - timedelta(hours=1)).total_seconds()
+    return sent_at + timedelta(seconds=span * rng.random() ** 1.6)
 
 
-def _fixes(now: datetime) -> None:
-    """Demo fixes on the grid, through the real use cases: one planned and one shipped (their
-    respondents told), one whose impact the team overrode."""
+# ---------------------------------------------------------------- other channels
+
+def _channel_feedback(now: datetime, review_below: float) -> int:
+    from triage.verbatims.intake import ChannelFeedback, take_feedback
+
+    for number, item in enumerate(texts.CHANNEL_FEEDBACK, start=1):
+        email = _email(item.locale, item.customer) if item.customer else None
+        take_feedback(ChannelFeedback(
+            item.text, email=email, name=item.name, locale=item.locale, score=item.score,
+            kind="csat" if item.score is not None else None, channel=item.channel, may_contact=email is not None,
+            external_id=f"demo-{number}", answered_at=now - timedelta(days=item.days_ago, hours=number)),
+            now, review_below)
+    return len(texts.CHANNEL_FEEDBACK)
+
+
+# ---------------------------------------------------------------- fixes and follow-ups
+
+def _fixes(now: datetime) -> int:
+    """Fixes on the grid, each supported by the answers that speak of it, through the real use cases: one planned
+    and one shipped (their respondents told), one whose impact the team overrode."""
     from triage.fixes import services as fixes
     from triage.fixes.services import FixChange
 
     admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
     comments = db.session.execute(select(Response.id, Response.comment).where(Response.comment != "")).all()
-    for title, cost, type_key, words, step in FIXES:
-        ids = [response_id for response_id, comment in comments if any(word in comment for word in words)]
-        fix = fixes.create_fix(FixChange(title=title, cost=cost, type_key=type_key), now, admin_id, response_ids=ids)
-        if step == "override":
-            fixes.update_fix(fix, now, FixChange(impact_override=OVERRIDE[0], reason=OVERRIDE[1]), admin_id)
-        if step == "shipped":
-            fixes.update_fix(fix, now, FixChange(release_note=RELEASE_NOTE), admin_id)
-        if step in ("planned", "shipped"):
-            fixes.change_status(fix, step, now, tell_planned=True)
+    for demo_fix in texts.FIXES:
+        ids = [response_id for response_id, comment in comments if any(word in comment for word in demo_fix.words)]
+        fix = fixes.create_fix(FixChange(title=demo_fix.title, cost=demo_fix.cost, type_key=demo_fix.type_key),
+                               now, admin_id, response_ids=ids)
+        if demo_fix.step == "override":
+            fixes.update_fix(fix, now, FixChange(impact_override=texts.OVERRIDE[0], reason=texts.OVERRIDE[1]),
+                             admin_id)
+        if demo_fix.step == "shipped":
+            fixes.update_fix(fix, now, FixChange(release_note=texts.RELEASE_NOTES["en"]), admin_id)
+        if demo_fix.step in ("planned", "shipped"):
+            fixes.change_status(fix, demo_fix.step, now, tell_planned=True)
+    return len(texts.FIXES)
+
+
+def _contact_some(rng: random.Random, now: datetime) -> None:
+    """A team member already called a few unhappy respondents, days after they answered."""
+    from surveys.scales.kinds import awaits_a_call
+    from triage.loop.follow_up import mark_contacted
+
+    admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
+    rows = db.session.execute(select(Response, Survey.kind).join(Survey, Survey.id == Response.survey_id)
+                              .where(Response.answered_at < now - timedelta(days=5)).order_by(Response.id)).all()
+    waiting = [response for response, kind in rows
+               if awaits_a_call(kind, response.score, bool(response.comment.strip()), response.may_contact)]
+    for response in rng.sample(waiting, min(CONTACTED, len(waiting))):
+        mark_contacted(response, admin_id, response.answered_at + timedelta(days=rng.randint(1, 3)))
+

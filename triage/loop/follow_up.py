@@ -1,7 +1,9 @@
 """Use cases of following up with unhappy respondents: the list, "contacted", the daily digest.
-Who is due is decided by the pure triage.loop.policy; this module gathers and stores.
+Who waits and when they fall due is decided by the pure triage.loop.policy; this module gathers and stores.
 
-The list is read a page at a time, oldest first, by keyset on (answered_at, id): a page reads one range of the
+An unhappy respondent is listed from the moment the sweep sees their answer (or before: the backlog below),
+not only once they are overdue; the digest names the overdue ones. The list is read a page at a time, oldest
+first — which is soonest due first, the overdue at the top — by keyset on (answered_at, id): a page reads one range of the
 partial index ix_response_follow_up (the open cases the sweep marked) and the sweep's backlog (ix_response_pending,
 seconds' worth of answers), however many answers and open cases there are. How many wait is counted up to
 COUNT_UP_TO and said as "more than" past it.
@@ -64,29 +66,37 @@ class FollowUpPage:
     previous: Position | None   # the page before ends before this case
 
 
-def follow_ups(now: datetime, within: timedelta, after: Position | None = None, before: Position | None = None,
-               size: int = PAGE_SIZE, up_to: int = COUNT_UP_TO) -> tuple[FollowUpPage, int]:
-    """A page of the unhappy, opted-in commenters nobody has contacted within `within` of their answer, oldest
-    first — the `size` open cases after `after` (or before `before`), of which those still due are shown — and
-    how many wait, counted no further than up_to + 1 (read as "more than up_to"). The count reads the marked
-    cases from ix_response_follow_up alone (index-only, at most up_to + 1 entries past the backlog's) and judges
-    the backlog's; a marked case edited since is in both, and counted by its judgement only."""
-    cutoff, backlog = now - within, _backlog()
-    due = [case for case in backlog if _due(case, now, within)]
-    in_both = sum(1 for response, _, _ in backlog if response.awaits_contact and response.answered_at <= cutoff)
-    marked = db.session.scalar(select(capped_count(
-        select(Response.id).where(MARKED, NOT_CONTACTED, Response.answered_at <= cutoff), up_to + in_both)))
-    page = _page(_marked(cutoff, after, before, size + 1), due, now, within, after, before, size)
-    return page, min(marked - in_both + len(due), up_to + 1)
+def follow_ups(after: Position | None = None, before: Position | None = None, size: int = PAGE_SIZE,
+               up_to: int = COUNT_UP_TO) -> tuple[FollowUpPage, int]:
+    """A page of the open cases — unhappy, opted-in commenters nobody has contacted yet, however recent —
+    oldest (so soonest due) first: the `size` cases after `after` (or before `before`), of which those still
+    open are shown, and how many wait, counted no further than up_to + 1 (read as "more than up_to"). The count
+    reads the marked cases from ix_response_follow_up alone (index-only, at most up_to + 1 entries past the
+    backlog's) and judges the backlog's; a marked case edited since is in both, and counted by its judgement
+    only."""
+    backlog = _backlog()
+    still_open = [case for case in backlog if _open(case)]
+    in_both = sum(1 for response, _, _ in backlog if response.awaits_contact)
+    marked = db.session.scalar(select(capped_count(select(Response.id).where(MARKED, NOT_CONTACTED),
+                                                   up_to + in_both)))
+    page = _page(_marked(after, before, size + 1), still_open, after, before, size)
+    return page, min(marked - in_both + len(still_open), up_to + 1)
 
 
 def overdue(now: datetime, within: timedelta, limit: int = PAGE_SIZE) -> list[Case]:
-    """Who has waited longest (the daily digest): the list's first page of `limit` open cases, those still due."""
-    return follow_ups(now, within, size=limit)[0].waiting
+    """Who has waited longest (the daily digest): of the list's first page of `limit` open cases, those past
+    their due time (policy.needs_follow_up). The overdue come first in the list, so none is left out for a
+    more recent case."""
+    return [case for case in follow_ups(size=limit)[0].waiting if _overdue(case, now, within)]
 
 
-def _page(marked: list[Case], backlog: list[Case], now: datetime, within: timedelta, after: Position | None,
-          before: Position | None, size: int) -> FollowUpPage:
+def due_times(cases: list[Case], now: datetime, within: timedelta) -> dict[int, policy.Due]:
+    """When each case falls due, by answer id (the page's "due in …" / "overdue by …")."""
+    return {response.id: policy.due(response.answered_at, now, within) for response, _, _ in cases}
+
+
+def _page(marked: list[Case], backlog: list[Case], after: Position | None, before: Position | None,
+          size: int) -> FollowUpPage:
     """The page's cases: the first `size` of the marked ones read from its edge and of the due backlog in range."""
     backwards = before is not None
     backlog = [case for case in backlog
@@ -97,12 +107,12 @@ def _page(marked: list[Case], backlog: list[Case], now: datetime, within: timede
     more, cases = len(cases) > size, cases[:size]
     if backwards:
         cases.reverse()
-    due = [case for case in cases if _due(case, now, within)]
+    waiting = [case for case in cases if _open(case)]
     if not cases:
-        return FollowUpPage(due, None, None)
+        return FollowUpPage(waiting, None, None)
     if backwards:
-        return FollowUpPage(due, Position.of(cases[-1]), Position.of(cases[0]) if more else None)
-    return FollowUpPage(due, Position.of(cases[-1]) if more else None,
+        return FollowUpPage(waiting, Position.of(cases[-1]), Position.of(cases[0]) if more else None)
+    return FollowUpPage(waiting, Position.of(cases[-1]) if more else None,
                         Position.of(cases[0]) if after is not None else None)
 
 
@@ -120,13 +130,13 @@ def _cases():
             .outerjoin(Customer, Customer.id == customer_id))
 
 
-def _marked(cutoff: datetime, after: Position | None, before: Position | None, limit: int) -> list[Case]:
+def _marked(after: Position | None, before: Position | None, limit: int) -> list[Case]:
     """Up to `limit` cases the sweep marked, in the list's order from a page's edge (backwards, towards the
     oldest, for the page before `before`). The range is read from ix_response_follow_up alone, index-only, and
     the rows then by id: asked for whole rows, PostgreSQL may walk ix_response_awaits_contact instead, which
     also holds every case contacted since — thousands, before the oldest open one."""
     place = tuple_(Response.answered_at, Response.id)
-    ids = select(Response.id).where(MARKED, NOT_CONTACTED, Response.answered_at <= cutoff)
+    ids = select(Response.id).where(MARKED, NOT_CONTACTED)
     if before is not None:
         ids = ids.where(place < tuple_(before.answered_at, before.id)) \
             .order_by(Response.answered_at.desc(), Response.id.desc())
@@ -143,11 +153,18 @@ def _backlog() -> list[Case]:
     return [tuple(row) for row in db.session.execute(_cases().where(WAITING, NOT_CONTACTED))]
 
 
-def _due(case: Case, now: datetime, within: timedelta) -> bool:
+def _answer(case: Case) -> policy.Answer:
     response, kind, _ = case
-    return policy.needs_follow_up(policy.Answer(response.id, kind, response.score, bool(response.comment.strip()),
-                                                response.may_contact, response.answered_at,
-                                                response.contacted_at), now, within)
+    return policy.Answer(response.id, kind, response.score, bool(response.comment.strip()), response.may_contact,
+                         response.answered_at, response.contacted_at)
+
+
+def _open(case: Case) -> bool:
+    return policy.awaits_follow_up(_answer(case))
+
+
+def _overdue(case: Case, now: datetime, within: timedelta) -> bool:
+    return policy.needs_follow_up(_answer(case), now, within)
 
 
 def mark_contacted(response: Response, user_id: int, now: datetime) -> None:

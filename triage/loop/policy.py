@@ -75,10 +75,39 @@ class Answer:
     contacted_at: datetime | None
 
 
-def needs_follow_up(answer: Answer, now: datetime, within: timedelta) -> bool:
-    """Unhappy, wrote something, opted in, and nobody has reached out `within` the answer."""
+def awaits_follow_up(answer: Answer) -> bool:
+    """An open case of the follow-up list, from the moment of the answer: unhappy, wrote something, opted in,
+    and nobody has reached out yet."""
     return (kinds.awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
-            and answer.contacted_at is None and now - answer.answered_at >= within)
+            and answer.contacted_at is None)
+
+
+def follow_up_due_at(answered_at: datetime, within: timedelta) -> datetime:
+    """When someone should have reached out: `within` of the answer (the same for everyone, so the list's order
+    by answer time is its order by due time, the overdue first)."""
+    return answered_at + within
+
+
+def needs_follow_up(answer: Answer, now: datetime, within: timedelta) -> bool:
+    """An open case past its due time: what the daily digest names."""
+    return awaits_follow_up(answer) and now >= follow_up_due_at(answer.answered_at, within)
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a case falls due, as the list says it: "due in 1 day 4 h", "overdue by 3 h" (whole hours, rounded
+    down; under an hour both are zero)."""
+    at: datetime
+    overdue: bool
+    days: int
+    hours: int
+
+
+def due(answered_at: datetime, now: datetime, within: timedelta) -> Due:
+    at = follow_up_due_at(answered_at, within)
+    overdue = now >= at
+    whole_hours = int(abs(at - now) // timedelta(hours=1))
+    return Due(at, overdue, *divmod(whole_hours, 24))
 
 
 def digest_key(day: datetime, user_id: int) -> str:

@@ -1,5 +1,5 @@
-"""The team's follow-up page: unhappy answers waiting for a person to contact them, oldest first, and marking
-one contacted. Routes on the one triage blueprint (triage.blueprint)."""
+"""The team's follow-up page: unhappy answers waiting for a person to contact them, from the moment they answer,
+soonest due (the overdue) first, each with when it falls due; and marking one contacted. Routes on the one triage blueprint (triage.blueprint)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,12 +34,14 @@ def _follow_up_bounds() -> dict[str, str]:
 
 @triage.get("/follow-ups")
 def follow_ups():
-    """Oldest first, a page at a time by keyset; how many wait, counted up to follow_up.COUNT_UP_TO."""
+    """Oldest (soonest due) first, a page at a time by keyset; how many wait, counted up to
+    follow_up.COUNT_UP_TO."""
     bounds = _follow_up_bounds()
     page, waiting_count = follow_up.follow_ups(
-        utcnow(), _follow_up_window(), follow_up.Position.parse(bounds.get("after")),
-        follow_up.Position.parse(bounds.get("before")), size=follow_up.PAGE_SIZE, up_to=follow_up.COUNT_UP_TO)
-    return render_template("triage/follow_ups.html", page=page, waiting_count=waiting_count, bounds=bounds,
+        follow_up.Position.parse(bounds.get("after")), follow_up.Position.parse(bounds.get("before")),
+        size=follow_up.PAGE_SIZE, up_to=follow_up.COUNT_UP_TO)
+    due = follow_up.due_times(page.waiting, utcnow(), _follow_up_window())
+    return render_template("triage/follow_ups.html", page=page, due=due, waiting_count=waiting_count, bounds=bounds,
                            up_to=follow_up.COUNT_UP_TO, hours=current_app.config["FOLLOW_UP_HOURS"], form=ConfirmForm())
 
 

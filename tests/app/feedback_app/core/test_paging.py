@@ -170,9 +170,10 @@ SWEPT = {"a": (2, "slow", True, 100), "b": (9, "great", True, 90), "c": (3, "bad
          "l": (3, "edited", True, 50), "m": (2, "x", True, 55), "n": (2, "y", True, 52), "o": (3, "z", True, 53)}
 EDITED = {"l": (2, "edited, still unhappy", True), "m": (10, "edited, happy now", True),
           "n": (9, "edited, fine now", True), "o": (10, "edited, great now", True),
-          "h": (1, "too slow, still", True)}  # not overdue yet
+          "h": (1, "too slow, still", True)}  # not overdue yet, listed all the same
 BACKLOG = {"j": (1, "no", True, 75), "k": (8, "fine", True, 74)}
 DUE = ["a", "c", "j", "e", "f", "l"]  # oldest first; e and f answered together, e first
+LISTED = [*DUE, "h"]  # at once, not only once overdue: the soonest due first
 
 
 @pytest.fixture
@@ -211,7 +212,21 @@ def cases_shown(page: str) -> list[int]:
 @pytest.mark.parametrize("size", [3, 4])  # 4: e and f, answered at the same time, on two pages
 def test_the_follow_ups_page_oldest_first_every_case_once(app, admin, cases, monkeypatch, size):
     monkeypatch.setattr(follow_up, "PAGE_SIZE", size)
-    assert forwards_and_back(admin, "/triage/follow-ups", cases_shown) == [cases[name] for name in DUE]
+    assert forwards_and_back(admin, "/triage/follow-ups", cases_shown) == [cases[name] for name in LISTED]
+
+
+def test_each_case_says_when_it_falls_due_the_overdue_first(app, admin, cases):
+    page = admin.get("/triage/follow-ups").get_data(as_text=True)
+    labels = dict(re.findall(r'<tr id="response-(\d+)">\s*<td><time class="[^"]*" datetime="[^"]+" '
+                             r'title="[^"]+ UTC">([^<]+)</time>', page))
+    assert labels[str(cases["a"])] == "overdue by 2 days 4 h"   # answered 100 hours ago, due after 48
+    assert labels[str(cases["l"])] in ("overdue by 1 h", "overdue by 2 h")
+    assert re.fullmatch(r"due in 1 day 1[34] h", labels[str(cases["h"])])  # answered 10 hours ago
+    overdue = re.findall(r'<time class="due( due-overdue)?"', page)
+    assert overdue == [" due-overdue"] * len(DUE) + [""]
+    for language, words in (("ar", "متأخر منذ يومين و4 ساعات"), ("fa", "2 روز و 4 ساعت از موعد گذشته")):
+        page = admin.get("/triage/follow-ups", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert words in page and "overdue by" not in page and "due in" not in page
 
 
 def test_the_daily_digest_names_who_waits_longest(app, admin, cases):
@@ -229,18 +244,18 @@ def test_the_follow_ups_page_says_how_many_wait_up_to_a_cap(app, admin, cases, m
     def said():
         return re.search(r"[^>]*answers are waiting for a reply\.", admin.get("/triage/follow-ups").get_data(as_text=True))[0]
 
-    assert said() == "6 answers are waiting for a reply."
-    # Eight marked cases, four of them edited since (in the backlog too), of which one still waits: counted once.
+    assert said() == "7 answers are waiting for a reply."
+    # Nine marked cases, five of them edited since (in the backlog too), of which two still wait: counted once.
+    monkeypatch.setattr(follow_up, "COUNT_UP_TO", 7)
+    assert said() == "7 answers are waiting for a reply."
     monkeypatch.setattr(follow_up, "COUNT_UP_TO", 6)
-    assert said() == "6 answers are waiting for a reply."
-    monkeypatch.setattr(follow_up, "COUNT_UP_TO", 5)
-    assert said() == "More than 5 answers are waiting for a reply."
+    assert said() == "More than 6 answers are waiting for a reply."
     monkeypatch.setattr(follow_up, "COUNT_UP_TO", 2)
     assert said() == "More than 2 answers are waiting for a reply."
     db.session.get(Response, cases["a"]).contacted_at = utcnow()
     db.session.commit()
     monkeypatch.setattr(follow_up, "COUNT_UP_TO", 1000)
-    assert said() == "5 answers are waiting for a reply."
+    assert said() == "6 answers are waiting for a reply."
 
 
 def test_an_empty_follow_up_list_says_so(app, admin):

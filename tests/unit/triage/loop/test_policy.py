@@ -5,8 +5,11 @@ import pytest
 
 from triage.loop.policy import (
     Answer,
+    Due,
     Respondent,
+    awaits_follow_up,
     can_move,
+    due,
     is_unhappy,
     loop_email_key,
     loop_recipients,
@@ -63,3 +66,36 @@ def answer(**changes):
 ])
 def test_follow_up_is_due_for_unhappy_opted_in_commenters_not_contacted_within_the_window(changes, due):
     assert needs_follow_up(answer(**changes), NOW, timedelta(hours=48)) is due
+
+
+@pytest.mark.parametrize("changes, listed", [
+    ({}, True), ({"answered_at": NOW}, True), ({"score": 9}, False), ({"has_comment": False}, False),
+    ({"may_contact": False}, False), ({"contacted_at": NOW}, False),
+])
+def test_an_unhappy_respondent_is_listed_from_the_moment_of_the_answer_until_contacted(changes, listed):
+    assert awaits_follow_up(answer(**changes)) is listed
+
+
+WITHIN = timedelta(hours=48)
+
+
+@pytest.mark.parametrize("answered_hours_ago, expected", [
+    (0, (False, 2, 0)),                 # just answered: due in 2 days
+    (20, (False, 1, 4)),                # due in 1 day 4 h
+    (47.5, (False, 0, 0)),              # due in less than an hour
+    (48, (True, 0, 0)),                 # due now: overdue (as the digest judges it)
+    (51.9, (True, 0, 3)),               # overdue by 3 h (whole hours, rounded down)
+    (48 + 24 * 9 + 5, (True, 9, 5)),    # overdue by 9 days 5 h
+])
+def test_when_a_follow_up_falls_due(answered_hours_ago, expected):
+    answered_at = NOW - timedelta(hours=answered_hours_ago)
+    when = due(answered_at, NOW, WITHIN)
+    assert when == Due(answered_at + WITHIN, *expected)
+    assert when.overdue is needs_follow_up(answer(answered_at=answered_at), NOW, WITHIN)
+
+
+def test_the_list_in_answer_order_is_in_due_order_the_overdue_first():
+    answered = [NOW - timedelta(hours=h) for h in (90, 60, 48, 30, 1)]
+    dues = [due(at, NOW, WITHIN) for at in answered]
+    assert [d.at for d in dues] == sorted(d.at for d in dues)
+    assert [d.overdue for d in dues] == [True, True, True, False, False]

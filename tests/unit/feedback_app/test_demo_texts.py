@@ -1,0 +1,44 @@
+"""The demo's words (feedback_app.demo_texts): complete in every language, each fit to be stored, each fix
+supported by something a customer wrote. The generated data itself is checked in tests/app/feedback_app/test_demo.py."""
+from __future__ import annotations
+
+from feedback_app import demo_texts as texts
+from surveys.scales.answers import MAX_COMMENT
+from surveys.scales.kinds import BAND_NAMES, KINDS
+from triage.classification.types import BUILTIN_KEYS
+
+LANGUAGES = {"en", "ar", "fa"}
+
+
+def all_comments():
+    return [(locale, type_key, mood, text) for locale, by_type in texts.COMMENTS.items()
+            for type_key, comments in by_type.items() for mood, text in comments]
+
+
+def test_every_language_has_every_type_praise_and_mixed_in_several_moods():
+    assert set(texts.COMMENTS) == LANGUAGES
+    for by_type in texts.COMMENTS.values():
+        assert set(by_type) == {*BUILTIN_KEYS, "praise", "mixed"}
+        assert all(len(comments) >= 5 for comments in by_type.values())
+    assert {mood for _, _, mood, _ in all_comments()} == set(BAND_NAMES)
+
+
+def test_each_text_is_written_once_and_fits_a_comment():
+    written = [text for *_, text in all_comments()] + [item.text for item in texts.CHANNEL_FEEDBACK]
+    assert len(written) == len(set(written))
+    assert all(0 < len(text) <= MAX_COMMENT and text == text.strip() for text in written)
+
+
+def test_the_surveys_texts_are_given_in_every_language_the_product_name_alike():
+    assert set(texts.SURVEY_TEXTS) == set(texts.SURVEY_NAMES) == set(KINDS)
+    for variables in texts.SURVEY_TEXTS.values():
+        assert all(set(by_locale) == LANGUAGES and all(by_locale.values()) for by_locale in variables.values())
+        assert set(variables["product"].values()) == {"Acme Board"}
+    assert set(texts.RELEASE_NOTES) == LANGUAGES
+
+
+def test_each_fix_is_supported_by_what_customers_wrote():
+    written = [text for *_, text in all_comments()]
+    for fix in texts.FIXES:
+        assert any(word in text for word in fix.words for text in written), fix.title
+    assert {fix.step for fix in texts.FIXES} == {"open", "planned", "shipped", "override"}
