@@ -123,13 +123,24 @@ def fill_wording(templates: Mapping[str, str], reasons: Mapping[str, str], texts
     """{locale: {"question", "reason"}} for the languages that have a question: the template filled with the
     texts, or a question the team wrote (`written`: {locale: {"question"?, "reason"?}}, which wins). A language
     with neither is left out. The reason prompt is the standard one unless written."""
-    wording = {}
+    filled = {locale: {"question": question} for locale in LOCALES
+              if (question := filled_question(templates[locale], texts, locale))}
+    return with_written(filled, written or {}, reasons)
+
+
+def with_written(wording: Mapping[str, Mapping[str, str]], written: Mapping[str, Mapping[str, str]],
+                 reasons: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """A survey's wording with the team's texts over it: an empty text changes nothing (a language never
+    loses its question: invitations in it may be out), and a language without a question gets one only when
+    one is written, its reason prompt then the standard one unless written too."""
+    updated = {}
     for locale in LOCALES:
-        own = {part: text.strip() for part, text in (written or {}).get(locale, {}).items() if text and text.strip()}
-        question = own.get("question") or filled_question(templates[locale], texts, locale)
-        if question:
-            wording[locale] = {"question": question, "reason": own.get("reason") or reasons[locale]}
-    return wording
+        own = {part: text.strip() for part, text in written.get(locale, {}).items()
+               if part in ("question", "reason") and text and text.strip()}
+        texts = {**wording.get(locale, {}), **own}
+        if texts.get("question"):
+            updated[locale] = {**texts, "reason": texts.get("reason") or reasons[locale]}
+    return updated
 
 
 def missing_languages(wording: Mapping[str, object]) -> list[str]:
