@@ -101,3 +101,15 @@ def test_the_wording_page_saves_without_every_language_and_refuses_what_would_lo
     prompt_only = team.post(f"/surveys/{survey.id}/wording", data={**kept, "reason_ar": "لماذا؟"})
     assert "Write the question too, or leave both empty." in prompt_only.get_data(as_text=True)
     assert set(wording(survey.id)) == {"en"}
+
+
+def test_the_refusal_reads_in_the_teams_language(team):
+    add_customers(("reza@example.com", "رضا", "fa"), ("ali@example.com", "علی", "fa"), ("sara@example.com", "سارة", "ar"))
+    survey = create_survey("csat", "Delivery", "Acme", subject={"en": "your delivery", "ar": "التوصيل"})
+    arabic = {"Accept-Language": "ar"}
+    html = team.get(f"/surveys/{survey.id}/send", headers=arabic).get_data(as_text=True)
+    assert "الفارسية (fa): عميلان مؤهلان" in html and "Persian" not in html
+    refused = team.post(f"/surveys/{survey.id}/send", headers=arabic, follow_redirects=True).get_data(as_text=True)
+    assert "لم يُرسَل شيء: لا سؤال في هذا الاستبيان بلغة عميلَين مؤهلَين (الفارسية (fa): 2)" in refused
+    assert sent() == 0
+    assert "لا سؤال بهذه اللغات: الفارسية (fa)." in team.get(f"/surveys/{survey.id}", headers=arabic).get_data(as_text=True)
