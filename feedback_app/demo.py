@@ -146,7 +146,7 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     """Send the three surveys days apart and answer them over the weeks since; returns how many answered."""
     answering = []
     for number, kind in enumerate(texts.SURVEY_NAMES):
-        survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **_english(texts.SURVEY_TEXTS[kind]))
+        survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **texts.SURVEY_TEXTS[kind])
         sent_at = now - timedelta(days=FIRST_SENT_DAYS_AGO - 2 * number)
         services.send_survey(survey, sent_at, cooldown_days=0)
         invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
@@ -157,11 +157,6 @@ def _surveys(rng: random.Random, now: datetime) -> int:
         record_answer(signed_invitation(invitation), _answer(rng, KINDS[kind], comment), _when(rng, sent_at, now),
                       EDIT_WINDOW)
     return len(answering)
-
-
-def _english(variables: dict[str, dict[str, str]]) -> dict[str, str]:
-    """surveys.asking.services.create_survey takes one text per variable today: the English one."""
-    return {name: by_locale["en"] for name, by_locale in variables.items()}
 
 
 def _comments_for(rng: random.Random, locales: list[str]) -> list[tuple[str, str] | None]:

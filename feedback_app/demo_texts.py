@@ -17,12 +17,12 @@ U, N, H = "unhappy", "neutral", "happy"
 # a kind's question (surveys.scales.kinds) is filled with them.
 SURVEY_NAMES = {"nps": "Product NPS — autumn", "csat": "Support CSAT", "ces": "Plan upgrade effort"}
 SURVEY_TEXTS = {
-    "nps": {"product": {"en": PRODUCT, "ar": PRODUCT, "fa": PRODUCT}},
-    "csat": {"product": {"en": PRODUCT, "ar": PRODUCT, "fa": PRODUCT},
+    "nps": {"product": PRODUCT},  # a name: the same in every language
+    "csat": {"product": PRODUCT,
              "subject": {"en": "the help you got from our support team",
                          "ar": "المساعدة التي تلقيتها من فريق الدعم",
                          "fa": "کمکی که از تیم پشتیبانی گرفتید"}},
-    "ces": {"product": {"en": PRODUCT, "ar": PRODUCT, "fa": PRODUCT},
+    "ces": {"product": PRODUCT,
             "task": {"en": "upgrade my plan", "ar": "ترقية اشتراكي", "fa": "ارتقای اشتراکم"}},
 }
 

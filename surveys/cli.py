@@ -1,5 +1,5 @@
-"""`feedback customers import` and `feedback surveys …` (create, list, send, results): customers and surveys
-from the command line. The `customers` group is also where privacy/cli.py's commands go (export, erase, restore)."""
+"""`feedback customers import` and `feedback surveys …` (create, wording, list, send, results): customers and
+surveys from the command line. The `customers` group is also where privacy/cli.py's commands go (export, erase, restore)."""
 from __future__ import annotations
 
 import io
@@ -15,12 +15,14 @@ from flask.cli import with_appcontext
 from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES
 from surveys.asking import services as survey_services
 from surveys.asking.results import all_surveys, survey_results
 from surveys.models import Survey
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
+from surveys.scales.texts import SurveyTexts, UnknownLanguage, missing_languages, read_language_value
 
 
 @click.group()
@@ -67,17 +69,90 @@ def surveys():
     """Create, send and read surveys."""
 
 
+LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "fa": "Persian"}
+# The option a kind's missing language is most likely to need (an NPS survey misses one only for its product).
+TEXT_OPTION = {"nps": "--product", "csat": "--subject", "ces": "--task"}
+
+
+class LanguageText(click.ParamType):
+    """`LANG:TEXT` (`ar:تصدير تقرير`), or a bare TEXT: (locale or None, text)."""
+    name = "LANG:TEXT"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            return read_language_value(value)
+        except UnknownLanguage as error:
+            self.fail(f"{error}; to give an English text that starts like this, put en: before it", param, ctx)
+
+
+def _per_language(values: tuple, every_language: bool = False) -> dict[str, str]:
+    """Repeated LANG:TEXT values as {locale: text}: a bare one is English, or every language's (a product
+    name) when `every_language`; a value for one language wins over a bare one, whatever their order."""
+    bare = [text for locale, text in values if locale is None]
+    texts = {locale: bare[-1] for locale in (LOCALES if every_language else ("en",))} if bare else {}
+    texts.update({locale: text for locale, text in values if locale is not None})
+    return texts
+
+
+def _texts(product: tuple, subject: tuple, task: tuple) -> SurveyTexts:
+    return SurveyTexts.given(_per_language(product, every_language=True), _per_language(subject),
+                             _per_language(task))
+
+
+def _languages(locales) -> str:
+    """'Arabic (ar) and Persian (fa)'."""
+    names = [f"{LANGUAGE_NAMES[locale]} ({locale})" for locale in locales]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _echo_missing(survey) -> None:
+    if missing := missing_languages(survey.wording):
+        click.echo(f"No question in {_languages(missing)}: its speakers are not sent this survey. {_add_hint(survey)}")
+
+
+def _add_hint(survey) -> str:
+    missing = missing_languages(survey.wording)
+    return (f"Add it with `feedback surveys wording {survey.id} {TEXT_OPTION[survey.kind]} {missing[0]}:…` "
+            "or on the survey's Wording page.")
+
+
+def text_options(command):
+    """--product, --subject and --task, each repeatable as LANG:TEXT."""
+    for option in reversed((
+            click.option("--product", "product", multiple=True, type=LanguageText(),
+                         help="Named in the question: a bare name is used in every language (names are not "
+                              "translated); LANG:TEXT gives one language's. Default: “our product”, translated."),
+            click.option("--subject", "subject", multiple=True, type=LanguageText(),
+                         help="CSAT: what is rated, per language (LANG:TEXT; bare: English), e.g. "
+                              "--subject en:'your delivery'. Default: the product."),
+            click.option("--task", "task", multiple=True, type=LanguageText(),
+                         help="CES: what the customer tried to do, per language (LANG:TEXT; bare: English), "
+                              "e.g. --task en:'export a report' --task ar:'تصدير تقرير'."))):
+        command = option(command)
+    return command
+
+
 @surveys.command("create")
 @click.option("--kind", type=click.Choice(sorted(KINDS)), required=True)
 @click.option("--name", required=True, help="Your team's name for the survey.")
-@click.option("--product", default="our product", show_default=True, help="Named in the question.")
-@click.option("--subject", default="", help="CSAT: what is rated, e.g. 'your delivery'.")
-@click.option("--task", default="", help="CES: what the customer tried to do.")
+@text_options
 @with_appcontext
 def surveys_create(kind, name, product, subject, task):
-    """Create a survey with the standard wording in every language; prints its id last."""
-    survey = survey_services.create_survey(kind, name, product, subject, task)
-    click.echo(f"Created {kind.upper()} survey “{survey.name}”. Its id:")
+    """Create a survey worded in each language its texts complete; prints its id last.
+
+    A language for which you give some texts but not this one (e.g. only --task en:…) gets no question, and
+    its speakers are not sent the survey until it has one (`feedback surveys wording`)."""
+    texts = _texts(product, subject, task)
+    try:
+        survey = survey_services.create_survey(kind, name, texts.product, texts.subject, texts.task)
+    except survey_services.NoQuestion as error:
+        raise click.ClickException(str(error)) from None
+    worded = [locale for locale in LOCALES if locale in survey.wording]
+    click.echo(f"Created {kind.upper()} survey “{survey.name}” with a question in {_languages(worded)}.")
+    _echo_missing(survey)
+    click.echo("Its id:")
     click.echo(survey.id)
 
 
@@ -86,6 +161,28 @@ def _survey(survey_id: int):
     if survey is None:
         raise click.ClickException(f"there is no survey {survey_id} (see `feedback surveys list`)")
     return survey
+
+
+@surveys.command("wording")
+@click.argument("survey_id", type=ID)
+@text_options
+@click.option("--question", multiple=True, type=LanguageText(), help="A question you write, LANG:TEXT (bare: English).")
+@click.option("--reason", multiple=True, type=LanguageText(), help="The open question's prompt, LANG:TEXT (bare: English).")
+@with_appcontext
+def surveys_wording(survey_id, product, subject, task, question, reason):
+    """Show a survey's questions, or give it texts: the question of each language you give a text for, and of
+    each language still without one, is written again from the standard template (--question and --reason
+    write one language's own)."""
+    survey = _survey(survey_id)
+    texts = _texts(product, subject, task)
+    questions, reasons = _per_language(question), _per_language(reason)
+    written = {locale: {"question": questions.get(locale, ""), "reason": reasons.get(locale, "")} for locale in LOCALES}
+    if texts.languages() or question or reason:
+        survey_services.reword_survey(survey, texts, written)
+    for locale in LOCALES:
+        shown = survey.wording[locale]["question"] if locale in survey.wording else "(no question)"
+        click.echo(f"{locale}\t{shown}")
+    _echo_missing(survey)
 
 
 @surveys.command("list")
@@ -108,9 +205,24 @@ def surveys_send(survey_id):
     config = current_app.config
     now = utcnow()
     eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"])
+    if speakers := survey_services.unworded_speakers(survey, now, config["SURVEY_COOLDOWN_DAYS"]):
+        raise click.ClickException(_not_sent(survey, speakers))
     with click.progressbar(length=eligible, label="Queuing invitations", file=sys.stderr) as bar:
-        queued = survey_services.send_survey(survey, now, config["SURVEY_COOLDOWN_DAYS"], bar.update)
+        try:
+            queued = survey_services.send_survey(survey, now, config["SURVEY_COOLDOWN_DAYS"], bar.update)
+        except survey_services.MissingWording as refused:  # a customer's language changed meanwhile
+            raise click.ClickException(_not_sent(survey, refused.speakers)) from None
     click.echo(f"Queued {queued} invitation{'s' if queued != 1 else ''}.")
+
+
+def _not_sent(survey, speakers: dict[str, int]) -> str:
+    """"Not sent: 12 eligible customers speak Arabic (ar) and 3 Persian (fa), and this survey has no …"."""
+    (first_locale, first), *others = speakers.items()
+    counts = [f"{first} eligible customer{'s' if first != 1 else ''} speak{'s' if first == 1 else ''} "
+              f"{_languages([first_locale])}"] + [f"{count} {_languages([locale])}" for locale, count in others]
+    listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
+    those = "that language" if len(counts) == 1 else "those languages"
+    return f"Not sent: {listed}, and this survey has no question in {those}. {_add_hint(survey)}"
 
 
 @surveys.command("results")

@@ -16,16 +16,25 @@ from surveys.answering.links import SignedInvitation, signed_invitation, survey_
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
-from surveys.scales.kinds import KINDS, Kind, default_wording
+from surveys.scales.kinds import KINDS, REASON, Kind
+from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
 
 # ---------------------------------------------------------------- surveys
 
 
-def create_survey(kind: str, name: str, product: str, subject: str = "", task: str = "",
+class NoQuestion(ValueError):
+    """The texts given complete the question in no language."""
+
+
+def create_survey(kind: str, name: str, product: str | dict, subject: str | dict = "", task: str | dict = "",
                   wording: dict | None = None) -> Survey:
-    wording_ = default_wording(KINDS[kind], product, subject, task)
-    for locale, texts in (wording or {}).items():
-        wording_[locale].update({k: v for k, v in texts.items() if v and v.strip()})
+    """A survey worded in each language its texts complete (surveys.scales.texts): `product` a name for every
+    language (str) or {locale: text}; `subject` and `task` English (str) or {locale: text}; empty: not given.
+    `wording` {locale: {"question"?, "reason"?}} is written by the team and wins. Raises UnknownLanguage, or
+    NoQuestion when no language would have a question."""
+    wording_ = fill_wording(KINDS[kind].question, REASON, SurveyTexts.given(product, subject, task), wording)
+    if not wording_:
+        raise NoQuestion("no language has every text its question needs (give the same languages for each)")
     survey = Survey(kind=kind, name=name.strip(), wording=wording_)
     db.session.add(survey)
     db.session.commit()
@@ -33,10 +42,26 @@ def create_survey(kind: str, name: str, product: str, subject: str = "", task: s
 
 
 def update_wording(survey: Survey, wording: dict[str, dict[str, str]]) -> None:
-    survey.wording = {locale: {**survey.wording.get(locale, {}),
-                               **{k: v.strip() for k, v in wording.get(locale, {}).items() if v.strip()}}
-                      for locale in LOCALES}
+    """The team's questions and reason prompts over the survey's: an empty text changes nothing, and a language
+    without a question gets one only when it is written (its reason prompt then defaults to the standard one)."""
+    survey.wording = with_written(survey.wording, wording, REASON)
     db.session.commit()
+
+
+def reword_survey(survey: Survey, texts: SurveyTexts, written: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """New texts for a survey (`feedback surveys wording`): the question of each language these texts name,
+    and of each language still without one, is filled again from the standard template with them and the
+    survey's own texts (read back from its questions); `written` questions and prompts win. Returns the
+    languages still without a question."""
+    kind = KINDS[survey.kind]
+    filled = fill_wording(kind.question, REASON, texts.over(recovered_texts(kind.question, survey.wording)))
+    renewed = texts.languages() | set(missing_languages(survey.wording))
+    questions = {locale: {"question": filled[locale]["question"]} for locale in renewed if locale in filled}
+    for locale, own in (written or {}).items():
+        questions[locale] = {**questions.get(locale, {}), **{part: text for part, text in own.items() if text}}
+    survey.wording = with_written(survey.wording, questions, REASON)
+    db.session.commit()
+    return missing_languages(survey.wording)
 
 
 def close_survey(survey: Survey, now: datetime) -> None:
@@ -66,6 +91,35 @@ def count_eligible(survey: Survey, now: datetime, cooldown_days: int) -> int:
         eligible_customers(survey, now, cooldown_days, Customer.id).subquery()))
 
 
+def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int) -> dict[str, int]:
+    """{locale: eligible customers} in the languages a send would write to (best_locale, as the send maps
+    them), in one grouped statement: a customer's stated locales are few, the customers many."""
+    stated = db.session.execute(eligible_customers(survey, now, cooldown_days, Customer.locale, func.count())
+                                .order_by(None).group_by(Customer.locale)).all()
+    counts = dict.fromkeys(LOCALES, 0)
+    for locale, customers in stated:
+        counts[best_locale(locale)] += customers
+    return counts
+
+
+class MissingWording(Exception):
+    """A send refused before anything is written: eligible customers speak languages the survey has no
+    question in. `speakers`: {locale: eligible customers}, in the product's order of languages."""
+
+    def __init__(self, survey_id: int, speakers: dict[str, int]):
+        super().__init__(f"survey {survey_id} has no question in {', '.join(speakers)}")
+        self.survey_id, self.speakers = survey_id, speakers
+
+
+def unworded_speakers(survey: Survey, now: datetime, cooldown_days: int) -> dict[str, int]:
+    """{locale: eligible customers} of the languages this survey has no question in (none: it may be sent)."""
+    missing = missing_languages(survey.wording)
+    if not missing:
+        return {}
+    counts = eligible_by_language(survey, now, cooldown_days)
+    return {locale: counts[locale] for locale in missing if counts[locale]}
+
+
 def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Progress = no_progress) -> int:
     """Invite every eligible customer, BATCH at a time. Each batch of invitations is committed with
     their emails, so an invitation never exists without its email; a send stopped half-way is finished
@@ -74,12 +128,15 @@ def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Pro
     of each batch."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
+    if speakers := unworded_speakers(survey, now, cooldown_days):
+        raise MissingWording(survey.id, speakers)  # never a mixed-language question: nothing is queued
     letter = _Letter(survey.id, KINDS[survey.kind], survey.wording)  # plain values: the commits expire `survey`
     eligible = eligible_customers(survey, now, cooldown_days, Customer.id, Customer.email, Customer.name,
                                   Customer.locale).limit(BATCH)
     invited, after = 0, 0
     while customers := _eligible_batch(eligible, after):
-        invited += _invite(customers, letter, now)
+        # A customer whose language changed since the check above is left for the next send.
+        invited += _invite([c for c in customers if best_locale(c.locale) in letter.wording], letter, now)
         db.session.commit()
         after = customers[-1].id
         progress(len(customers))
@@ -101,6 +158,8 @@ def _eligible_batch(eligible, after: int) -> list:
 def _invite(customers: list, letter: _Letter, now: datetime) -> int:
     """The batch's invitations in one INSERT and an email queued for each one it made. ON CONFLICT DO
     NOTHING: a customer whom another send invited meanwhile is skipped here, email included."""
+    if not customers:
+        return 0
     inserted = db.session.execute(_insert_invitations(), [
         {"survey_id": letter.survey_id, "customer_id": c.id, "sent_at": now, "locale": best_locale(c.locale)}
         for c in customers]).all()
@@ -160,9 +219,11 @@ def queue_due_reminders(now: datetime, after_days: int) -> int:
         .where(~exists().where(Response.invitation_id == Invitation.id))
         .where(~exists().where(OutboxEmail.dedupe_key == reminder_key))
         .order_by(Invitation.id)).all()
+    # An invitation's language always has a question (sends check it, wording never loses one): the check
+    # below only keeps a mixed-language reminder impossible.
     queued = sum(_queue_survey_email(signed_invitation(invitation), invitation.customer, invitation.survey.wording,
                                      "survey_reminder", f"survey-reminder:{invitation.id}", now)
-                 for invitation in due)
+                 for invitation in due if invitation.locale in invitation.survey.wording)
     db.session.commit()
     return queued
 

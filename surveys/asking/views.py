@@ -1,6 +1,8 @@
 """The team's survey pages: the list, a new survey, its results, wording, sending and closing (`surveys` blueprint)."""
 from __future__ import annotations
 
+import json
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,11 +14,12 @@ from feedback_app.core.languages import LOCALES
 from feedback_app.web.forms import ConfirmForm
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
-from surveys.asking.forms import SurveyForm, WordingForm
+from surveys.asking.forms import ENDONYMS, LANGUAGE_NAMES, SurveyForm, WordingForm
 from surveys.asking.results import all_surveys, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey
-from surveys.scales.kinds import KINDS
+from surveys.scales.kinds import KINDS, REASON
+from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
 
 
 @team.get("/surveys")
@@ -30,43 +33,68 @@ def index():
 def new():
     form = SurveyForm()
     if form.validate_on_submit():
-        survey = services.create_survey(form.kind.data, form.name.data, form.product.data,
-                                        form.subject.data or "", form.task.data or "")
-        flash(_("Survey created. Check its wording in each language, then send it."), "success")
+        texts = form.texts_of_kind()
+        survey = services.create_survey(form.kind.data, form.name.data, form.product.data or "",
+                                        texts.get("subject", ""), texts.get("task", ""))
+        if missing := missing_languages(survey.wording):
+            flash(_("Survey created with no question in %(languages)s: write it below, or customers who speak it "
+                    "are not sent this survey.", languages=_languages(missing)), "warning")
+        else:
+            flash(_("Survey created. Check its wording in each language, then send it."), "success")
         return redirect(url_for("surveys.wording", survey_id=survey.id))
-    return render_template("surveys/new.html", form=form)
+    return render_template("surveys/new.html", form=form, preview=_preview(form), language_endonyms=ENDONYMS,
+                           templates=json.dumps({key: kind.question for key, kind in KINDS.items()}),
+                           defaults=json.dumps({"product": DEFAULT_PRODUCT, "task": DEFAULT_TASK}))
+
+
+def _preview(form) -> dict[str, str | None]:
+    """Each language's question as the form stands (the page's script keeps it live as the team types)."""
+    kind = KINDS.get(form.kind.data) or next(iter(KINDS.values()))
+    texts = form.texts_of_kind()
+    given = SurveyTexts.given(form.product.data or "", texts.get("subject", ""), texts.get("task", ""))
+    return {locale: filled_question(kind.question[locale], given, locale) for locale in LOCALES}
+
+
+def _languages(locales) -> str:
+    """'Arabic (ar), Persian (fa)', in the page's language."""
+    return _(", ").join(f"{LANGUAGE_NAMES[locale]} ({locale})" for locale in locales)
 
 
 @team.get("/surveys/<int:survey_id>")
 def results(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
-    return render_template("surveys/results.html", results=survey_results(survey),
-                           kind=KINDS[survey.kind], form=ConfirmForm())
+    missing = missing_languages(survey.wording)
+    return render_template("surveys/results.html", results=survey_results(survey), kind=KINDS[survey.kind],
+                           form=ConfirmForm(), missing=missing, missing_list=_languages(missing))
 
 
 @team.route("/surveys/<int:survey_id>/wording", methods=["GET", "POST"])
 @role_required("triager")
 def wording(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
-    form = WordingForm(data={f"{part}_{locale}": survey.wording[locale][part]
-                             for locale in LOCALES for part in ("question", "reason")})
-    if form.validate_on_submit():
-        services.update_wording(survey, {locale: {part: form[f"{part}_{locale}"].data
+    form = WordingForm(data={f"{part}_{locale}": texts[part]
+                             for locale, texts in survey.wording.items() for part in ("question", "reason")})
+    if form.validate_on_submit() and form.check_languages(survey.wording):
+        services.update_wording(survey, {locale: {part: form[f"{part}_{locale}"].data or ""
                                                   for part in ("question", "reason")} for locale in LOCALES})
         flash(_("Wording saved."), "success")
         return redirect(url_for("surveys.results", survey_id=survey.id))
-    return render_template("surveys/wording.html", survey=survey, form=form, kind=KINDS[survey.kind])
+    return render_template("surveys/wording.html", survey=survey, form=form, kind=KINDS[survey.kind],
+                           missing=missing_languages(survey.wording), reasons=REASON, language_endonyms=ENDONYMS)
 
 
 @team.get("/surveys/<int:survey_id>/send")
 @role_required("triager")
 def confirm_send(survey_id: int):
-    """Who would get it, before anything is sent (the count reads every customer: here, not on results)."""
+    """Who would get it, before anything is sent (the count reads every customer: here, not on results), and
+    who speaks a language the survey has no question in (then nothing can be sent)."""
     survey = db.get_or_404(Survey, survey_id)
     cooldown = current_app.config["SURVEY_COOLDOWN_DAYS"]
-    eligible = services.count_eligible(survey, utcnow(), cooldown) if survey.is_open else 0
-    return render_template("surveys/send.html", survey=survey, eligible=eligible, cooldown_days=cooldown,
-                           form=ConfirmForm())
+    by_language = services.eligible_by_language(survey, utcnow(), cooldown) if survey.is_open else {}
+    speakers = {locale: by_language[locale] for locale in missing_languages(survey.wording) if by_language.get(locale)}
+    return render_template("surveys/send.html", survey=survey, eligible=sum(by_language.values()),
+                           cooldown_days=cooldown, form=ConfirmForm(), speakers=speakers,
+                           language_names=LANGUAGE_NAMES)
 
 
 @team.post("/surveys/<int:survey_id>/send")
@@ -76,10 +104,24 @@ def send(survey_id: int):
     if ConfirmForm().validate_on_submit():
         if not survey.is_open:
             flash(_("This survey is closed."), "error")
-        else:
+            return redirect(url_for("surveys.results", survey_id=survey.id))
+        try:
             queued = services.send_survey(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
-            flash(ngettext("Queued %(num)d invitation.", "Queued %(num)d invitations.", queued), "success")
+        except services.MissingWording as refused:
+            flash(_not_sent(refused.speakers), "error")
+            return redirect(url_for("surveys.confirm_send", survey_id=survey.id))
+        flash(ngettext("Queued %(num)d invitation.", "Queued %(num)d invitations.", queued), "success")
     return redirect(url_for("surveys.results", survey_id=survey.id))
+
+
+def _not_sent(speakers: dict[str, int]) -> str:
+    counts = _(", ").join(_("%(language)s (%(locale)s): %(num)d", language=LANGUAGE_NAMES[locale], locale=locale,
+                            num=count) for locale, count in speakers.items())
+    return ngettext("Not sent: %(num)d eligible customer speaks a language this survey has no question in "
+                    "(%(counts)s). Add the question on the Wording page, then send.",
+                    "Not sent: %(num)d eligible customers speak languages this survey has no question in "
+                    "(%(counts)s). Add the question on the Wording page, then send.",
+                    sum(speakers.values()), counts=counts)
 
 
 @team.post("/surveys/<int:survey_id>/close")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The supported languages are infrastructure's (pages and emails use them too): the wording is written for each.
-from feedback_app.core.languages import LOCALES
+# The wording is written for each supported language (feedback_app.core.languages.LOCALES); the texts a team
+# gives per language fill it (surveys.scales.texts).
+from surveys.scales.texts import SurveyTexts, fill_wording
 
 REASON = {
     "en": "What is the main reason for your score?",
@@ -23,7 +24,7 @@ class Kind:
     label: str
     low: int
     high: int
-    question: dict[str, str]   # placeholders: {product}, {subject}, {task}
+    question: dict[str, str]   # placeholders: {product}, {subject}, {task} (filled by surveys.scales.texts)
     low_anchor: dict[str, str]
     high_anchor: dict[str, str]
 
@@ -43,7 +44,7 @@ NPS = Kind(
     key="nps", label="Net Promoter Score", low=0, high=10,
     question={
         "en": "How likely are you to recommend {product} to a friend or colleague?",
-        "ar": "ما مدى احتمال أن توصي بـ{product} لصديق أو زميل؟",
+        "ar": "ما مدى احتمال أن ترشّح {product} لصديق أو زميل؟",
         "fa": "چقدر احتمال دارد {product} را به یک دوست یا همکار پیشنهاد کنید؟",
     },
     low_anchor={"en": "Not at all likely", "ar": "غير محتمل إطلاقًا", "fa": "اصلاً احتمال ندارد"},
@@ -63,8 +64,8 @@ CES = Kind(
     key="ces", label="Customer Effort Score", low=1, high=7,
     question={
         "en": "{product} made it easy for me to {task}.",
-        "ar": "سهّل {product} عليّ {task}.",
-        "fa": "{product} {task} را برایم آسان کرد.",
+        "ar": "كان من السهل عليّ {task} باستخدام {product}.",
+        "fa": "با {product}، {task} برایم آسان بود.",
     },
     low_anchor={"en": "Strongly disagree", "ar": "لا أوافق بشدة", "fa": "کاملاً مخالفم"},
     high_anchor={"en": "Strongly agree", "ar": "أوافق بشدة", "fa": "کاملاً موافقم"},
@@ -108,10 +109,8 @@ def awaits_a_call(kind: str | None, score: int | None, has_comment: bool, may_co
     return bool(is_unhappy(kind, score) and has_comment and may_contact)
 
 
-def default_wording(kind: Kind, product: str, subject: str = "", task: str = "") -> dict[str, dict[str, str]]:
-    """The standard question and reason prompt in every locale, with the team's names filled in."""
-    fill = {"product": product, "subject": subject or product, "task": task or "get what I needed done"}
-    return {
-        locale: {"question": kind.question[locale].format(**fill), "reason": REASON[locale]}
-        for locale in LOCALES
-    }
+def default_wording(kind: Kind, product: str | dict = "", subject: str | dict = "",
+                    task: str | dict = "") -> dict[str, dict[str, str]]:
+    """The standard question and reason prompt in each language the texts complete (surveys.scales.texts:
+    a str product is a name for every language, a str subject or task is English; empty: the defaults)."""
+    return fill_wording(kind.question, REASON, SurveyTexts.given(product, subject, task))

@@ -114,7 +114,8 @@ PEOPLE = tuple((f"p{n}@example.com", f"P{n}" if n % 2 else None, ("en", "ar", "f
 def test_a_send_renders_each_customers_email_and_keeps_no_orm_objects(app, monkeypatch):
     monkeypatch.setattr("surveys.asking.services.BATCH", 3)
     add_customers(*PEOPLE)
-    survey_id = create_survey("csat", "Flat", "Acme", subject="our support").id
+    survey_id = create_survey("csat", "Flat", "Acme",
+                              subject={"en": "our support", "ar": "دعمنا الفني", "fa": "پشتیبانی ما"}).id
     db.session.expunge_all()
     survey = db.session.get(Survey, survey_id)
     progress = []
@@ -205,7 +206,8 @@ def test_a_customer_another_send_invited_meanwhile_is_skipped_with_no_second_ema
 
 def test_the_cli_send_counts_and_shows_its_progress(app):
     add_customers(*PEOPLE)
-    survey = create_survey("ces", "CLI", "Acme", task="export a report")
+    survey = create_survey("ces", "CLI", "Acme",
+                           task={"en": "export a report", "ar": "تصدير تقرير", "fa": "گرفتن گزارش"})
     result = run(app, "surveys", "send", str(survey.id))
     assert result.exit_code == 0, result.output
     assert "Queuing invitations" in result.output and result.output.strip().endswith("Queued 7 invitations.")

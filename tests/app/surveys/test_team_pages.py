@@ -82,7 +82,8 @@ def test_create_a_survey_then_edit_its_wording_and_send_it_from_the_ui(app, clie
     client.post("/customers/import", data={"file": (io.BytesIO(b"email,name,locale\na@example.com,A,en\nbad,B,en\n"),
                                                     "customers.csv")}, content_type="multipart/form-data")
     reply = client.post("/surveys/new", data={"kind": "csat", "name": "Support", "product": "Acme",
-                                              "subject": "our support"})
+                                              "subject_en": "our support", "subject_ar": "دعمنا الفني",
+                                              "subject_fa": "پشتیبانی ما"})
     survey = db.session.scalar(select(Survey))
     assert reply.headers["Location"].endswith(f"/surveys/{survey.id}/wording")
     assert survey.wording["en"]["question"] == "How satisfied are you with our support?"

@@ -2,9 +2,11 @@
 supported by something a customer wrote. The generated data itself is checked in tests/app/feedback_app/test_demo.py."""
 from __future__ import annotations
 
+import re
+
 from feedback_app import demo_texts as texts
 from surveys.scales.answers import MAX_COMMENT
-from surveys.scales.kinds import BAND_NAMES, KINDS
+from surveys.scales.kinds import BAND_NAMES, KINDS, default_wording
 from triage.classification.types import BUILTIN_KEYS
 
 LANGUAGES = {"en", "ar", "fa"}
@@ -29,11 +31,14 @@ def test_each_text_is_written_once_and_fits_a_comment():
     assert all(0 < len(text) <= MAX_COMMENT and text == text.strip() for text in written)
 
 
-def test_the_surveys_texts_are_given_in_every_language_the_product_name_alike():
+def test_the_surveys_ask_in_every_language_with_the_product_name_alike():
     assert set(texts.SURVEY_TEXTS) == set(texts.SURVEY_NAMES) == set(KINDS)
-    for variables in texts.SURVEY_TEXTS.values():
-        assert all(set(by_locale) == LANGUAGES and all(by_locale.values()) for by_locale in variables.values())
-        assert set(variables["product"].values()) == {"Acme Board"}
+    for kind, variables in texts.SURVEY_TEXTS.items():
+        wording = default_wording(KINDS[kind], **variables)
+        assert set(wording) == LANGUAGES, kind  # no language left without a question
+        for locale in ("ar", "fa"):  # nothing English in them but the product's name
+            assert not re.search("[A-Za-z]", wording[locale]["question"].replace(texts.PRODUCT, "")), kind
+        assert (texts.PRODUCT in wording["en"]["question"]) == (kind != "csat")  # CSAT asks about its subject
     assert set(texts.RELEASE_NOTES) == LANGUAGES
 
 

@@ -14,7 +14,7 @@ def test_default_wording_fills_in_the_names():
     wording = default_wording(NPS, "Acme")
     assert wording["en"]["question"] == "How likely are you to recommend Acme to a friend or colleague?"
     assert all("Acme" in wording[locale]["question"] for locale in LOCALES)
-    ces = default_wording(CES, "Acme", task="pay an invoice")
+    ces = default_wording(CES, "Acme", task={"en": "pay an invoice", "ar": "دفع فاتورة", "fa": "پرداخت صورت‌حساب"})
     assert all("{" not in ces[locale]["question"] for locale in LOCALES)
 
 
