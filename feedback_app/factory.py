@@ -11,7 +11,7 @@ from flask import Flask
 import config as settings
 from feedback_app.core.extensions import babel, csrf, db, links, login_manager, migrate
 from feedback_app.core.i18n import compile_catalogs, select_locale, template_helpers
-from feedback_app.web import errors, input_guard, security
+from feedback_app.web import errors, input_guard, security, static_files
 from surveys.answering.services import answer_page
 from surveys.answering.shortcut import KeptPages, LinkClickShortcut
 
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     errors.register(app)
+    static_files.register(app)  # a year's cache for static files, each address naming its content
     _answer_link_clicks_beneath_flask(app)
     security.register(app)  # after: a proxy's headers are read before anything else
     input_guard.register(app)  # after the blueprints: text no database can store is refused (400/422)

@@ -13,7 +13,6 @@ from feedback_app.demo import DEMO_ADMIN, load_demo
 from feedback_app.jobs import classify_new_verbatims
 from feedback_app.mail.outbox import FAILED, OutboxEmail
 from tests.conftest import SMALL_CORPUS, unavailable
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support import nginx
 from tests.support.factories import NOW
 from tests.support.gunicorn import gunicorn, self_signed_certificate
@@ -37,13 +36,10 @@ def seeded_database(app_factory, database_url):
 
 
 @pytest.fixture
-def https_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def https_browser(browser):
+    """The session's Chromium: a process runs one sync Playwright, so a second one cannot start beside it
+    (each test's context accepts the self-signed certificate)."""
+    return browser
 
 
 def sign_in(page, base: str) -> None:

@@ -201,7 +201,7 @@ def test_the_grid_draws_every_fix_as_a_linked_circle_at_its_cost_and_impact(app,
     assert placed[big.id].impact.value > placed[middle.id].impact.value > placed[quick.id].impact.value
     assert points[big.id][2] > points[middle.id][2] > points[quick.id][2]
     tooltip = points[big.id][3]
-    assert tooltip.startswith(f"#{placed[big.id].rank} Rewrite sync — ") and "cost 5" in tooltip and "respondents 4" in tooltip
+    assert tooltip.startswith(f"Rank {placed[big.id].rank}: Rewrite sync — ") and "cost 5" in tooltip and "respondents 4" in tooltip
     # The ranked list beside it carries the same numbers, in rank order.
     rows = re.findall(r'<tr data-fix="(\d+)">\s*<td>(\d+)</td>', page)
     assert [(int(f), int(r)) for f, r in rows] == sorted(((i, p.rank) for i, p in placed.items()), key=lambda x: x[1])
