@@ -44,7 +44,7 @@ def logo(version: int):
     data, media_type, current = found
     # An older version's address (an email queued before the change) shows the current logo, briefly kept.
     return data, 200, {"Content-Type": media_type, "Cache-Control": KEPT_FOR_A_YEAR if current else "no-cache",
-                       "Content-Security-Policy": "default-src 'none'"}
+                       "Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff"}
 
 
 @brand_assets.get("/<int:version>.css")
