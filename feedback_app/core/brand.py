@@ -14,6 +14,7 @@ How the brand reaches a page without a query per request:
 """
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import NamedTuple
@@ -22,6 +23,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, bindparam, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.core import brand_rules
@@ -29,6 +31,7 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import localized_digits
 from feedback_app.core.sql import DriverStatement, insert_ignoring_conflicts
 
+logger = logging.getLogger(__name__)
 BRAND_ID = 1
 BRAND_REFRESH = 5.0  # seconds a process shows a brand changed elsewhere before it reads it again
 
@@ -84,7 +87,14 @@ def current_brand() -> Brand:
     """This process's copy of the brand, re-read at most every BRAND_REFRESH seconds (an app context is needed)."""
     cache = current_app.extensions.setdefault("feedback.brand", {"brand": NO_BRAND, "read_at": None})
     if cache["read_at"] is None or time.monotonic() - cache["read_at"] > BRAND_REFRESH:
-        cache.update(brand=read_brand(), read_at=time.monotonic())
+        engine = db.engine
+        try:
+            cache["brand"] = read_brand(engine)
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+            # The error pages show the brand too: a database that cannot answer must not turn a 500 page into
+            # a failure of its own. The last copy (or none) is shown, and read again after the next interval.
+            logger.warning("The brand could not be read; showing the last one read", exc_info=True)
+        cache["read_at"] = time.monotonic()
     return cache["brand"]
 
 
@@ -111,15 +121,10 @@ class BrandChange(NamedTuple):
 
 def change_problems(change: BrandChange, current: Brand) -> list[brand_rules.Problem]:
     """Why `change` cannot be made (nothing at all is saved then), in the order of the form's fields."""
-    problems = []
-    name = brand_rules.clean_name(change.name if change.name is not None else current.name)
-    if isinstance(name, brand_rules.Problem):
-        problems.append(name)
-    if change.colour is not None and isinstance(brand_rules.check_colour(change.colour), brand_rules.Problem):
-        problems.append(brand_rules.check_colour(change.colour))
-    if change.logo is not None and isinstance(brand_rules.check_logo(change.logo), brand_rules.Problem):
-        problems.append(brand_rules.check_logo(change.logo))
-    return problems
+    checked = [brand_rules.clean_name(change.name if change.name is not None else current.name),
+               brand_rules.check_colour(change.colour) if change.colour is not None else None,
+               brand_rules.check_logo(change.logo) if change.logo is not None else None]
+    return [outcome for outcome in checked if isinstance(outcome, brand_rules.Problem)]
 
 
 def set_brand(change: BrandChange, now: datetime) -> list[brand_rules.Problem]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
@@ -207,3 +206,13 @@ def test_the_logo_and_colour_sheet_are_served_with_caching_by_version(app, clien
     assert client.get("/brand/2.css").headers["Cache-Control"].endswith("immutable")
     assert "#1f4e79" in client.get("/brand/2.css").get_data(as_text=True)
     assert read_brand().version == 2
+
+
+def test_a_database_that_cannot_answer_still_gets_its_error_page(tmp_path):
+    """Error pages show the brand too; when the brand cannot be read they show the last copy, not a second error."""
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'no-tables.db'}")  # no schema at all
+    with app.app_context():
+        assert current_brand() == brand_module.NO_BRAND
+        assert app.test_client().get("/s/not-a-token").status_code == 404
