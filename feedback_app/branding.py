@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
+from wtforms.validators import Length
 
 from feedback_app.core import brand_rules
 from feedback_app.core.brand import BrandChange, brand_logo, problem_message, read_brand, set_brand
@@ -20,9 +21,12 @@ KEPT_FOR_A_YEAR = "public, max-age=31536000, immutable"
 
 
 class BrandForm(FlaskForm):
-    name = StringField(_l("Organisation name"), description=_l(
-        "Shown on every survey page and email: “Stop receiving surveys from …?”. Never translated."))
-    colour = StringField(_l("Accent colour (optional)"), description=_l(
+    # Bounds on what is read at all; the rules themselves (feedback_app.core.brand_rules) decide after it.
+    name = StringField(_l("Organisation name"), validators=[Length(max=4 * brand_rules.NAME_MAX, message=_l(
+        "The organisation's name can be at most %(max)s characters long.", max=brand_rules.NAME_MAX))],
+        description=_l("Shown on every survey page and email: “Stop receiving surveys from …?”. Never translated."))
+    colour = StringField(_l("Accent colour (optional)"), validators=[Length(max=32, message=_l(
+        "Enter the colour as a hex code, e.g. #0a5c36."))], description=_l(
         "A hex code such as #0a5c36. Buttons show white text on it, so it must be dark enough (contrast 4.5:1)."))
     logo = FileField(_l("Logo (optional)"), description=_l(
         "PNG, JPEG or WebP, at most 256 KB; shown about 40 pixels high. SVG is not accepted."))

@@ -69,7 +69,8 @@ def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, au
 def _render_answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool,
                         answered: bool) -> str:
     return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
-                           errors={}, token=token, autosave=autosave, answered=answered, brand=page.brand)
+                           errors={}, token=token, autosave=autosave, answered=answered, brand=page.brand,
+                           max_comment=MAX_COMMENT)
 
 
 @public.post("/s/<token>")
@@ -130,7 +131,7 @@ def _invalid(token: str, signed, invalid: Invalid):
     over_by = len(comment.replace("\r\n", "\n")) - MAX_COMMENT  # counted as read_answer counts
     return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
                            errors=invalid.errors, token=token, autosave=False, answered=page.response is not None,
-                           brand=page.brand, saved_score=saved_score, over_by=over_by), 422
+                           brand=page.brand, saved_score=saved_score, over_by=over_by, max_comment=MAX_COMMENT), 422
 
 
 @public.get("/s/<token>/thanks")

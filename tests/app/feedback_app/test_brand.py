@@ -216,3 +216,10 @@ def test_a_database_that_cannot_answer_still_gets_its_error_page(tmp_path):
     with app.app_context():
         assert current_brand() == brand_module.NO_BRAND
         assert app.test_client().get("/s/not-a-token").status_code == 404
+
+
+def test_an_absurdly_long_name_or_colour_is_refused_before_the_rules(app, client):
+    sign_in(client, "admin")
+    reply = client.post("/admin/brand", data={"name": "A" * 1000, "colour": "#" + "0" * 100})
+    assert reply.status_code == 422 and b"at most 80 characters" in reply.data and b"as a hex code" in reply.data
+    assert stored() is None
