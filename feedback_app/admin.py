@@ -1,11 +1,14 @@
-"""Admin pages: the outbox, so the state of every email is visible and failures can be retried."""
+"""Admin pages: the outbox, so the state of every email is visible and failures can be retried; the team's brand."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from feedback_app.accounts.access import role_required
+from feedback_app.branding import BrandForm, change_from_form
 from feedback_app.core import paging
+from feedback_app.core.brand import problem_message, read_brand, set_brand
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import retry_failed
@@ -63,3 +66,24 @@ def retry(email_id: int):
     if ConfirmForm().validate_on_submit() and retry_failed(email_id, utcnow()):
         flash(_("The email will be sent again on the next delivery run."), "success")
     return redirect(url_for("admin.email", email_id=email_id))
+
+
+@admin.get("/brand")
+@role_required()
+def brand():
+    current = read_brand()
+    form = BrandForm(data={"name": current.name, "colour": current.colour or ""})
+    return render_template("admin/brand.html", form=form, brand=current)
+
+
+@admin.post("/brand")
+@role_required()
+def save_brand():
+    form = BrandForm()
+    problems = set_brand(change_from_form(form), utcnow()) if form.validate_on_submit() else None
+    if problems == []:
+        flash(_("Brand saved. Survey pages show it at once, other pages and new emails within seconds."), "success")
+        return redirect(url_for("admin.brand"))
+    for problem in problems or []:
+        getattr(form, problem.field).errors = [problem_message(problem, str(get_locale()))]
+    return render_template("admin/brand.html", form=form, brand=read_brand()), 422

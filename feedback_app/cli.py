@@ -38,6 +38,7 @@ def main():
 
 def register(app: Flask) -> None:
     from feedback_app.accounts.cli import tokens, users
+    from feedback_app.branding import brand_command
     from feedback_app.mail.cli import mail
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
@@ -46,7 +47,8 @@ def register(app: Flask) -> None:
 
     for command in privacy_commands:  # export, erase, restore: the customer's rights, in the one `customers` group
         customers.add_command(command)
-    for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild):
+    for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
+                    brand_command):
         app.cli.add_command(command)
 
 

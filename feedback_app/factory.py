@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 import config as settings
+from feedback_app.core.brand import current_brand
 from feedback_app.core.extensions import babel, csrf, db, links, login_manager, migrate
 from feedback_app.core.i18n import compile_catalogs, select_locale, template_helpers
 from feedback_app.web import errors, input_guard, security, static_files
@@ -36,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     compile_catalogs(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(template_helpers())
+    app.jinja_env.globals.update(template_helpers(), current_brand=current_brand)  # brand: public pages, emails
     # The signed links (feedback_app.core.links) build their signers once: the survey POST must not per request.
     links.init_app(app)
 
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     import surveys.people.views  # noqa: F401
     from feedback_app.accounts.views import accounts
     from feedback_app.admin import admin
+    from feedback_app.branding import brand_assets
     from feedback_app.dashboard import dashboard
     from privacy.views import privacy
     from surveys.blueprints import public, team
@@ -80,11 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     from triage.loop.early_access import early_access
     from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)
 
-    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy):
+    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy, brand_assets):
         app.register_blueprint(blueprint)
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
     import privacy.models  # noqa: F401  (its table: the record of erasures)
     # their tables: periodic work's leases, addresses never to email again
-    from feedback_app.core import leases  # noqa: F401
+    from feedback_app.core import brand, leases  # noqa: F401  (brand: the team's name, logo and colour)
     from feedback_app.mail import suppression  # noqa: F401

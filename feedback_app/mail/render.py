@@ -2,7 +2,8 @@
 the stored outbox row (its bytes on the wire), and its Message-ID.
 
 Every email is a directory templates/email/<name>/ with subject.txt, body.txt and body.html; code
-supplies only the context.
+supplies only the context, and this module adds the team's brand to it (rendered when queued, so an email
+keeps the brand of its day).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from functools import lru_cache
 from flask import render_template
 from flask_babel import force_locale
 
+from feedback_app.core.brand import Brand, current_brand
+from feedback_app.core.extensions import links
 from feedback_app.core.languages import text_direction
 from feedback_app.mail import mime
 
@@ -29,13 +32,23 @@ class RenderedEmail:
     html: str
 
 
+DEFAULT_ACCENT = "#1f4e79"  # the app's own blue (app.css --accent), when the team chose no colour
+
+
 def render_email(name: str, context: dict, locale: str) -> RenderedEmail:
-    context = {**context, "locale": locale, "direction": text_direction(locale)}
+    context = {**brand_context(current_brand()), **context, "locale": locale, "direction": text_direction(locale)}
     with force_locale(locale):
         subject = render_template(f"email/{name}/subject.txt", **context)
         text = render_template(f"email/{name}/body.txt", **context)
         html = render_template(f"email/{name}/body.html", **context)
     return RenderedEmail(" ".join(subject.split()), text.strip() + "\n", html)
+
+
+def brand_context(brand: Brand) -> dict:
+    """What every email's layout shows of the team's brand (feedback_app.core.brand), the same as its pages:
+    the name, the logo at an absolute address (mail clients fetch it from the app), the accent colour."""
+    logo_url = links.url(f"/brand/logo/{brand.version}") if brand.has_logo else None
+    return {"brand": brand, "brand_logo_url": logo_url, "accent": brand.colour or DEFAULT_ACCENT}
 
 
 @dataclass(frozen=True)

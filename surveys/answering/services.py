@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Engine
 
+from feedback_app.core.brand import BRAND_COLUMNS, BRAND_ID, Brand, BrandRow, brand_of
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import DriverStatement
 from surveys.answering.links import SignedInvitation
@@ -123,27 +124,30 @@ class AnswerPage(NamedTuple):
     closed: bool
     wording: dict
     response: StoredAnswer | None
+    brand: Brand  # the team's, read in the same statement: a change shows at once on every kept page
 
 
-# Built once: the survey page is what every click in an email opens. Primary-key lookups only.
+# Built once: the survey page is what every click in an email opens. Primary-key lookups only (the brand's
+# row is the one with id 1, none before an admin sets it).
 _ANSWER_PAGE = DriverStatement(
     select(Invitation.survey_id, Survey.closed_at, Survey.wording, Response.invitation_id, Response.score,
-           Response.comment, Response.may_contact, Response.answered_at)
+           Response.comment, Response.may_contact, Response.answered_at, *BRAND_COLUMNS)
     .join(Survey, Survey.id == Invitation.survey_id)
     .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .outerjoin(BrandRow, BrandRow.id == literal_column(str(BRAND_ID)))
     .where(Invitation.id == bindparam("invitation_id")))
 
 
 def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage | None:
-    """The invitation's survey (closed? its wording) and its answer, if any, in one statement; None if
-    there is no such invitation. Through the driver (feedback_app.core.sql.DriverStatement): no ORM objects,
+    """The invitation's survey (closed? its wording), its answer, if any, and the team's brand in one
+    statement; None if there is no such invitation. Through the driver (feedback_app.core.sql.DriverStatement): no ORM objects,
     no unit of work, and a request that never touches the session ends without its bookkeeping."""
     row = _ANSWER_PAGE.first(engine or db.engine, {"invitation_id": invitation_id})
     if row is None:
         return None
-    survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at = row
+    survey_id, closed_at, wording, answered, score, comment, may_contact, answered_at, *brand = row
     response = StoredAnswer(score, comment, bool(may_contact), answered_at) if answered is not None else None
-    return AnswerPage(survey_id, closed_at is not None, wording, response)
+    return AnswerPage(survey_id, closed_at is not None, wording, response, brand_of(*brand))
 
 
 def can_still_edit(response: Response | StoredAnswer | None, now: datetime, edit_window: timedelta) -> bool:

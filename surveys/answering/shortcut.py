@@ -21,6 +21,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from sqlalchemy.engine import Engine
 
+from feedback_app.core.brand import Brand
 from feedback_app.core.links import LinkSigning
 from feedback_app.core.numbers import whole_number
 from surveys.answering.links import SignedInvitation, read_invitation
@@ -53,6 +54,7 @@ class PageKey(NamedTuple):
     may_contact: bool
     autosave: bool
     answered: bool
+    brand: Brand  # read in the page's one statement: a page kept under an older brand is never served
 
 
 class KeptPages:
@@ -121,7 +123,7 @@ def page_key(script_root: str, signed: SignedInvitation, page, values: dict, aut
              answered: bool) -> PageKey:
     wording = page.wording[signed.locale]
     return PageKey(script_root, page.survey_id, signed.kind, signed.locale, wording["question"],
-                   wording["reason"], values["score"], values["may_contact"], autosave, answered)
+                   wording["reason"], values["score"], values["may_contact"], autosave, answered, page.brand)
 
 
 def unanswered_page_key(script_root: str, signed: SignedInvitation, page, clicked: int | None) -> PageKey:

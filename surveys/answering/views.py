@@ -5,27 +5,19 @@ from datetime import timedelta
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 
+from feedback_app.core.brand import current_brand
 from feedback_app.core.clock import utcnow
 from feedback_app.core.i18n import use_locale
 from surveys.answering import services
-from surveys.answering.links import invitation_id, read_invitation
+from surveys.answering.links import read_invitation
 from surveys.answering.shortcut import TOKEN_SLOT, clicked_score, page_key, page_read_before
 from surveys.blueprints import public
-from surveys.scales.answers import Invalid, read_answer
+from surveys.scales.answers import MAX_COMMENT, Invalid, read_answer
 from surveys.scales.kinds import KINDS
 
 
 def edit_window() -> timedelta:
     return timedelta(hours=current_app.config["ANSWER_EDIT_HOURS"])
-
-
-def _invitation_or_404(token: str):
-    found = invitation_id(token)
-    invitation = services.find_invitation(found) if found is not None else None
-    if invitation is None:
-        abort(404)
-    use_locale(invitation.locale)
-    return invitation
 
 
 @public.get("/s/<token>")
@@ -38,11 +30,11 @@ def survey_page(token: str):
     if page is None:
         abort(404)
     if page.closed:
-        return _closed_page(signed.locale)
+        return _closed_page(signed.locale, page.brand)
     response = page.response
     if not services.can_still_edit(response, utcnow(), edit_window()):
         use_locale(signed.locale)
-        return render_template("surveys/public/locked.html", response=response, survey=page)
+        return render_template("surveys/public/locked.html", response=response, survey=page, brand=page.brand)
     clicked = clicked_score(signed.kind, request.args.get("score"))
     values = {"score": clicked if clicked is not None else (response.score if response else None),
               "comment": response.comment if response else "",
@@ -77,7 +69,8 @@ def _answer_page(token: str, signed, page: services.AnswerPage, values: dict, au
 def _render_answer_page(token: str, signed, page: services.AnswerPage, values: dict, autosave: bool,
                         answered: bool) -> str:
     return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
-                           errors={}, token=token, autosave=autosave, answered=answered)
+                           errors={}, token=token, autosave=autosave, answered=answered, brand=page.brand,
+                           max_comment=MAX_COMMENT)
 
 
 @public.post("/s/<token>")
@@ -92,7 +85,9 @@ def submit_answer(token: str):
         return (jsonify(saved=False, reason="closed"), 410) if wants_json else _closed_page(signed.locale)
     answer = read_answer(request.form, KINDS[signed.kind])
     if isinstance(answer, Invalid):
-        return _invalid(token, answer, wants_json)
+        if wants_json:
+            return jsonify(saved=False, errors=answer.errors), 422
+        return _invalid(token, signed, answer)
     outcome = services.record_answer(signed, answer, utcnow(), edit_window())
     if outcome in (services.CREATED, services.UPDATED):
         return jsonify(saved=True) if wants_json else redirect(f"{request.path}/thanks", 303)
@@ -105,20 +100,38 @@ def submit_answer(token: str):
     return redirect(url_for("public.survey_page", token=token), 303)  # locked: the page explains
 
 
-def _closed_page(locale: str):
+def _closed_page(locale: str, brand=None):
     use_locale(locale)
-    return render_template("surveys/public/closed.html"), 410
+    return render_template("surveys/public/closed.html", brand=brand or current_brand()), 410
 
 
-def _invalid(token: str, invalid: Invalid, wants_json: bool):
-    if wants_json:
-        return jsonify(saved=False, errors=invalid.errors), 422
-    invitation = _invitation_or_404(token)
-    values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", ""),
+def _invalid(token: str, signed, invalid: Invalid):
+    """The form again with what was typed and what is wrong. A valid score beside an over-long comment is
+    saved (as the page's script saves a score): the message then says the score was saved, the comment
+    not, and by how many characters it is over."""
+    saved_score = None
+    if invalid.errors == {"comment": "too_long"}:
+        score_only = read_answer({"score": request.form.get("score", ""), "score_only": "1"}, KINDS[signed.kind])
+        if not isinstance(score_only, Invalid):
+            outcome = services.record_answer(signed, score_only, utcnow(), edit_window())
+            if outcome == services.MISSING:
+                abort(404)
+            if outcome == services.CLOSED:
+                return _closed_page(signed.locale)
+            if outcome == services.LOCKED:
+                return redirect(url_for("public.survey_page", token=token), 303)  # the page explains
+            saved_score = score_only.score
+    page = services.answer_page(signed.id)
+    if page is None:
+        abort(404)
+    use_locale(signed.locale)
+    comment = request.form.get("comment", "")
+    values = {"score": request.form.get("score", ""), "comment": comment,
               "may_contact": bool(request.form.get("may_contact"))}
-    return render_template("surveys/public/answer.html", invitation=invitation, survey=invitation.survey,
-                           kind=KINDS[invitation.survey.kind], values=values, errors=invalid.errors,
-                           token=token, autosave=False, answered=invitation.response is not None), 422
+    over_by = len(comment.replace("\r\n", "\n")) - MAX_COMMENT  # counted as read_answer counts
+    return render_template("surveys/public/answer.html", survey=page, kind=KINDS[signed.kind], values=values,
+                           errors=invalid.errors, token=token, autosave=False, answered=page.response is not None,
+                           brand=page.brand, saved_score=saved_score, over_by=over_by, max_comment=MAX_COMMENT), 422
 
 
 @public.get("/s/<token>/thanks")
@@ -131,4 +144,5 @@ def thanks(token: str):
         return redirect(url_for("public.survey_page", token=token))
     use_locale(signed.locale)
     editable = services.can_still_edit(page.response, utcnow(), edit_window())
-    return render_template("surveys/public/thanks.html", token=token, editable=editable, response=page.response)
+    return render_template("surveys/public/thanks.html", token=token, editable=editable, response=page.response,
+                           brand=page.brand)

@@ -15,6 +15,8 @@ PUBLIC = {
     "early_access.accept": "the customer's signed early-access link is the credential",
     "static": "stylesheets and scripts, the same for everyone",
     "api.openapi_json": "the API's description, so a client can be generated before it has a token",
+    "brand.logo": "the team's logo, shown on every public page and email",
+    "brand.colours": "the team's accent colour as a style sheet, loaded by every public page",
 }
 
 # Public routes that customers (and the mail scanners in front of them) open from an email.

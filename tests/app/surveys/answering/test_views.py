@@ -1,3 +1,4 @@
+import re
 import threading
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ def test_get_with_a_score_preselects_it_and_writes_nothing(app, client):
     _, (invitation,) = sent_survey(app)
     page = client.get(survey_path(app, invitation, 9))
     assert page.status_code == 200
-    assert b'value="9"\n               checked' in page.data or b'value="9" checked' in page.data.replace(b"\n               ", b" ")
+    assert re.search(rb'value="9"\s+checked', page.data)
     assert b'data-autosave="1"' in page.data
     assert responses() == []
 
@@ -85,11 +86,39 @@ def test_invalid_score_returns_the_form_with_the_typed_text_and_stores_nothing(a
     assert responses() == []
 
 
-def test_oversized_comment_is_refused_and_kept_in_the_form(app, client):
+def test_an_oversized_comment_is_kept_in_the_form_and_the_message_says_what_was_saved(app, client):
+    """A valid score beside a comment over the limit: the score is stored (once, as the page's script
+    stores it), the comment and the consent are not, and the page says so, with how far over it is."""
     _, (invitation,) = sent_survey(app)
-    reply = client.post(survey_path(app, invitation), data={"score": "8", "comment": "x" * 5001})
-    assert reply.status_code == 422 and b"longer than" in reply.data and b"x" * 5001 in reply.data
+    comment = "x" * 4999 + "\r\n" + "y" * 120  # 5,120 characters as stored (CRLF counts as one)
+    for _attempt in range(2):  # sent twice (a double submit): still one response
+        reply = client.post(survey_path(app, invitation), data={"score": "8", "comment": comment, "may_contact": "1"})
+        page = reply.get_data(as_text=True)
+        assert reply.status_code == 422 and "y" * 120 in page
+        assert "Your score (8) is saved, but your comment is not: it is 120 characters over the limit of 5,000." in page
+        assert "Whether we may contact you is not saved yet either." in page
+        assert "5,120 / 5,000 characters" in page
+    (response,) = responses()
+    assert (response.score, response.comment, response.may_contact) == (8, "", False)
+
+
+def test_an_oversized_comment_without_a_valid_score_saves_nothing_and_says_so(app, client):
+    _, (ana, bob) = sent_survey(app, customers=(("ana@example.com", "Ana", "en"), ("bob@example.com", "بوب", "ar")))
+    reply = client.post(survey_path(app, ana), data={"score": "", "comment": "x" * 5001})
+    assert reply.status_code == 422
+    assert b"Nothing was saved: your comment is 1 character over the limit of 5,000." in reply.data
+    arabic = client.post(survey_path(app, bob), data={"score": "11", "comment": "ب" * 5002}).get_data(as_text=True)
+    assert "٥٠٠٠" in arabic and "٢" in arabic and "Nothing" not in arabic
     assert responses() == []
+
+
+def test_an_oversized_comment_after_an_earlier_comment_keeps_the_earlier_one(app, client):
+    _, (invitation,) = sent_survey(app)
+    client.post(survey_path(app, invitation), data={"score": "3", "comment": "slow exports"})
+    reply = client.post(survey_path(app, invitation), data={"score": "6", "comment": "z" * 5003})
+    assert reply.status_code == 422 and b"Your score (6) is saved" in reply.data and b"3 characters over" in reply.data
+    (response,) = responses()
+    assert (response.score, response.comment) == (6, "slow exports")
 
 
 def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
