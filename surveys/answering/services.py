@@ -126,6 +126,11 @@ class AnswerPage(NamedTuple):
     response: StoredAnswer | None
     brand: Brand  # the team's, read in the same statement: a change shows at once on every kept page
 
+    def asks_in(self, locale: str) -> bool:
+        """The survey has its question in this language. A send never invites anyone in a language without
+        one (surveys.asking.services.MissingWording); a link to such a page is treated as not found."""
+        return locale in self.wording
+
 
 # Built once: the survey page is what every click in an email opens. Primary-key lookups only (the brand's
 # row is the one with id 1, none before an admin sets it).

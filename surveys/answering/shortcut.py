@@ -106,7 +106,7 @@ class LinkClickShortcut:
             return None
         page = self._read_page(signed.id, self._engine)
         environ[PAGE_READ] = (signed.id, page)
-        if page is None or page.closed or page.response is not None:
+        if page is None or page.closed or page.response is not None or not page.asks_in(signed.locale):
             return None
         html = self._pages.get(unanswered_page_key(environ.get("SCRIPT_NAME", "").rstrip("/"), signed, page,
                                                    clicked_score(signed.kind, query.group(1))))

@@ -27,7 +27,7 @@ def survey_page(token: str):
     # survey, language and state (see _answer_page).
     signed = read_invitation(token)
     page = _answer_page_of(signed) if signed is not None else None
-    if page is None:
+    if page is None or not page.asks_in(signed.locale):
         abort(404)
     if page.closed:
         return _closed_page(signed.locale, page.brand)
@@ -122,7 +122,7 @@ def _invalid(token: str, signed, invalid: Invalid):
                 return redirect(url_for("public.survey_page", token=token), 303)  # the page explains
             saved_score = score_only.score
     page = services.answer_page(signed.id)
-    if page is None:
+    if page is None or not page.asks_in(signed.locale):
         abort(404)
     use_locale(signed.locale)
     comment = request.form.get("comment", "")

@@ -131,6 +131,19 @@ def test_forged_and_unknown_tokens_get_a_friendly_404(app, client):
     assert responses() == []
 
 
+def test_a_link_in_a_language_the_survey_does_not_ask_in_is_not_found(app, client):
+    """Only a survey changed past the use cases can have one (a send refuses such languages): a 404, never a
+    page in another language or a 500, by the page, the shortcut beneath Flask and the form's errors."""
+    survey, (invitation,) = sent_survey(app, "ces", task={"en": "export a report"})
+    assert "fa" not in survey.wording
+    invitation.locale = "fa"
+    db.session.commit()
+    for score in (None, 3):
+        assert client.get(survey_path(app, invitation, score)).status_code == 404
+    assert client.post(survey_path(app, invitation), data={"score": "99"}).status_code == 404
+    assert responses() == []
+
+
 def test_closed_survey_shows_a_friendly_page_and_takes_no_answer(app, client):
     survey, (invitation,) = sent_survey(app)
     assert client.post(survey_path(app, invitation), data={"score": "5", "score_only": "1"}).status_code == 200
