@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
+import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 from feedback_app.core.extensions import db
@@ -85,7 +86,7 @@ def _loop_rows_at_0009():
 
     from feedback_app.mail.outbox import OutboxEmail
     from surveys.models import Customer, Invitation, Response, Survey
-    from triage.models import Fix, FixLink
+    from triage.models import FixLink
 
     at = datetime(2026, 11, 1)
     rows = {
@@ -102,7 +103,7 @@ def _loop_rows_at_0009():
                    _answer(5, None, None, 1, datetime(2026, 11, 12), channel="chat", kind="csat"),
                    _answer(6, None, None, 9, datetime(2026, 11, 12), channel="chat", kind="nps", customer_id=2,
                            awaits_contact=False)],
-        Fix: [{"id": 1, "title": "Faster", "description": "", "status": "shipped", "cost": 2, "release_note": "Done",
+        _FIX_AT_0009: [{"id": 1, "title": "Faster", "description": "", "status": "shipped", "cost": 2, "release_note": "Done",
                "created_at": at, "updated_at": at, "shipped_at": at}],
         FixLink: [{"fix_id": 1, "response_id": n, "linked_at": at, "answered_at": at} for n in (3, 4)],
         OutboxEmail: [{"dedupe_key": f"fix-shipped:1:{customer}", "template": "fix_shipped", "locale": "en",
@@ -111,7 +112,12 @@ def _loop_rows_at_0009():
                       for customer, status in ((2, "sent"), (3, "failed"))],
     }
     for model, values in rows.items():
-        db.session.execute(insert(model.__table__), values)
+        db.session.execute(insert(getattr(model, "__table__", model)), values)
+
+
+# The fix table as it was before 0012 (the model has per-language texts since).
+_FIX_AT_0009 = sa.table("fix", *(sa.column(name) for name in (
+    "id", "title", "description", "status", "cost", "release_note", "created_at", "updated_at", "shipped_at")))
 
 
 def _answer(row_id, invitation_id, survey_id, score, answered_at, contacted_at=None, **other):

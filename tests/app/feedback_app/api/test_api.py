@@ -58,7 +58,8 @@ def state():
     """Everything a request could change, to check that a refused one changed nothing."""
     db.session.expire_all()
     rows = {m.__name__: count(m) for m in (Customer, Response, TriageItem, TrainingExample, Fix, FixLink, OutboxEmail)}
-    fix_fields = db.session.execute(select(Fix.id, Fix.title, Fix.status, Fix.cost, Fix.release_note, Fix.type_key,
+    fix_fields = db.session.execute(select(Fix.id, Fix.title, Fix.status, Fix.cost, Fix.release_notes, Fix.public_titles,
+                                           Fix.news_fallback, Fix.type_key,
                                            Fix.impact_override, Fix.override_reason).order_by(Fix.id)).all()
     types = db.session.execute(select(TriageItem.response_id, TriageItem.type_key, TriageItem.confirmed)
                                .order_by(TriageItem.response_id)).all()

@@ -389,7 +389,7 @@ def test_every_fix_form_is_refused_without_its_csrf_token(app_factory):
                                            "fix": str(fix.id), "status": "planned", "release_note": "x"}).status_code == 400, path
         assert counts() == (1, 0)
         db.session.expire_all()
-        assert db.session.get(Fix, fix.id).status == "open" and db.session.get(Fix, fix.id).release_note == ""
+        assert db.session.get(Fix, fix.id).status == "open" and db.session.get(Fix, fix.id).release_notes == {}
 
 
 def test_the_themes_page_is_paged_largest_groups_first(app, client, triager, monkeypatch):
