@@ -113,7 +113,7 @@ LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
 class NewsTextsForm(FlaskForm):
     """What customers read, one title and one release note per language (fields title_<locale>, note_<locale>,
     added below for every supported locale), and the fallback language the team allows."""
-    fallback = SelectField(_l("A recipient whose language has no text"), validate_choice=True,
+    fallback = SelectField(_l("A recipient whose language has no text"), validate_choice=True, default="",
                            choices=[SelectChoice("", _l("is not sent anything: I will write it"))] + [
                                SelectChoice(locale, LANGUAGE_NAMES[locale]) for locale in LOCALES],
                            description=_l("A fallback language sends them the whole email in that language."))
