@@ -125,3 +125,39 @@ def _answer(row_id, invitation_id, survey_id, score, answered_at, contacted_at=N
             "comment": "not good", "may_contact": True, "locale": "en", "answered_at": answered_at,
             "updated_at": answered_at, "contacted_at": contacted_at, "pending": False, "tallied": True,
             "awaits_contact": True, "channel": "survey", "kind": None, "customer_id": None, **other}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_upgrade_to_0012_makes_the_old_title_and_note_english_and_the_downgrade_keeps_the_note(
+        database, tmp_path, request):
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+    from tests.support.postgres import TemporaryPostgres
+    from triage.models import Fix
+
+    url = (f"sqlite:///{tmp_path / 'news.db'}" if database == "sqlite" else
+           TemporaryPostgres.fresh_database(request.getfixturevalue("postgres_server"), "feedback_news_upgrade"))
+    app = make_app(url)
+    at = datetime(2026, 11, 1)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0011_outbox_status_id")
+        db.session.execute(sa.insert(_FIX_AT_0009), [
+            {"id": 1, "title": "Faster exports", "description": "", "status": "shipped", "cost": 2,
+             "release_note": "  Exports finish.  ", "created_at": at, "updated_at": at, "shipped_at": at},
+            {"id": 2, "title": "Dark mode", "description": "", "status": "open", "cost": 1, "release_note": "",
+             "created_at": at, "updated_at": at, "shipped_at": None}])
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=directory)
+        rows = db.session.execute(sa.select(Fix.id, Fix.public_titles, Fix.release_notes, Fix.news_fallback)
+                                  .order_by(Fix.id)).all()
+        assert [tuple(row) for row in rows] == [(1, {"en": "Faster exports"}, {"en": "Exports finish."}, None),
+                                                (2, {"en": "Dark mode"}, {}, None)]
+        db.session.remove()
+        downgrade(directory=directory, revision="0011_outbox_status_id")
+        notes = db.session.execute(sa.text("SELECT id, release_note FROM fix ORDER BY id")).all()
+        assert [tuple(row) for row in notes] == [(1, "Exports finish."), (2, "")]
+        db.session.remove()
+        db.engine.dispose()

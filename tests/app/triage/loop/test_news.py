@@ -148,3 +148,46 @@ def test_arabic_and_persian_customers_receive_shipped_news_without_a_latin_lette
         words = re.sub(r"https?://\S+", "", body)
         assert not LATIN.findall(words), words
         assert not LATIN.findall(message["Subject"])
+
+
+@pytest.fixture
+def triager(client):
+    from feedback_app.accounts.services import create_user
+    create_user("tri@example.com", "long-enough-password", "triager")
+    client.post("/login", data={"email": "tri@example.com", "password": "long-enough-password"})
+
+
+def ship_form(page):
+    return page.split('class="move move-shipped"')[1].split("</form>")[0]
+
+
+def test_the_fix_page_shows_missing_languages_and_ships_only_when_it_can(app, client, triager):
+    fix = linked_fix(app, public_titles={"en": TITLES["en"]}, release_notes={"en": NOTES["en"]})
+    page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
+    assert page.index('name="note_ar"') < page.index('value="shipped"')  # the note comes before the button
+    persian_title = re.search(r'<input[^>]*name="title_fa"[^>]*>', page).group(0)
+    assert 'dir="rtl"' in persian_title and 'lang="fa"' in persian_title
+    form = ship_form(page)
+    assert 'class="secondary"' in form and "Arabic (1), Persian (1)" in form and "data-confirm=" in form
+    reply = client.post(f"/fixes/{fix.id}/news-texts", data={
+        **{f"title_{locale}": text for locale, text in TITLES.items()},
+        **{f"note_{locale}": text for locale, text in NOTES.items()}, "fallback": ""}, follow_redirects=True)
+    assert "Saved what customers read in each language." in reply.get_data(as_text=True)
+    form = ship_form(client.get(f"/fixes/{fix.id}").get_data(as_text=True))
+    assert 'class="primary"' in form and "Mark this fix as shipped" in form
+    client.post(f"/fixes/{fix.id}/status", data={"status": "shipped"})
+    page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
+    badges = page.split('class="fix-badges"')[1].split("</p>")[0]
+    assert "shipped" in badges and "quadrant" not in badges
+    listed = client.get("/fixes?status=shipped").get_data(as_text=True).split('id="ranked-queue"')[1]
+    assert 'class="tag status-shipped"' in listed and 'class="quadrant' not in listed
+
+
+def test_bad_texts_are_refused_and_change_nothing(app, client, triager):
+    fix = linked_fix(app)
+    reply = client.post(f"/fixes/{fix.id}/news-texts", data={"title_ar": "ع" * 201, "fallback": "de"})
+    assert reply.status_code == 400 and db.session.get(Fix, fix.id).public_titles == {}
+    with pytest.raises(fixes.FixError, match="Unknown language 'de'"):
+        fixes.update_fix(fix, NOW, FixChange(release_notes={"de": "Hallo"}))
+    with pytest.raises(fixes.FixError, match="fallback"):
+        fixes.update_fix(fix, NOW, FixChange(news_fallback="de"))
