@@ -228,8 +228,10 @@ def _fixes(now: datetime) -> int:
         if demo_fix.step == "override":
             fixes.update_fix(fix, now, FixChange(impact_override=texts.OVERRIDE[0], reason=texts.OVERRIDE[1]),
                              admin_id)
+        if demo_fix.public_title:
+            fixes.update_fix(fix, now, FixChange(public_titles=demo_fix.public_title), admin_id)
         if demo_fix.step == "shipped":
-            fixes.update_fix(fix, now, FixChange(release_note=texts.RELEASE_NOTES["en"]), admin_id)
+            fixes.update_fix(fix, now, FixChange(release_notes=texts.RELEASE_NOTES), admin_id)
         if demo_fix.step in ("planned", "shipped"):
             fixes.change_status(fix, demo_fix.step, now, tell_planned=True)
     return len(texts.FIXES)

@@ -301,13 +301,17 @@ class DemoFix(NamedTuple):
     type_key: str
     words: tuple[str, ...]
     step: str  # open, planned, shipped, or override (the team set its impact)
+    public_title: dict[str, str] | None = None  # what customers read, per language: the fixes they are told of
 
 
 FIXES = [
     DemoFix("Exports: CSV files come out empty and PDF cuts columns off", 2, "functionality",
-            ("CSV", "PDF export", "تصدير اللوحة", "خروجی اکسل"), "shipped"),
+            ("CSV", "PDF export", "تصدير اللوحة", "خروجی اکسل"), "shipped",
+            {"en": "Exports that hold the whole board", "ar": "تصدير يضم اللوحة كاملة",
+             "fa": "خروجی‌هایی که همه برد را در بر دارند"}),
     DemoFix("Large boards open slowly, worst in the morning", 4, "reliability",
-            ("seconds to open", "slow slow", "بطيئة جداً", "البطء في الصباح", "کند باز", "صبح‌ها سرعت"), "planned"),
+            ("seconds to open", "slow slow", "بطيئة جداً", "البطء في الصباح", "کند باز", "صبح‌ها سرعت"), "planned",
+            {"en": "Faster opening of large boards", "ar": "فتح أسرع للوحات الكبيرة", "fa": "باز شدن سریع‌تر بردهای بزرگ"}),
     DemoFix("Answer support tickets and chats within a day", 3, "service",
             ("still have no reply", "took two days", "ما أحد رد", "بعد يومين", "جواب تیکتم", "دو روز طول"), "open"),
     DemoFix("Arrows and dates reversed in the Arabic interface", 1, "usability", ("بالاتجاه الغلط",), "override"),

@@ -113,13 +113,28 @@ class Fix(db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text)  # kept: why the evidence was overruled
     override_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     override_at: Mapped[datetime | None] = mapped_column(DateTime)
-    release_note: Mapped[str] = mapped_column(Text, default="")
+    # What customers read, per language ({locale: text}; feedback_app.core.languages.LOCALES), apart from the
+    # team's own title and description: the news emails and the early-access page use the reader's language.
+    public_titles: Mapped[dict] = mapped_column(JSON, default=dict)
+    release_notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The language a recipient without texts in theirs gets the whole news in; None: such news is refused.
+    news_fallback: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     planned_at: Mapped[datetime | None] = mapped_column(DateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     links: Mapped[list[FixLink]] = relationship(back_populates="fix", cascade="all, delete-orphan")
+
+
+class FixNewsStop(db.Model):
+    """A customer who asked for no more news about fixes ("stop emails about changes you asked for"). Kept in
+    triage, beside the news it stops: surveys never know about fixes. Surveys may still reach them; a survey
+    unsubscribe stops this news too (triage.loop.policy.loop_recipients). The row goes with its customer."""
+    __tablename__ = "fix_news_stop"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    stopped_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class FixLink(db.Model):

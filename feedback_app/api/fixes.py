@@ -66,7 +66,9 @@ def _next(endpoint: str, fix_id: int, page: fix_lists.Page, per_page: int) -> st
 
 def present_detail(record: fix_queue.FixRecord, per_page: int = fix_lists.API_PAGE) -> dict:
     fix, impact = record.placed.fix, record.placed.impact
-    return {**present(record.placed), "description": fix.description, "release_note": fix.release_note,
+    notes = fix.release_notes or {}
+    return {**present(record.placed), "description": fix.description, "release_note": notes.get("en", ""),
+            "public_title": fix.public_titles or {}, "release_notes": notes, "news_fallback": fix.news_fallback,
             "linked": record.placed.links, "response_ids": record.response_ids.rows,
             "impact_breakdown": {
                 "value": impact.value, "computed": impact.computed, "overridden": impact.overridden,
@@ -115,7 +117,7 @@ class FixQueue(MethodView):
         now = utcnow()
         try:
             fix = fix_cases.create_fix(FixChange(title=data["title"], cost=data["cost"], type_key=data.get("type"),
-                                                 description=data["description"]), now,
+                                                 description=data["description"], **_news_texts(data)), now,
                                        response_ids=data["response_ids"])
         except fix_cases.FixError as error:
             raise ApiError(422, str(error)) from None
@@ -136,10 +138,12 @@ class OneFix(MethodView):
     def patch(self, data, fix_id):
         """Change a fix
 
-        All in one transaction, or nothing on any error: e.g. a `release_note` with `status: shipped`.
-        Shipping emails the release note to every linked respondent who opted in and is subscribed —
-        once per fix, however often its status changes. `notify_planned` does the same with the
-        "planned" news and an early-access link.
+        All in one transaction, or nothing on any error: e.g. `release_notes` with `status: shipped`.
+        Shipping emails each linked respondent who opted in and is subscribed — once per fix, however
+        often its status changes — wholly in their language: `public_title` and `release_notes` must
+        have it, or `news_fallback` names the language they read instead; otherwise 422 names the
+        languages and how many recipients read each, and nothing changes. `notify_planned` does the
+        same with the "planned" news (the title only) and an early-access link.
         """
         fix, now = _fix(fix_id), utcnow()
         try:
@@ -152,6 +156,7 @@ class OneFix(MethodView):
 def _edits(data: dict) -> dict:
     """The PATCH body as edit_fix's arguments: the fields as one FixChange, then the status and its news."""
     fields = {name: data[name] for name in ("title", "description", "cost", "release_note") if name in data}
+    fields.update(_news_texts(data))
     if "type" in data:
         fields["type_key"] = data["type"] or ""  # null clears the type
     if "impact_override" in data:
@@ -161,6 +166,14 @@ def _edits(data: dict) -> dict:
             fields.update(impact_override=data["impact_override"], reason=data.get("reason"))
     return {"change": FixChange(**fields), "status": data.get("status"),
             "tell_planned": data.get("notify_planned", False)}
+
+
+def _news_texts(data: dict) -> dict:
+    """The customer-facing texts of a request as FixChange's fields (a null fallback allows none)."""
+    texts = {"public_titles": data.get("public_title"), "release_notes": data.get("release_notes")}
+    if "news_fallback" in data:
+        texts["news_fallback"] = data["news_fallback"] or ""
+    return texts
 
 
 # ---------------------------------------------------------------- one fix's lists, a page at a time

@@ -19,6 +19,7 @@ from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop.early_access import early_access_url
+from triage.loop.stop_news import stop_news_url
 
 SCANNER_METHODS = ("GET", "HEAD", "OPTIONS")
 PEOPLE = (("ana@example.com", "Ana", "en"), ("layla@example.com", "ليلى", "ar"), ("reza@example.com", "رضا", "fa"))
@@ -37,7 +38,7 @@ def every_row() -> dict[str, list[tuple]]:
 @pytest.fixture
 def emailed_links(app):
     """Every kind of link an email carries, for customers in each state: not answered yet, answered,
-    a closed survey, subscribed, and a fix's early-access invitation."""
+    a closed survey, subscribed, a fix's early-access invitation and its news's way out."""
     survey, invitations = sent_survey(app, customers=PEOPLE)
     answered = invitations[1]
     record_answer(signed_invitation(answered), Answer(3, "slow export", True), NOW,
@@ -52,6 +53,7 @@ def emailed_links(app):
         urls.append(survey_url(invitation) + "/thanks")
         urls.append(unsubscribe_url(invitation.customer_id))
     urls.append(early_access_url(fix.id, answered.customer_id))
+    urls.append(stop_news_url(answered.customer_id))
     return [url.removeprefix(app.config["BASE_URL"]) for url in urls]
 
 

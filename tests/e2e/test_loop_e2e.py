@@ -94,7 +94,8 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     # ---- grouped into fixes of different costs; the queue puts the quick win first
     pdf_people = [ids[e] for e in PEOPLE if e != "hana@example.com"]
     status, pdf = call(base, "POST", "/api/v1/fixes", token,
-                       {"title": "Finish large PDF exports", "cost": 2, "response_ids": pdf_people})
+                       {"title": "PDF-311 export worker", "cost": 2, "response_ids": pdf_people,
+                        "public_title": {"en": "Finish large PDF exports", "ar": "إنهاء تصدير الملفات الكبيرة"}})
     assert status == 201 and pdf["quadrant"] == "quick_win" and pdf["rank"] == 1, pdf
     status, dark = call(base, "POST", "/api/v1/fixes", token,
                         {"title": "Dark mode", "cost": 5, "response_ids": [ids["hana@example.com"]]})
@@ -136,8 +137,10 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{base}/fixes/{pdf['id']}")
     expect(page.locator("#loop")).to_contain_text("ana@example.com")
-    page.get_by_label("Release note").fill("Large PDF exports now finish in seconds.")
-    page.get_by_role("button", name="Save the release note").click()
+    page.get_by_label("Release note in English").fill("Large PDF exports now finish in seconds.")
+    page.get_by_label("Release note in Arabic").fill("يكتمل الآن تصدير الملفات الكبيرة في ثوانٍ.")
+    page.get_by_role("button", name="Save what customers read").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # shipping asks for confirmation when script runs
     page.get_by_role("button", name="Mark as “shipped”").click()
     expect(page.locator("#status-heading")).to_have_text("Status: shipped")
 
@@ -147,7 +150,7 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     assert sorted(shipped) == ["ana@example.com", "layla@example.com"]
     assert "Large PDF exports now finish in seconds." in shipped["ana@example.com"].get_body(("plain",)).get_content()
     arabic = shipped["layla@example.com"]
-    assert re.search(r"[\u0600-\u06FF]", str(arabic["Subject"])) and "Large PDF exports" in arabic.get_body(
+    assert re.search(r"[\u0600-\u06FF]", str(arabic["Subject"])) and "يكتمل الآن تصدير الملفات الكبيرة" in arabic.get_body(
         ("plain",)).get_content()
 
     # ---- reopened and shipped again (API): nobody hears twice

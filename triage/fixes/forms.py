@@ -10,8 +10,10 @@ from wtforms import BooleanField, Field, FloatField, HiddenField, SelectField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from triage.fixes.services import TEXT_MAX, TITLE_MAX
+from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES
 
 COST_CHOICES = [SelectChoice(1, _l("1 — trivial")), SelectChoice(2, _l("2 — small")), SelectChoice(3, _l("3 — medium")),
@@ -105,9 +107,33 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(_l("Why the evidence is overruled"), validators=[DataRequired(), Length(max=TEXT_MAX)])
 
 
-class ReleaseNoteForm(FlaskForm):
-    release_note = TextAreaField(_l("Release note"), validators=[Length(max=TEXT_MAX)],
-                                 description=_l("What the people who asked will read when the fix ships."))
+LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
+
+
+class NewsTextsForm(FlaskForm):
+    """What customers read, one title and one release note per language (fields title_<locale>, note_<locale>,
+    added below for every supported locale), and the fallback language the team allows."""
+    fallback = SelectField(_l("A recipient whose language has no text"), validate_choice=True, default="",
+                           choices=[SelectChoice("", _l("is not sent anything: I will write it"))] + [
+                               SelectChoice(locale, LANGUAGE_NAMES[locale]) for locale in LOCALES],
+                           description=_l("A fallback language sends them the whole email in that language."))
+
+    def title_field(self, locale: str):
+        return self[f"title_{locale}"]
+
+    def note_field(self, locale: str):
+        return self[f"note_{locale}"]
+
+    def texts(self, kind: str) -> dict[str, str]:
+        """{locale: text} of the titles ("title") or release notes ("note"), every language (empty ones too)."""
+        return {locale: self[f"{kind}_{locale}"].data or "" for locale in LOCALES}
+
+
+for _locale in LOCALES:
+    setattr(NewsTextsForm, f"title_{_locale}", StringField(
+        _l("Title in %(language)s", language=LANGUAGE_NAMES[_locale]), validators=[Length(max=PUBLIC_TITLE_MAX)]))
+    setattr(NewsTextsForm, f"note_{_locale}", TextAreaField(
+        _l("Release note in %(language)s", language=LANGUAGE_NAMES[_locale]), validators=[Length(max=NOTE_MAX)]))
 
 
 class StatusForm(FlaskForm):

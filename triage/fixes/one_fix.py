@@ -1,5 +1,6 @@
-"""One fix's page: its evidence, impact and loop, and the forms that edit it, override its impact, write its
-release note, move its status and link or unlink a verbatim (routes of the `fixes` blueprint)."""
+"""One fix's page: its evidence, impact and loop, and the forms that edit it, override its impact, write what
+customers read in each language, move its status and link or unlink a verbatim (routes of the `fixes`
+blueprint)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -11,14 +12,16 @@ from flask_login import current_user
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import LOCALES
 from feedback_app.web.forms import ConfirmForm
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import FixFieldsForm, OverrideForm, ReleaseNoteForm, StatusForm, set_type_choices
+from triage.fixes.forms import LANGUAGE_NAMES, FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
 from triage.fixes.services import FixChange
 from triage.classification.custom_types import all_types
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
-from triage.loop.policy import STATUSES, TRANSITIONS
+from triage.loop.news import Plan, speakers
+from triage.loop.policy import LOOP_EVENTS, STATUSES, TRANSITIONS
 from triage.models import Fix
 
 
@@ -36,13 +39,47 @@ def _render_show(fix: Fix, status_code: int = 200, **forms):
     set_type_choices(edit_form, all_types())
     override_form = forms.get("override_form") or OverrideForm(formdata=None, data={
         "impact": fix.impact_override, "reason": fix.override_reason or ""})
-    note_form = forms.get("note_form") or ReleaseNoteForm(formdata=None, data={"release_note": fix.release_note})
+    texts_form = forms.get("texts_form") or NewsTextsForm(formdata=None, data=_texts_data(fix))
     moves = [status for status in STATUSES if status in TRANSITIONS.get(fix.status, set())]
+    news = _news_outlook(fix, moves)
     return render_template("triage/fixes/show.html", fix=fix, page=page, moves=moves,
-                           types={t.key: t for t in all_types()},
-                           edit_form=edit_form, override_form=override_form, note_form=note_form,
+                           types={t.key: t for t in all_types()}, news=news, LOCALES=LOCALES,
+                           LANGUAGE_NAMES=LANGUAGE_NAMES, missing_locales=set().union(*(
+                               outlook["missing"] for outlook in news.values())),
+                           edit_form=edit_form, override_form=override_form, texts_form=texts_form,
                            status_form=StatusForm(formdata=None), confirm_form=ConfirmForm(),
                            policy=settings.policy, value_attribute=settings.value_attribute, at=at), status_code
+
+
+def _texts_data(fix: Fix) -> dict:
+    titles, notes = fix.public_titles or {}, fix.release_notes or {}
+    return {"fallback": fix.news_fallback or "", **{f"title_{locale}": text for locale, text in titles.items()},
+            **{f"note_{locale}": text for locale, text in notes.items()}}
+
+
+def _news_outlook(fix: Fix, moves: list[str]) -> dict[str, dict]:
+    """For each news this page can send ("shipped", "planned"): who would get it in which language, what
+    is missing, and the refusal the status button would meet (None: it can succeed)."""
+    outlook = {}
+    for status in ("shipped", "planned"):
+        if status in moves or (status == "planned" and fix.status in ("planned", "in_progress")):
+            readers, plan = fix_cases.news_plan(fix, LOOP_EVENTS[status])
+            outlook[status] = {"speakers": speakers(readers.readers), "plan": plan,
+                               "missing": {gap.locale for gap in plan.gaps}, "reason": _reason(plan)}
+    return outlook
+
+
+def _reason(plan: Plan) -> str | None:
+    """Why the news would be refused, in the team's language: the languages and their recipients."""
+    if not plan.refused:
+        return None
+    languages = ", ".join(_("%(language)s (%(count)d)", language=LANGUAGE_NAMES.get(gap.locale, gap.locale),
+                            count=gap.recipients) for gap in plan.gaps)
+    if plan.fallback_lacking:
+        return _("The texts this email needs are missing for recipients who read: %(languages)s; the fallback "
+                 "language lacks them too.", languages=languages)
+    return _("The texts this email needs are missing for recipients who read: %(languages)s. Write them, or "
+             "choose a fallback language.", languages=languages)
 
 
 def _to_show(fix: Fix):
@@ -90,11 +127,13 @@ def clear_override(fix_id: int):
     return _to_show(fix)
 
 
-@fixes.post("/<int:fix_id>/release-note")
+@fixes.post("/<int:fix_id>/news-texts")
 @role_required("triager")
-def release_note(fix_id: int):
-    return _update(db.get_or_404(Fix, fix_id), ReleaseNoteForm(), "note_form", _("Release note saved."),
-                   lambda f: FixChange(release_note=f.release_note.data))
+def news_texts(fix_id: int):
+    return _update(db.get_or_404(Fix, fix_id), NewsTextsForm(), "texts_form",
+                   _("Saved what customers read in each language."),
+                   lambda f: FixChange(public_titles=f.texts("title"), release_notes=f.texts("note"),
+                                       news_fallback=f.fallback.data or ""))
 
 
 @fixes.post("/<int:fix_id>/status")

@@ -12,6 +12,7 @@ from typing import Iterable
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.languages import best_locale
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, respondent_customer_id, respondent_key
 from triage.fixes import evidence, grid
@@ -40,10 +41,14 @@ class Linked:
                              self.score, evidence.scale_of(self.kind), self.answered_at,
                              evidence.number(customer.attributes if customer else None, value_attribute))
 
-    def respondent(self) -> policy.Respondent:
+    def respondent(self, stopped_news: frozenset[int] = frozenset()) -> policy.Respondent:
+        """As the loop sees them, in their customer's language (the one their early-access and unsubscribe
+        pages use); `stopped_news`: the customers who asked for no more news of fixes."""
         customer = self.customer
         return policy.Respondent(customer.id if customer else None, customer.email if customer else None,
-                                 self.may_contact, bool(customer and customer.unsubscribed_at), self.locale)
+                                 self.may_contact, bool(customer and customer.unsubscribed_at),
+                                 best_locale(customer.locale) if customer else self.locale,
+                                 bool(customer and customer.id in stopped_news))
 
 
 def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:

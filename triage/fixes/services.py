@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from sqlalchemy import select
 
@@ -16,13 +16,13 @@ from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Response
-from surveys.people.links import unsubscribe_url
 from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
-from triage.fixes.queue import linked_verbatims
+from triage.fixes.audience import Audience, audience
 from triage.fixes.tables import FixNews
-from triage.loop import policy, reach
+from triage.loop import news, policy, reach
 from triage.loop.early_access import early_access_url
+from triage.loop.stop_news import stop_news_url
 from triage.models import Fix, FixLink
 
 TITLE_MAX = 200
@@ -37,11 +37,14 @@ class FixError(ValueError):
 class FixChange:
     """What the team owns about a fix, as one value: None (False) leaves a field as it is. Creating a fix
     needs a title and a cost; a status has its own use case (change_status, or edit_fix's `status`)."""
-    title: str | None = None
+    title: str | None = None             # the team's own; customers read public_titles
     description: str | None = None
     cost: int | None = None
     type_key: str | None = None          # "" clears the type
-    release_note: str | None = None
+    release_note: str | None = None      # the English release note (as release_notes={"en": …})
+    public_titles: Mapping[str, str | None] | None = None  # {locale: text}: the languages named; "" removes one
+    release_notes: Mapping[str, str | None] | None = None  # likewise
+    news_fallback: str | None = None     # a locale whose news readers without texts get; "" allows none
     impact_override: float | None = None
     reason: str | None = None            # why the evidence is overruled: needed with impact_override
     clear_override: bool = False         # impact comes from the evidence again (wins over impact_override)
@@ -81,7 +84,7 @@ def create_fix(change: FixChange, now: datetime, user_id: int | None = None, *, 
                theme_key: str | None = None) -> Fix:
     """A new open fix with the change's fields (a title and a cost at least) and the verbatims that support it."""
     fix = Fix(title=_clean_title(change.title), cost=_check_cost(change.cost), description="", status="open",
-              theme_key=theme_key, release_note="", created_at=now, updated_at=now)
+              theme_key=theme_key, public_titles={}, release_notes={}, created_at=now, updated_at=now)
     _edit(fix, now, change, user_id)  # the other fields, checked as any edit checks them
     db.session.add(fix)
     db.session.flush()
@@ -145,13 +148,30 @@ def _edit(fix: Fix, now: datetime, change: FixChange, user_id: int | None) -> No
         fix.cost = _check_cost(change.cost)
     if change.type_key is not None:
         fix.type_key = _check_type(change.type_key)
-    if change.release_note is not None:
-        fix.release_note = _check_text(change.release_note, "release note")
+    try:
+        _edit_news_texts(fix, change)
+    except news.TextError as error:
+        raise FixError(str(error)) from None
     if change.clear_override:
         fix.impact_override = fix.override_reason = fix.override_by = fix.override_at = None
     elif change.impact_override is not None:
         _override(fix, change.impact_override, change.reason, user_id, now)
     fix.updated_at = now
+
+
+def _edit_news_texts(fix: Fix, change: FixChange) -> None:
+    """What customers read, per language: each language named is replaced, the others kept (new dicts, so
+    the JSON columns are seen as changed)."""
+    notes = dict(change.release_notes or {})
+    if change.release_note is not None:
+        notes.setdefault("en", change.release_note)
+    if change.public_titles is not None:
+        fix.public_titles = news.merged(fix.public_titles or {}, change.public_titles, news.PUBLIC_TITLE_MAX,
+                                        "customer-facing title")
+    if notes or change.release_notes is not None:
+        fix.release_notes = news.merged(fix.release_notes or {}, notes, news.NOTE_MAX, "release note")
+    if change.news_fallback is not None:
+        fix.news_fallback = news.check_fallback(change.news_fallback)
 
 
 def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: datetime) -> None:
@@ -176,16 +196,14 @@ def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
         raise FixError(f"Unknown status {status!r}; one of: {', '.join(policy.STATUSES)}.")
     if status != fix.status and not policy.can_move(fix.status, status):
         raise FixError(f"A fix cannot go from {fix.status} to {status}.")
-    if status == "shipped" and not fix.release_note.strip():
-        raise FixError("Write the release note first: it is what the people who asked will read.")
+    telling = status == "shipped" or (status == "planned" and tell_planned)
+    ready = _ready_news(fix, policy.LOOP_EVENTS[status]) if telling else None  # refused before anything changes
     fix.status, fix.updated_at = status, now
     if status == "planned":
         fix.planned_at = fix.planned_at or now
     if status == "shipped":
         fix.shipped_at = fix.shipped_at or now
-    if status == "shipped" or (status == "planned" and tell_planned):
-        return _tell_respondents(fix, policy.LOOP_EVENTS[status], now)
-    return 0
+    return _tell_respondents(fix, *ready, now) if ready else 0
 
 
 def edit_fix(fix: Fix, now: datetime, change: FixChange = FixChange(), user_id: int | None = None, *,
@@ -215,22 +233,38 @@ def tell_planned(fix: Fix, now: datetime) -> int:
 def _announce_planned(fix: Fix, now: datetime) -> int:
     if fix.status not in ("planned", "in_progress"):
         raise FixError("Only a planned fix can be announced as planned.")
-    return _tell_respondents(fix, policy.LOOP_EVENTS["planned"], now)
+    return _tell_respondents(fix, *_ready_news(fix, policy.LOOP_EVENTS["planned"]), now)
 
 
-def _tell_respondents(fix: Fix, event: str, now: datetime) -> int:
-    linked = linked_verbatims([fix.id])[fix.id]
-    customers = {e.customer.id: e.customer for e in linked if e.customer}  # loaded already: no query each
-    template = event.replace("-", "_")
+def news_plan(fix: Fix, event: str) -> tuple[Audience, news.Plan]:
+    """Who would hear `event`'s news now and in which language each, or why it would be refused (read only)."""
+    readers = audience(fix, event)
+    return readers, readers.plan(fix, fix.news_fallback)
+
+
+def _ready_news(fix: Fix, event: str) -> tuple[Audience, news.Plan]:
+    """The news's recipients and languages; a FixError naming the languages without texts when any recipient
+    would otherwise read a mixed or empty email."""
+    readers, plan = news_plan(fix, event)
+    if plan.refused:
+        raise FixError(news.refusal(plan, fix.news_fallback))
+    return readers, plan
+
+
+def _tell_respondents(fix: Fix, readers: Audience, plan: news.Plan, now: datetime) -> int:
+    """Each recipient's email, wholly in the language the plan gives them, quoting their own words."""
+    template = readers.event.replace("-", "_")
+    quotes = readers.quotes()
     queued = 0
-    for person in policy.loop_recipients(e.respondent() for e in linked):
-        unsubscribe = unsubscribe_url(person.customer_id)
-        context = {"customer": customers[person.customer_id], "fix": fix,
-                   "release_note": fix.release_note, "unsubscribe_url": unsubscribe,
-                   "beta_url": early_access_url(fix.id, person.customer_id)}
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        key = policy.loop_email_key(event, fix.id, person.customer_id)
-        if enqueue_email(key, template, person.email, person.locale, context, now, headers):
+    for person in readers.people:
+        customer_id, locale = person.customer_id, plan.locales[person.customer_id]
+        stop = stop_news_url(customer_id)
+        context = {"customer": readers.customers[customer_id], "title": fix.public_titles[locale],
+                   "release_note": (fix.release_notes or {}).get(locale, ""), "quote": quotes[customer_id],
+                   "unsubscribe_url": stop, "beta_url": early_access_url(fix.id, customer_id)}
+        headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        key = policy.loop_email_key(readers.event, fix.id, customer_id)
+        if enqueue_email(key, template, person.email, locale, context, now, headers):
             queued += 1
             email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
             db.session.add(FixNews(fix_id=fix.id, email_id=email_id))

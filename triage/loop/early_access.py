@@ -3,7 +3,8 @@
 The link: a fix id and a customer id signed for the purpose "early-access" (feedback_app.core.links), a
 purpose every link already emailed carries, so it never changes. Like the survey page, a GET never writes
 (mail scanners open every link): the page asks, and its button POSTs. The signed link is the only
-credential, so there is no cookie and no CSRF token.
+credential, so there is no cookie and no CSRF token. Once the fix has shipped, the page says so in the
+customer's language instead of offering early access.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask import Blueprint, abort, render_template
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db, links
 from feedback_app.core.i18n import use_locale
-from feedback_app.core.languages import LOCALES
+from feedback_app.core.languages import best_locale
 from feedback_app.core.links import LinkSigning, SignedLinks, is_id
 from feedback_app.core.sql import insert_ignoring_conflicts
 from surveys.models import Customer
@@ -48,8 +49,16 @@ def _fix_and_customer(token: str) -> tuple[Fix, Customer]:
     customer = db.session.get(Customer, found[1]) if found else None
     if fix is None or customer is None:
         abort(404)
-    use_locale(customer.locale if customer.locale in LOCALES else "en")
+    use_locale(best_locale(customer.locale))
     return fix, customer
+
+
+def _page(fix: Fix, customer: Customer, token: str, done: bool):
+    """In the customer's language, with the fix's title in it when the team wrote one (never another
+    language's); once the fix has shipped, it says so instead of offering early access."""
+    title = (fix.public_titles or {}).get(best_locale(customer.locale), "")
+    return render_template("triage/public/early_access.html", title=title, token=token, done=done,
+                           shipped=fix.status == "shipped")
 
 
 def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
@@ -64,12 +73,14 @@ def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
 
 @early_access.get("/early/<token>")
 def ask(token: str):
-    fix, _ = _fix_and_customer(token)
-    return render_template("triage/public/early_access.html", fix=fix, token=token, done=False)
+    fix, customer = _fix_and_customer(token)
+    return _page(fix, customer, token, done=False)
 
 
 @early_access.post("/early/<token>")
 def accept(token: str):
     fix, customer = _fix_and_customer(token)
+    if fix.status == "shipped":  # nothing to try early: a late click (or a scanner's POST) records nothing
+        return _page(fix, customer, token, done=False)
     record_early_access(fix.id, customer.id, utcnow())
-    return render_template("triage/public/early_access.html", fix=fix, token=token, done=True)
+    return _page(fix, customer, token, done=True)

@@ -42,14 +42,17 @@ class Respondent:
     may_contact: bool
     unsubscribed: bool
     locale: str
+    stopped_news: bool = False  # "stop emails about changes you asked for" (triage.models.FixNewsStop)
 
 
 def loop_recipients(respondents: Iterable[Respondent]) -> list[Respondent]:
-    """Those who may hear about a fix: they opted in, did not unsubscribe, and have an address.
-    A customer linked through several verbatims is told once."""
+    """Those who may hear about a fix: they opted in, have an address, and stopped neither fix news nor
+    surveys. A survey unsubscribe stops fix news too: "unsubscribe" was the only way out these emails offered
+    before they had their own, and someone who asked us to stop writing is not written to about a fix.
+    Stopping fix news leaves surveys alone. A customer linked through several verbatims is told once."""
     chosen: dict[int, Respondent] = {}
     for person in respondents:
-        if person.customer_id is None or not person.email or person.unsubscribed:
+        if person.customer_id is None or not person.email or person.unsubscribed or person.stopped_news:
             continue
         if person.customer_id in chosen:
             if person.may_contact and not chosen[person.customer_id].may_contact:

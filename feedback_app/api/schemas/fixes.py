@@ -7,11 +7,40 @@ from webargs.fields import DelimitedList
 
 from feedback_app.api.schemas.common import ID_RANGE, TYPE_KEY_MAX, JsonBoolean, JsonInteger, JsonNumber, Request
 from triage.fixes.grid import QUADRANTS
+from feedback_app.core.languages import LOCALES
 from triage.fixes.services import TEXT_MAX, TITLE_MAX
+from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES
 
 MAX_RESPONSE_IDS = 1000
 COST_MESSAGE = "Cost is a whole number from 1 (trivial) to 5 (very large)."
+
+
+LANGUAGE = validate.OneOf(LOCALES, error="Unknown language {input!r}; one of: " + ", ".join(LOCALES) + ".")
+
+
+def per_language(limit: int, description: str, **kwargs) -> fields.Dict:
+    """{locale: text}: known languages only, each text at most `limit` characters ("" removes a language)."""
+    return fields.Dict(keys=fields.String(validate=LANGUAGE),
+                       values=fields.String(allow_none=True, validate=validate.Length(
+                           max=limit, error=f"At most {limit} characters.")),
+                       metadata={"description": description + " {locale: text}, locales " + ", ".join(LOCALES)},
+                       **kwargs)
+
+
+def public_title_field(**kwargs) -> fields.Dict:
+    return per_language(PUBLIC_TITLE_MAX, "What customers read as the fix's title, per language (the `title` is "
+                                          "the team's own):", **kwargs)
+
+
+def release_notes_field(**kwargs) -> fields.Dict:
+    return per_language(NOTE_MAX, "The release note per language, emailed when the fix ships:", **kwargs)
+
+
+def news_fallback_field(**kwargs) -> fields.String:
+    return fields.String(allow_none=True, validate=LANGUAGE, metadata={
+        "description": "The language recipients whose own has no texts read the whole news in; null: such news "
+                       "is refused (422, naming the languages)"}, **kwargs)
 
 
 class FixIn(Request):
@@ -20,6 +49,9 @@ class FixIn(Request):
                        metadata={"description": "1 (trivial) … 5 (very large)"})
     type = fields.String(allow_none=True, validate=validate.Length(max=TYPE_KEY_MAX))
     description = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
+    public_title = public_title_field()
+    release_notes = release_notes_field()
+    news_fallback = news_fallback_field()
     response_ids = fields.List(JsonInteger(validate=ID_RANGE), load_default=list,
                                validate=validate.Length(max=MAX_RESPONSE_IDS),
                                metadata={"description": "Verbatims that support the fix"})
@@ -88,7 +120,10 @@ class FixLists(ma.Schema):
 
 class FixDetail(FixItem):
     description = fields.String()
-    release_note = fields.String()
+    release_note = fields.String(metadata={"description": "The English release note (release_notes.en)"})
+    public_title = public_title_field()
+    release_notes = release_notes_field()
+    news_fallback = news_fallback_field()
     linked = fields.Integer(metadata={"description": "How many verbatims are linked"})
     response_ids = fields.List(fields.Integer(), metadata={"description": "Ascending, the first page of them"})
     impact_breakdown = fields.Nested(ImpactBreakdown)
@@ -135,7 +170,10 @@ class FixPatch(Request):
                          metadata={"description": "null clears it"})
     cost = JsonInteger(validate=validate.Range(min=1, max=5, error=COST_MESSAGE))
     release_note = fields.String(validate=validate.Length(max=TEXT_MAX),
-                                 metadata={"description": "Emailed when the fix ships; needed to ship"})
+                                 metadata={"description": "The English release note (as release_notes.en)"})
+    public_title = public_title_field()
+    release_notes = release_notes_field()
+    news_fallback = news_fallback_field()
     impact_override = JsonNumber(allow_none=True, validate=validate.Range(min=0, max=100),
                                  metadata={"description": "0–100, with `reason`; null clears the override"})
     reason = fields.String(validate=validate.Length(min=1, max=TEXT_MAX))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_brand'
-down_revision = '0011_outbox_status_id'  # chained after 0012 when the branches are merged
+down_revision = '0012_fix_news'
 branch_labels = None
 depends_on = None
 

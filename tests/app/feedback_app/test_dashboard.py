@@ -90,7 +90,8 @@ def load(app):
     def fix(title, cost, created, emails, ship_at=None):
         made = fixes.create_fix(FixChange(title=title, cost=cost), created, response_ids=[ids[e] for e in emails])
         if ship_at:
-            fixes.update_fix(made, created, FixChange(release_note="It is done."))
+            fixes.update_fix(made, created, FixChange(public_titles={"en": "Done"}, release_note="It is done.",
+                                                           news_fallback="en"))
             fixes.change_status(made, "shipped", ship_at)
         return made
 
@@ -100,6 +101,7 @@ def load(app):
             "reports": fix("Crash reports", 3, NOW - 2 * DAY, ["c1@example.com"], NOW - DAY),
             "old": fix("Old fix", 2, NOW - 99 * DAY, ["e1@example.com"], NOW - 95 * DAY),
             "no": fix("Not doing this", 2, NOW, [])}
+    fixes.update_fix(made["dark"], NOW, FixChange(public_titles={"en": "Dark mode"}, news_fallback="en"))
     fixes.change_status(made["dark"], "planned", NOW, tell_planned=True)
     fixes.change_status(made["no"], "wont_do", NOW)
     for number in range(1, 6):

@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
+import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 from feedback_app.core.extensions import db
@@ -85,7 +86,7 @@ def _loop_rows_at_0009():
 
     from feedback_app.mail.outbox import OutboxEmail
     from surveys.models import Customer, Invitation, Response, Survey
-    from triage.models import Fix, FixLink
+    from triage.models import FixLink
 
     at = datetime(2026, 11, 1)
     rows = {
@@ -102,7 +103,7 @@ def _loop_rows_at_0009():
                    _answer(5, None, None, 1, datetime(2026, 11, 12), channel="chat", kind="csat"),
                    _answer(6, None, None, 9, datetime(2026, 11, 12), channel="chat", kind="nps", customer_id=2,
                            awaits_contact=False)],
-        Fix: [{"id": 1, "title": "Faster", "description": "", "status": "shipped", "cost": 2, "release_note": "Done",
+        _FIX_AT_0009: [{"id": 1, "title": "Faster", "description": "", "status": "shipped", "cost": 2, "release_note": "Done",
                "created_at": at, "updated_at": at, "shipped_at": at}],
         FixLink: [{"fix_id": 1, "response_id": n, "linked_at": at, "answered_at": at} for n in (3, 4)],
         OutboxEmail: [{"dedupe_key": f"fix-shipped:1:{customer}", "template": "fix_shipped", "locale": "en",
@@ -111,7 +112,12 @@ def _loop_rows_at_0009():
                       for customer, status in ((2, "sent"), (3, "failed"))],
     }
     for model, values in rows.items():
-        db.session.execute(insert(model.__table__), values)
+        db.session.execute(insert(getattr(model, "__table__", model)), values)
+
+
+# The fix table as it was before 0012 (the model has per-language texts since).
+_FIX_AT_0009 = sa.table("fix", *(sa.column(name) for name in (
+    "id", "title", "description", "status", "cost", "release_note", "created_at", "updated_at", "shipped_at")))
 
 
 def _answer(row_id, invitation_id, survey_id, score, answered_at, contacted_at=None, **other):
@@ -119,3 +125,39 @@ def _answer(row_id, invitation_id, survey_id, score, answered_at, contacted_at=N
             "comment": "not good", "may_contact": True, "locale": "en", "answered_at": answered_at,
             "updated_at": answered_at, "contacted_at": contacted_at, "pending": False, "tallied": True,
             "awaits_contact": True, "channel": "survey", "kind": None, "customer_id": None, **other}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_upgrade_to_0012_makes_the_old_title_and_note_english_and_the_downgrade_keeps_the_note(
+        database, tmp_path, request):
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+    from tests.support.postgres import TemporaryPostgres
+    from triage.models import Fix
+
+    url = (f"sqlite:///{tmp_path / 'news.db'}" if database == "sqlite" else
+           TemporaryPostgres.fresh_database(request.getfixturevalue("postgres_server"), "feedback_news_upgrade"))
+    app = make_app(url)
+    at = datetime(2026, 11, 1)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0011_outbox_status_id")
+        db.session.execute(sa.insert(_FIX_AT_0009), [
+            {"id": 1, "title": "Faster exports", "description": "", "status": "shipped", "cost": 2,
+             "release_note": "  Exports finish.  ", "created_at": at, "updated_at": at, "shipped_at": at},
+            {"id": 2, "title": "Dark mode", "description": "", "status": "open", "cost": 1, "release_note": "",
+             "created_at": at, "updated_at": at, "shipped_at": None}])
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=directory)
+        rows = db.session.execute(sa.select(Fix.id, Fix.public_titles, Fix.release_notes, Fix.news_fallback)
+                                  .order_by(Fix.id)).all()
+        assert [tuple(row) for row in rows] == [(1, {"en": "Faster exports"}, {"en": "Exports finish."}, None),
+                                                (2, {"en": "Dark mode"}, {}, None)]
+        db.session.remove()
+        downgrade(directory=directory, revision="0011_outbox_status_id")
+        notes = db.session.execute(sa.text("SELECT id, release_note FROM fix ORDER BY id")).all()
+        assert [tuple(row) for row in notes] == [(1, "Exports finish."), (2, "")]
+        db.session.remove()
+        db.engine.dispose()

@@ -80,7 +80,8 @@ def customer_everywhere(app) -> Story:
     learning.train(NOW)  # … and a model learns them (WORDS is in the held-out fifth, CHANNEL_WORDS is not)
     fix = fixes.create_fix(FixChange(title="Faster exports", cost=2), NOW,
                            response_ids=[theirs.response.id, channel.id])
-    fixes.update_fix(fix, NOW, FixChange(release_note="Exports of any size now finish."))
+    fixes.update_fix(fix, NOW, FixChange(public_titles={"en": "Exports"}, news_fallback="en",
+                                         release_note="Exports of any size now finish."))
     fixes.change_status(fix, "planned", NOW, tell_planned=True)
     record_early_access(fix.id, theirs.customer_id, NOW)
     fixes.change_status(fix, "in_progress", NOW)

@@ -47,3 +47,8 @@ def test_each_fix_is_supported_by_what_customers_wrote():
     for fix in texts.FIXES:
         assert any(word in text for word in fix.words for text in written), fix.title
     assert {fix.step for fix in texts.FIXES} == {"open", "planned", "shipped", "override"}
+
+
+def test_the_fixes_customers_are_told_of_have_a_title_in_every_language():
+    told = [fix for fix in texts.FIXES if fix.step in ("planned", "shipped")]
+    assert told and all(fix.public_title and set(fix.public_title) == LANGUAGES for fix in told)

@@ -58,7 +58,8 @@ def state():
     """Everything a request could change, to check that a refused one changed nothing."""
     db.session.expire_all()
     rows = {m.__name__: count(m) for m in (Customer, Response, TriageItem, TrainingExample, Fix, FixLink, OutboxEmail)}
-    fix_fields = db.session.execute(select(Fix.id, Fix.title, Fix.status, Fix.cost, Fix.release_note, Fix.type_key,
+    fix_fields = db.session.execute(select(Fix.id, Fix.title, Fix.status, Fix.cost, Fix.release_notes, Fix.public_titles,
+                                           Fix.news_fallback, Fix.type_key,
                                            Fix.impact_override, Fix.override_reason).order_by(Fix.id)).all()
     types = db.session.execute(select(TriageItem.response_id, TriageItem.type_key, TriageItem.confirmed)
                                .order_by(TriageItem.response_id)).all()
@@ -467,26 +468,36 @@ def test_shipping_through_patch_tells_each_opted_in_subscribed_respondent_once(a
                                               "may_contact": True}).get_json()
     fix_id = api.post("/api/v1/fixes", json={"title": "Fix export", "cost": 2,
                                              "response_ids": [*ids.values(), chat["id"]]}).get_json()["id"]
-    shipped = api.patch(f"/api/v1/fixes/{fix_id}", json={"release_note": "Exports of any size now finish.",
-                                                         "status": "shipped"})
+    before = state()
+    refused = assert_error(api.patch(f"/api/v1/fixes/{fix_id}", json={
+        "release_note": "Exports of any size now finish.", "status": "shipped"}), 422)["message"]
+    assert "missing in English (2 recipients: no title), Arabic (1 recipient: no title and no release note)" in refused
+    assert state() == before  # the note was not kept either: all or nothing
+    shipped = api.patch(f"/api/v1/fixes/{fix_id}", json={
+        "release_note": "Exports of any size now finish.", "public_title": {"en": "Exports", "ar": "التصدير"},
+        "release_notes": {"ar": "يكتمل التصدير الآن مهما كان حجمه."}, "status": "shipped"})
     assert shipped.status_code == 200, shipped.get_json()
+    assert shipped.get_json()["release_notes"] == {"en": "Exports of any size now finish.",
+                                                   "ar": "يكتمل التصدير الآن مهما كان حجمه."}
+    assert shipped.get_json()["public_title"] == {"en": "Exports", "ar": "التصدير"}
     assert shipped.get_json()["emails_queued"] == 3 and shipped.get_json()["status"] == "shipped"
     emails = loop_emails()
     assert [(e.recipient, e.locale, e.dedupe_key.split(":")[0]) for e in emails] == [
         ("ana@example.com", "en", "fix-shipped"), ("badr@example.com", "ar", "fix-shipped"),
         ("lina@example.com", "en", "fix-shipped")]
-    assert all("Exports of any size now finish." in e.body_text for e in emails)
+    assert ["Exports of any size now finish." in e.body_text for e in emails] == [True, False, True]
+    assert "يكتمل التصدير الآن مهما كان حجمه." in emails[1].body_text
     assert sorted(t["recipient"] for t in shipped.get_json()["told"]) == [e.recipient for e in emails]
     assert api.patch(f"/api/v1/fixes/{fix_id}", json={"status": "in_progress"}).get_json()["emails_queued"] == 0
     again = api.patch(f"/api/v1/fixes/{fix_id}", json={"status": "shipped"})
     assert again.status_code == 200 and again.get_json()["emails_queued"] == 0 and len(loop_emails()) == 3
     stored = db.session.get(Fix, fix_id)
-    assert (stored.status, stored.release_note) == ("shipped", "Exports of any size now finish.")
+    assert (stored.status, stored.release_notes["en"]) == ("shipped", "Exports of any size now finish.")
 
 
 def test_planned_news_is_sent_when_asked_and_only_for_a_planned_fix(app, api):
     _, ids = answered(app, {"ana@example.com": (1, "please add dark mode", True)})
-    fix_id = api.post("/api/v1/fixes", json={"title": "Dark mode", "cost": 2,
+    fix_id = api.post("/api/v1/fixes", json={"title": "Dark mode", "cost": 2, "public_title": {"en": "Dark mode"},
                                              "response_ids": list(ids.values())}).get_json()["id"]
     before = state()
     assert "planned" in assert_error(api.patch(f"/api/v1/fixes/{fix_id}", json={"notify_planned": True}),

@@ -69,7 +69,8 @@ def test_only_work_still_to_do_is_ranked_so_shipping_one_moves_the_next_up(app):
     ids = answered(app, {e: (0, "broken", True) for e, _, _ in PEOPLE})
     first = fixes.create_fix(FixChange(title="Fix export", cost=1), NOW, response_ids=ids.values())
     second = fixes.create_fix(FixChange(title="Rewrite sync", cost=5), NOW, response_ids=ids.values())
-    fixes.update_fix(first, NOW, FixChange(release_note="Exports work again."))
+    fixes.update_fix(first, NOW, FixChange(public_titles={"en": "Exports"}, release_note="Exports work again.",
+                                           news_fallback="en"))
     fixes.change_status(first, "shipped", NOW)
     queue = fix_queue.ranked_queue(NOW)
     assert [(p.fix.id, p.rank) for p in queue] == [(second.id, 1), (first.id, None)]
@@ -105,7 +106,9 @@ def test_shipping_tells_each_opted_in_respondent_once_in_their_language(app):
     with pytest.raises(fixes.FixError, match="release note"):
         fixes.change_status(fix, "shipped", NOW)
     assert fixes.change_status(fix, "planned", NOW) == 0  # the team chose not to tell
-    fixes.update_fix(fix, NOW, FixChange(release_note="Exports of any size now finish."))
+    fixes.update_fix(fix, NOW, FixChange(public_titles={"en": "CSV export", "ar": "تصدير CSV"},
+                                         release_notes={"en": "Exports of any size now finish.",
+                                                        "ar": "يكتمل التصدير الآن مهما كان حجمه."}))
     assert fixes.change_status(fix, "shipped", NOW) == 2
     fixes.change_status(fix, "in_progress", NOW)
     assert fixes.change_status(fix, "shipped", NOW) == 0  # flipped back and forth: told once
@@ -117,7 +120,8 @@ def test_shipping_tells_each_opted_in_respondent_once_in_their_language(app):
 
 def test_planned_news_carries_an_early_access_link_that_records_a_beta_tester_once(app):
     ids = answered(app, {"ana@example.com": (1, "please add dark mode", True)})
-    fix = fixes.create_fix(FixChange(title="Dark mode", cost=2), NOW, response_ids=ids.values())
+    fix = fixes.create_fix(FixChange(title="Dark mode", cost=2, public_titles={"en": "Dark mode"}), NOW,
+                           response_ids=ids.values())
     assert fixes.change_status(fix, "planned", NOW, tell_planned=True) == 1
     assert fixes.tell_planned(fix, NOW) == 0
     (email,) = loop_emails("fix-planned")

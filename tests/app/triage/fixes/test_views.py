@@ -221,7 +221,7 @@ def test_overlapping_fixes_are_nudged_apart_so_each_stays_clickable(app, client,
 
 def test_filters_by_status_and_type_apply_to_the_grid_and_the_queue(app, client, triager):
     big, quick, middle = three_fixes(app)
-    fixes.update_fix(middle, NOW, FixChange(release_note="Done."))
+    fixes.update_fix(middle, NOW, FixChange(public_titles={"en": "Done"}, release_note="Done.", news_fallback="en"))
     fixes.change_status(middle, "shipped", NOW)
     def shown(query=""):
         page = client.get(f"/fixes{query}").get_data(as_text=True)
@@ -302,13 +302,15 @@ def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_
     assert 'name="status" value="open"' not in page and "Email the linked respondents who opted in" in page
 
     page = follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "shipped"}))
-    assert "Write the release note first" in page
+    assert "the customer-facing texts are missing in English (2 recipients: no title and no release note)" in page
     db.session.expire_all()
     assert db.session.get(Fix, fix.id).status == "open" and not fix_queries.loop_history(fix)
 
+    follow(client, client.post(f"/fixes/{fix.id}/news-texts", data={"title_en": "Sync keeps up"}))
     follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "planned", "tell": "y"}))
     follow(client, client.post(f"/fixes/{fix.id}/announce"))  # already told: nobody twice
-    follow(client, client.post(f"/fixes/{fix.id}/release-note", data={"release_note": "Sync is rewritten."}))
+    follow(client, client.post(f"/fixes/{fix.id}/news-texts", data={"title_en": "Sync keeps up",
+                                                                     "note_en": "Sync is rewritten."}))
     page = follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "shipped"}))
     assert "2 emails queued." in page
     follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "in_progress"}))
@@ -359,7 +361,7 @@ def test_viewers_see_everything_but_no_forms_and_get_403_on_every_post(app, clie
                        ("/fixes/link", {"response": str(ids[0]), "to": "new", "title": "x", "cost": "1"}),
                        (f"/fixes/{fix.id}/edit", {"title": "x", "cost": "1"}),
                        (f"/fixes/{fix.id}/override", {"impact": "1", "reason": "x"}),
-                       (f"/fixes/{fix.id}/override/clear", {}), (f"/fixes/{fix.id}/release-note", {"release_note": "x"}),
+                       (f"/fixes/{fix.id}/override/clear", {}), (f"/fixes/{fix.id}/news-texts", {"note_en": "x"}),
                        (f"/fixes/{fix.id}/status", {"status": "planned"}), (f"/fixes/{fix.id}/announce", {}),
                        (f"/fixes/{fix.id}/link/{ids[0]}", {}), (f"/fixes/{fix.id}/unlink/{ids[0]}", {})]:
         assert client.post(path, data=data).status_code == 403, path
@@ -384,12 +386,12 @@ def test_every_fix_form_is_refused_without_its_csrf_token(app_factory):
         page = client.get(f"/fixes/{fix.id}").get_data(as_text=True)
         assert page.count('name="csrf_token"') == page.count('method="post"')  # every form carries one
         for path in ("/fixes", "/fixes/link", f"/fixes/{fix.id}/edit", f"/fixes/{fix.id}/override",
-                     f"/fixes/{fix.id}/status", f"/fixes/{fix.id}/link/{ids[0]}", f"/fixes/{fix.id}/release-note"):
+                     f"/fixes/{fix.id}/status", f"/fixes/{fix.id}/link/{ids[0]}", f"/fixes/{fix.id}/news-texts"):
             assert client.post(path, data={"title": "x", "cost": "1", "response": str(ids[0]), "to": "existing",
-                                           "fix": str(fix.id), "status": "planned", "release_note": "x"}).status_code == 400, path
+                                           "fix": str(fix.id), "status": "planned", "note_en": "x"}).status_code == 400, path
         assert counts() == (1, 0)
         db.session.expire_all()
-        assert db.session.get(Fix, fix.id).status == "open" and db.session.get(Fix, fix.id).release_note == ""
+        assert db.session.get(Fix, fix.id).status == "open" and db.session.get(Fix, fix.id).release_notes == {}
 
 
 def test_the_themes_page_is_paged_largest_groups_first(app, client, triager, monkeypatch):

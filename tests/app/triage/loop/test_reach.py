@@ -113,7 +113,7 @@ def test_the_kept_figure_equals_its_definition_and_a_recount_after_every_kind_of
     u0_second = db.session.scalar(select(Response.id).where(Response.invitation_id == second["u0@example.com"].id))
     u1_chat = db.session.scalar(select(Response.id).where(Response.channel == "chat", Response.customer_id.is_not(None)))
     fix = fixes.create_fix(FixChange(title="Stop the crashes", cost=2), NOW, response_ids=[u0_first, u1_chat])
-    fixes.update_fix(fix, NOW, FixChange(release_note="Fixed."))
+    fixes.update_fix(fix, NOW, FixChange(public_titles={"en": "Fixed"}, release_note="Fixed.", news_fallback="en"))
     fixes.change_status(fix, "shipped", NOW)
     agree()  # queued, not delivered: nobody reached yet
     assert deliver_due(NOW, MemoryTransport(), "team@example.com").sent >= 2
@@ -202,7 +202,7 @@ def test_two_writers_of_one_person_take_turns(app, database_url):
     classifying.classify_pending(NOW, 0.5)
     response_id = db.session.scalar(select(Response.id))
     fix = fixes.create_fix(FixChange(title="Faster", cost=2), NOW, response_ids=[response_id])
-    fixes.update_fix(fix, NOW, FixChange(release_note="Done."))
+    fixes.update_fix(fix, NOW, FixChange(public_titles={"en": "Done"}, release_note="Done.", news_fallback="en"))
     fixes.change_status(fix, "shipped", NOW)
     news = db.session.scalar(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.like("fix-shipped:%")))
     db.session.commit()
