@@ -1,7 +1,7 @@
 """the team's brand: organisation name, optional logo and accent colour, in one row shown on public pages and emails
 
 Revision ID: 0013_brand
-Revises: 0011_outbox_status_id
+Revises: 0012_fix_news
 Create Date: 2026-12-03
 
 """
