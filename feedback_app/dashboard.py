@@ -27,8 +27,7 @@ from surveys.scales.scoring import week_start
 from triage.classification.custom_types import all_types
 from triage.fixes import queue as fix_queue
 from triage.fixes.tables import FixNews
-from triage.loop import metrics
-from triage.loop import policy
+from triage.loop import metrics, policy
 from triage.loop import reach as loop_reach
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import tallies as triage_tallies

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.core.languages import LOCALES
+from feedback_app.core.languages import ENGLISH_NAMES, LOCALES
 from surveys.asking import services as survey_services
 from surveys.asking.results import all_surveys, survey_results
 from surveys.models import Survey
@@ -69,7 +69,6 @@ def surveys():
     """Create, send and read surveys."""
 
 
-LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "fa": "Persian"}
 # The option a kind's missing language is most likely to need (an NPS survey misses one only for its product).
 TEXT_OPTION = {"nps": "--product", "csat": "--subject", "ces": "--task"}
 
@@ -103,7 +102,7 @@ def _texts(product: tuple, subject: tuple, task: tuple) -> SurveyTexts:
 
 def _languages(locales) -> str:
     """'Arabic (ar) and Persian (fa)'."""
-    names = [f"{LANGUAGE_NAMES[locale]} ({locale})" for locale in locales]
+    names = [f"{ENGLISH_NAMES[locale]} ({locale})" for locale in locales]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -8,8 +8,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
 from flask_babel import get_locale, refresh
+from flask_babel import lazy_gettext as _l
 
 from feedback_app.core.languages import LOCALES, localized_digits, text_direction
+
+# Each supported language named in the language of the page that names it.
+LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
 
 
 def select_locale() -> str:

@@ -8,6 +8,10 @@ from __future__ import annotations
 LOCALES = ("en", "ar", "fa")
 RTL_LOCALES = frozenset({"ar", "fa"})
 DEFAULT_LOCALE = "en"
+# Each language by its name in English (command-line output, the team's error messages) and in itself (a field
+# that holds text in that language); pages name them in the reader's language: feedback_app.core.i18n.
+ENGLISH_NAMES = {"en": "English", "ar": "Arabic", "fa": "Persian"}
+ENDONYMS = {"en": "English", "ar": "العربية", "fa": "فارسی"}
 
 
 def best_locale(requested: str | None) -> str:

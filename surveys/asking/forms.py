@@ -5,13 +5,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from feedback_app.core.languages import LOCALES, text_direction
+from feedback_app.core.languages import ENDONYMS, LOCALES, text_direction
 from surveys.scales.kinds import KINDS
 
-# Each language by its own name: how a team member who reads it finds it, whatever the page's language.
-ENDONYMS = {"en": "English", "ar": "العربية", "fa": "فارسی"}
-# A language named inside a sentence of the page's language.
-LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
 # The texts given per language on the new-survey form, and the kind whose question uses each.
 PER_LANGUAGE = {"subject": "csat", "task": "ces"}
 

@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.core.languages import LOCALES
+from feedback_app.core.i18n import LANGUAGE_NAMES
+from feedback_app.core.languages import ENDONYMS, LOCALES
 from feedback_app.web.forms import ConfirmForm
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
-from surveys.asking.forms import ENDONYMS, LANGUAGE_NAMES, SurveyForm, WordingForm
+from surveys.asking.forms import SurveyForm, WordingForm
 from surveys.asking.results import all_surveys, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey

@@ -20,15 +20,18 @@ from sqlalchemy import select
 
 from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
+from feedback_app.core.brand import BrandChange, set_brand
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.demo import DEMO_ADMIN, load_demo
 from feedback_app.mail.outbox import OutboxEmail
+from feedback_app.mail.transports import sender_address
 from surveys.answering.links import survey_url
 from surveys.asking.services import close_survey
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_token
 from triage.loop.early_access import early_access_token
+from triage.loop.stop_news import stop_news_token
 from triage.models import Fix
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -42,6 +45,8 @@ SKIPPED = {
     "static": "the stylesheet, scripts and fonts every page loads",
     "triage.export_csv": "a CSV download",
     "api.*": "the HTTP API answers JSON to programs",
+    "brand.logo": "the brand's logo image, shown on the public pages",
+    "brand.colours": "the brand's colour sheet, loaded by the public pages",
 }
 # Pages opened before signing in (once signed in, they redirect).
 ANONYMOUS = {"accounts.login"}
@@ -75,7 +80,9 @@ class Demo:
 def load(app) -> Demo:
     now = utcnow()
     with app.app_context():
-        load_demo(now)
+        load_demo(now, app.config["REVIEW_BELOW"], sender_address(app.config))
+        # With the organisation's name and colour set, as customers see them (a logo would add no width).
+        assert set_brand(BrandChange(name="Acme Board Customer Success Organisation", colour="#0a5c36"), now) == []
         create_user(LONG_EMAIL, "long-enough-password", "triager")
     for command in (["triage", "train"], ["triage", "classify"]):  # the model history and the types, filled
         result = app.test_cli_runner().invoke(args=command)
@@ -96,6 +103,7 @@ def load(app) -> Demo:
             tokens[("public.thanks", language)] = _token(answered)
             tokens[("public.unsubscribe_page", language)] = unsubscribe_token(customer)
             tokens[("early_access.ask", language)] = early_access_token(fixes["shipped"].id, customer)
+            tokens[("early_access.confirm", language)] = stop_news_token(customer)
             states += [("survey page, locked", language, survey_url(answered).removeprefix(app.config["BASE_URL"])),
                        ("survey page, closed", language, survey_url(closed).removeprefix(app.config["BASE_URL"])),
                        ("not found, public", language, "/s/not-a-link")]

@@ -12,6 +12,7 @@ from feedback_app.core.extensions import db
 from feedback_app.demo import DEMO_ADMIN, load_demo
 from feedback_app.jobs import classify_new_verbatims
 from feedback_app.mail.outbox import FAILED, OutboxEmail
+from feedback_app.mail.transports import sender_address
 from tests.conftest import SMALL_CORPUS, unavailable
 from tests.support import nginx
 from tests.support.factories import NOW
@@ -28,7 +29,7 @@ def seeded_database(app_factory, database_url):
     """The demo's surveys, answers, fixes and classified verbatims, plus one failed email to retry."""
     app = app_factory()
     with app.app_context():
-        load_demo(NOW)
+        load_demo(NOW, app.config["REVIEW_BELOW"], sender_address(app.config))
         classify_new_verbatims()
         db.session.execute(update(OutboxEmail).where(OutboxEmail.id == 1).values(status=FAILED))
         db.session.commit()

@@ -140,8 +140,10 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     page.get_by_label("Release note in English").fill("Large PDF exports now finish in seconds.")
     page.get_by_label("Release note in Arabic").fill("يكتمل الآن تصدير الملفات الكبيرة في ثوانٍ.")
     page.get_by_role("button", name="Save what customers read").click()
-    page.once("dialog", lambda dialog: dialog.accept())  # shipping asks for confirmation when script runs
     page.get_by_role("button", name="Mark as “shipped”").click()
+    confirm = page.locator("#confirm-dialog")  # shipping cannot be undone for those told: it asks first
+    expect(confirm).to_be_visible()
+    confirm.get_by_role("button", name="Mark as “shipped”").click()
     expect(page.locator("#status-heading")).to_have_text("Status: shipped")
 
     before = len(smtp.messages)

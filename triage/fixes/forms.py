@@ -10,6 +10,7 @@ from wtforms import BooleanField, Field, FloatField, HiddenField, SelectField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback_app.core.i18n import LANGUAGE_NAMES
 from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from triage.fixes.services import TEXT_MAX, TITLE_MAX
@@ -106,8 +107,6 @@ class OverrideForm(FlaskForm):
     impact = FloatField(_l("Impact (0–100)"), validators=[InputRequired(), NumberRange(0, 100)])
     reason = TextAreaField(_l("Why the evidence is overruled"), validators=[DataRequired(), Length(max=TEXT_MAX)])
 
-
-LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
 
 
 class NewsTextsForm(FlaskForm):

@@ -9,11 +9,11 @@ from flask_login import current_user
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import LinkForm, set_type_choices
 from triage.fixes.services import FixChange
-from triage.classification.custom_types import all_types
 from triage.fixes.views import fixes
 from triage.models import Fix
 from triage.verbatims import listing

@@ -12,13 +12,14 @@ from flask_login import current_user
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from feedback_app.core.i18n import LANGUAGE_NAMES
 from feedback_app.core.languages import LOCALES
 from feedback_app.web.forms import ConfirmForm
+from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import LANGUAGE_NAMES, FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
+from triage.fixes.forms import FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
 from triage.fixes.services import FixChange
-from triage.classification.custom_types import all_types
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
 from triage.loop.news import Plan, speakers
 from triage.loop.policy import LOOP_EVENTS, STATUSES, TRANSITIONS

@@ -11,13 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from feedback_app.core.languages import LOCALES
+from feedback_app.core.languages import ENGLISH_NAMES, LOCALES
 
 TITLE, NOTE = "title", "release note"
 # What each event's email shows the customer besides its translated wording.
 NEEDED = {"fix-planned": (TITLE,), "fix-shipped": (TITLE, NOTE)}
-# For the team's messages (English, like every FixError); the pages name languages in the reader's own.
-LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "fa": "Persian"}
 PUBLIC_TITLE_MAX = 200
 NOTE_MAX = 10_000
 QUOTE_MAX = 160  # characters of a customer's own words quoted back to them
@@ -82,13 +80,13 @@ def plan_news(event: str, readers: Mapping[int, str], texts: Texts, fallback: st
 
 def refusal(plan: Plan, fallback: str | None) -> str:
     """The team's message for a refused plan: which languages, how many recipients each, what is missing."""
-    parts = [f"{LANGUAGE_NAMES.get(gap.locale, gap.locale)} ({gap.recipients} "
+    parts = [f"{ENGLISH_NAMES.get(gap.locale, gap.locale)} ({gap.recipients} "
              f"{'recipient' if gap.recipients == 1 else 'recipients'}: no {' and no '.join(gap.lacking)})"
              for gap in plan.gaps]
     message = ("Not sent, nothing changed: the customer-facing texts are missing in " + ", ".join(parts) + ". "
                "Write them in each language, or allow a fallback language for those recipients.")
     if fallback and plan.fallback_lacking:
-        message += (f" The fallback, {LANGUAGE_NAMES.get(fallback, fallback)}, has no "
+        message += (f" The fallback, {ENGLISH_NAMES.get(fallback, fallback)}, has no "
                     f"{' and no '.join(plan.fallback_lacking)} itself.")
     return message
 
@@ -107,10 +105,10 @@ def clean_texts(texts: Mapping[str, str] | None, limit: int, what: str) -> dict[
     for locale in sorted(texts, key=_order):
         text = texts[locale]
         if text is not None and not isinstance(text, str):
-            raise TextError(f"The {what} in {LANGUAGE_NAMES[locale]} must be text.")
+            raise TextError(f"The {what} in {ENGLISH_NAMES[locale]} must be text.")
         text = (text or "").strip()
         if len(text) > limit:
-            raise TextError(f"The {what} in {LANGUAGE_NAMES[locale]} has at most {limit} characters "
+            raise TextError(f"The {what} in {ENGLISH_NAMES[locale]} has at most {limit} characters "
                             f"({len(text)} given).")
         if text:
             cleaned[locale] = text

@@ -6,8 +6,8 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from feedback_app.api.schemas.common import ID_RANGE, TYPE_KEY_MAX, JsonBoolean, JsonInteger, JsonNumber, Request
-from triage.fixes.grid import QUADRANTS
 from feedback_app.core.languages import LOCALES
+from triage.fixes.grid import QUADRANTS
 from triage.fixes.services import TEXT_MAX, TITLE_MAX
 from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES

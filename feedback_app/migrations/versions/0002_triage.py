@@ -5,9 +5,8 @@ Revises: 042fc1abf008
 Create Date: 2026-11-23 17:47:09.147594
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '739963a64e85'

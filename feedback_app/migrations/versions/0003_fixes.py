@@ -5,9 +5,8 @@ Revises: 739963a64e85
 Create Date: 2026-11-23 20:06:46.194565
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_fixes'

@@ -5,9 +5,8 @@ Revises: 0003_fixes
 Create Date: 2026-12-01 22:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_channel_external_id'
 down_revision = '0003_fixes'

@@ -6,9 +6,8 @@ Revises: 0004_channel_external_id
 Create Date: 2026-12-03 09:20:06.189470
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_hardening'

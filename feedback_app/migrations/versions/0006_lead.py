@@ -9,9 +9,8 @@ Revises: 0005_hardening
 Create Date: 2026-12-03 11:53:37.178359
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_lead'

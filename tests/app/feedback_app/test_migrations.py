@@ -1,8 +1,8 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from feedback_app.core.extensions import db

@@ -2,8 +2,18 @@
 import pytest
 
 from feedback_app.core.brand_rules import (
-    LOGO_MAX_BYTES, MIN_CONTRAST, NAME_MAX, Problem, check_colour, check_logo, clean_name, contrast_ratio, logo_type,
-    parse_colour, relative_luminance)
+    LOGO_MAX_BYTES,
+    MIN_CONTRAST,
+    NAME_MAX,
+    Problem,
+    check_colour,
+    check_logo,
+    clean_name,
+    contrast_ratio,
+    logo_type,
+    parse_colour,
+    relative_luminance,
+)
 
 
 @pytest.mark.parametrize("first, second, expected", [
