@@ -112,6 +112,8 @@ def test_arabic_and_persian_customers_read_invitations_answers_and_fix_news_in_t
     assert_in_their_language(invitations)
     assert "با Acme Board، خروجی گرفتن از گزارش برایم آسان بود." in shown(invitations["dariush@example.com"])["text"]
     assert "Acme Board made it easy for me to export a report." in shown(invitations["ana@example.com"])["text"]
+    persian = shown(invitations["dariush@example.com"])["text"]  # its scale in Persian digits, as the page has it
+    assert "(۱ = کاملاً مخالفم، ۷ = کاملاً موافقم)" in persian and re.search(r"^۷: http", persian, re.M)
 
     # ---- Dariush answers on his phone from the score button in the email; Layla from her desk
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
