@@ -74,13 +74,17 @@ def _reason(plan: Plan) -> str | None:
     """Why the news would be refused, in the team's language: the languages and their recipients."""
     if not plan.refused:
         return None
-    languages = ", ".join(_("%(language)s (%(count)d)", language=LANGUAGE_NAMES.get(gap.locale, gap.locale),
+    languages = _(", ").join(_("%(language)s (%(count)d)", language=LANGUAGE_NAMES.get(gap.locale, gap.locale),
                             count=gap.recipients) for gap in plan.gaps)
     if plan.fallback_lacking:
         return _("The texts this email needs are missing for recipients who read: %(languages)s; the fallback "
                  "language lacks them too.", languages=languages)
     return _("The texts this email needs are missing for recipients who read: %(languages)s. Write them, or "
              "choose a fallback language.", languages=languages)
+
+
+def _refused(refused) -> str:
+    return _("Not sent, nothing changed.") + " " + _reason(refused.plan)
 
 
 def _to_show(fix: Fix):
@@ -147,6 +151,8 @@ def change_status(fix_id: int):
         return _to_show(fix)
     try:
         queued = fix_cases.change_status(fix, form.status.data, utcnow(), tell_planned=form.tell.data)
+    except fix_cases.NewsRefused as refused:
+        flash(_refused(refused), "error")
     except fix_cases.FixError as error:
         flash(str(error), "error")
     else:
@@ -162,6 +168,8 @@ def announce(fix_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             queued = fix_cases.tell_planned(fix, utcnow())
+        except fix_cases.NewsRefused as refused:
+            flash(_refused(refused), "error")
         except fix_cases.FixError as error:
             flash(str(error), "error")
         else:

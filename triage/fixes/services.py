@@ -33,6 +33,15 @@ class FixError(ValueError):
     """A request about a fix that cannot be carried out; the message says why, for people."""
 
 
+class NewsRefused(FixError):
+    """The news would reach a recipient in a language without its texts: the message (English, for the API and
+    the command line) and the plan, from which a page says it in the reader's language."""
+
+    def __init__(self, plan: news.Plan, fallback: str | None):
+        super().__init__(news.refusal(plan, fallback))
+        self.plan = plan
+
+
 @dataclass(frozen=True)
 class FixChange:
     """What the team owns about a fix, as one value: None (False) leaves a field as it is. Creating a fix
@@ -247,7 +256,7 @@ def _ready_news(fix: Fix, event: str) -> tuple[Audience, news.Plan]:
     would otherwise read a mixed or empty email."""
     readers, plan = news_plan(fix, event)
     if plan.refused:
-        raise FixError(news.refusal(plan, fix.news_fallback))
+        raise NewsRefused(plan, fix.news_fallback)
     return readers, plan
 
 

@@ -302,7 +302,7 @@ def test_shipping_through_the_ui_emails_each_opted_in_respondent_once_and_shows_
     assert 'name="status" value="open"' not in page and "Email the linked respondents who opted in" in page
 
     page = follow(client, client.post(f"/fixes/{fix.id}/status", data={"status": "shipped"}))
-    assert "the customer-facing texts are missing in English (2 recipients: no title and no release note)" in page
+    assert "Not sent, nothing changed. The texts this email needs are missing for recipients who read: English (2)." in page
     db.session.expire_all()
     assert db.session.get(Fix, fix.id).status == "open" and not fix_queries.loop_history(fix)
 
