@@ -279,7 +279,7 @@ CHANNEL_FEEDBACK = [
                 score=2, name="kayla_r"),
     ChannelItem("app-store", "en", 9, "Finally a board app that is nice to use on a phone. Widgets would make "
                                       "it perfect!", score=5, name="ben.d"),
-    ChannelItem("app-store", "en", 4, "Subscription renewed the day after I cancelled. I want my money back.",
+    ChannelItem("app-store", "en", 4, "Subscription renewed the day after I cancelled. Please refund that charge.",
                 score=1, name="mo_builds"),
     ChannelItem("support-email", "ar", 20, "السلام عليكم، نحتاج فاتورة باسم الشركة مع الرقم الضريبي للشهرين "
                                            "الماضيين. شكرًا", customer=2),
