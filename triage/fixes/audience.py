@@ -48,9 +48,10 @@ class Audience:
         return {customer_id: news.quoted(words) for customer_id, words in comments.items()}
 
 
-def audience(fix: Fix, event: str) -> Audience:
-    """The recipients of `event`'s news of `fix` who have not had it (the outbox's key says who had)."""
-    linked = linked_verbatims([fix.id])[fix.id]
+def audience(fix: Fix, event: str, linked: list[Linked] | None = None) -> Audience:
+    """The recipients of `event`'s news of `fix` who have not had it (the outbox's key says who had).
+    `linked`: the fix's linked verbatims, when the caller has read them already (linked_verbatims)."""
+    linked = linked_verbatims([fix.id])[fix.id] if linked is None else linked
     customer_ids = sorted({e.customer.id for e in linked if e.customer})
     stopped = frozenset(_stopped_news(customer_ids))
     people = policy.loop_recipients(e.respondent(stopped) for e in linked)

@@ -19,6 +19,7 @@ from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
+from triage.fixes.queue import linked_verbatims
 from triage.fixes.services import FixChange
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
 from triage.loop.news import Plan, speakers
@@ -62,11 +63,13 @@ def _news_outlook(fix: Fix, moves: list[str]) -> dict[str, dict]:
     """For each news this page can send ("shipped", "planned"): who would get it in which language, what
     is missing, and the refusal the status button would meet (None: it can succeed)."""
     outlook = {}
-    for status in ("shipped", "planned"):
-        if status in moves or (status == "planned" and fix.status in ("planned", "in_progress")):
-            readers, plan = fix_cases.news_plan(fix, LOOP_EVENTS[status])
-            outlook[status] = {"speakers": speakers(readers.readers), "plan": plan,
-                               "missing": {gap.locale for gap in plan.gaps}, "reason": _reason(plan)}
+    wanted = [status for status in ("shipped", "planned")
+              if status in moves or (status == "planned" and fix.status in ("planned", "in_progress"))]
+    linked = linked_verbatims([fix.id])[fix.id] if wanted else []  # read once for both news
+    for status in wanted:
+        readers, plan = fix_cases.news_plan(fix, LOOP_EVENTS[status], linked)
+        outlook[status] = {"speakers": speakers(readers.readers), "plan": plan,
+                           "missing": {gap.locale for gap in plan.gaps}, "reason": _reason(plan)}
     return outlook
 
 

@@ -19,6 +19,7 @@ from surveys.models import Response
 from triage.classification.custom_types import type_keys
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.audience import Audience, audience
+from triage.fixes.queue import Linked
 from triage.fixes.tables import FixNews
 from triage.loop import news, policy, reach
 from triage.loop.early_access import early_access_url
@@ -245,9 +246,10 @@ def _announce_planned(fix: Fix, now: datetime) -> int:
     return _tell_respondents(fix, *_ready_news(fix, policy.LOOP_EVENTS["planned"]), now)
 
 
-def news_plan(fix: Fix, event: str) -> tuple[Audience, news.Plan]:
-    """Who would hear `event`'s news now and in which language each, or why it would be refused (read only)."""
-    readers = audience(fix, event)
+def news_plan(fix: Fix, event: str, linked: list[Linked] | None = None) -> tuple[Audience, news.Plan]:
+    """Who would hear `event`'s news now and in which language each, or why it would be refused (read only).
+    `linked`: the fix's linked verbatims, if read already (a page that plans two events reads them once)."""
+    readers = audience(fix, event, linked)
     return readers, readers.plan(fix, fix.news_fallback)
 
 
