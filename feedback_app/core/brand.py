@@ -15,11 +15,9 @@ How the brand reaches a page without a query per request:
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, bindparam, select, update
 from sqlalchemy.engine import Engine
@@ -29,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feedback_app.core import brand_rules
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import localized_digits
+from feedback_app.core.process_copy import forget_copy, process_copy
 from feedback_app.core.sql import DriverStatement, insert_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
@@ -85,21 +84,22 @@ def read_brand(engine: Engine | None = None) -> Brand:
 
 def current_brand() -> Brand:
     """This process's copy of the brand, re-read at most every BRAND_REFRESH seconds (an app context is needed)."""
-    cache = current_app.extensions.setdefault("feedback.brand", {"brand": NO_BRAND, "read_at": None})
-    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > BRAND_REFRESH:
-        engine = db.engine
-        try:
-            cache["brand"] = read_brand(engine)
-        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
-            # The error pages show the brand too: a database that cannot answer must not turn a 500 page into
-            # a failure of its own. The last copy (or none) is shown, and read again after the next interval.
-            logger.warning("The brand could not be read; showing the last one read", exc_info=True)
-        cache["read_at"] = time.monotonic()
-    return cache["brand"]
+    return process_copy("feedback.brand", BRAND_REFRESH, _brand_or_last, NO_BRAND)
+
+
+def _brand_or_last(last: Brand) -> Brand:
+    engine = db.engine
+    try:
+        return read_brand(engine)
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+        # The error pages show the brand too: a database that cannot answer must not turn a 500 page into a
+        # failure of its own. The last copy (or none) is shown, and read again after the next interval.
+        logger.warning("The brand could not be read; showing the last one read", exc_info=True)
+        return last
 
 
 def forget_brand() -> None:
-    current_app.extensions.pop("feedback.brand", None)
+    forget_copy("feedback.brand")
 
 
 def brand_logo(version: int) -> tuple[bytes, str, bool] | None:

@@ -2,16 +2,15 @@
 the lookups the survey page makes. Each public function that writes is one use case and owns its one commit."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Engine
 
 from feedback_app.core.brand import BRAND_COLUMNS, BRAND_ID, Brand, BrandRow, brand_of
 from feedback_app.core.extensions import db
+from feedback_app.core.process_copy import forget_copy, process_copy
 from feedback_app.core.sql import DriverStatement
 from surveys.answering.links import SignedInvitation
 from surveys.models import Invitation, Response, Survey
@@ -95,14 +94,12 @@ CLOSED_REFRESH = 5.0
 
 
 def survey_is_closed(survey_id: int) -> bool:
-    cache = current_app.extensions.setdefault("feedback.closed_surveys", {"ids": frozenset(), "read_at": None})
-    if cache["read_at"] is None or time.monotonic() - cache["read_at"] > CLOSED_REFRESH:
-        cache.update(ids=closed_survey_ids(), read_at=time.monotonic())
-    return survey_id in cache["ids"]
+    closed = process_copy("feedback.closed_surveys", CLOSED_REFRESH, lambda _: closed_survey_ids(), frozenset())
+    return survey_id in closed
 
 
 def forget_closed_surveys() -> None:
-    current_app.extensions.pop("feedback.closed_surveys", None)
+    forget_copy("feedback.closed_surveys")
 
 
 # ---------------------------------------------------------------- lookups for the survey page

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core import brand as brand_module
+from feedback_app.core import process_copy
 from feedback_app.core.brand import BrandChange, BrandRow, current_brand, read_brand, set_brand
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
@@ -173,8 +174,8 @@ def test_other_processes_show_a_change_within_the_refresh(app, monkeypatch):
     db.session.execute(BrandRow.__table__.update().values(name="Acme Trading", version=BrandRow.version + 1))
     db.session.commit()  # as another process would write it
     assert current_brand().name == "Acme"  # still this process's copy …
-    clock = brand_module.time.monotonic() + brand_module.BRAND_REFRESH + 0.1
-    monkeypatch.setattr(brand_module.time, "monotonic", lambda: clock)
+    clock = process_copy.time.monotonic() + brand_module.BRAND_REFRESH + 0.1
+    monkeypatch.setattr(process_copy.time, "monotonic", lambda: clock)
     assert current_brand().name == "Acme Trading"  # … until it is BRAND_REFRESH seconds old
 
 
