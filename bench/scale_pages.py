@@ -47,6 +47,8 @@ PAGES = (
     Page("/fixes/<small fix>", "/fixes/{small_fix}"),
     Page("/surveys", "/surveys"),
     Page("/surveys/<id> (results)", "/surveys/{survey}"),
+    Page("/surveys/<id>/send (eligible per language)", "/surveys/{survey}/send"),
+    Page("/surveys/<id>/wording", "/surveys/{survey}/wording"),
     Page("/customers", "/customers"),
     Page("/admin/outbox", "/admin/outbox"),
     Page("/admin/users", "/admin/users"),

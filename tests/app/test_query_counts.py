@@ -28,7 +28,8 @@ COMMENTS = ("The PDF export is broken again", "Support never answered my ticket"
             "I would love a dark mode", "The app crashes when I upload a photo", "")
 PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/triage?review=1",
          "/triage?band=low", "/triage/themes", "/triage/follow-ups", "/triage/types", "/triage/models",
-         "/surveys", "/surveys/{survey}", "/fixes", "/fixes/{fix}", "/customers", "/admin/outbox",
+         "/surveys", "/surveys/{survey}", "/surveys/{survey}/wording", "/surveys/{survey}/send", "/surveys/new",
+         "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/admin/outbox",
          "/admin/users", "/admin/privacy")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
