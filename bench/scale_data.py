@@ -28,7 +28,7 @@ COLUMNS = {
                     "response_updated_at"),
     "training_example": ("id", "text", "label", "language", "source", "response_id", "created_at"),
     "fix": ("id", "title", "description", "type_key", "status", "cost", "theme_key", "impact_override",
-            "override_reason", "override_by", "override_at", "release_note", "created_at", "updated_at",
+            "override_reason", "override_by", "override_at", "public_titles", "release_notes", "created_at", "updated_at",
             "planned_at", "shipped_at"),
     "fix_link": ("fix_id", "response_id", "linked_at", "linked_by", "answered_at"),
     "beta_tester": ("fix_id", "customer_id", "created_at"),

@@ -33,6 +33,15 @@ class FixTables:
     beta_testers: list[tuple] = field(default_factory=list)
 
 
+# What customers read of a fix, in each language (the team's title stays its own, in English).
+RELEASE_NOTES = {"en": "We fixed it: thank you for telling us.", "ar": "أصلحناه: شكرًا لأنك أخبرتنا.",
+                 "fa": "درستش کردیم: ممنون که به ما گفتید."}
+
+
+def _public_title(title: str, fix_id: int) -> dict[str, str]:
+    return {"en": f"{title} (#{fix_id})", "ar": f"تحسين رقم {fix_id}", "fa": f"بهبود شماره {fix_id}"}
+
+
 def link_counts(total: int, fixes: int, rng: random.Random) -> list[int]:
     """How many verbatims each fix gets: a few big ones, a long tail, a few with none."""
     big = [int(total * share) for share in BIG_SHARES][:fixes]
@@ -71,7 +80,7 @@ def build_fixes(world: World) -> FixTables:
             fix_id, f"{title} (#{fix_id})", f"What customers report about this, gathered from {wanted} verbatims.",
             type_key, status, rng.randint(1, 5), f" {' '.join(pair)} " if len(pair) == 2 else None,
             value, reason, 1 if value else None, created + timedelta(days=3) if value else None,
-            "We fixed it: thank you for telling us." if status in ("shipped", "planned") else "",
+            _public_title(title, fix_id), RELEASE_NOTES if status in ("shipped", "planned") else {},
             created, shipped or planned or created, planned, shipped))
         for response_id in response_ids:
             answered = now - timedelta(days=facts.answered_day[response_id], hours=12)
