@@ -54,7 +54,7 @@ def main() -> None:
     big_training = time.perf_counter() - started
 
     result = {"classify_per_second": round(per_second), "model_load_seconds": round(load, 3),
-              "model_json_megabytes": round(len(blob) / 1e6, 1), "features": model.meta["features"],
+              "model_json_megabytes": round(len(blob) / 1e6, 1), "features": model.meta["feature_count"],
               "corpus_examples": len(corpus), "corpus_training_seconds": round(corpus_training, 1),
               f"training_seconds_{args.examples}_examples": round(big_training, 1)}
     for key, value in result.items():

@@ -55,9 +55,16 @@ def register(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db():
-    """Create or upgrade the database schema (safe to run again)."""
+    """Create or upgrade the database schema and train the first classifier model (safe to run again)."""
+    from triage.classification.learning import active_model, ensure_model
+
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database schema is up to date.")
+    # Here, not on the first comment: a new installation's first API call never waits for training.
+    if active_model() is None:
+        click.echo("Training the first classifier model on the built-in corpus (once, about 10 s)…")
+        ensure_model(utcnow(), lambda step: click.echo(f"  {step}"))
+    click.echo("The classifier model is ready.")
 
 
 @click.command("scheduler")

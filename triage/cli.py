@@ -105,9 +105,12 @@ def train_command():
     """Retrain on the corpus and the team's labels; the new model replaces the current one only if not worse."""
     outcome = learning.train(utcnow(), lambda m: click.echo(m, err=True), note="trained from the command line")
     verdict = outcome.verdict
+    if outcome.cross_validated:
+        click.echo(f"cross-validated on {outcome.labels} team labels: macro-F1 {outcome.cross_validated['macro_f1']:.3f}; "
+                   f"the team's model weighs {outcome.team_weight:.2f} (k={outcome.blend:.0f})")
     if verdict.candidate is not None:
-        click.echo(f"held-out team labels: {verdict.held_out}; macro-F1 new {verdict.candidate:.3f}, "
-                   f"current {verdict.current:.3f}")
+        click.echo(f"on the {verdict.compared} labels given since the current model: macro-F1 new "
+                   f"{verdict.candidate:.3f}, current {verdict.current:.3f}")
     click.echo(f"model {outcome.version}: {'activated' if outcome.activated else 'not activated'} ({verdict.reason})")
     if outcome.activated:
         click.echo("Unconfirmed verbatims will be re-classified by the scheduler (or now: `feedback triage sweep`).")

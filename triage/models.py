@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from feedback_app.core.extensions import db
 from surveys.models import Response
 
-# The triage list's order: people first where the model is unsure, then the newest. Each filter has an index
-# that starts with it and ends in this order, so a page is read in order from the index, never sorted.
-LIST_ORDER = ("needs_review", "answered_at", "id")
+# The triage list's order: first what people should review, the verbatim that teaches the model most first
+# (triage.classification.teaching), then the newest. Each filter has an index that starts with it and ends in
+# this order, so a page is read in order from the index, never sorted.
+LIST_ORDER = ("needs_review", "review_priority", "answered_at", "id")
 
 
 def _list_index(name: str, *first: str) -> Index:
@@ -48,6 +49,9 @@ class TriageItem(db.Model):
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     model_version: Mapped[int | None] = mapped_column(Integer)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
+    # What labelling it would teach the model (teaching.priority); 0 unless it needs review.
+    review_priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    group_rank: Mapped[int | None] = mapped_column(Integer)  # its rank in its theme group when it joined
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,6 +1,7 @@
-"""The active model and how it learns: loaded once per process, trained on the shipped corpus and the
-team's labels (kept only if not worse on the held-out labels), labels imported, the models' history.
-Each public function that changes data is one use case and owns its one commit."""
+"""The active model and how it learns: loaded once per process; trained as a blend of the corpus model (trained
+once per corpus and team types, then reused) and a model of all the team's labels, cross-validated and kept only
+if not worse on the labels given since the last model (triage.classification.training); labels imported; the
+models' history. Each public function that changes data is one use case and owns its one commit."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,8 @@ from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
 from triage.classification import training
-from triage.classification.classifier import Classifier, Example, evaluate
+from triage.classification.blend import BlendedModel, from_dict
+from triage.classification.classifier import Classifier, Example
 from triage.classification.custom_types import type_keys
 from triage.language.text import detect_language
 from triage.models import ModelVersion, TrainingExample
@@ -33,7 +35,7 @@ _cache_lock = threading.Lock()
 _cache: dict = {"version": None, "classifier": None}
 
 
-def active_model() -> tuple[int, Classifier] | None:
+def active_model() -> tuple[int, BlendedModel] | None:
     """The active model, loaded once per process and reloaded when another process activates a new one."""
     active = db.session.execute(select(ModelVersion.id, ModelVersion.created_at).where(ModelVersion.active)).first()
     if active is None:
@@ -42,16 +44,16 @@ def active_model() -> tuple[int, Classifier] | None:
         # Keyed by id and time: a database rebuilt from scratch may reuse an id for another model.
         if _cache["version"] != tuple(active):
             data = db.session.scalar(select(ModelVersion.model).where(ModelVersion.id == active.id))
-            _cache.update(version=tuple(active), classifier=Classifier.from_dict(json.loads(data)))
+            _cache.update(version=tuple(active), classifier=from_dict(json.loads(data)))
         return active.id, _cache["classifier"]
 
 
-def ensure_model(now: datetime, progress: Progress = _quiet) -> tuple[int, Classifier]:
+def ensure_model(now: datetime, progress: Progress = _quiet) -> tuple[int, BlendedModel]:
     """The active model; on a new installation, the first one is trained from the shipped corpus."""
     return active_model() or _activate_first(now, progress)
 
 
-def _activate_first(now: datetime, progress: Progress) -> tuple[int, Classifier]:
+def _activate_first(now: datetime, progress: Progress) -> tuple[int, BlendedModel]:
     progress("training the first model on the built-in corpus")
     outcome = train(now, progress, note="first model, from the built-in corpus")
     return outcome.version, active_model()[1]
@@ -88,8 +90,13 @@ def import_labels(rows: list[tuple[int, str, str]], now: datetime, progress: Cal
 
 
 def team_examples() -> list[Example]:
-    return [Example(text, label, 1.0, language) for text, label, language in db.session.execute(
-        select(TrainingExample.text, TrainingExample.label, TrainingExample.language)).all()]
+    return [Example(text, label, 1.0, language) for text, label, language, _, _ in _labels()]
+
+
+def _labels():
+    return db.session.execute(select(TrainingExample.text, TrainingExample.label, TrainingExample.language,
+                                     TrainingExample.source, TrainingExample.created_at)
+                              .order_by(TrainingExample.id)).all()
 
 
 def labels_since_last_model() -> int:
@@ -105,7 +112,10 @@ class TrainingOutcome:
     version: int
     activated: bool
     verdict: training.Verdict
-    held_out_summary: dict | None
+    cross_validated: dict | None  # the candidate's cross-validated evaluation on all the team's labels
+    labels: int = 0
+    blend: float = 0.0
+    team_weight: float = 0.0
 
 
 def _corpus() -> list[Example]:
@@ -114,30 +124,49 @@ def _corpus() -> list[Example]:
     return training.read_corpus(Path(directory)) if directory else training.read_corpus()
 
 
+def _corpus_model(examples: list[Example], current: BlendedModel | None, progress: Progress) -> Classifier:
+    """The current corpus model if it learnt exactly these examples (the usual case: ~10 s saved), else a new one."""
+    if current is not None and current.corpus.meta.get("fingerprint") == training.fingerprint(examples):
+        return current.corpus
+    progress(f"training the corpus model on {len(examples)} lines (once per corpus and team types)")
+    return training.train_corpus_model(examples)
+
+
 def train(now: datetime, progress: Progress = _quiet, note: str = "") -> TrainingOutcome:
-    """Train on the corpus and the team's labels; keep the result only if it is not worse."""
-    team = team_examples()
-    team_train, held_out = training.split_team_labels(team)
-    corpus = _corpus()
-    progress(f"training on {len(corpus)} corpus lines and {len(team_train)} team labels ({len(held_out)} held out)")
-    candidate = Classifier.train(training.training_set(corpus, team_train),
-                                 meta={"team_labels": len(team_train), "held_out": len(held_out)})
+    """Train a blend of the corpus model and a model of all the team's labels; keep it only if not worse."""
+    rows = _labels()
+    team = [Example(text, label, 1.0, language) for text, label, language, _, _ in rows]
+    type_examples = [example for example, row in zip(team, rows) if row.source == "type-example"]
     current = active_model()
-    progress("judging it on the held-out team labels")
-    verdict = training.judge(candidate, current[1] if current else None, held_out)
-    summary = training.evaluation_summary(evaluate(candidate, held_out)) if held_out else None
+    corpus_model = _corpus_model(training.corpus_training_set(_corpus(), type_examples),
+                                 current[1] if current else None, progress)
+    progress(f"cross-validating on {len(team)} team labels ({training.FOLDS} folds)")
+    validation = training.cross_validate(corpus_model, team)
+    labels = list(dict.fromkeys([*corpus_model.labels, *(e.label for e in team)]))
+    blend = training.choose_blend(validation, labels)
+    progress(f"training the team model on {len(team)} labels")
+    candidate = BlendedModel(corpus_model, training.train_team_model(team), len(team), blend)
+    since = _created_at(current[0]) if current else None
+    new = [i for i, row in enumerate(rows) if since is None or row.created_at > since]
+    verdict = training.judge(validation, blend, labels, current[1] if current else None, new)
+    summary = training.evaluation_summary(validation.evaluation(labels, blend)) if team else None
     record = ModelVersion(created_at=now, model=json.dumps(candidate.to_dict(), ensure_ascii=False,
                                                            separators=(",", ":")),
-                          evaluation={"held_out": summary, "verdict": verdict.reason,
+                          evaluation={"cross_validated": summary, "verdict": verdict.reason, "blend": blend,
+                                      "team_weight": round(candidate.weight, 3), "compared": verdict.compared,
                                       "candidate_macro_f1": verdict.candidate, "current_macro_f1": verdict.current},
-                          examples=len(team_train), active=False, note=note or verdict.reason)
+                          examples=len(team), active=False, note=note or verdict.reason)
     db.session.add(record)
     db.session.flush()
     if verdict.replace:
         db.session.execute(ModelVersion.__table__.update().values(active=False))
         record.active = True
     db.session.commit()
-    return TrainingOutcome(record.id, verdict.replace, verdict, summary)
+    return TrainingOutcome(record.id, verdict.replace, verdict, summary, len(team), blend, candidate.weight)
+
+
+def _created_at(version: int) -> datetime:
+    return db.session.scalar(select(ModelVersion.created_at).where(ModelVersion.id == version))
 
 
 def retrain_if_due(now: datetime, min_new_labels: int) -> TrainingOutcome | None:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
-from triage.classification.classifier import Classifier
+from triage.classification import teaching
+from triage.classification.blend import BlendedModel
 from triage.classification.custom_types import TriageError, type_keys
 from triage.language.themes import extract_theme
 from triage.models import TrainingExample, TriageItem
@@ -20,7 +21,7 @@ _MAX_IDF = 8.0  # a word the corpus never saw is as telling as the rarest word i
 
 # ---------------------------------------------------------------- classifying
 
-def apply_model(item: TriageItem, response: Response, classifier: Classifier, version: int, now: datetime,
+def apply_model(item: TriageItem, response: Response, classifier: BlendedModel, version: int, now: datetime,
            review_below: float) -> None:
     """Classify this version of the answer into its triage record (and add it to the session)."""
     text = response.comment
@@ -38,12 +39,14 @@ def apply_model(item: TriageItem, response: Response, classifier: Classifier, ve
         item.reasons = list(prediction.reasons)
         # Nothing to go on (emoji only, punctuation) is marked for people too.
         item.needs_review = prediction.type is None or prediction.confidence < review_below
+        item.review_priority = teaching.priority(prediction.probabilities, item.group_rank or 0) \
+            if item.needs_review else 0
     # The version classified: an edited answer is classified again, this one is left alone by the sweep.
     item.response_updated_at = response.updated_at
     db.session.add(item)
 
 
-def classify_texts(texts: Iterable[str], classifier: Classifier) -> Iterable[dict]:
+def classify_texts(texts: Iterable[str], classifier: BlendedModel) -> Iterable[dict]:
     """For `feedback triage classify`: one result per text, nothing stored."""
     for text in texts:
         prediction = classifier.classify(text)
@@ -72,7 +75,7 @@ def correct(item: TriageItem, type_key: str, user_id: int, now: datetime) -> Non
 
 def label(item: TriageItem, type_key: str, source: str, user_id: int, now: datetime) -> None:
     item.type_key, item.confirmed, item.confirmed_by, item.confirmed_at = type_key, True, user_id, now
-    item.needs_review = False
+    item.needs_review, item.review_priority = False, 0
     example = db.session.scalar(select(TrainingExample).where(TrainingExample.response_id == item.response_id))
     if example is None:
         example = TrainingExample(response_id=item.response_id, text=item.response.comment,

@@ -1,9 +1,9 @@
 """The triage list and its theme groups, read a page at a time whatever the number of verbatims.
 
 A page is one range of an index that starts with the filter and ends in the list's order (models.LIST_ORDER):
-people first where the model is unsure, then the newest. Pages follow each other by keyset — the next page
-starts after the last row shown — so page 5,000 costs what page 1 costs, and no page counts every row: the
-counts come from the tallies (triage.verbatims.tallies). Theme groups come from the theme tallies.
+first what people should review, what teaches the model most first (triage.classification.teaching), then the
+newest. Pages follow each other by keyset — the next page starts after the last row shown — so page 5,000 costs
+what page 1 costs, and no page counts every row: the counts come from the tallies (triage.verbatims.tallies). Theme groups come from the theme tallies.
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from feedback_app.core.paging import position_token, read_position
 from surveys.models import Invitation, Response
 from surveys.people.respondents import answer_in_band
 from surveys.scales.kinds import BAND_NAMES
+from triage.classification import teaching
 from triage.models import ThemeGroup as GroupRow
-from triage.models import ThemeTally, TriageItem, TypeTally
+from triage.models import LIST_ORDER, ThemeTally, TriageItem, TypeTally
 
 PAGE_SIZE = 50
 
@@ -126,28 +127,30 @@ def conditions(filters: Filters, on_answers: bool = False) -> list:
 class Cursor:
     """Where a page starts or ends: the order's values of one row."""
     needs_review: bool
+    review_priority: int
     answered_at: datetime
     id: int
 
     def token(self) -> str:
-        return position_token(str(int(self.needs_review)), moment=self.answered_at, row=self.id)
+        return position_token(str(int(self.needs_review)), str(self.review_priority), moment=self.answered_at,
+                              row=self.id)
 
     @classmethod
     def parse(cls, token: str | None) -> Cursor | None:
         """None for no token; ValueError for one that is not ours."""
         if not token:
             return None
-        (review,), moment, row = read_position(token, leading=1)
-        if review not in ("0", "1"):
+        (review, priority), moment, row = read_position(token, leading=2)
+        if review not in ("0", "1") or not priority.isdigit() or int(priority) > teaching.SCALE:
             raise ValueError("not a page of this list")
-        return cls(review == "1", moment, row)
+        return cls(review == "1", int(priority), moment, row)
 
     @classmethod
     def of(cls, item: TriageItem) -> Cursor:
-        return cls(bool(item.needs_review), item.answered_at, item.id)
+        return cls(bool(item.needs_review), item.review_priority or 0, item.answered_at, item.id)
 
     def key(self):
-        return tuple_(self.needs_review, self.answered_at, self.id)
+        return tuple_(self.needs_review, self.review_priority, self.answered_at, self.id)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ class ListPage:
     total: int | None        # every verbatim the filters select; None when no tally can say
 
 
-ORDER_KEY = tuple_(TriageItem.needs_review, TriageItem.answered_at, TriageItem.id)
+ORDER_KEY = tuple_(*(getattr(TriageItem, name) for name in LIST_ORDER))
 
 
 def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | None = None,
@@ -182,7 +185,7 @@ def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | No
 
 
 def _order():
-    return TriageItem.needs_review, TriageItem.answered_at, TriageItem.id
+    return tuple(getattr(TriageItem, name) for name in LIST_ORDER)
 
 
 def count(filters: Filters) -> int | None:

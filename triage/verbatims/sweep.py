@@ -20,6 +20,7 @@ from surveys.answering import tallies as score_tallies
 from surveys.models import Response, Survey
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
+from triage.classification import teaching
 from triage.language.themes import candidate_groups, choose_groups
 from triage.loop import reach
 from triage.models import ThemeGroup, TriageItem
@@ -107,8 +108,13 @@ def assign_groups(items: list[TriageItem]) -> None:
     with db.session.no_autoflush:
         sizes = dict(db.session.execute(select(ThemeGroup.key, ThemeGroup.size)
                                         .where(ThemeGroup.key.in_(keys))).all()) if keys else {}
-    for item, group in zip(items, choose_groups(candidates, sizes)):
-        item.theme_group = group
+    groups = choose_groups(candidates, sizes)
+    moved = [(item, group) for item, group in zip(items, groups) if group != item.theme_group or item.group_rank is None]
+    ranks = teaching.ranks_in_groups([group for _, group in moved], sizes)
+    for (item, group), rank in zip(moved, ranks):
+        # The review order's diversity (triage.classification.teaching): later members of a group count less.
+        item.review_priority = teaching.regrouped(item.review_priority or 0, item.group_rank, rank)
+        item.theme_group, item.group_rank = group, rank
 
 
 def _requeue_outdated(version: int, batch: int) -> int:

@@ -19,6 +19,18 @@ def test_init_db_can_run_twice(app):
     assert result.exit_code == 0 and "up to date" in result.output
 
 
+def test_init_db_trains_the_first_model_so_no_request_waits_for_it(app):
+    from triage.classification.learning import active_model
+    from triage.models import ModelVersion
+
+    assert active_model() is None
+    first = run(app, "init-db")
+    assert first.exit_code == 0 and "Training the first classifier model" in first.output
+    assert active_model() is not None and "model is ready" in first.output
+    again = run(app, "init-db")
+    assert "Training" not in again.output and db.session.scalar(select(func.count(ModelVersion.id))) == 1
+
+
 def test_users_create_reads_the_password_from_stdin(app):
     result = run(app, "users", "create", "Lead@Example.com", "--role", "triager", input="a-long-password\n")
     assert result.exit_code == 0, result.output

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from tests.conftest import SMALL_CORPUS
-from triage.classification.classifier import Classifier, Example, evaluate, features
-from triage.classification.training import TEAM_WEIGHT, judge, read_corpus, split_team_labels, training_set
+from triage.classification.classifier import Classifier, Example, analyse, evaluate, features, team_features
+from triage.classification.training import read_corpus
 
 
 @pytest.fixture(scope="module")
@@ -50,32 +50,20 @@ def test_model_round_trips_through_json_without_pickle(classifier):
         Classifier.from_dict({**data, "format": 99})
 
 
-def test_team_labels_outweigh_the_corpus_and_change_decisions():
-    corpus = read_corpus(SMALL_CORPUS)
-    text = "the export button is slow"
-    team = [Example(f"{text} {i}", "functionality", 1.0, "en") for i in range(3)]
-    before = Classifier.train(corpus).classify(text).probabilities["functionality"]
-    after = Classifier.train(training_set(corpus, team)).classify(text).probabilities["functionality"]
-    assert after > before and training_set(corpus, team)[-1].weight == TEAM_WEIGHT
+def test_team_features_keep_words_as_written_pairs_and_short_letter_grams():
+    found = team_features("Exporting is slow", "en")
+    assert found["w:exporting"] == 1 and found["b:is_slow"] == 1 and found["c:<e"] == 1 and found["c:slow>"] == 1
+    assert not any(name.startswith("n:") for name in found)  # the team model learns negation from its words
 
 
-def test_held_out_slice_is_stable_and_about_a_fifth():
-    examples = [Example(f"label number {i} for the export page", "functionality") for i in range(500)]
-    train, held_out = split_team_labels(examples)
-    assert 70 < len(held_out) < 130 and len(train) + len(held_out) == 500
-    assert split_team_labels(examples)[1] == held_out
-
-
-def test_a_worse_model_does_not_replace_the_current_one(classifier):
-    held_out = [Example(line, label, 1.0, None) for line, label in [
-        ("please add dark mode", "feature_request"), ("support is slow to reply", "service"),
-        ("charged twice", "pricing"), ("export does nothing", "functionality"),
-        ("the menu is confusing", "usability"), ("the site is down", "reliability")] * 2]
-    lopsided = Classifier.train([Example(e.text, "pricing") for e in read_corpus(SMALL_CORPUS)][:30]
-                                + [Example("dark mode please", "service")])
-    assert not judge(lopsided, classifier, held_out).replace
-    assert judge(classifier, lopsided, held_out).replace
-    assert judge(lopsided, None, held_out).replace
+def test_a_team_model_normalises_words_and_letter_grams_apart():
+    team = Classifier.train([Example("export is slow", "reliability"), Example("add dark mode", "feature_request")],
+                            regularisation=10, min_count=1, kind="team")
+    vector = team.vector(analyse("export slow"))
+    words = sum(v * v for name, v in vector.items() if name[0] != "c")
+    letters = sum(v * v for name, v in vector.items() if name[0] == "c")
+    assert words == pytest.approx(1) and letters == pytest.approx(1)
+    assert Classifier.from_dict(json.loads(json.dumps(team.to_dict()))).kind == "team"
 
 
 def test_evaluation_reports_per_type_and_per_language(classifier):
