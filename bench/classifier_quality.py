@@ -3,8 +3,7 @@ our feature extraction and trained on the shipped corpus only, measured on label
 
     .venv/bin/python bench/classifier_quality.py ../shared/data/feedback-dev.csv
 
-Also reports the "team labels" scenario: the file's own labels imported as team labels, the model
-retrained (corpus + four fifths of the file, weighted as team labels), measured on the fifth held out.
+How the model learns from a team's labels is bench/learning_curve.py's.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import time
 from nltk.classify import NaiveBayesClassifier
 
 from triage.classification.classifier import Classifier, Example, evaluate, features
-from triage.classification.training import read_corpus, split_team_labels, training_set
+from triage.classification.training import read_corpus
 
 
 def read(path: str) -> list[Example]:
@@ -51,12 +50,6 @@ def main(path: str) -> None:
     print(f"naive Bayes (nltk):                 macro_f1={macro_f1(pairs):.3f} "
           + " ".join(f"{lang}={v:.3f}" for lang, v in by_language.items())
           + f"  (trained in {time.perf_counter() - started:.1f}s)")
-    team_train, held_out = split_team_labels(data)
-    team = Classifier.train(training_set(corpus, team_train))
-    team_result = evaluate(team, held_out)
-    print(f"with the file as team labels ({len(team_train)} trained on, {len(held_out)} held out): "
-          f"macro_f1={team_result.macro_f1:.3f} "
-          + " ".join(f"{lang}={e.macro_f1:.3f}" for lang, e in sorted(team_result.by_language.items())))
 
 
 if __name__ == "__main__":
