@@ -199,10 +199,6 @@ class ThemeGroup(db.Model):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))  # its first member's theme, in the customer's words
     name: Mapped[str | None] = mapped_column(String(120))  # the team's name for it; None: the label is shown
-
-    @property
-    def shown(self) -> str:
-        return self.name or self.label
     size: Mapped[int] = mapped_column(Integer, default=0)
 
 
