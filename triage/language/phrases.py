@@ -25,11 +25,13 @@ LENGTH_WEIGHT = {1: 0.6, 2: 0.85, 3: 1.0, 4: 1.0, 5: 0.8}
 CLAUSE_END_BONUS = 1.1
 
 # A word: letters and digits, joined by an apostrophe, a hyphen or the Persian ZWNJ ("can't", "sign-in",
-# "فایل‌ها"). Between two words of one phrase only spaces, hyphens, "&" and "/" may stand.
+# "فایل‌ها"). Between two words of one phrase only spaces, "&" and "/" may stand ("open/read"); a dash
+# between spaces ("AmericanAir - answer the phones") ends a clause like a comma.
 _WORD = re.compile(r"[^\W_]+(?:[\u200c\u200d'’\-][^\W_]+)*", re.UNICODE)
-_JOINING_GAP = re.compile(r"[\s\u200c\u200d\-&/]*")
+_JOINING_GAP = re.compile(r"[\s\u200c\u200d&/]*")
 _ARABIC_AND = "و"
-_ADDRESS = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+\.\S+")  # links and email addresses name nothing
+# Links, email addresses and @handles name nothing.
+_ADDRESS = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+\.\S+|(?<!\S)@\w+")
 
 WORD, GLUE, NEGATION, PARTICLE, COORDINATOR, BREAK = "word", "glue", "negation", "particle", "coordinator", "break"
 
@@ -105,7 +107,7 @@ def _joins_two_words(text: str, words: list[_Token], index: int) -> bool:
 
 
 def _joined(text: str, before: _Token, after: _Token) -> bool:
-    """Nothing but spaces, hyphens, "&" or "/" between two words: no punctuation ends the clause."""
+    """Nothing but spaces, "&" or "/" between two words: no punctuation ends the clause."""
     return bool(_JOINING_GAP.fullmatch(text, before.end, after.start))
 
 
@@ -166,6 +168,9 @@ def _kind(surface: str, language: str) -> tuple[str, tuple]:
         return PARTICLE, ()
     stems = tuple(stem(part, words.language) for part in tokens(folded)
                   if part not in words.function_words and _telling_length(part, surface))
+    compound = folded.replace("-", "")
+    if not stems and compound != folded and len(compound) >= 3 and compound not in words.function_words:
+        stems = (stem(compound, words.language),)  # "Wi-Fi": two short halves, one telling word
     return (WORD, stems) if stems else (GLUE, ())
 
 

@@ -112,3 +112,8 @@ def test_the_theme_label_is_the_phrase_and_its_key_is_unchanged():
     theme = extract_theme("The PDF export is slow since the update", "en", idf)
     assert theme.label == "PDF export is slow"
     assert theme.key == ("export", "pdf", "slow", "updat")
+
+
+def test_a_spaced_dash_ends_a_clause_and_handles_name_nothing():
+    assert key_phrase("@SkyRail - refund my ticket", "en", idf) == "refund my ticket"
+    assert key_phrase("Wi-Fi drops on the e-reader", "en", idf) == "Wi-Fi drops on the e-reader"
