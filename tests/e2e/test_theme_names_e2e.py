@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from feedback_app.accounts.services import create_user
-from tests.e2e.test_every_page_fits import overflow
+from tests.e2e.test_every_page_fits import SCREENSHOTS, overflow
 from tests.support.factories import NOW
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
@@ -47,6 +47,8 @@ def test_a_triager_renames_a_theme_by_keyboard_on_a_phone(browser, themes, local
     page.keyboard.press("Enter")
     field = page.locator("#name-1-name")
     expect(field).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"theme-rename-{locale}-390.png"), full_page=True)
     assert overflow(page) == []
     field.focus()
     page.keyboard.type("Slow PDF export" if locale == "en" else "بطء تصدير PDF")
