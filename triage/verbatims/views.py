@@ -80,9 +80,9 @@ def rename_theme():
     """A triager names a theme group (or empties its name for the automatic one), from the themes page or
     from the list of one group; back to that page, with a message either way."""
     form = ThemeNameForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() and not form.name.errors:
         abort(400)  # no group named: no form of ours
-    renamed = naming.rename_group(form.key.data, form.name.data or "")
+    renamed = naming.NameProblem("too_long") if form.name.errors else naming.rename_group(form.key.data, form.name.data or "")
     if isinstance(renamed, naming.NameProblem):
         flash(naming.problem_message(renamed, str(get_locale())), "error")
     elif renamed.name:

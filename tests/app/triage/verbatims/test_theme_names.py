@@ -106,6 +106,7 @@ def test_a_bad_name_says_why_and_changes_nothing(app, client):
     rename(client, group.key, "Slow PDF export")
     for name, message in (("   ", "A theme&#39;s name cannot be only spaces"),
                           ("x" * 121, "A theme&#39;s name can be at most 120 characters long."),
+                          ("x" * 5000, "A theme&#39;s name can be at most 120 characters long."),
                           ("PDF\x07export", "A theme&#39;s name cannot contain control characters.")):
         reply = rename(client, group.key, name)
         assert reply.status_code == 303
