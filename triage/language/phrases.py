@@ -46,26 +46,33 @@ class _Token:
 
 
 def key_phrase(text: str, language: str, idf: Callable[[str], float]) -> str | None:
-    """The text's key phrase, or None when it has no telling word. `idf(stem)`: how rare a stem is."""
-    best, best_rank = None, (0.0, 0)
-    for clause in _clauses(text, language):
-        for first in range(len(clause)):
-            if not _may_start(clause, first):
-                continue
-            seen, rarity = set(), 0.0  # a stem counts once: "slow, slow, slow" is no better than "slow"
-            for last in range(first, min(first + MAX_WORDS, len(clause))):
-                for stemmed in clause[last].stems:
-                    if stemmed not in seen:
-                        seen.add(stemmed)
-                        rarity += idf(stemmed)
-                if rarity and _may_end(clause, first, last):
-                    # A phrase that ends where its clause ends reads whole ("crashing on my Samsung phone");
-                    # of two equal phrases the longer one holds a negation or a particle ("can't log in").
-                    bonus = CLAUSE_END_BONUS if last == len(clause) - 1 else 1.0
-                    rank = (round(rarity * LENGTH_WEIGHT[last - first + 1] * bonus, 9), last - first + 1)
-                    if rank > best_rank:
-                        best, best_rank = (clause[first], clause[last]), rank
-    return text[best[0].start:best[1].end] if best else None
+    """The text's key phrase, or None when it has no telling word. `idf(stem)`: how rare a stem is. Of equal
+    phrases the first one wins."""
+    spans = [span for clause in _clauses(text, language) for span in _ranked_spans(clause, idf)]
+    if not spans:
+        return None
+    _, first, last = max(spans, key=lambda span: span[0])
+    return text[first.start:last.end]
+
+
+def _ranked_spans(clause: list[_Token], idf: Callable[[str], float]):
+    """Every phrase of the clause as (rank, its first word, its last word)."""
+    for first in range(len(clause)):
+        if not _may_start(clause, first):
+            continue
+        seen, rarity = set(), 0.0  # a stem counts once: "slow, slow, slow" is no better than "slow"
+        for last in range(first, min(first + MAX_WORDS, len(clause))):
+            for stemmed in set(clause[last].stems) - seen:
+                seen.add(stemmed)
+                rarity += idf(stemmed)
+            if rarity and _may_end(clause, first, last):
+                yield _rank(rarity, last - first + 1, ends_clause=last == len(clause) - 1), clause[first], clause[last]
+
+
+def _rank(rarity: float, words: int, ends_clause: bool) -> tuple[float, int]:
+    """A phrase that ends where its clause ends reads whole ("crashing on my Samsung phone"); of two equal
+    phrases the longer one holds a negation or a particle ("can't log in")."""
+    return round(rarity * LENGTH_WEIGHT[words] * (CLAUSE_END_BONUS if ends_clause else 1.0), 9), words
 
 
 def _may_start(clause: list[_Token], first: int) -> bool:
