@@ -27,8 +27,8 @@ def rebuild():
                                             "replaces them either way); exit 1 if any did.")
 @with_appcontext
 def rebuild_tallies(check):
-    """Score tallies, verbatims per type and week, theme groups, the loop figure's people (one transaction;
-    safe to run any time)."""
+    """Score tallies, verbatims per type and week, theme groups (and their automatic labels; a name the team
+    gave is kept), the loop figure's people (one transaction; safe to run any time)."""
     from sqlalchemy import func, select, text
 
     from surveys.answering import tallies as score_tallies

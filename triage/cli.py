@@ -19,7 +19,7 @@ from triage.classification import learning
 from triage.classification import services as classification
 from triage.classification.classifier import Example, evaluate
 from triage.classification.custom_types import type_keys
-from triage.verbatims import classifying, export, listing
+from triage.verbatims import classifying, export, listing, naming
 from triage.verbatims.listing import LANGUAGES
 
 
@@ -163,3 +163,19 @@ def export_command(output, type_key, survey, language, band, needs_review, theme
     name = getattr(output, "name", "-")
     where = "stdout" if name in ("-", "<stdout>") else name
     click.echo(f"Exported {total} verbatims to {where}.", err=True)
+
+
+@triage.command("rename-theme")
+@click.argument("key")
+@click.argument("name")
+@with_appcontext
+def rename_theme_command(key, name):
+    """Name a theme group (KEY: its stems, as in the triage list's link, e.g. "export pdf"); every page then
+    shows NAME for the group and its verbatims, new ones too. An empty NAME ("") restores the automatic one."""
+    renamed = naming.rename_group(key, name)
+    if isinstance(renamed, naming.NameProblem):
+        raise click.ClickException(naming.problem_message(renamed))
+    if renamed.name:
+        click.echo(f"Theme {key!r} is now called {renamed.name!r}.")
+    else:
+        click.echo(f"Theme {key!r} shows its automatic name again: {renamed.label!r}.")

@@ -64,6 +64,16 @@ class TriageItem(db.Model):
     band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.scales.kinds.band; None: no score
 
     response: Mapped[Response] = relationship()
+    # Its group, for the group's name: pages that show a theme load it with their records (joinedload), and
+    # any other read would be one query per record, so it raises instead.
+    group: Mapped[ThemeGroup | None] = relationship(primaryjoin="foreign(TriageItem.theme_group) == ThemeGroup.key",
+                                                    viewonly=True, lazy="raise_on_sql")
+
+    @property
+    def shown_theme(self) -> str | None:
+        """Its theme as pages show it: the group's name once the team gave one, else its own phrase."""
+        named = self.group.name if self.theme_group is not None and self.group is not None else None
+        return named or self.theme
 
 
 class TrainingExample(db.Model):
@@ -185,12 +195,14 @@ class TypeTally(db.Model):
 
 class ThemeGroup(db.Model):
     """Verbatims that share their two strongest stems. Made when its first member is classified; `size`
-    counts its members, so the largest groups are read from an index."""
+    counts its members, so the largest groups are read from an index. `name`, once a triager gives one
+    (triage.verbatims.naming), is what every page shows for the group and its members, new ones included."""
     __tablename__ = "theme_group"
     __table_args__ = (Index("ix_theme_group_size", "size"),)
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))  # its first member's theme, in the customer's words
+    name: Mapped[str | None] = mapped_column(String(120))  # the team's name for it; None: the label is shown
     size: Mapped[int] = mapped_column(Integer, default=0)
 
 

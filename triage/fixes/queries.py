@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
@@ -48,7 +48,8 @@ def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
         return []
     linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
     newest = select(func.max(TriageItem.id)).scalar_subquery()
-    query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
+    query = (select(TriageItem).join(TriageItem.response)
+             .options(contains_eager(TriageItem.response), joinedload(TriageItem.group))
              .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
     for stem in stems:
         query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))

@@ -1,9 +1,10 @@
-"""Short themes for verbatims ("pdf export slow", "support reply time") and the key that groups them.
+"""Short themes for verbatims ("PDF export is slow", "support never answers") and the key that groups them.
 
-PURE: standard library and triage.language.text. A theme is the two to four most telling words of the text,
-in the customer's own words and language and in the order they wrote them; "telling" is measured by
-how rare a word's stem is across the training corpus (its idf), so "the", "app" or "really" never
-make a theme while "invoice" or "export" do.
+PURE: standard library and triage.language (text, stopwords, phrases). A theme has two parts. Its key is
+the two to four most telling stems of the text, strongest first; "telling" is measured by how rare a
+stem is across the training corpus (its idf), so "the", "app" or "really" never count while "invoice" or
+"export" do; the key groups similar verbatims. Its label is what a triager reads: the text's key phrase
+(triage.language.phrases), cut from the customer's own words in their language.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
+from triage.language.phrases import key_phrase
 from triage.language.stopwords import STOPWORDS
 from triage.language.text import normalise, stem
 
@@ -23,7 +25,7 @@ MAX_WORD_LENGTH = 30  # a "word" longer than this is a URL fragment or a keyboar
 
 @dataclass(frozen=True)
 class Theme:
-    label: str            # what a triager reads: the customer's words, in their order
+    label: str            # what a triager reads: a phrase of the customer's text, as they wrote it
     key: tuple[str, ...]  # what groups similar verbatims: the strongest stems, strongest first
 
 
@@ -34,13 +36,18 @@ def extract_theme(text: str, language: str, idf: Callable[[str], float]) -> Them
     counts = Counter(stemmed for _, _, stemmed in candidates)
     strength = {stemmed: idf(stemmed) * (1 + 0.3 * (count - 1)) for stemmed, count in counts.items()}
     chosen = sorted(strength, key=lambda s: (-strength[s], s))[:MAX_WORDS]
-    # Keep the customer's order and their spelling of the first occurrence of each chosen stem.
+    return Theme(key_phrase(text, language, idf) or _telling_words(candidates, chosen), tuple(chosen))
+
+
+def _telling_words(candidates: list[tuple[int, str, str]], chosen: list[str]) -> str:
+    """The chosen stems' words in the customer's order: the label when no phrase can be cut (a text whose
+    telling words are all two letters long, say)."""
     seen, words = set(), []
     for _, surface, stemmed in candidates:
         if stemmed in chosen and stemmed not in seen:
             seen.add(stemmed)
             words.append(surface)
-    return Theme(" ".join(words), tuple(chosen))
+    return " ".join(words)
 
 
 def _content_words(text: str, language: str) -> list[tuple[int, str, str]]:
@@ -104,3 +111,30 @@ def group_themes(keys: list[tuple[str, ...]]) -> list[Group]:
         remaining -= set(members)
     groups += [Group(keys[i][:1], (i,)) for i in sorted(remaining) if keys[i]]
     return sorted(groups, key=lambda g: (-len(g.members), g.pair))
+
+
+# ---------------------------------------------------------------- the team's name for a group
+
+NAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    """Why a name for a theme group is refused: a key the caller translates (blank, control, too_long)."""
+    key: str
+
+
+def clean_name(text: str) -> str | None | NameProblem:
+    """A triager's name for a theme group as shown (trimmed, inner runs of spaces made one); None for an
+    empty text, which gives the group back its automatic label; or why it cannot be a name. Spaces alone
+    are refused rather than read as "empty": they are more likely a slip than a wish to undo the name."""
+    if text == "":
+        return None
+    name = " ".join(text.split())
+    if not name:
+        return NameProblem("blank")
+    if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in name):
+        return NameProblem("control")
+    if len(name) > NAME_MAX:
+        return NameProblem("too_long")
+    return name

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from sqlalchemy import func, select, true, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import LOCALES
@@ -167,6 +167,7 @@ ORDER_KEY = tuple_(*(getattr(TriageItem, name) for name in LIST_ORDER))
 def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | None = None,
               size: int = PAGE_SIZE) -> ListPage:
     query = select(TriageItem).where(*conditions(filters), TriageItem.answered_at.is_not(None)).options(
+        joinedload(TriageItem.group),  # its name, in the same statement: pages show it for the record's theme
         selectinload(TriageItem.response).selectinload(Response.survey),
         selectinload(TriageItem.response).selectinload(Response.customer),
         selectinload(TriageItem.response).selectinload(Response.invitation).selectinload(Invitation.customer))
@@ -224,9 +225,11 @@ def _theme_count(filters: Filters) -> int:
 @dataclass(frozen=True)
 class ThemeGroup:
     key: str              # the group's two strongest stems: the list's theme filter
-    label: str            # the theme of its first member, in the customer's words
+    label: str            # what pages show: the team's name for it, else its automatic label
     count: int
     type_key: str | None  # the most common type among the members
+    name: str | None = None  # the team's name, if it gave one
+    automatic: str = ""      # the theme of its first member, in the customer's words
 
 
 def theme_groups(filters: Filters, limit: int = 50, offset: int = 0) -> list[ThemeGroup]:
@@ -243,9 +246,11 @@ def theme_groups(filters: Filters, limit: int = 50, offset: int = 0) -> list[The
         sizes = db.session.execute(select(GroupRow.key, GroupRow.size).where(GroupRow.size > 0)
                                    .order_by(GroupRow.size.desc(), GroupRow.key).limit(limit).offset(offset)).all()
     keys = [key for key, _ in sizes]
-    labels = dict(db.session.execute(select(GroupRow.key, GroupRow.label).where(GroupRow.key.in_(keys))).all())
+    labels = {key: (name, label) for key, label, name in db.session.execute(
+        select(GroupRow.key, GroupRow.label, GroupRow.name).where(GroupRow.key.in_(keys)))}
     types = _commonest_types(keys, where)
-    return [ThemeGroup(key, labels.get(key, key), members, types.get(key)) for key, members in sizes]
+    return [ThemeGroup(key, name or label, members, types.get(key), name, label)
+            for key, members in sizes for name, label in [labels.get(key, (None, key))]]
 
 
 def _commonest_types(keys: list[str], where: list) -> dict[str, str | None]:

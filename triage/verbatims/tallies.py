@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -145,10 +145,19 @@ def forget_removed_members(groups: set[str]) -> None:
         return
     db.session.execute(delete(ThemeTally).where(ThemeTally.theme_group.in_(groups), ThemeTally.count <= 0))
     db.session.execute(delete(ThemeGroup).where(ThemeGroup.key.in_(groups), ThemeGroup.size <= 0))
-    for group in db.session.scalars(select(ThemeGroup).where(ThemeGroup.key.in_(groups))):
-        earliest = db.session.scalar(select(TriageItem.theme).where(TriageItem.theme_group == group.key)
-                                     .order_by(TriageItem.response_id).limit(1))
-        group.label = (earliest or group.key)[:200]
+    refresh_labels(groups)
+
+
+def refresh_labels(groups: set[str] | None = None) -> None:
+    """Each group's automatic label becomes its earliest member's theme as it reads now (after an erasure,
+    or in a rebuild, after re-classification gave members new phrases); all groups when `groups` is None.
+    A name the team gave is left alone: it is a separate column. One statement."""
+    earliest = (select(TriageItem.theme).where(TriageItem.theme_group == ThemeGroup.key, TriageItem.theme.is_not(None))
+                .order_by(TriageItem.response_id).limit(1).correlate(ThemeGroup).scalar_subquery())
+    statement = update(ThemeGroup).values(label=func.substr(func.coalesce(earliest, ThemeGroup.key), 1, 200))
+    if groups is not None:
+        statement = statement.where(ThemeGroup.key.in_(groups))
+    db.session.execute(statement.execution_options(synchronize_session=False))
 
 
 def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
@@ -164,6 +173,7 @@ def rebuild(progress=lambda n: None, chunk: int = 10_000) -> int:
         apply(Deltas.of((None, facts(dict(zip(FACT_COLUMNS, row[1:])))) for row in rows), connection)
         counted, after = counted + len(rows), rows[-1][0]
         progress(len(rows))
+    refresh_labels()
     return counted
 
 

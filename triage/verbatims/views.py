@@ -3,6 +3,7 @@ type, and the list as CSV. Its routes are on the one triage blueprint (triage.bl
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +18,8 @@ from triage.classification import learning
 from triage.classification import services as classification
 from triage.classification.custom_types import TriageError, all_types, type_keys
 from triage.models import TriageItem
-from triage.verbatims import export, listing
-from triage.verbatims.forms import CorrectForm
+from triage.verbatims import export, listing, naming
+from triage.verbatims.forms import CorrectForm, ThemeNameForm
 
 
 def list_filters() -> listing.Filters:
@@ -71,6 +72,28 @@ def themes():
                            more=len(groups) > THEMES_PER_PAGE, first_rank=(number - 1) * THEMES_PER_PAGE,
                            types={t.key: t for t in all_types()},
                            args=listing.Filters.carried(request.args))
+
+
+@triage.post("/themes/name")
+@role_required("triager")
+def rename_theme():
+    """A triager names a theme group (or empties its name for the automatic one), from the themes page or
+    from the list of one group; back to that page, with a message either way."""
+    form = ThemeNameForm()
+    if not form.validate_on_submit() and not form.name.errors:
+        abort(400)  # no group named: no form of ours
+    renamed = naming.NameProblem("too_long") if form.name.errors else naming.rename_group(form.key.data, form.name.data or "")
+    if isinstance(renamed, naming.NameProblem):
+        flash(naming.problem_message(renamed, str(get_locale())), "error")
+    elif renamed.name:
+        flash(_("The theme is now called “%(name)s”.", name=renamed.name), "success")
+    else:
+        flash(_("The theme shows its automatic name again: “%(name)s”.", name=renamed.label), "success")
+    args = listing.list_args(request.args)
+    if form.back.data == "themes":
+        number = whole_number(request.args.get("page", "1"), 1, THEME_PAGES_MAX)
+        return redirect(url_for("triage.themes", **args, **({"page": number} if number and number > 1 else {})), 303)
+    return redirect(url_for("triage.index", **args, _anchor="theme-name"), 303)
 
 
 @triage.post("/<int:item_id>/confirm")

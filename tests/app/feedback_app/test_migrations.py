@@ -161,3 +161,36 @@ def test_the_upgrade_to_0012_makes_the_old_title_and_note_english_and_the_downgr
         assert [tuple(row) for row in notes] == [(1, "Exports finish."), (2, "")]
         db.session.remove()
         db.engine.dispose()
+
+
+def _fresh_app(database: str, tmp_path, request, name: str):
+    """An app on an empty database of its own (a SQLite file, or a fresh PostgreSQL database)."""
+    from tests.conftest import make_app
+    from tests.support.postgres import TemporaryPostgres
+
+    return make_app(f"sqlite:///{tmp_path / (name + '.db')}" if database == "sqlite" else
+                    TemporaryPostgres.fresh_database(request.getfixturevalue("postgres_server"), f"feedback_{name}"))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_upgrade_to_0014_keeps_theme_groups_unnamed_and_the_downgrade_keeps_them(database, tmp_path, request):
+    from flask_migrate import downgrade, upgrade
+
+    app = _fresh_app(database, tmp_path, request, "theme_names")
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0013_brand")
+        db.session.execute(sa.text("INSERT INTO theme_group (key, label, size) VALUES ('export pdf', 'pdf export slow', 3)"))
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=directory, revision="0014_theme_names")
+        rows = db.session.execute(sa.text("SELECT key, label, size, name FROM theme_group")).all()
+        assert [tuple(row) for row in rows] == [("export pdf", "pdf export slow", 3, None)]
+        db.session.execute(sa.text("UPDATE theme_group SET name = 'Slow PDF export'"))
+        db.session.commit()
+        db.session.remove()
+        downgrade(directory=directory, revision="0013_brand")
+        rows = db.session.execute(sa.text("SELECT key, label, size FROM theme_group")).all()
+        assert [tuple(row) for row in rows] == [("export pdf", "pdf export slow", 3)]
+        db.session.remove()
+        db.engine.dispose()
