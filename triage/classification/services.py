@@ -38,6 +38,7 @@ def apply_model(item: TriageItem, response: Response, classifier: Classifier, ve
         item.reasons = list(prediction.reasons)
         # Nothing to go on (emoji only, punctuation) is marked for people too.
         item.needs_review = prediction.type is None or prediction.confidence < review_below
+        item.refined_by = 0  # the fast model's alone: the encoder's refinement (triage.verbatims.refining) follows
     # The version classified: an edited answer is classified again, this one is left alone by the sweep.
     item.response_updated_at = response.updated_at
     db.session.add(item)
