@@ -29,7 +29,6 @@ DIMENSIONS = 384
 HEAD_C = 10.0           # regularisation: chosen by 5-fold cross-validation on the corpus (bench/encoder_curve.py)
 HEAD_FORMAT = 1
 EMBED_BATCH = 32        # texts per call of the engine
-TRAINING_EMBEDS = 200   # at most this many new texts embedded while training; more are left to the scheduler
 Progress = Callable[[str], None]
 
 
@@ -215,11 +214,14 @@ def _corpus() -> list:
     return training.read_corpus(Path(directory)) if directory else training.read_corpus()
 
 
-def train_encoder_head(now: datetime, progress: Progress = _quiet, max_new: int = TRAINING_EMBEDS) -> int | None:
+def train_encoder_head(now: datetime, progress: Progress = _quiet, max_new: int = 0) -> int | None:
     """Train the encoder's head on the corpus and the team's labels, beside the active fast model, and put it in
     use (one commit). Returns its id; None when the extra is unavailable, there is no fast model yet, or more
     than `max_new` texts still wait to be embedded: the scheduler's refinement embeds them in the background
-    (a first install has ~10,000 corpus lines, ~6 minutes) and trains the head when they are all cached."""
+    (a first install has ~10,000 corpus lines, ~6 minutes) and then trains the head itself.
+
+    Safe to call wherever the fast model is trained: by default it embeds nothing, so it never loads the
+    encoder (a web process stays without it) and costs a few seconds only when every text is cached."""
     model_version = db.session.scalar(select(ModelVersion.id).where(ModelVersion.active))
     if not available() or model_version is None:
         return None
