@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
-from triage.classification import blend, encoder
+from triage.classification import encoder, refinement
 from triage.classification.learning import active_model
 from triage.models import TriageItem
 
@@ -83,7 +83,7 @@ def _refine(waiting: list, version: int, classifier, head_id: int, head: encoder
         if item.confirmed or item.model_version != version or item.response_updated_at != answer_version:
             continue  # confirmed, or classified again meanwhile: the sweep's new classification waits its turn
         fast = classifier.classify(text)
-        verdict = blend.refine(fast.probabilities, head.probabilities(found[encoder.text_key(text)]), review_below)
+        verdict = refinement.refine(fast.probabilities, head.probabilities(found[encoder.text_key(text)]), review_below)
         if verdict is not None:
             # The fast model's reasons explain its own choice; for another type they would mislead.
             item.reasons = list(fast.reasons) if verdict.type == fast.type else []

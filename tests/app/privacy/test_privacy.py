@@ -34,8 +34,18 @@ from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.loop.early_access import record_early_access
-from triage.models import (BetaTester, EncoderHead, Fix, FixLink, ModelVersion, TextEmbedding, ThemeGroup, ThemeTally,
-                           TrainingExample, TriageItem)
+from triage.models import (
+    BetaTester,
+    EncoderHead,
+    Fix,
+    FixLink,
+    ModelVersion,
+    TextEmbedding,
+    ThemeGroup,
+    ThemeTally,
+    TrainingExample,
+    TriageItem,
+)
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 

@@ -12,7 +12,7 @@ from feedback_app.core.extensions import db
 from feedback_app.scheduler import JOBS, run_job
 from tests.conftest import unavailable
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage.classification import blend, encoder, learning, services
+from triage.classification import encoder, learning, refinement, services
 from triage.models import EncoderHead, TextEmbedding, TriageItem
 from triage.verbatims import classifying, refining, tallies
 
@@ -93,7 +93,7 @@ def test_the_job_refines_what_the_fast_model_classified_and_leaves_people_alone(
     vectors = encoder.vectors(COMMENTS, NOW)
     for comment in COMMENTS[:1] + COMMENTS[2:]:
         fast = classifier.classify(comment)
-        expected = blend.refine(fast.probabilities, head.probabilities(vectors[encoder.text_key(comment)]), 0.5)
+        expected = refinement.refine(fast.probabilities, head.probabilities(vectors[encoder.text_key(comment)]), 0.5)
         item = found[comment]
         assert (item.refined_by, item.type_key, item.needs_review) == (head_id, expected.type, expected.needs_review)
         assert item.confidence == pytest.approx(expected.confidence, abs=1e-4) != pytest.approx(fast.confidence)

@@ -1,6 +1,6 @@
 import pytest
 
-from triage.classification.blend import TEAM_PRIOR, Verdict, mix, refine, team_weight
+from triage.classification.refinement import TEAM_PRIOR, Verdict, mix, refine, team_weight
 
 
 def test_the_team_weighs_half_at_the_prior_and_nothing_without_labels():
