@@ -62,6 +62,16 @@ def test_texts_are_embedded_once_and_cached_compactly(app, with_encoder):
     assert encoder.forget(["the export is slow"]) == 1
 
 
+def test_a_very_long_text_is_embedded_by_its_beginning(app, with_encoder):
+    """A pasted log of 3,000 words would take the encoder half a minute; its first 256 tokens say what it is about."""
+    pasted = "The export fails with this error: " + "timeout " * 3000
+    long, = encoder.vectors([pasted], NOW).values()
+    engine = encoder._engine["e5"]
+    assert engine.token_count(encoder.clip(engine, pasted), True) <= encoder.MAX_TOKENS
+    assert encoder.clip(engine, "short  and\nsweet") == "short and sweet"
+    assert numpy.linalg.norm(long) == pytest.approx(1, abs=1e-3)
+
+
 def test_the_head_waits_for_its_texts_then_learns_the_corpus_and_the_teams_labels(app, with_encoder):
     learning.ensure_model(NOW)
     learning.import_labels([(1, "Renewal quote doubled without warning", "pricing"),
