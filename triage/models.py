@@ -118,6 +118,9 @@ class EncoderHead(db.Model):
     """The classifier over the encoder's vectors, trained beside a fast model (JSON numbers, never pickle).
     The newest row is the one in use."""
     __tablename__ = "encoder_head"
+    # Ids only grow, even after every row was deleted (an erasure withdraws heads): a record refined by an older head
+    # (TriageItem.refined_by) must never look refined by a newer one. PostgreSQL's sequences already never go back.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

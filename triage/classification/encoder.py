@@ -204,19 +204,20 @@ def train_head(corpus: Iterable[tuple[Sequence[float], str, float]],
 # ---------------------------------------------------------------- the head in use, trained beside the fast model
 
 _head_lock = threading.Lock()
-_head: dict = {"id": None, "head": None}
+_head: dict = {"version": None, "head": None}
 
 
 def active_head() -> tuple[int, int, Head] | None:
     """(its id, the fast model it was trained beside, the head): the newest, loaded once per process."""
-    newest = db.session.execute(select(EncoderHead.id, EncoderHead.model_version).where(EncoderHead.encoder == ENCODER)
-                                .order_by(EncoderHead.id.desc()).limit(1)).first()
+    newest = db.session.execute(select(EncoderHead.id, EncoderHead.model_version, EncoderHead.created_at)
+                                .where(EncoderHead.encoder == ENCODER).order_by(EncoderHead.id.desc()).limit(1)).first()
     if newest is None:
         return None
     with _head_lock:
-        if _head["id"] != newest.id:
+        # Keyed by id and time: a database rebuilt from scratch may reuse an id for another head.
+        if _head["version"] != (newest.id, newest.created_at):
             data = db.session.scalar(select(EncoderHead.head).where(EncoderHead.id == newest.id))
-            _head.update(id=newest.id, head=Head.from_dict(json.loads(data)))
+            _head.update(version=(newest.id, newest.created_at), head=Head.from_dict(json.loads(data)))
         return newest.id, newest.model_version, _head["head"]
 
 

@@ -32,6 +32,7 @@ def upgrade():
         sa.Column('head', sa.Text(), nullable=False),
         sa.Column('examples', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_encoder_head')),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table('triage_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('refined_by', sa.Integer(), server_default='0', nullable=False))

@@ -5,7 +5,7 @@ import sys
 
 import numpy
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
@@ -132,6 +132,17 @@ def test_a_new_fast_model_brings_a_new_head_and_everything_is_refined_again(app,
     head_id, model_version, _ = encoder.active_head()
     assert head_id > first_head and model_version == learning.active_model()[0]
     assert db.session.scalar(select(func.count()).select_from(EncoderHead)) == 1  # only the one in use is kept
+
+
+def test_head_ids_only_grow_even_after_every_head_was_withdrawn(app, with_encoder):
+    """Records name the head that refined them; a new head must never look older than one that was deleted."""
+    learning.ensure_model(NOW)
+    encoder.embed_training_texts(NOW, limit=10_000)
+    first = encoder.train_encoder_head(NOW)
+    db.session.execute(delete(EncoderHead))  # as an erasure withdraws the heads that learnt from their labels
+    db.session.commit()
+    assert encoder.active_head() is None
+    assert encoder.train_encoder_head(NOW) > first
 
 
 def test_a_stop_is_heard_between_batches(app, with_encoder):
