@@ -38,6 +38,13 @@ def _share(name: str, raw: str) -> float:
     return value
 
 
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("on", "off", "true", "false", "yes", "no", "1", "0"):
+        raise ConfigError(f"{PREFIX}{name} must be on or off, not {raw!r}")
+    return value in ("on", "true", "yes", "1")
+
+
 def _base_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -127,6 +134,9 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", get("MAIL_MAX_ATTEMPTS", "8"), 1, 100),
         # Below this confidence a verbatim is marked "needs review" and listed first.
         "REVIEW_BELOW": _share("REVIEW_BELOW", get("REVIEW_BELOW", "0.5")),
+        # The optional multilingual encoder (the `encoder` extra) refines classifications in the scheduler when
+        # installed; off: never used even when installed.
+        "ENCODER": _switch("ENCODER", get("ENCODER", "on")),
         "RETRAIN_AFTER_LABELS": _int("RETRAIN_AFTER_LABELS", get("RETRAIN_AFTER_LABELS", "20"), 1, 100_000),
         # The cost/impact grid (triage/fixes/grid.py): impact at or above this is high; cost at or above this is high.
         "IMPACT_HIGH_FROM": _int("IMPACT_HIGH_FROM", get("IMPACT_HIGH_FROM", "35"), 1, 100),

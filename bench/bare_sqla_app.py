@@ -22,11 +22,10 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+from bare_app import SURVEY_ID, validated
 from flask import Flask, redirect, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, insert
-
-from bare_app import SURVEY_ID, validated
 
 db = SQLAlchemy()
 

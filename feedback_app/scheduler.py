@@ -9,7 +9,7 @@ Every job is safe when several scheduler processes run it at once, each in its o
   share the sending and their throughput adds up;
 - queue-reminders, follow-up-digests: every email they queue has a unique outbox key, so a second
   process queueing the same email at the same moment adds nothing;
-- classify-verbatims, retrain-classifier: a database lease (leases.py) lets one process at a time run
+- classify-verbatims, refine-with-encoder, retrain-classifier: a database lease (leases.py) lets one process at a time run
   them; the others skip that tick.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from flask import Flask, current_app
 
 from feedback_app.core import leases
 from feedback_app.core.clock import utcnow
-from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, retrain_when_due
+from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, refine_with_encoder, retrain_when_due
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import sender_address, transport_from_config
 from surveys.asking.services import queue_due_reminders
@@ -65,10 +65,16 @@ def queue_reminders():
     return queued
 
 
+def refine_verbatims():
+    return refine_with_encoder(stop=STOPPING.is_set)
+
+
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
     Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims, lease=timedelta(minutes=10)),
+    # Does nothing without the `encoder` extra; with it, a run embeds for two minutes at most.
+    Job("refine-with-encoder", timedelta(seconds=30), refine_verbatims, lease=timedelta(minutes=10)),
     Job("retrain-classifier", timedelta(hours=1), retrain_when_due, lease=timedelta(minutes=30)),
     Job("follow-up-digests", timedelta(hours=1), queue_follow_up_digests),
 ]

@@ -11,6 +11,7 @@ REMOVED = {
     "answers": _l("answers emptied (scores kept)"),
     "triage_records": _l("triage records cleared of their words"),
     "training_examples": _l("training examples deleted"),
+    "encoder_vectors": _l("sentence vectors computed from their words deleted"),
     "model_versions": _l("classifier models withdrawn"),
     "fix_links_merged": _l("links of their other answers to the same fix removed (a person counts once)"),
     "beta_tester_records": _l("beta-tester records deleted"),

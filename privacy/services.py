@@ -23,6 +23,7 @@ from privacy.records import PrivacyError, customer_by_address, normalised, nothi
 from privacy.withdrawal import withdraw_models
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, customer_key
+from triage.classification import encoder
 from triage.fixes import evidence, grid
 from triage.loop import reach as loop_reach
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
@@ -77,7 +78,10 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     counts = {"invitations": db.session.execute(update(Invitation).where(Invitation.customer_id == customer_id)
                                                 .values(customer_id=None)).rowcount}
     if not response_ids:
-        return {**counts, "answers": 0, "triage_records": 0, "training_examples": 0}
+        return {**counts, "answers": 0, "triage_records": 0, "training_examples": 0, "encoder_vectors": 0}
+    # The optional encoder's cached vectors are computed from their words: they go with them.
+    counts["encoder_vectors"] = encoder.forget(db.session.scalars(
+        select(Response.comment).where(Response.id.in_(response_ids))).all())
     # updated_at is left alone: the sweep reclassifies changed answers, and there is nothing left to read.
     counts["answers"] = db.session.execute(
         update(Response).where(Response.id.in_(response_ids))

@@ -12,11 +12,11 @@ scheduler's sweep does so within seconds, `feedback customers erase` at once.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
-from triage.models import ModelVersion, TrainingExample
+from triage.models import EncoderHead, ModelVersion, TrainingExample
 
 WITHDRAWN = "withdrawn: it learnt from text erased on request"
 
@@ -35,6 +35,8 @@ def withdraw_models(response_ids: list[int]) -> tuple[int, bool]:
     since = min(answered, labelled)
     tainted = db.session.scalars(select(ModelVersion).where(ModelVersion.created_at >= since,
                                                             ModelVersion.model != "")).all()
+    # The optional encoder's heads learned from the same labels (triage.classification.encoder): gone with them.
+    db.session.execute(delete(EncoderHead).where(EncoderHead.created_at >= since))
     was_active = any(model.active for model in tainted)
     for model in tainted:
         model.model, model.active = "", False

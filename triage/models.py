@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback_app.core.extensions import db
@@ -35,7 +35,10 @@ class TriageItem(db.Model):
                       _list_index("ix_triage_item_band_list", "band"),
                       _list_index("ix_triage_item_group_list", "theme_group"),
                       # Re-classification after a new model: the items an older model made.
-                      Index("ix_triage_item_model", "model_version", "id"))
+                      Index("ix_triage_item_model", "model_version", "id"),
+                      # The encoder's refinement (triage.verbatims.refining): unconfirmed records of the active
+                      # model that no encoder head or an older one refined, never-refined first, in order.
+                      Index("ix_triage_item_refine", "confirmed", "model_version", "refined_by", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), unique=True)
@@ -62,6 +65,8 @@ class TriageItem(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     survey_id: Mapped[int | None] = mapped_column(Integer, active_history=True)
     band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.scales.kinds.band; None: no score
+    # The encoder head (EncoderHead.id) whose refinement the type reflects; 0: the fast model's alone.
+    refined_by: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     response: Mapped[Response] = relationship()
     # Its group, for the group's name: pages that show a theme load it with their records (joinedload), and
@@ -110,6 +115,33 @@ class ModelVersion(db.Model):
     examples: Mapped[int] = mapped_column(Integer)   # team examples it was trained on
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class TextEmbedding(db.Model):
+    """A text's sentence vector from the optional encoder, kept so that retraining never embeds a text twice.
+    Keyed by the encoder and a hash of the text with its spaces normalised; the vector is float16 bytes."""
+    __tablename__ = "text_embedding"
+
+    encoder: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class EncoderHead(db.Model):
+    """The classifier over the encoder's vectors, trained beside a fast model (JSON numbers, never pickle).
+    The newest row is the one in use."""
+    __tablename__ = "encoder_head"
+    # Ids only grow, even after every row was deleted (an erasure withdraws heads): a record refined by an older head
+    # (TriageItem.refined_by) must never look refined by a newer one. PostgreSQL's sequences already never go back.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    encoder: Mapped[str] = mapped_column(String(40))
+    model_version: Mapped[int] = mapped_column(Integer)  # the fast model (ModelVersion.id) it was trained beside
+    head: Mapped[str] = mapped_column(Text)
+    examples: Mapped[int] = mapped_column(Integer)       # corpus lines and team labels it was trained on
 
 
 class Fix(db.Model):

@@ -29,7 +29,7 @@ def test_postgres_urls_get_the_shipped_driver(tmp_path):
 @pytest.mark.parametrize("name, value", [
     ("SMTP_PORT", "smtp"), ("SMTP_PORT", "70000"), ("SMTP_TLS", "maybe"), ("BASE_URL", "example.com"),
     ("MAIL_FROM", "nobody"), ("DATABASE_URL", "feedback.db"), ("SECRET_KEY", "short"),
-    ("SURVEY_COOLDOWN_DAYS", "-1"), ("REMINDER_AFTER_DAYS", "0"),
+    ("SURVEY_COOLDOWN_DAYS", "-1"), ("REMINDER_AFTER_DAYS", "0"), ("ENCODER", "maybe"),
 ])
 def test_a_bad_value_names_its_setting(tmp_path, name, value):
     with pytest.raises(config.ConfigError, match=f"FEEDBACK_{name}"):
@@ -43,3 +43,8 @@ def test_smtp_timeouts_default_to_what_the_conversation_needs_and_are_checked(tm
     for name, value in (("SMTP_TIMEOUT", "0"), ("SMTP_TIMEOUT", "soon"), ("SMTP_DATA_TIMEOUT", "7200")):
         with pytest.raises(config.ConfigError, match=f"FEEDBACK_{name}"):
             load(tmp_path, **{name: value})
+
+
+def test_the_optional_encoder_is_used_when_installed_unless_switched_off(tmp_path):
+    assert load(tmp_path)["ENCODER"] is True
+    assert load(tmp_path, ENCODER="off")["ENCODER"] is False and load(tmp_path, ENCODER=" On ")["ENCODER"] is True

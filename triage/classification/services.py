@@ -41,6 +41,7 @@ def apply_model(item: TriageItem, response: Response, classifier: BlendedModel, 
         item.needs_review = prediction.type is None or prediction.confidence < review_below
         item.review_priority = teaching.priority(prediction.probabilities, item.group_rank or 0) \
             if item.needs_review else 0
+        item.refined_by = 0  # the fast model's alone: the encoder's refinement (triage.verbatims.refining) follows
     # The version classified: an edited answer is classified again, this one is left alone by the sweep.
     item.response_updated_at = response.updated_at
     db.session.add(item)

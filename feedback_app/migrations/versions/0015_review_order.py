@@ -2,7 +2,7 @@
 uncertainty, lowered for later members of a theme group) and its rank in its group; the list indexes end in it
 
 Revision ID: 0015_review_order
-Revises: 0013_brand
+Revises: 0014_theme_names
 Create Date: 2026-12-04
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_review_order'
-down_revision = '0013_brand'
+down_revision = '0014_theme_names'
 branch_labels = None
 depends_on = None
 

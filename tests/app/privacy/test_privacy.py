@@ -27,14 +27,25 @@ from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
 from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
-from triage.classification import learning
+from triage.classification import encoder, learning
 from triage.classification import services as classification
 from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop import follow_up
 from triage.loop.early_access import record_early_access
-from triage.models import BetaTester, Fix, FixLink, ModelVersion, ThemeGroup, ThemeTally, TrainingExample, TriageItem
+from triage.models import (
+    BetaTester,
+    EncoderHead,
+    Fix,
+    FixLink,
+    ModelVersion,
+    TextEmbedding,
+    ThemeGroup,
+    ThemeTally,
+    TrainingExample,
+    TriageItem,
+)
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -89,6 +100,12 @@ def customer_everywhere(app) -> Story:
     create_user("triager@example.com", "long-enough-password", "triager")
     follow_up.queue_digests(LATER, timedelta(hours=48), "http://survey.test")
     deliver(app, LATER)
+    for text in (WORDS, CHANNEL_WORDS, "all good"):  # the optional encoder's cache, as its refinement leaves it
+        db.session.add(TextEmbedding(encoder=encoder.ENCODER, text_hash=encoder.text_key(text),
+                                     vector=bytes(2 * encoder.DIMENSIONS), created_at=NOW))
+    db.session.add(EncoderHead(created_at=NOW, encoder=encoder.ENCODER, model_version=learning.active_model()[0],
+                               head="{}", examples=2))  # … and its head, trained on the same labels
+    db.session.commit()
     return Story(survey, theirs.customer_id, theirs.response.id, channel.id, fix.id)
 
 
@@ -159,7 +176,8 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     report = erase_customer(EMAIL, "user admin@example.com", LATER)
 
     assert report.removed == {"customer": 1, "invitations": 1, "answers": 2, "triage_records": 2,
-                              "training_examples": 2, "model_versions": report.removed["model_versions"],
+                              "training_examples": 2, "encoder_vectors": 2,
+                              "model_versions": report.removed["model_versions"],
                               "fix_links_merged": 1, "beta_tester_records": 1, "emails": 3, "team_emails": 1}
     assert report.removed["model_versions"] >= 1 and report.model_withdrawn and report.files_cleared
     db.session.expire_all()
@@ -173,6 +191,8 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     assert items.all() == []  # no text, nothing to triage: like any answer without a comment
     assert count(TrainingExample) == 0 and count(BetaTester) == 0
     assert count(ModelVersion, ModelVersion.model != "") == 0 and learning.active_model() is None
+    assert count(EncoderHead) == 0 and db.session.scalars(select(TextEmbedding.text_hash)).all() == [
+        encoder.text_key("all good")]
     assert count(FixLink) == 1  # their strongest answer still supports the fix: one respondent, as before
     assert fix_queue.placed(db.session.get(Fix, story.fix_id), LATER).impact.respondents == 1
     # The outbox keeps every key and delivery state, and nothing that names or quotes them.
