@@ -6,7 +6,8 @@ and on the learning curve.
 
 Out of the box: both trained on the shipped corpus, measured on the whole file. With n team labels
 (n random rows of the file, the rest is the test; several seeds): a plain blend of the corpus-trained
-model and a model trained on the n rows alone, the team's weight n/(n+200), for the fast model alone and
+model and a model trained on the n rows alone (for the fast model, its team model: training.train_team_model),
+the team's weight n/(n+200) (the app's default; bench/learning_curve.py lets cross-validation choose it), for the fast model alone and
 for fast + encoder (the two blends averaged). Embeddings are cached outside the project (in the system's
 temporary directory), keyed by a hash of the text, so a rerun embeds nothing.
 """
@@ -31,8 +32,9 @@ import numpy  # noqa: E402
 
 from triage.classification.classifier import Classifier, Evaluation, Example  # noqa: E402
 from triage.classification.encoder import DIMENSIONS, HEAD_C, embed, text_key, train_linear  # noqa: E402
-from triage.classification.refinement import ENCODER_WEIGHT, team_weight  # noqa: E402
-from triage.classification.training import read_corpus  # noqa: E402
+from triage.classification.blend import team_weight  # noqa: E402
+from triage.classification.refinement import ENCODER_WEIGHT  # noqa: E402
+from triage.classification.training import read_corpus, train_team_model  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "feedback-encoder-bench"
 CANDIDATE_C = (0.3, 1.0, 3.0, 10.0, 30.0)  # --choose-c: the head's regularisation by cross-validation on the corpus
@@ -144,7 +146,7 @@ def main() -> None:
 
 class Curve:
     """One point of the curve: the team's rows learnt, the others tested, for the fast model, the encoder head
-    and their blend, each as the app blends a corpus part and a team part (refinement.team_weight)."""
+    and their blend, each as the app blends a corpus part and a team part (blend.team_weight, k = 200)."""
 
     def __init__(self, data: list[Example], vectors: numpy.ndarray, labels: list[str], c: float, corpus_parts):
         self.data, self.vectors, self.labels, self.c = data, vectors, labels, c
@@ -164,7 +166,7 @@ class Curve:
             weight = team_weight(len(team))
             taught = [self.data[i] for i in team]
             fast = (1 - weight) * fast + weight * fast_probabilities(
-                Classifier.train(taught), [self.data[i].text for i in test], self.labels)
+                train_team_model(taught), [self.data[i].text for i in test], self.labels)
             encoder = (1 - weight) * encoder + weight * head_probabilities(
                 head(self.vectors[team], [e.label for e in taught], self.c), self.vectors[test], self.labels)
         truth = [self.data[i].label for i in test]

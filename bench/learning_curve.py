@@ -7,8 +7,8 @@ active-learning order against random order.
 n labels drawn at random from the file are the team's; the model is judged on the rest. "all" is 5-fold
 cross-validation over the whole file (each fifth judged by a model that learnt the other four). Active
 learning: per seed, a third of the file is the test set and the rest the pool; labels are taken from the pool
-50 at a time, by random order or by the product's order (triage.classification.teaching: margin uncertainty,
-with diversity from theme groups), the team model retrained after each 50. Results go to stdout and, as JSON,
+50 at a time, by random order or by the product's order (triage.classification.teaching: margin uncertainty
+times density, with diversity from theme groups), the team model retrained after each 50. Results go to stdout and, as JSON,
 to bench/results/learning-curve-<time>.json.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from triage.classification import teaching  # noqa: E402
 from triage.classification.blend import BlendedModel  # noqa: E402
-from triage.classification.classifier import Classifier, Example, evaluate  # noqa: E402
+from triage.classification.classifier import Classifier, Example, analyse, evaluate  # noqa: E402
 from triage.classification.training import (  # noqa: E402
     choose_blend,
     cross_validate,
@@ -38,7 +38,7 @@ from triage.classification.training import (  # noqa: E402
 )
 from triage.language.themes import candidate_groups, choose_groups, extract_theme  # noqa: E402
 
-SIZES = (50, 100, 200, 400)
+SIZES = (50, 100, 200, 300, 400)
 TARGETS = {0: 0.68, 200: 0.73, 400: 0.77, "all": 0.80}
 BATCH = 50
 
@@ -92,6 +92,16 @@ def groups_of(pool: list[Example], corpus_model: Classifier) -> list[int]:
     return teaching.ranks_in_groups(choose_groups(keys, {}), {})
 
 
+def review_order(model: BlendedModel, pool: list[Example], left: list[int], ranks: list[int]) -> list[int]:
+    """The product's order (teaching.priority): margin × density (against the rest of the pool, as the sweep
+    measures it against the verbatims around) ÷ (1 + rank in the theme group)."""
+    analyses = {i: analyse(pool[i].text) for i in left}
+    found = teaching.densities([model.similarity_vector(analyses[i]) for i in left], [])
+    density = dict(zip(left, found))
+    return sorted(left, key=lambda i: -teaching.priority(model.predict(analyses[i]).probabilities, ranks[i],
+                                                         density[i]))
+
+
 def active_learning(data, corpus_model, seeds: int) -> dict:
     results: dict = {"random": {}, "active": {}}
     for seed in range(seeds):
@@ -102,13 +112,12 @@ def active_learning(data, corpus_model, seeds: int) -> dict:
             chosen: list[int] = []
             model = BlendedModel(corpus_model, None, 0)
             while len(chosen) < max(SIZES):
-                left = [i for i in range(len(pool)) if i not in set(chosen)]
+                taken = set(chosen)
+                left = [i for i in range(len(pool)) if i not in taken]
                 if strategy == "random":
                     picked = random.Random(seed * 1000 + len(chosen)).sample(left, BATCH)
                 else:
-                    scored = sorted(left, key=lambda i: -teaching.priority(
-                        model.classify(pool[i].text).probabilities, ranks[i]))
-                    picked = scored[:BATCH]
+                    picked = review_order(model, pool, left, ranks)[:BATCH]
                 chosen += picked
                 team = [pool[i] for i in chosen]
                 model = BlendedModel(corpus_model, train_team_model(team), len(team))
@@ -116,6 +125,17 @@ def active_learning(data, corpus_model, seeds: int) -> dict:
                     results[strategy].setdefault(len(chosen), []).append(evaluate(model, test).macro_f1)
         print(f"  active learning, seed {seed} done", flush=True)
     return {strategy: {str(n): round(statistics.mean(v), 3) for n, v in by.items()} for strategy, by in results.items()}
+
+
+def labels_to_reach(curve: dict[str, float], score: float) -> float | None:
+    """How many labels a curve needs to reach a score, read between its points (0 labels: the corpus alone)."""
+    points = sorted((int(n), value) for n, value in curve.items())
+    for (n0, v0), (n1, v1) in zip(points, points[1:]):
+        if v0 >= score:
+            return n0
+        if v1 >= score:
+            return n0 + (n1 - n0) * (score - v0) / (v1 - v0)
+    return points[-1][0] if points and points[-1][1] >= score else None
 
 
 def main() -> None:
@@ -139,10 +159,12 @@ def main() -> None:
     if not args.no_active:
         result["active_learning"] = active_learning(data, corpus_model, args.seeds)
         print("\nactive learning (a third of the file as test set; labels from the rest, 50 at a time)")
-        print(f"{'labels':>8}  {'random':>8}  {'active':>8}")
+        print(f"{'labels':>8}  {'random':>8}  {'active':>8}  labels the active order needs for random's score")
+        curves = result["active_learning"]
         for n in SIZES:
-            print(f"{n:>8}  {result['active_learning']['random'][str(n)]:>8.3f}  "
-                  f"{result['active_learning']['active'][str(n)]:>8.3f}")
+            needed = labels_to_reach(curves["active"], curves["random"][str(n)])
+            print(f"{n:>8}  {curves['random'][str(n)]:>8.3f}  {curves['active'][str(n)]:>8.3f}  "
+                  f"{'more than %d' % max(SIZES) if needed is None else round(needed)}")
     result["seconds"] = round(time.perf_counter() - started)
     out = Path(__file__).parent / "results" / f"learning-curve-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.write_text(json.dumps(result, indent=1))

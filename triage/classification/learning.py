@@ -162,6 +162,12 @@ def train(now: datetime, progress: Progress = _quiet, note: str = "") -> Trainin
         db.session.execute(ModelVersion.__table__.update().values(active=False))
         record.active = True
     db.session.commit()
+    if verdict.replace:
+        from triage.classification.encoder import train_encoder_head  # it imports this module
+
+        # With the optional encoder: its head, beside the new model, when every text it needs is embedded
+        # (otherwise the scheduler's refinement embeds them and trains it); without, nothing.
+        train_encoder_head(now, progress)
     return TrainingOutcome(record.id, verdict.replace, verdict, summary, len(team), blend, candidate.weight)
 
 

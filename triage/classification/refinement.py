@@ -1,32 +1,17 @@
 """How the optional encoder's opinion is combined with the fast model's: probabilities blended, a verdict drawn.
 
-PURE: standard library only. Both blends here were measured on the dev file (bench/encoder_curve.py): a plain
+PURE: standard library and triage.classification.blend (the same mix as the fast model's). Both blends here were measured on the dev file (bench/encoder_curve.py): a plain
 average of the fast model and the encoder head (+0.05 macro-F1 out of the box and at 200 team labels), and,
 inside each, the corpus-trained part and the team-trained part weighted by how many labels the team gave.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
+from triage.classification.blend import mix
+
 ENCODER_WEIGHT = 0.5    # the encoder head's share of the refined probabilities: a plain average, chosen a priori
-TEAM_PRIOR = 200        # the team's part weighs n / (n + TEAM_PRIOR) after n labels: half at 200
-
-
-def team_weight(labels: int) -> float:
-    return labels / (labels + TEAM_PRIOR) if labels > 0 else 0.0
-
-
-def mix(first: Mapping[str, float], second: Mapping[str, float], second_weight: float) -> dict[str, float]:
-    """A weighted average over the union of both label sets; a label one side never learned counts as 0 there.
-    An empty side has no opinion: the other is returned as it is."""
-    if not second:
-        return dict(first)
-    if not first:
-        return dict(second)
-    labels = sorted(set(first) | set(second))
-    return {label: (1 - second_weight) * first.get(label, 0.0) + second_weight * second.get(label, 0.0)
-            for label in labels}
 
 
 @dataclass(frozen=True)
@@ -34,6 +19,7 @@ class Verdict:
     type: str
     confidence: float
     needs_review: bool
+    probabilities: dict[str, float] = field(default_factory=dict)  # the blend's, for the review order
 
 
 def refine(fast: Mapping[str, float], encoder: Mapping[str, float], review_below: float,
@@ -42,6 +28,6 @@ def refine(fast: Mapping[str, float], encoder: Mapping[str, float], review_below
     to go on (emoji, punctuation): such a record stays for people, whatever the encoder makes of it."""
     if not fast:
         return None
-    blended = mix(fast, encoder, encoder_weight)
+    blended = mix(fast, encoder, encoder_weight if encoder else 0.0)
     best = max(sorted(blended), key=blended.__getitem__)  # sorted: ties fall the same way on every run
-    return Verdict(best, blended[best], blended[best] < review_below)
+    return Verdict(best, blended[best], blended[best] < review_below, blended)

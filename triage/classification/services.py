@@ -12,6 +12,7 @@ from feedback_app.core.extensions import db
 from surveys.models import Response
 from triage.classification import teaching
 from triage.classification.blend import BlendedModel
+from triage.classification.classifier import analyse
 from triage.classification.custom_types import TriageError, type_keys
 from triage.language.themes import extract_theme
 from triage.models import TrainingExample, TriageItem
@@ -25,7 +26,8 @@ def apply_model(item: TriageItem, response: Response, classifier: BlendedModel, 
            review_below: float) -> None:
     """Classify this version of the answer into its triage record (and add it to the session)."""
     text = response.comment
-    prediction = classifier.classify(text)
+    analysis = analyse(text)
+    prediction = classifier.predict(analysis)
     theme = extract_theme(text, prediction.language, lambda s: classifier.idf.get("w:" + s, _MAX_IDF))
     item.language = prediction.language
     item.model_version = version
@@ -39,12 +41,20 @@ def apply_model(item: TriageItem, response: Response, classifier: BlendedModel, 
         item.reasons = list(prediction.reasons)
         # Nothing to go on (emoji only, punctuation) is marked for people too.
         item.needs_review = prediction.type is None or prediction.confidence < review_below
-        item.review_priority = teaching.priority(prediction.probabilities, item.group_rank or 0) \
-            if item.needs_review else 0
+        set_review_priority(item, prediction.probabilities)
+        # What triage.verbatims.review_order needs once the batch is classified (not stored).
+        item.teaching_inputs = (prediction.probabilities, classifier.similarity_vector(analysis))
         item.refined_by = 0  # the fast model's alone: the encoder's refinement (triage.verbatims.refining) follows
     # The version classified: an edited answer is classified again, this one is left alone by the sweep.
     item.response_updated_at = response.updated_at
     db.session.add(item)
+
+
+def set_review_priority(item: TriageItem, probabilities: dict[str, float]) -> None:
+    """The review order's number (triage.classification.teaching) from what the record holds: its rank in its
+    group and its density (a middling one until triage.verbatims.review_order measures it)."""
+    density = item.review_density if item.review_density is not None else teaching.NO_DENSITY
+    item.review_priority = teaching.priority(probabilities, item.group_rank or 0, density) if item.needs_review else 0
 
 
 def classify_texts(texts: Iterable[str], classifier: BlendedModel) -> Iterable[dict]:

@@ -17,7 +17,7 @@ from triage.classification.custom_types import TriageError, type_keys
 from triage.classification.learning import ensure_model
 from triage.classification.services import apply_model, label
 from triage.models import TriageItem
-from triage.verbatims import sweep
+from triage.verbatims import review_order, sweep
 
 
 def classify_pending(now: datetime, review_below: float, limit: int = sweep.BATCH) -> int:
@@ -49,6 +49,7 @@ def classify_response(response: Response, now: datetime, review_below: float) ->
         if response.id is not None else None
     item = item or TriageItem(response=response)
     apply_model(item, response, classifier, version, now, review_below)
+    review_order.prioritise([item], version)
     sweep.copy_answer(item, response, scale_of_answer(response))
     return item
 

@@ -22,8 +22,8 @@ from surveys.models import Invitation, Response
 from surveys.people.respondents import answer_in_band
 from surveys.scales.kinds import BAND_NAMES
 from triage.classification import teaching
-from triage.models import ThemeGroup as GroupRow
 from triage.models import LIST_ORDER, ThemeTally, TriageItem, TypeTally
+from triage.models import ThemeGroup as GroupRow
 
 PAGE_SIZE = 50
 

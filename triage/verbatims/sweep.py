@@ -24,7 +24,10 @@ from triage.classification import teaching
 from triage.language.themes import candidate_groups, choose_groups
 from triage.loop import reach
 from triage.models import ThemeGroup, TriageItem
-from triage.verbatims import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
+from triage.verbatims import (
+    review_order,
+    tallies,  # noqa: F401  (keeps the triage counts beside every change of a record)
+)
 
 BATCH = 500
 
@@ -50,16 +53,16 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
         answers = score_tallies.claimed_answers(claimed)
         marked = {response.id for response, _ in answers if response.awaits_contact}
         score_tallies.count(answers)
-        classified += _triage(answers, classify)
+        classified += _triage(answers, classify, model_version)
         # Marked before or now: the people they await a call from, as the loop figure keeps them.
         reach.answers_changed(marked | {response.id for response, _ in answers if response.awaits_contact})
         db.session.commit()
 
 
-def _triage(answers, classify: Classify) -> int:
+def _triage(answers, classify: Classify, model_version: int) -> int:
     items = {item.response_id: item for item in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([response.id for response, _ in answers])))}
-    classified, regroup, new = 0, [], []
+    classified, regroup, new, fresh_items = 0, [], [], []
     for response, kind in answers:
         item = items.get(response.id)
         if not response.comment:  # no text (an edit may have removed it): nothing to triage
@@ -71,12 +74,15 @@ def _triage(answers, classify: Classify) -> int:
             new.append(item)
         fresh = classify(item, response)
         classified += fresh
+        if fresh:
+            fresh_items.append(item)
         if fresh or (item.theme_group is None and item.theme_key):  # a new theme, or one from before groups
             regroup.append(item)
         copy_answer(item, response, kind)
         db.session.add(item)
     _number_new_records(new)
     assign_groups(regroup)
+    review_order.prioritise(fresh_items, model_version)
     return classified
 
 

@@ -1,5 +1,6 @@
 """the "needs review" list in the order that teaches the model most: each record's review priority (margin
-uncertainty, lowered for later members of a theme group) and its rank in its group; the list indexes end in it
+uncertainty times density, lowered for later members of a theme group), its rank in its group and its density;
+the list indexes end in the priority
 
 Revision ID: 0015_review_order
 Revises: 0014_theme_names
@@ -29,6 +30,7 @@ def upgrade():
     with op.batch_alter_table('triage_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('review_priority', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('group_rank', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('review_density', sa.Float(), nullable=True))
         _indexes(batch_op, ['needs_review', 'review_priority', 'answered_at', 'id'])
     # Until the next model re-classifies them, records waiting for review are ordered by how unsure the model
     # was (the margin between its two likeliest types was not kept before).
@@ -39,5 +41,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('triage_item', schema=None) as batch_op:
         _indexes(batch_op, ['needs_review', 'answered_at', 'id'])
+        batch_op.drop_column('review_density')
         batch_op.drop_column('group_rank')
         batch_op.drop_column('review_priority')

@@ -1,12 +1,6 @@
 import pytest
 
-from triage.classification.refinement import TEAM_PRIOR, Verdict, mix, refine, team_weight
-
-
-def test_the_team_weighs_half_at_the_prior_and_nothing_without_labels():
-    assert team_weight(0) == 0.0
-    assert team_weight(TEAM_PRIOR) == 0.5
-    assert team_weight(600) == 0.75
+from triage.classification.refinement import mix, refine
 
 
 def test_mix_averages_over_both_label_sets_and_still_sums_to_one():
@@ -15,15 +9,17 @@ def test_mix_averages_over_both_label_sets_and_still_sums_to_one():
     assert sum(mixed.values()) == pytest.approx(1.0)
 
 
-def test_an_empty_side_has_no_opinion():
-    assert mix({"pricing": 1.0}, {}, 0.9) == {"pricing": 1.0}
-    assert mix({}, {"service": 1.0}, 0.1) == {"service": 1.0}
+def test_an_encoder_without_an_opinion_leaves_the_fast_model_as_it_is():
+    verdict = refine({"pricing": 0.7, "service": 0.3}, {}, review_below=0.5)
+    assert (verdict.type, verdict.confidence, verdict.needs_review) == ("pricing", 0.7, False)
 
 
 def test_the_encoder_can_overturn_an_unsure_fast_model_and_a_disagreement_goes_to_people():
     unsure = {"usability": 0.45, "feature_request": 0.40, "service": 0.15}
     encoder = {"usability": 0.05, "feature_request": 0.90, "service": 0.05}
-    assert refine(unsure, encoder, review_below=0.5) == Verdict("feature_request", pytest.approx(0.65), False)
+    verdict = refine(unsure, encoder, review_below=0.5)
+    assert (verdict.type, verdict.confidence, verdict.needs_review) == ("feature_request", pytest.approx(0.65), False)
+    assert verdict.probabilities == pytest.approx({"usability": 0.25, "feature_request": 0.65, "service": 0.1})
     sure = {"usability": 0.95, "feature_request": 0.03, "service": 0.02}
     verdict = refine(sure, encoder, review_below=0.6)
     assert (verdict.type, verdict.needs_review) == ("usability", True)  # 0.5: the two disagree

@@ -1,6 +1,6 @@
 import pytest
 
-from triage.classification.teaching import SCALE, priority, ranks_in_groups, regrouped, uncertainty
+from triage.classification.teaching import NO_DENSITY, SCALE, densities, priority, ranks_in_groups, regrouped, uncertainty
 
 
 @pytest.mark.parametrize("probabilities, expected", [
@@ -39,3 +39,18 @@ def test_a_priority_moved_to_another_rank_keeps_its_uncertainty():
     stored = priority({"a": 0.5, "b": 0.4}, 0)
     assert regrouped(stored, None, 3) == priority({"a": 0.5, "b": 0.4}, 3)
     assert regrouped(regrouped(stored, 0, 3), 3, 0) == stored
+
+
+def test_density_is_the_mean_similarity_to_the_nearest_others_never_itself():
+    export = {"w:export": 1.0, "w:slow": 1.0}
+    same, half, other = dict(export), {"w:export": 1.0}, {"w:invoice": 1.0}
+    found = densities([export, other], [same, half, other], neighbours=2)
+    assert found[0] == pytest.approx((1.0 + 0.5 ** 0.5) / 2)  # the copy and the half-alike, not the invoice
+    assert found[1] == pytest.approx((1.0 + 0.0) / 2)          # the other invoice (earlier), then nothing alike
+    assert densities([export], []) == [NO_DENSITY] and densities([], [export]) == []
+    assert densities([export, same], [], neighbours=5) == pytest.approx([1.0, 1.0])  # each other, not themselves
+
+
+def test_a_typical_comment_comes_before_an_oddity_as_unsure():
+    unsure = {"a": 0.5, "b": 0.45}
+    assert priority(unsure, 0, 0.6) > priority(unsure, 0, 0.1) and priority(unsure, 0, 1.7) == priority(unsure, 0, 1)
