@@ -61,9 +61,10 @@ class BlendedModel:
                           tuple(word for word, _ in reasons.most_common(REASONS)))
 
     def similarity_vector(self, analysis: Analysis) -> dict[str, float]:
-        """How this text is compared with others (the review order's density): as the team's model reads it
-        once there is one — it reads words as written — else as the corpus model does."""
-        return (self.team or self.corpus).vector(analysis)
+        """How this text is compared with others (the review order's density): as the corpus model reads it — its
+        features and their weights cover the whole corpus and stay put across the team's retrains (the team
+        model's know only the labels' words; measured: density by them did worse than random order)."""
+        return self.corpus.vector(analysis)
 
     @staticmethod
     def _probabilities(model: Classifier | None, vector: dict[str, float]) -> dict[str, float]:
