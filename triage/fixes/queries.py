@@ -3,7 +3,7 @@ a verbatim supports, and the triage list's "link to a fix" forms. Nothing here w
 change fixes are beside it in triage.fixes.services; the ranked queue is triage.fixes.queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from triage.fixes import lists as fix_lists
 from triage.fixes.queue import Placed, Settings, placed
 from triage.fixes.tables import FixNews
 from triage.loop import policy
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink, TriageItem, about_a_problem
 from triage.verbatims import listing
 
 SUGGESTED = 20
@@ -30,12 +30,15 @@ def fixes_to_link() -> list[Fix]:
 
 
 def theme_response_ids(filters: listing.Filters, theme_key: str) -> list[int]:
-    """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
-    return listing.group_response_ids(filters, theme_key)
+    """Every verbatim of a theme group under the list's other filters, but praise (it backs no fix): what the
+    group's link to a fix links."""
+    grouped = replace(filters, theme=theme_key)
+    return sorted(db.session.scalars(select(TriageItem.response_id).where(*listing.conditions(grouped),
+                                                                          about_a_problem())))
 
 
 def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
-    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
+    """Verbatims sharing the fix's theme that are not linked yet and not praise, newest first, with their answers
     (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
     every verbatim, and what is new is what a suggestion is for.
 
@@ -49,7 +52,8 @@ def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
     linked = select(FixLink.response_id).where(FixLink.fix_id == fix.id)
     newest = select(func.max(TriageItem.id)).scalar_subquery()
     query = (select(TriageItem).join(TriageItem.response).options(contains_eager(TriageItem.response))
-             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
+             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked),
+                    about_a_problem()))
     for stem in stems:
         query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
     return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))
