@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, or_
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.orm.attributes import get_history
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
-from triage.classification.types import NOT_PROBLEM_KEYS, is_problem
 
 # The triage list's order: people first where the model is unsure, then the newest. Each filter has an index
 # that starts with it and ends in this order, so a page is read in order from the index, never sorted.
@@ -62,19 +60,6 @@ class TriageItem(db.Model):
     band: Mapped[str | None] = mapped_column(String(8), active_history=True)  # surveys.scales.kinds.band; None: no score
 
     response: Mapped[Response] = relationship()
-
-
-def about_a_problem() -> ColumnElement[bool]:
-    """A triage record (or none, when outer-joined) that may be about something to fix: not praise
-    (triage.classification.types.is_problem, as SQL)."""
-    return or_(TriageItem.type_key.is_(None), TriageItem.type_key.not_in(sorted(NOT_PROBLEM_KEYS)))
-
-
-def crossed_the_praise_line(item: TriageItem) -> bool:
-    """Whether a record's type, changed in this flush, moved between praise and the problems (type_key keeps
-    its old value: active_history)."""
-    history = get_history(item, "type_key")
-    return bool(history.deleted) and is_problem(history.deleted[0]) != is_problem(item.type_key)
 
 
 class TrainingExample(db.Model):

@@ -35,9 +35,10 @@ from surveys.people.respondents import (
     split_respondent_keys,
 )
 from surveys.scales.kinds import KINDS
+from triage.classification.problems import about_a_problem
 from triage.fixes import grid
 from triage.fixes.tables import EvidenceBasis, FixEvidence, FixRespondent
-from triage.models import Fix, FixLink, TriageItem, about_a_problem
+from triage.models import Fix, FixLink, TriageItem
 
 BASIS_ID = 1
 REBUILD_FIXES_AT_ONCE = 20  # fixes whose links a rebuild reads per query (and per step of its progress bar)

@@ -16,8 +16,9 @@ from sqlalchemy.orm.attributes import get_history
 
 from surveys.models import Customer, Response
 from surveys.people.services import ATTRIBUTES_LISTENERS
+from triage.classification.problems import crossed_the_praise_line
 from triage.fixes import evidence
-from triage.models import TriageItem, crossed_the_praise_line
+from triage.models import TriageItem
 
 PENDING = "triage.fixes.evidence_watch"   # Session.info key: what the flush changed, for after it
 ANSWER_FACTS = ("score", "kind", "answered_at", "customer_id", "invitation_id", "survey_id")

@@ -12,12 +12,13 @@ from sqlalchemy.orm import contains_eager
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
+from triage.classification.problems import about_a_problem
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
 from triage.fixes.queue import Placed, Settings, placed
 from triage.fixes.tables import FixNews
 from triage.loop import policy
-from triage.models import Fix, FixLink, TriageItem, about_a_problem
+from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
 
 SUGGESTED = 20

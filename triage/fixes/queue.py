@@ -15,11 +15,12 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import best_locale
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, respondent_customer_id, respondent_key
+from triage.classification.problems import about_a_problem
 from triage.fixes import evidence, grid
 from triage.fixes import lists as fix_lists
 from triage.fixes.tables import FixEvidence
 from triage.loop import policy
-from triage.models import Fix, FixLink, TriageItem, about_a_problem
+from triage.models import Fix, FixLink, TriageItem
 
 # ---------------------------------------------------------------- the facts behind a fix
 

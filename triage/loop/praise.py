@@ -19,9 +19,10 @@ from sqlalchemy.orm.util import identity_key
 from feedback_app.core.extensions import db
 from surveys.models import Response, Survey
 from surveys.people.respondents import answer_scale
+from triage.classification.problems import crossed_the_praise_line
 from triage.classification.types import NOT_PROBLEM_KEYS
 from triage.loop import policy, reach
-from triage.models import TriageItem, crossed_the_praise_line
+from triage.models import TriageItem
 
 PENDING = "triage.loop.praise"  # Session.info keys: answers whose verbatim crossed the line in this flush,
 REMARKED = "triage.loop.praise.remarked"  # and those whose mark changed since, for the loop figure

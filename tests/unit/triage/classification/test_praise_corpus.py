@@ -15,7 +15,7 @@ def model():
     "Setup took ten minutes and the team loved it.",
     "Honestly the nicest airline crew I have met, thank you!",
     "I adore the new export, it is so quick now 😍",
-    "Our accountant is thrilled with the monthly reports.",
+    "The monthly reports are brilliant, our accountant loves them.",
     "الموظفة في الفرع كانت رائعة وخلصت معاملتي بسرعة، شكرًا",
     "بصراحة أحلى تطبيق توصيل، كل مرة الطلب يوصل بوقته",
     "الإقامة كانت جميلة جدًا وسنعود مرة أخرى",
