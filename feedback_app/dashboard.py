@@ -1,4 +1,5 @@
-"""The team's home page: scores and their trends, answers per type, the top of the queue, the loop.
+"""The team's home page: scores and their trends, answers per problem type, what customers love, the top of the
+queue, the loop.
 
 Composition over surveys and triage (like wiring.py): it only reads. The scores come from the one
 definition in surveys.scales.scoring, the queue from triage.fixes.queue.ranked_queue, and every other number
@@ -20,22 +21,27 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from surveys.answering import tallies as score_tallies
-from surveys.models import Customer, Survey
+from surveys.models import Customer, Response, Survey
 from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, Kind
 from surveys.scales.scoring import week_start
 from triage.classification.custom_types import all_types
+from triage.classification.types import PRAISE, problem_types
 from triage.fixes import queue as fix_queue
 from triage.fixes.tables import FixNews
 from triage.loop import metrics, policy
 from triage.loop import reach as loop_reach
 from triage.models import Fix, FixLink, TriageItem
+from triage.verbatims import listing
 from triage.verbatims import tallies as triage_tallies
 
 dashboard = Blueprint("dashboard", __name__)
 require_login_for(dashboard)
 
 QUEUE_TOP = 5
+LOVED_THEMES = 3   # "what customers love": its largest praise themes…
+LOVED_QUOTES = 2   # …and its newest sure praise, quoted
+QUOTE_MAX = 160    # characters of a quote; a longer one is cut at a word
 # Colour-blind-safe hues (Okabe–Ito, then two more), one per type in the team's type order.
 TYPE_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7a5195", "#8c6d31")
 NO_TYPE_COLOUR = "#b0b6be"
@@ -46,6 +52,21 @@ class KindPanel:
     kind: Kind
     score: scoring.Score                      # over the period
     trend: list[tuple[date, scoring.Score]]   # one score per week with answers
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Love:
+    """What customers love: praise is no problem, so it is shown apart from the types (nothing to fix)."""
+    count: int                        # praise verbatims in the period
+    themes: list[listing.ThemeGroup]  # the largest groups of praise, over all time (theme tallies keep no week)
+    quotes: list[Quote]               # the newest praise the model was sure of (or a triager confirmed)
+    type_key: str = PRAISE            # the triage list's filter that shows it all
 
 
 @dataclass(frozen=True)
@@ -62,19 +83,23 @@ class Board:
     contacted: metrics.Share
     shipping: metrics.DaysToShip
     told: metrics.Told
+    love: Love
 
 
 def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en") -> Board:
     span = metrics.period(now, weeks)
     queue = fix_queue.ranked_queue(now, settings, statuses=policy.TO_DO)
-    types = all_types()
+    types = problem_types(all_types())
+    counts = _type_counts(span)
     return Board(
         span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),
         db.session.scalar(select(exists().where(Customer.id.is_not(None)))),
-        _kind_panels(span), _types_over_time(span, [t.key for t in types]),
+        _kind_panels(span), metrics.types_per_week(counts, span.week_starts, [t.key for t in types]),
         {t.key: t.name.get(locale, t.name["en"]) for t in types} | {None: _("No type (yet)")},
         {t.key: TYPE_COLOURS[i % len(TYPE_COLOURS)] for i, t in enumerate(types)} | {None: NO_TYPE_COLOUR},
-        queue[:QUEUE_TOP], len(queue), _contacted(span), _shipping(span), _told(span))
+        queue[:QUEUE_TOP], len(queue), _contacted(span), _shipping(span), _told(span),
+        Love(metrics.praise_in(counts, span.week_starts), listing.theme_groups(listing.Filters(type=PRAISE),
+                                                                               limit=LOVED_THEMES), _quotes()))
 
 
 def _in(span: metrics.Period, column):
@@ -92,8 +117,9 @@ def _kind_panels(span: metrics.Period) -> list[KindPanel]:
             for key in KINDS if key in by_kind]
 
 
-def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.TypesOverTime:
-    """Kept counts of the triage records, plus comments the sweep has not classified yet ("no type (yet)")."""
+def _type_counts(span: metrics.Period) -> Counter:
+    """Verbatims per (week, type): kept counts of the triage records, plus comments the sweep has not classified
+    yet ("no type (yet)")."""
     counts = Counter(triage_tallies.weekly_types(span.week_starts[0]))
     waiting = [answer for answer in score_tallies.waiting() if answer.comment.strip()]
     recorded = set(db.session.scalars(select(TriageItem.response_id).where(
@@ -101,7 +127,23 @@ def _types_over_time(span: metrics.Period, type_order: list[str]) -> metrics.Typ
     for answer in waiting:
         if answer.id not in recorded:  # counted by its record already (the API classifies at once)
             counts[(week_start(answer.answered_at), None)] += 1
-    return metrics.types_per_week(counts, span.week_starts, type_order)
+    return counts
+
+
+def _quotes() -> list[Quote]:
+    """The newest praise not waiting for review: a few entries of ix_triage_item_type_list, however many answers."""
+    rows = db.session.execute(
+        select(Response.comment, TriageItem.answered_at).join(Response, Response.id == TriageItem.response_id)
+        .where(TriageItem.type_key == PRAISE, TriageItem.needs_review.is_(False))
+        .order_by(TriageItem.answered_at.desc(), TriageItem.id.desc()).limit(LOVED_QUOTES))
+    return [Quote(_shortened(comment), answered_at) for comment, answered_at in rows]
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= QUOTE_MAX:
+        return text
+    return text[:QUOTE_MAX].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 def _contacted(span: metrics.Period) -> metrics.Share:

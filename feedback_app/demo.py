@@ -214,13 +214,15 @@ def _channel_feedback(now: datetime, review_below: float) -> int:
 # ---------------------------------------------------------------- fixes and follow-ups
 
 def _fixes(now: datetime) -> int:
-    """Fixes on the grid, each supported by the answers that speak of it, through the real use cases: one planned
-    and one shipped (their respondents told), one whose impact the team overrode."""
+    """Fixes on the grid, each supported by the answers that speak of it (never praise), through the real use cases:
+    one planned and one shipped (their respondents told), one whose impact the team overrode."""
     from triage.fixes import services as fixes
     from triage.fixes.services import FixChange
 
     admin_id = db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN[0]))
-    comments = db.session.execute(select(Response.id, Response.comment).where(Response.comment != "")).all()
+    praise = {text for by_type in texts.COMMENTS.values() for _, text in by_type["praise"]}  # backs no fix
+    comments = [(response_id, comment) for response_id, comment in db.session.execute(
+        select(Response.id, Response.comment).where(Response.comment != "")) if comment not in praise]
     for demo_fix in texts.FIXES:
         ids = [response_id for response_id, comment in comments if any(word in comment for word in demo_fix.words)]
         fix = fixes.create_fix(FixChange(title=demo_fix.title, cost=demo_fix.cost, type_key=demo_fix.type_key),

@@ -33,6 +33,7 @@ def rebuild_tallies(check):
 
     from surveys.answering import tallies as score_tallies
     from surveys.models import Response
+    from triage.loop import praise as loop_praise
     from triage.loop import reach as loop_reach
     from triage.models import TriageItem
     from triage.verbatims import sweep
@@ -44,6 +45,7 @@ def rebuild_tallies(check):
     kept = _kept_figures() if check else None
     with click.progressbar(length=answers + 2 * records, label="Recounting", file=sys.stderr) as bar:
         score_tallies.rebuild(bar.update)
+        loop_praise.rebuild()  # the marks by scale alone, then off praise
         loop_reach.rebuild()  # after the marks: it counts the answers they say await a call
         untriaged = sweep.requeue_untriaged()
         sweep.refresh_copies(bar.update)

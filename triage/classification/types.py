@@ -1,10 +1,14 @@
 """The built-in feedback types: stable keys and what each means, in every supported language.
 
-PURE data. Teams add their own types in the database; these six are always there.
+PURE data. Teams add their own types in the database; these seven are always there. Six are problems; the
+seventh, `praise`, is an outcome with nothing to fix ("Setup took ten minutes and the team loved it"): it is
+classified and corrected like any type, but it never backs a fix, never counts in the per-type problem charts
+and never waits for a follow-up. Whether a type is a problem is asked through `is_problem`, never by its key.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,7 @@ class FeedbackType:
     name: dict[str, str]
     description: dict[str, str]
     builtin: bool = True
+    problem: bool = True  # False: nothing to fix (praise); kept out of fixes, problem charts and follow-ups
 
 
 BUILTIN_TYPES = (
@@ -46,5 +51,25 @@ BUILTIN_TYPES = (
                  {"en": "Price, billing, charges, refunds, value for money.",
                   "ar": "السعر والفواتير والرسوم والاسترداد والقيمة مقابل المال.",
                   "fa": "قیمت، صورتحساب، هزینه‌ها، بازپرداخت و ارزش خرید."}),
+    FeedbackType("praise",
+                 {"en": "Praise", "ar": "إشادة", "fa": "تعریف و تمجید"},
+                 {"en": "Nothing to fix: the customer says what they like or love.",
+                  "ar": "لا شيء يحتاج إلى إصلاح: يذكر العميل ما أعجبه أو ما يحبه.",
+                  "fa": "چیزی برای رفع کردن نیست: مشتری می‌گوید چه چیزی را دوست دارد یا پسندیده است."},
+                 problem=False),
 )
 BUILTIN_KEYS = tuple(t.key for t in BUILTIN_TYPES)
+# The outcomes with nothing to fix. A team's own types are problems (they are made to sort work).
+NOT_PROBLEM_KEYS = frozenset(t.key for t in BUILTIN_TYPES if not t.problem)
+PRAISE = "praise"  # the one outcome the dashboard shows apart, as what customers love
+
+
+def is_problem(type_key: str | None) -> bool:
+    """Whether a verbatim of this type (None: not classified yet) may be about something to fix. Unknown keys
+    are a team's own types, which are problems."""
+    return type_key not in NOT_PROBLEM_KEYS
+
+
+def problem_types(types: Iterable[FeedbackType]) -> list[FeedbackType]:
+    """The given types (FeedbackType) that are problems, in their order: what fixes and problem charts offer."""
+    return [t for t in types if t.problem]

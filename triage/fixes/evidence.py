@@ -35,9 +35,10 @@ from surveys.people.respondents import (
     split_respondent_keys,
 )
 from surveys.scales.kinds import KINDS
+from triage.classification.problems import about_a_problem
 from triage.fixes import grid
 from triage.fixes.tables import EvidenceBasis, FixEvidence, FixRespondent
-from triage.models import Fix, FixLink
+from triage.models import Fix, FixLink, TriageItem
 
 BASIS_ID = 1
 REBUILD_FIXES_AT_ONCE = 20  # fixes whose links a rebuild reads per query (and per step of its progress bar)
@@ -73,16 +74,18 @@ def scale_of(kind: str | None) -> tuple[int, int] | None:
 
 
 def _linked_answers(*conditions):
-    """Linked answers with what impact needs: fix, answer, score, scale, date, customer and attributes."""
+    """Linked answers with what impact needs: fix, answer, score, scale, date, customer and attributes. Praise is
+    no evidence (a linked verbatim corrected to praise since): nothing in it asks for the fix."""
     customer_id = respondent_customer_id()
     return db.session.execute(
         select(FixLink.fix_id, Response.id, Response.score, answer_scale(),
                Response.answered_at, customer_id, Customer.attributes)
         .join(Response, Response.id == FixLink.response_id)
+        .outerjoin(TriageItem, TriageItem.response_id == FixLink.response_id)
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Customer, Customer.id == customer_id)
-        .where(*conditions).order_by(FixLink.fix_id, Response.answered_at, Response.id))
+        .where(about_a_problem(), *conditions).order_by(FixLink.fix_id, Response.answered_at, Response.id))
 
 
 def _strongest_by_fix(rows, basis: Basis, wanted: set[str] | None = None) -> dict[int, dict[str, grid.Strongest]]:

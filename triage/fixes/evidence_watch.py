@@ -1,5 +1,6 @@
 """Keeps the stored evidence figures right when what impact reads changes through the ORM elsewhere:
-a linked answer's score, scale, date or customer (an answer edited within its edit window), or a
+a linked answer's score, scale, date or customer (an answer edited within its edit window), whether its
+verbatim is praise (a correction or a new model's classification: praise is no evidence), or a
 customer's attributes (an import updating `mrr`). Listening here, in the same flush and transaction as
 the change, lets surveys know nothing of triage (docs/architecture.md: surveys never imports triage).
 
@@ -15,7 +16,9 @@ from sqlalchemy.orm.attributes import get_history
 
 from surveys.models import Customer, Response
 from surveys.people.services import ATTRIBUTES_LISTENERS
+from triage.classification.problems import crossed_the_praise_line
 from triage.fixes import evidence
+from triage.models import TriageItem
 
 PENDING = "triage.fixes.evidence_watch"   # Session.info key: what the flush changed, for after it
 ANSWER_FACTS = ("score", "kind", "answered_at", "customer_id", "invitation_id", "survey_id")
@@ -37,6 +40,8 @@ def _note_changes(session: Session, _context, _instances) -> None:
         if isinstance(instance, Response) and any(_changed(instance, name) for name in ANSWER_FACTS):
             responses.add(instance.id)
             former.update(c for c in get_history(instance, "customer_id").deleted if c)
+        elif isinstance(instance, TriageItem) and crossed_the_praise_line(instance):
+            responses.add(instance.response_id)
         elif isinstance(instance, Customer) and _changed(instance, "attributes"):
             customers.add(instance.id)
     if responses or customers:

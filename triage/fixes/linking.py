@@ -12,7 +12,7 @@ from feedback_app.core.extensions import db
 from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import LinkForm, set_type_choices
+from triage.fixes.forms import LinkForm, refusal, set_type_choices
 from triage.fixes.services import FixChange
 from triage.fixes.views import fixes
 from triage.models import Fix
@@ -41,7 +41,7 @@ def link_from_list():
         else:
             _link_to_existing_fix(form, ids)
     except fix_cases.FixError as error:
-        flash(str(error), "error")
+        flash(refusal(error), "error")
     return _back_to_list(form)
 
 

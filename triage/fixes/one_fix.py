@@ -18,7 +18,7 @@ from feedback_app.web.forms import ConfirmForm
 from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
+from triage.fixes.forms import FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, refusal, set_type_choices
 from triage.fixes.queue import linked_verbatims
 from triage.fixes.services import FixChange
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
@@ -188,7 +188,7 @@ def link_one(fix_id: int, response_id: int):
         try:
             fix_cases.link_verbatims(fix, [response_id], utcnow(), current_user.id)
         except fix_cases.FixError as error:
-            flash(str(error), "error")
+            flash(refusal(error), "error")
         else:
             flash(_("Verbatim linked."), "success")
     return _to_show(fix)

@@ -3,7 +3,7 @@ a verbatim supports, and the triage list's "link to a fix" forms. Nothing here w
 change fixes are beside it in triage.fixes.services; the ranked queue is triage.fixes.queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
+from triage.classification.problems import about_a_problem
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
 from triage.fixes.queue import Placed, Settings, placed
@@ -30,12 +31,15 @@ def fixes_to_link() -> list[Fix]:
 
 
 def theme_response_ids(filters: listing.Filters, theme_key: str) -> list[int]:
-    """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
-    return listing.group_response_ids(filters, theme_key)
+    """Every verbatim of a theme group under the list's other filters, but praise (it backs no fix): what the
+    group's link to a fix links."""
+    grouped = replace(filters, theme=theme_key)
+    return sorted(db.session.scalars(select(TriageItem.response_id).where(*listing.conditions(grouped),
+                                                                          about_a_problem())))
 
 
 def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
-    """Verbatims sharing the fix's theme that are not linked yet, newest first, with their answers
+    """Verbatims sharing the fix's theme that are not linked yet and not praise, newest first, with their answers
     (one query). Looked for among the SUGGESTION_WINDOW newest classified verbatims: a page never reads
     every verbatim, and what is new is what a suggestion is for.
 
@@ -50,7 +54,8 @@ def suggestions(fix: Fix, limit: int = SUGGESTED) -> list[TriageItem]:
     newest = select(func.max(TriageItem.id)).scalar_subquery()
     query = (select(TriageItem).join(TriageItem.response)
              .options(contains_eager(TriageItem.response), joinedload(TriageItem.group))
-             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked)))
+             .where(TriageItem.id > newest - SUGGESTION_WINDOW, TriageItem.response_id.not_in(linked),
+                    about_a_problem()))
     for stem in stems:
         query = query.where(TriageItem.theme_key.contains(f" {stem} ", autoescape=True))
     return list(db.session.scalars(query.order_by(TriageItem.id.desc()).limit(limit)))

@@ -15,11 +15,12 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import best_locale
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, respondent_customer_id, respondent_key
+from triage.classification.problems import about_a_problem
 from triage.fixes import evidence, grid
 from triage.fixes import lists as fix_lists
 from triage.fixes.tables import FixEvidence
 from triage.loop import policy
-from triage.models import Fix, FixLink
+from triage.models import Fix, FixLink, TriageItem
 
 # ---------------------------------------------------------------- the facts behind a fix
 
@@ -54,7 +55,8 @@ class Linked:
 def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
     """Every linked verbatim of these fixes in one query, with its customer (from the invitation for a
     survey answer, from the row itself for another channel) and its scale. What the loop emails read,
-    and impact computed from scratch (grid.impact): the stored figures must always agree with it."""
+    and impact computed from scratch (grid.impact): the stored figures must always agree with it. A linked
+    verbatim corrected to praise since is left out: it asked for nothing (triage.fixes.evidence)."""
     fix_ids = list(fix_ids)
     customer_id = respondent_customer_id()
     rows = db.session.execute(
@@ -64,7 +66,8 @@ def linked_verbatims(fix_ids: Iterable[int]) -> dict[int, list[Linked]]:
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .outerjoin(Survey, Survey.id == Response.survey_id)
         .outerjoin(Customer, Customer.id == customer_id)
-        .where(FixLink.fix_id.in_(fix_ids))
+        .outerjoin(TriageItem, TriageItem.response_id == FixLink.response_id)
+        .where(FixLink.fix_id.in_(fix_ids), about_a_problem())
         .order_by(FixLink.fix_id, Response.answered_at, Response.id)) if fix_ids else []  # same order on every database
     found: dict[int, list[Linked]] = {fix_id: [] for fix_id in fix_ids}
     for row in rows:

@@ -17,6 +17,7 @@ from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Response
 from triage.classification.custom_types import type_keys
+from triage.classification.types import NOT_PROBLEM_KEYS, is_problem
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.audience import Audience, audience
 from triage.fixes.queue import Linked
@@ -24,7 +25,7 @@ from triage.fixes.tables import FixNews
 from triage.loop import news, policy, reach
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
-from triage.models import Fix, FixLink
+from triage.models import Fix, FixLink, TriageItem
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -41,6 +42,17 @@ class NewsRefused(FixError):
     def __init__(self, plan: news.Plan, fallback: str | None):
         super().__init__(news.refusal(plan, fallback))
         self.plan = plan
+
+
+class PraiseRefused(FixError):
+    """Verbatims that are praise were to be linked: the message (English, for the API) and which they are, from
+    which a page says it in the reader's language."""
+
+    def __init__(self, response_ids: list[int]):
+        super().__init__("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are "
+                         f"praise: {', '.join(map(str, response_ids))}. Nothing was linked; correct a verbatim's "
+                         "type first if it is about a problem.")
+        self.response_ids = response_ids
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,12 @@ def _check_cost(cost) -> int:
 
 
 def _check_type(type_key: str | None) -> str | None:
-    if type_key and type_key not in type_keys():
-        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(type_keys())}.")
+    problems = [key for key in type_keys() if is_problem(key)]
+    if type_key and type_key not in problems:
+        if type_key in type_keys():
+            raise FixError(f"A fix is about a problem; {type_key!r} is not a problem type. One of: "
+                           f"{', '.join(problems)}.")
+        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(problems)}.")
     return type_key or None
 
 
@@ -119,12 +135,22 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
     if wanted - dates.keys():
         db.session.rollback()
         raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - dates.keys()))) + ".")
+    _refuse_praise(wanted)
     added = [response_id for response_id in sorted(wanted) if insert_ignoring_conflicts(
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
                   "answered_at": dates[response_id]}, ["fix_id", "response_id"])]
     evidence.links_changed(fix.id, added)
     reach.answers_changed(added)  # news of this fix may have reached their customer already
     return len(added)
+
+
+def _refuse_praise(response_ids: set[int]) -> None:
+    """Praise backs no fix: there is nothing to fix in it (triage.classification.types.is_problem)."""
+    praise = sorted(db.session.scalars(select(TriageItem.response_id).where(
+        TriageItem.response_id.in_(response_ids), TriageItem.type_key.in_(NOT_PROBLEM_KEYS))))
+    if praise:
+        db.session.rollback()
+        raise PraiseRefused(praise)
 
 
 def unlink_verbatim(fix: Fix, response_id: int, now: datetime) -> None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.core.clock import utcnow
 from triage.classification.custom_types import all_types, type_keys
+from triage.classification.types import problem_types
 from triage.fixes import chart
 from triage.fixes import queries as fix_queries
 from triage.fixes import queue as fix_queue
@@ -70,9 +71,10 @@ def _render_index(new_form: FixFieldsForm, status_code: int = 200):
     area = chart.frame(settings.policy.high_cost_from, settings.policy.high_impact_from)
     drawn = chart.layout([chart.Point(p.fix.id, p.fix.cost, p.impact.value, p.impact.respondents)
                                for p in queue], area)
-    set_type_choices(new_form, all_types())
+    types = problem_types(all_types())  # a fix is never praise: nothing to filter by
+    set_type_choices(new_form, types)
     return render_template("triage/fixes/index.html", queue=queue, drawn={d.id: d for d in drawn}, area=area,
-                           policy=settings.policy, status=status, type_key=type_key, types=all_types(),
+                           policy=settings.policy, status=status, type_key=type_key, types=types,
                            status_filters=STATUS_FILTERS, total=fix_queries.fix_count(), form=new_form), status_code
 
 

@@ -1,10 +1,12 @@
 """The dashboard's numbers: the period shown, answers per type by week, and the closing-the-loop metrics.
 
-PURE: standard library and the pure surveys.scales.scoring, feedback_app.core.numbers and triage.loop.policy only. The
+PURE: standard library and the pure surveys.scales.scoring, feedback_app.core.numbers, triage.classification.types and
+triage.loop.policy only. The
 dashboard's queries hand in plain facts; every definition shown on the page is decided (and tested) here:
 
 - Unhappy respondents contacted: among the distinct respondents with at least one answer in the
-  period that awaits a call (surveys.scales.kinds.awaits_a_call: unhappy, a comment, opted in to be contacted),
+  period that awaits a call (triage.loop.policy.awaits_a_call: unhappy, a comment that is no praise, opted in to be
+  contacted),
   the share for whom a team member marked one of those answers "contacted", or who were sent (and
   the outbox delivered) the news of a fix that one of those answers supports. Kept per person (Reach,
   by triage.loop.reach) so a period's figure is a sum over its weeks.
@@ -23,9 +25,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping, Sequence
 
 from feedback_app.core.numbers import whole_number
-from surveys.scales.kinds import awaits_a_call
 from surveys.scales.scoring import week_start
-from triage.loop.policy import LOOP_EVENTS
+from triage.classification.types import is_problem
+from triage.loop.policy import LOOP_EVENTS, awaits_a_call
 
 PERIODS = (4, 12, 52)  # weeks the team can choose between
 DEFAULT_WEEKS = 12
@@ -91,18 +93,25 @@ def answers_per_type(rows: Iterable[tuple[datetime, str | None]], weeks: Sequenc
 
 def types_per_week(counted: Mapping[tuple[date, str | None], int], weeks: Sequence[date],
                    type_order: Sequence[str]) -> TypesOverTime:
-    """Verbatims per (week, type) as series over the weeks. Weeks outside them are left out; types without
-    any verbatim in them too. Order: the team's type order, then any other key, then "no type" last."""
+    """Verbatims per (week, type) as series over the weeks: the problems. Weeks outside them are left out; types
+    without any verbatim in them too, and praise (nothing to fix: praise_in counts it apart). Order: the team's
+    type order, then any other key, then "no type" last."""
     index = {week: i for i, week in enumerate(weeks)}
     counts: dict[str | None, list[int]] = {}
     for (week, key), n in counted.items():
         slot = index.get(week)
-        if slot is not None and n:
+        if slot is not None and n and is_problem(key):
             counts.setdefault(key, [0] * len(weeks))[slot] += n
     known = [k for k in type_order if k in counts]
     others = sorted(k for k in counts if k is not None and k not in type_order)
     keys = known + others + ([None] if None in counts else [])
     return TypesOverTime(tuple(weeks), tuple(TypeSeries(k, tuple(counts[k])) for k in keys))
+
+
+def praise_in(counted: Mapping[tuple[date, str | None], int], weeks: Sequence[date]) -> int:
+    """How many verbatims of these weeks are praise (of the same counts as types_per_week)."""
+    wanted = set(weeks)
+    return sum(n for (week, key), n in counted.items() if week in wanted and not is_problem(key))
 
 
 # ---------------------------------------------------------------- closing the loop
@@ -117,6 +126,7 @@ class LoopAnswer:
     may_contact: bool
     contacted: bool        # a team member marked it contacted
     told: bool             # its respondent was sent news (delivered) of a fix this answer supports
+    type_key: str | None = None  # its verbatim's type; None: not classified yet
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,9 @@ class Share:
 
 
 def awaits_contact(answer: LoopAnswer) -> bool:
-    """Someone the team should reach: unhappy, wrote why, and said we may contact them."""
-    return awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
+    """Someone the team should reach: unhappy, wrote why (of a problem: praise awaits no call, as
+    triage.loop.policy decides), and said we may contact them."""
+    return awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact, answer.type_key)
 
 
 def contacted_share(answers: Iterable[LoopAnswer]) -> Share:

@@ -1,7 +1,15 @@
 """Who hears back, and when: the closing-the-loop policy.
 
-PURE: standard library and the scales (surveys.scales.kinds). The services hand in plain facts about respondents;
-this module decides.
+PURE: standard library, the scales (surveys.scales.kinds) and the types (triage.classification.types). The services
+hand in plain facts about respondents; this module decides.
+
+Follow-ups and praise. A follow-up is a person reaching out to an unhappy respondent who wrote why and may be
+contacted, about the problem they wrote of. A verbatim that is praise (the model's type, or a triager's) names
+no problem: its answer never awaits a follow-up, whatever its score — a detractor who only writes "the staff
+were lovely" is not called about it. The sweep marks an answer as it classifies it (`awaits_a_call`, below);
+a correction across the line marks it again (triage.loop.praise): corrected to praise, it leaves the list and
+the "contacted" figure; corrected back to a problem, it returns if nobody has reached out yet. In the seconds
+before the sweep has classified an answer, its type is not known and its score alone decides.
 Exactly-once delivery is not decided here but enforced by the outbox's unique key, which
 `loop_email_key` names: one key per fix, event and customer, so a status that flips back and forth,
 a retry or a restart can never send the same news twice.
@@ -13,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from surveys.scales import kinds
+from triage.classification.types import is_problem
 
 STATUSES = ("open", "planned", "in_progress", "shipped", "wont_do")
 TO_DO = ("open", "planned", "in_progress")  # what the ranked queue ranks: work still ahead
@@ -76,12 +85,19 @@ class Answer:
     may_contact: bool
     answered_at: datetime
     contacted_at: datetime | None
+    type_key: str | None = None  # its verbatim's type; None: not classified yet
+
+
+def awaits_a_call(kind: str | None, score: int | None, has_comment: bool, may_contact: bool,
+                  type_key: str | None) -> bool:
+    """The sweep's mark: unhappy, wrote something, opted in — and wrote of a problem, not praise."""
+    return kinds.awaits_a_call(kind, score, has_comment, may_contact) and is_problem(type_key)
 
 
 def awaits_follow_up(answer: Answer) -> bool:
-    """An open case of the follow-up list, from the moment of the answer: unhappy, wrote something, opted in,
-    and nobody has reached out yet."""
-    return (kinds.awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact)
+    """An open case of the follow-up list, from the moment of the answer: unhappy, wrote something (not praise),
+    opted in, and nobody has reached out yet."""
+    return (awaits_a_call(answer.kind, answer.score, answer.has_comment, answer.may_contact, answer.type_key)
             and answer.contacted_at is None)
 
 

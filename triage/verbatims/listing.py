@@ -7,7 +7,7 @@ what page 1 costs, and no page counts every row: the counts come from the tallie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Callable, Mapping
 
@@ -263,7 +263,3 @@ def _commonest_types(keys: list[str], where: list) -> dict[str, str | None]:
     return {key: type_key for key, (_, type_key) in best.items()}
 
 
-def group_response_ids(filters: Filters, theme: str) -> list[int]:
-    """Every verbatim of a theme group under the list's other filters: what the group's link opens."""
-    grouped = replace(filters, theme=theme)
-    return sorted(db.session.scalars(select(TriageItem.response_id).where(*conditions(grouped))))

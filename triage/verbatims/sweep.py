@@ -2,8 +2,9 @@
 
 Run by the scheduler every few seconds and by `feedback triage sweep`. It takes the answers waiting for it
 in batches (surveys.answering.tallies.claim_waiting) until none is left — no fixed amount per run — and commits each
-batch whole: the claim, the score tallies, the triage records and, through triage.verbatims.tallies, their counts, and
-the loop figure's people (triage.loop.reach).
+batch whole: the claim, the score tallies, the triage records and, through triage.verbatims.tallies, their counts,
+the marks of answers awaiting a call (praise awaits none: triage.loop.praise), and the loop figure's people
+(triage.loop.reach).
 When nothing waits it costs two index lookups. After a new model is activated, the records an older model
 made (and nobody confirmed) are put back in the queue a batch at a time, so a retrain re-classifies
 everything without one long transaction that would hold up the survey POST.
@@ -14,6 +15,7 @@ from collections import Counter
 from typing import Callable
 
 from sqlalchemy import bindparam, exists, func, literal, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback_app.core.extensions import db
 from surveys.answering import tallies as score_tallies
@@ -22,12 +24,10 @@ from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
 from triage.classification import teaching
 from triage.language.themes import candidate_groups, choose_groups
-from triage.loop import reach
+from triage.loop import praise, reach
 from triage.models import ThemeGroup, TriageItem
-from triage.verbatims import (
-    review_order,
-    tallies,  # noqa: F401  (keeps the triage counts beside every change of a record)
-)
+from triage.verbatims import review_order
+from triage.verbatims import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
 
 BATCH = 500
 
@@ -53,13 +53,16 @@ def sweep(model_version: int, classify: Classify, batch: int = BATCH) -> int:
         answers = score_tallies.claimed_answers(claimed)
         marked = {response.id for response, _ in answers if response.awaits_contact}
         score_tallies.count(answers)
-        classified += _triage(answers, classify, model_version)
+        done, items = _triage(answers, classify, model_version)
+        classified += done
+        _mark_praise(answers, items)
         # Marked before or now: the people they await a call from, as the loop figure keeps them.
         reach.answers_changed(marked | {response.id for response, _ in answers if response.awaits_contact})
         db.session.commit()
 
 
-def _triage(answers, classify: Classify, model_version: int) -> int:
+def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[int, TriageItem]]:
+    """Classify what needs it; how many were, and each answer's record by answer id (those with words)."""
     items = {item.response_id: item for item in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([response.id for response, _ in answers])))}
     classified, regroup, new, fresh_items = 0, [], [], []
@@ -80,10 +83,23 @@ def _triage(answers, classify: Classify, model_version: int) -> int:
             regroup.append(item)
         copy_answer(item, response, kind)
         db.session.add(item)
+        items[response.id] = item
     _number_new_records(new)
     assign_groups(regroup)
     review_order.prioritise(fresh_items, model_version)
-    return classified
+    return classified, items
+
+
+def _mark_praise(answers, items: dict[int, TriageItem]) -> None:
+    """The marks the scale gave (surveys.answering.tallies.count), corrected now that the types are known:
+    praise awaits no call (triage.loop.policy)."""
+    swept = [praise.Marked(response.id, kind, response.score, response.comment, response.may_contact,
+                           response.awaits_contact, items[response.id].type_key)
+             for response, kind in answers if response.comment and response.id in items]
+    changed = set(praise.remark(swept))
+    for response, _ in answers:
+        if response.id in changed:
+            set_committed_value(response, "awaits_contact", not response.awaits_contact)
 
 
 def _number_new_records(items: list[TriageItem]) -> None:

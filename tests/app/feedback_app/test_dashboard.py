@@ -82,6 +82,15 @@ def load(app):
     for item in db.session.scalars(select(TriageItem)):
         email = next(e for e, rid in ids.items() if rid == item.response_id)
         services.correct(item, ANSWERS[email][6], triager.id, NOW)
+    # Praise from chat, a week ago: unhappy by its score, opted in and with words, but nothing to fix — in no
+    # per-type count, awaiting no call, and the only entry of "what customers love".
+    praise = Response(channel="chat", kind="csat", score=1, comment="The staff were lovely, thank you!", locale="en",
+                      may_contact=True, answered_at=NOW - 7 * DAY, updated_at=NOW - 7 * DAY)
+    db.session.add(praise)
+    db.session.commit()
+    classifying.correct_response(praise, "praise", triager.id, NOW, review_below=0.5)
+    classifying.classify_pending(NOW, review_below=0.5)
+    ids["praise"] = praise.id
     # Feedback from chat that is not classified yet: it counts as "no type (yet)".
     db.session.add(Response(channel="chat", kind="csat", score=None, comment="just a note", locale="en",
                             answered_at=NOW, updated_at=NOW))
@@ -276,6 +285,33 @@ def test_the_loop_metrics(board_page):
     # Delivered news: c2 and c1; waiting: c3's "planned" email; failed: d3's.
     told = text(part(html, 'id="metric-told"', "</div>"))
     assert "Respondents told 2 1 email waiting · 1 failed" in told
+
+
+def test_what_customers_love_is_shown_apart_from_the_problems(board_page):
+    get, ids, _ = board_page
+    html = get()
+    love = part(html, 'id="love"', "</section>")
+    assert "What customers love" in love and "1 comment of praise in this period." in text(love)
+    assert "“The staff were lovely, thank you!”" in text(love)
+    item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == ids["praise"]))
+    assert item.theme and f">{item.theme}</a> <span class=\"count\">1 comment</span>" in love  # its theme group
+    assert love.count("type=praise") == 2  # the count and the theme open the triage list's praise
+    assert "Praise" not in part(html, 'id="types-table"', "</table>")
+    assert "Praise is not a problem" in part(html, 'id="types-title"', "</section>")
+
+
+def test_a_period_without_praise_says_so(app, client, monkeypatch):
+    monkeypatch.setattr("feedback_app.dashboard.utcnow", lambda: NOW)
+    _, invitations = sent_survey(app, customers=[("a@example.com", None, "en")], now=NOW - DAY)
+    record_answer(signed_invitation(invitations[0]), Answer(2, "the app crashes on start", True), NOW,
+                  timedelta(hours=24))
+    classifying.classify_pending(NOW, review_below=0.5)
+    create_user("viewer@example.com", "long-enough-password", "viewer")
+    client.post("/login", data={"email": "viewer@example.com", "password": "long-enough-password"})
+    love = part(client.get("/").get_data(as_text=True), 'id="love"', "</section>")
+    assert "No praise yet." in love and "of praise in this period" not in love
+    love = part(client.get("/", headers={"Accept-Language": "ar"}).get_data(as_text=True), 'id="love"', "</section>")
+    assert "ما يحبه العملاء" in love and "No praise yet" not in love
 
 
 def test_a_bad_period_says_so_and_shows_twelve_weeks(board_page):

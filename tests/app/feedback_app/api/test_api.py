@@ -426,7 +426,7 @@ def test_fixes_are_created_from_verbatims_and_listed_in_rank_order(app, api):
 
 
 def test_a_fix_shows_its_impact_breakdown_and_evidence(app, api):
-    _, ids = answered(app, {"ana@example.com": (0, "export broken", True), "badr@example.com": (10, "love it", True)})
+    _, ids = answered(app, {"ana@example.com": (0, "export broken", True), "badr@example.com": (10, "export is a bit slow", True)})
     created = api.post("/api/v1/fixes", json={"title": "Fix export", "cost": 2,
                                               "response_ids": list(ids.values())}).get_json()
     detail = api.get(f"/api/v1/fixes/{created['id']}").get_json()

@@ -45,7 +45,7 @@ def loop_emails(event=None):
 
 def test_impact_comes_from_distinct_unhappy_respondents_and_places_the_fix(app):
     ids = answered(app, {"ana@example.com": (0, "export broken", True), "badr@example.com": (2, "التصدير لا يعمل", True),
-                         "sara@example.com": (10, "خروجی عالی است", False)})
+                         "sara@example.com": (10, "خروجی کمی کند است", False)})
     fix = fixes.create_fix(FixChange(title="Fix CSV export", cost=1), NOW, response_ids=ids.values())
     placed = fix_queue.placed(fix, NOW)
     assert placed.impact.respondents == 3
@@ -165,7 +165,7 @@ def test_unhappy_opted_in_commenters_wait_in_the_follow_up_list_until_contacted(
     from triage.loop import follow_up
 
     answered(app, {"ana@example.com": (2, "support never answered", True), "badr@example.com": (3, "سيء", False),
-                   "sara@example.com": (9, "عالی", True), "tom@example.com": (4, "", True)})
+                   "sara@example.com": (9, "کند است", True), "tom@example.com": (4, "", True)})
     later = NOW + timedelta(hours=49)
     assert follow_up.overdue(NOW + timedelta(hours=47), timedelta(hours=48)) == []
     (waiting,) = follow_up.overdue(later, timedelta(hours=48))

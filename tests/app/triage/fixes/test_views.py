@@ -179,11 +179,11 @@ def chart(page):
 
 def three_fixes(app):
     ids = answered(app, [(0, "sync loses my data", True), (1, "sync is broken", True), (2, "sync fails", True),
-                         (3, "sync again", True), (8, "a dark mode please", True), (10, "love it", False)])
+                         (3, "sync again", True), (8, "a dark mode please", True), (10, "please add home screen widgets", False)])
     big = fixes.create_fix(FixChange(title="Rewrite sync", cost=5, type_key="reliability"), NOW, response_ids=ids[:4])
     quick = fixes.create_fix(FixChange(title="Dark mode", cost=1, type_key="feature_request"), NOW,
                              response_ids=[ids[4]])
-    middle = fixes.create_fix(FixChange(title="Praise wall", cost=3), NOW, response_ids=ids[4:])
+    middle = fixes.create_fix(FixChange(title="Dark mode and widgets", cost=3), NOW, response_ids=ids[4:])
     return big, quick, middle
 
 

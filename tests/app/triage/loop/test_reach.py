@@ -29,7 +29,7 @@ from triage.fixes.services import FixChange
 from triage.loop import follow_up, metrics
 from triage.loop import reach as loop_reach
 from triage.loop.policy import LOOP_EVENTS
-from triage.models import FixLink, LoopTally
+from triage.models import FixLink, LoopTally, TriageItem
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
 
@@ -51,6 +51,7 @@ def by_definition(weeks: int):
     fixes_of = defaultdict(set)
     for response_id, fix_id in db.session.execute(select(FixLink.response_id, FixLink.fix_id)):
         fixes_of[response_id].add(fix_id)
+    types = dict(db.session.execute(select(TriageItem.response_id, TriageItem.type_key)).all())
     answers = []
     for response in db.session.scalars(select(Response)):
         if not span.start <= response.answered_at <= span.end:
@@ -60,7 +61,8 @@ def by_definition(weeks: int):
                                             for fix in fixes_of[response.id] for event in LOOP_EVENTS.values())
         answers.append(metrics.LoopAnswer(
             respondent_key(customer, response.id), response.kind or response.survey.kind, response.score,
-            bool(response.comment.strip()), response.may_contact, response.contacted_at is not None, told))
+            bool(response.comment.strip()), response.may_contact, response.contacted_at is not None, told,
+            types.get(response.id)))
     return metrics.contacted_share(answers)
 
 

@@ -23,7 +23,7 @@ PEOPLE = (("ana@example.com", "Ana", "en"), ("sara@example.com", "سارة", "ar
           ("tom@example.com", "Tom", "en"))
 TRICKY = {
     "ana@example.com": (2, 'He said "no", then, well, it broke\nagain, and again'),
-    "sara@example.com": (9, "التطبيق ممتاز، لكن التصدير, أحيانًا \"يتوقف\"\r\nشكرًا"),
+    "sara@example.com": (9, "التصدير, أحيانًا \"يتوقف\"\r\nشكرًا"),
     "reza@example.com": (4, "برنامه هنگ می‌کند و گزارش‌ها ذخیره نمی‌شوند"),
 }
 

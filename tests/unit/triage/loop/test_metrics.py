@@ -19,9 +19,11 @@ from triage.loop.metrics import (
     latest_reach,
     parse_weeks,
     period,
+    praise_in,
     reach_deltas,
     reached_share,
     told,
+    types_per_week,
 )
 
 NOW = datetime(2026, 11, 25, 15, 30)  # a Wednesday
@@ -177,3 +179,12 @@ def test_respondents_told_are_distinct_customers_with_delivered_news():
                                            ("follow-up-digest:2026-11-23:4", None), ("fix-shipped:1:x", None)])
 def test_the_customer_is_read_from_the_email_key(key, customer):
     assert customer_of(key) == customer
+
+
+def test_praise_is_left_out_of_the_types_and_counted_apart():
+    weeks = (date(2026, 11, 9), date(2026, 11, 16))
+    counted = {(weeks[0], "praise"): 4, (weeks[1], "praise"): 1, (weeks[1], "pricing"): 2, (weeks[0], None): 1,
+               (date(2026, 11, 2), "praise"): 7}  # a week before the period
+    over_time = types_per_week(counted, weeks, ["pricing", "praise"])
+    assert [(s.key, s.counts) for s in over_time.series] == [("pricing", (0, 2)), (None, (1, 0))]
+    assert over_time.total == 3 and praise_in(counted, weeks) == 5

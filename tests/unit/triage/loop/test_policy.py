@@ -99,3 +99,11 @@ def test_the_list_in_answer_order_is_in_due_order_the_overdue_first():
     dues = [due(at, NOW, WITHIN) for at in answered]
     assert [d.at for d in dues] == sorted(d.at for d in dues)
     assert [d.overdue for d in dues] == [True, True, True, False, False]
+
+
+def test_praise_never_awaits_a_follow_up_whatever_its_score():
+    def case(type_key, score=1):
+        return Answer(1, "nps", score, True, True, NOW, None, type_key)
+    assert awaits_follow_up(case("functionality")) and awaits_follow_up(case(None))  # not classified yet: by score
+    assert not awaits_follow_up(case("praise")) and not awaits_follow_up(case("praise", score=0))
+    assert awaits_follow_up(case("onboarding"))  # a team's own type is a problem
