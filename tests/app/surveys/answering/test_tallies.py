@@ -19,6 +19,7 @@ from surveys.scales import scoring
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from triage.classification import learning, services
+from triage.loop import praise as loop_praise
 from triage.loop import reach as loop_reach
 from triage.models import TriageItem
 from triage.verbatims import classifying, sweep
@@ -42,7 +43,9 @@ def kept_figures():
 
 
 def recounted_figures():
+    """What `feedback rebuild tallies` recounts, in its order."""
     score_tallies.rebuild()
+    loop_praise.rebuild()
     loop_reach.rebuild()
     sweep.refresh_copies()
     triage_tallies.rebuild()
