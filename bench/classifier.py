@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from triage.classification.blend import BlendedModel, from_dict  # noqa: E402
+from triage.classification.blend import BlendedModel, from_dict, labels_by_language  # noqa: E402
 from triage.classification.classifier import Classifier, Example  # noqa: E402
 from triage.classification.training import (  # noqa: E402
     choose_blend,
@@ -46,7 +46,8 @@ def main() -> None:
     team = [Example(f"{e.text} {n}", e.label, 1.0, e.language) for n, e in enumerate(rng.sample(corpus, args.team_labels))]
     started = time.perf_counter()
     validation = cross_validate(corpus_model, team)
-    model = BlendedModel(corpus_model, train_team_model(team), len(team), choose_blend(validation, corpus_model.labels))
+    model = BlendedModel(corpus_model, train_team_model(team), len(team), choose_blend(validation, corpus_model.labels),
+                         by_language=labels_by_language(team))
     team_training = time.perf_counter() - started
 
     blob = json.dumps(model.to_dict(), separators=(",", ":"))

@@ -27,7 +27,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from triage.classification import teaching  # noqa: E402
-from triage.classification.blend import BlendedModel  # noqa: E402
+from triage.classification.blend import BlendedModel, labels_by_language  # noqa: E402
 from triage.classification.classifier import Classifier, Example, analyse, evaluate  # noqa: E402
 from triage.classification.training import (  # noqa: E402
     choose_blend,
@@ -52,7 +52,7 @@ def shipped(corpus_model: Classifier, team: list[Example]) -> BlendedModel:
     """What learning.train makes of these labels: k chosen by cross-validation, the team model on all of them."""
     labels = list(dict.fromkeys([*corpus_model.labels, *(e.label for e in team)]))
     blend = choose_blend(cross_validate(corpus_model, team), labels)
-    return BlendedModel(corpus_model, train_team_model(team), len(team), blend)
+    return BlendedModel(corpus_model, train_team_model(team), len(team), blend, by_language=labels_by_language(team))
 
 
 def previous(corpus: list[Example], team: list[Example]) -> Classifier:
@@ -92,14 +92,18 @@ def groups_of(pool: list[Example], corpus_model: Classifier) -> list[int]:
     return teaching.ranks_in_groups(choose_groups(keys, {}), {})
 
 
-def review_order(model: BlendedModel, pool: list[Example], left: list[int], ranks: list[int]) -> list[int]:
-    """The product's order (teaching.priority): margin × density (against the rest of the pool, as the sweep
-    measures it against the verbatims around) ÷ (1 + rank in the theme group)."""
-    analyses = {i: analyse(pool[i].text) for i in left}
-    found = teaching.densities([model.similarity_vector(analyses[i]) for i in left], [])
-    density = dict(zip(left, found))
-    return sorted(left, key=lambda i: -teaching.priority(model.predict(analyses[i]).probabilities, ranks[i],
+def review_order(model: BlendedModel, pool: list[Example], left: list[int], ranks: list[int],
+                 density: list[float]) -> list[int]:
+    """The product's order (teaching.priority): margin × density ÷ (1 + rank in the theme group)."""
+    return sorted(left, key=lambda i: -teaching.priority(model.classify(pool[i].text).probabilities, ranks[i],
                                                          density[i]))
+
+
+def densities_of(pool: list[Example], corpus_model: Classifier) -> list[float]:
+    """Each pool text's density against the others, measured once as the sweep measures it when they arrive (the
+    corpus model's features: the same before and after each retrain)."""
+    blend = BlendedModel(corpus_model, None, 0)
+    return teaching.densities([blend.similarity_vector(analyse(e.text)) for e in pool], [])
 
 
 def active_learning(data, corpus_model, seeds: int) -> dict:
@@ -107,7 +111,7 @@ def active_learning(data, corpus_model, seeds: int) -> dict:
     for seed in range(seeds):
         order = random.Random(200 + seed).sample(range(len(data)), len(data))
         test, pool = [data[i] for i in order[: len(data) // 3]], [data[i] for i in order[len(data) // 3:]]
-        ranks = groups_of(pool, corpus_model)
+        ranks, density = groups_of(pool, corpus_model), densities_of(pool, corpus_model)
         for strategy in ("random", "active"):
             chosen: list[int] = []
             model = BlendedModel(corpus_model, None, 0)
@@ -117,10 +121,11 @@ def active_learning(data, corpus_model, seeds: int) -> dict:
                 if strategy == "random":
                     picked = random.Random(seed * 1000 + len(chosen)).sample(left, BATCH)
                 else:
-                    picked = review_order(model, pool, left, ranks)[:BATCH]
+                    picked = review_order(model, pool, left, ranks, density)[:BATCH]
                 chosen += picked
                 team = [pool[i] for i in chosen]
-                model = BlendedModel(corpus_model, train_team_model(team), len(team))
+                model = BlendedModel(corpus_model, train_team_model(team), len(team),
+                                     by_language=labels_by_language(team))
                 if len(chosen) in SIZES:
                     results[strategy].setdefault(len(chosen), []).append(evaluate(model, test).macro_f1)
         print(f"  active learning, seed {seed} done", flush=True)
@@ -142,22 +147,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default="../shared/data/feedback-dev.csv")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--only-active", action="store_true", help="skip the curve")
     parser.add_argument("--no-previous", action="store_true", help="skip the previous design (its corpus model "
                         "is retrained for every point: the slow part)")
     parser.add_argument("--no-active", action="store_true")
+    parser.add_argument("--active-seeds", type=int, default=6, help="active learning is noisier: more seeds")
     args = parser.parse_args()
     data, corpus = read(args.path), read_corpus()
     started = time.perf_counter()
     corpus_model = train_corpus_model(corpus)
-    result = {"file": args.path, "rows": len(data), "seeds": args.seeds,
-              "curve": curve(data, corpus, corpus_model, args.seeds, not args.no_previous)}
-    print(f"{'labels':>8}  {'shipped':>16}  {'previous':>16}  target")
-    for n, by in result["curve"].items():
-        cells = [f"{by[d][0]:.3f} ± {by[d][1]:.3f}" if d in by else "—" for d in ("shipped", "previous")]
-        target = TARGETS.get(int(n) if n.isdigit() else n)
-        print(f"{n:>8}  {cells[0]:>16}  {cells[1]:>16}  {'≥ %.2f' % target if target else ''}")
+    result = {"file": args.path, "rows": len(data), "seeds": args.seeds}
+    if not args.only_active:
+        result["curve"] = curve(data, corpus, corpus_model, args.seeds, not args.no_previous)
+        print(f"{'labels':>8}  {'shipped':>16}  {'previous':>16}  target")
+        for n, by in result["curve"].items():
+            cells = [f"{by[d][0]:.3f} ± {by[d][1]:.3f}" if d in by else "—" for d in ("shipped", "previous")]
+            target = TARGETS.get(int(n) if n.isdigit() else n)
+            print(f"{n:>8}  {cells[0]:>16}  {cells[1]:>16}  {'≥ %.2f' % target if target else ''}")
     if not args.no_active:
-        result["active_learning"] = active_learning(data, corpus_model, args.seeds)
+        result["active_learning"] = active_learning(data, corpus_model, args.active_seeds)
         print("\nactive learning (a third of the file as test set; labels from the rest, 50 at a time)")
         print(f"{'labels':>8}  {'random':>8}  {'active':>8}  labels the active order needs for random's score")
         curves = result["active_learning"]

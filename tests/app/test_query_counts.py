@@ -138,5 +138,7 @@ def test_no_page_runs_more_statements_with_more_answers(app, admin_client):
     world.grow(80)  # five times as many
     many = counts(app, admin_client, token, world)
     assert db.session.query(Response).count() > 100
-    grew = {url: (few[url], many[url]) for url in few if many[url] != few[url]}
+    # Fewer is fine: a first page may hold one kind of row where it held two (the review order is by what
+    # teaches the model most, so which rows come first changes with the data).
+    grew = {url: (few[url], many[url]) for url in few if many[url] > few[url]}
     assert grew == {}, f"statements per page grew with the data: {grew}"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from feedback_app.core.extensions import db
 from triage.classification import training
-from triage.classification.blend import BlendedModel, from_dict
+from triage.classification.blend import BlendedModel, from_dict, labels_by_language
 from triage.classification.classifier import Classifier, Example
 from triage.classification.custom_types import type_keys
 from triage.language.text import detect_language
@@ -140,12 +140,14 @@ def train(now: datetime, progress: Progress = _quiet, note: str = "") -> Trainin
     current = active_model()
     corpus_model = _corpus_model(training.corpus_training_set(_corpus(), type_examples),
                                  current[1] if current else None, progress)
-    progress(f"cross-validating on {len(team)} team labels ({training.FOLDS} folds)")
+    if team:
+        progress(f"cross-validating on {len(team)} team labels ({training.FOLDS} folds), then training the team "
+                 "model on all of them")
     validation = training.cross_validate(corpus_model, team)
     labels = list(dict.fromkeys([*corpus_model.labels, *(e.label for e in team)]))
     blend = training.choose_blend(validation, labels)
-    progress(f"training the team model on {len(team)} labels")
-    candidate = BlendedModel(corpus_model, training.train_team_model(team), len(team), blend)
+    candidate = BlendedModel(corpus_model, training.train_team_model(team), len(team), blend,
+                             by_language=labels_by_language(team))
     since = _created_at(current[0]) if current else None
     new = [i for i, row in enumerate(rows) if since is None or row.created_at > since]
     verdict = training.judge(validation, blend, labels, current[1] if current else None, new)

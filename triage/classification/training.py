@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from triage.classification.blend import DEFAULT_BLEND, mix, team_weight
+from triage.classification.blend import DEFAULT_BLEND, labels_by_language, mix, team_weight
 from triage.classification.classifier import TEAM_FEATURES, Classifier, Evaluation, Example, tally
 from triage.language.text import detect_language, normalise
 
@@ -76,7 +76,7 @@ class CrossValidation:
     examples: list[Example]
     corpus: list[dict[str, float]]
     team: list[dict[str, float]]
-    fold_sizes: list[int]          # labels each label's team model was trained on
+    fold_sizes: list[int]          # labels in its language its team model was trained on (its weight)
 
     def predictions(self, blend: float) -> list[str | None]:
         return [_best(mix(corpus, team, team_weight(size, blend) if team else 0.0))
@@ -98,8 +98,9 @@ def cross_validate(corpus_model, team: list[Example],
     for held in range(folds):
         trained_on = [e for e, f in zip(team, fold) if f != held]
         model = train_team(trained_on)
+        per_language = labels_by_language(trained_on)
         for index in (i for i, f in enumerate(fold) if f == held):
-            sizes[index] = len(trained_on)
+            sizes[index] = per_language.get(team[index].language or "", 0)
             if model is not None:
                 prediction = model.classify(team[index].text)
                 team_probabilities[index] = prediction.probabilities

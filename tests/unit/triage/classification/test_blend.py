@@ -122,3 +122,13 @@ def test_a_candidate_worse_on_the_new_labels_does_not_replace_the_current_model(
     assert judge(validation, 1e9, corpus_model.labels, None, everything_new).reason == "no model yet"
     few = judge(validation, 1e9, corpus_model.labels, team_aware, everything_new[:3])
     assert few.replace and few.compared == 3
+
+
+def test_the_teams_weight_is_counted_in_the_texts_language(corpus_model):
+    team = team_labels()  # all English
+    blend = BlendedModel(corpus_model, train_team_model(team), len(team), 20, by_language={"en": len(team)})
+    assert blend.weight_for("en") == team_weight(len(team), 20) and blend.weight_for("ar") == 0
+    arabic = "الفاتورة فيها خطأ والمبلغ أعلى من السعر"
+    assert blend.classify(arabic).probabilities == pytest.approx(corpus_model.classify(arabic).probabilities)
+    again = from_dict(json.loads(json.dumps(blend.to_dict())))
+    assert again.by_language == {"en": len(team)} and again.weight_for("fa") == 0
