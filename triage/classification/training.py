@@ -59,7 +59,7 @@ def train_team_model(team: Sequence[Example]) -> Classifier | None:
     if len({e.label for e in team}) < 2:
         return None
     return Classifier.train([Example(e.text, e.label, 1.0, e.language) for e in team],
-                            regularisation=TEAM_REGULARISATION, min_count=1, kind=TEAM_FEATURES)
+                            regularisation=TEAM_REGULARISATION, kind=TEAM_FEATURES)
 
 
 # ---------------------------------------------------------------- cross-validation
