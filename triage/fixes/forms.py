@@ -77,7 +77,7 @@ def refusal(error: FixError) -> str:
     if isinstance(error, PraiseRefused):
         return _("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are praise: "
                  "%(numbers)s. Nothing was linked; correct a verbatim's type first if it is about a problem.",
-                 numbers=", ".join(map(str, error.response_ids)))
+                 numbers=", ".join(f"#{number}" for number in error.response_ids))
     return str(error)
 
 

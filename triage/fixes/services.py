@@ -49,9 +49,10 @@ class PraiseRefused(FixError):
     which a page says it in the reader's language."""
 
     def __init__(self, response_ids: list[int]):
+        numbers = ", ".join(f"#{number}" for number in response_ids)  # ids, not a count: "#3", never "3"
         super().__init__("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are "
-                         f"praise: {', '.join(map(str, response_ids))}. Nothing was linked; correct a verbatim's "
-                         "type first if it is about a problem.")
+                         f"praise: {numbers}. Nothing was linked; correct a verbatim's type first if it is about a "
+                         "problem.")
         self.response_ids = response_ids
 
 
