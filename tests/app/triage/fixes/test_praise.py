@@ -36,7 +36,7 @@ def test_linking_praise_is_refused_whole_and_changes_nothing(app):
     praise, problems = praise_and_problems(app)
     with pytest.raises(PraiseRefused) as refused:
         fixes.create_fix(FixChange(title="Export", cost=2), NOW, response_ids=[*problems, praise])
-    assert refused.value.response_ids == [praise] and f"praise: {praise}." in str(refused.value)
+    assert refused.value.response_ids == [praise] and f"praise: #{praise}." in str(refused.value)
     assert db.session.scalar(select(func.count()).select_from(Fix)) == 0 and links() == 0
     fix = fixes.create_fix(FixChange(title="Export", cost=2), NOW, response_ids=problems)
     with pytest.raises(PraiseRefused):
