@@ -21,7 +21,7 @@ from triage.classification.services import set_review_priority
 from triage.models import TriageItem
 
 BATCH = 32
-TRAINING_STEP = 256     # corpus lines embedded per step while the head waits for them
+TRAINING_STEP = 64      # corpus lines embedded per step while the head waits for them: ~3 s, so a stop is heard soon
 
 
 def refine_pending(now: datetime, review_below: float, stop: Callable[[], bool] = lambda: False,
