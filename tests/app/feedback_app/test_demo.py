@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,10 @@ def test_dev_says_where_to_sign_in_and_how_to_use_another_port_on_every_start(sq
     """The real command, as `make run` starts it: its banner, then the app answers; Ctrl+C stops it."""
     from feedback_app.accounts.services import create_user
 
+    from triage.classification.learning import ensure_model
+
     create_user(*demo.DEMO_ADMIN, role="admin")
+    ensure_model(datetime(2026, 12, 1))  # as after `feedback init-db`: the scheduler does not spend the test training one
     port = free_port()
     env = {**os.environ, "FEEDBACK_DATABASE_URL": sqlite_file_app.config["SQLALCHEMY_DATABASE_URI"],
            "FEEDBACK_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
