@@ -41,8 +41,8 @@ def apply_model(item: TriageItem, response: Response, classifier: BlendedModel, 
         item.reasons = list(prediction.reasons)
         # Nothing to go on (emoji only, punctuation) is marked for people too.
         item.needs_review = prediction.type is None or prediction.confidence < review_below
-        set_review_priority(item, prediction.probabilities)
-        # What triage.verbatims.review_order needs once the batch is classified (not stored).
+        # Its review priority needs its rank and density, known once the batch is classified: every caller hands the
+        # records to triage.verbatims.review_order.prioritise, which sets it from these (not stored).
         item.teaching_inputs = (prediction.probabilities, classifier.similarity_vector(analysis))
         item.refined_by = 0  # the fast model's alone: the encoder's refinement (triage.verbatims.refining) follows
     # The version classified: an edited answer is classified again, this one is left alone by the sweep.
