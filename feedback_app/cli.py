@@ -4,6 +4,8 @@ mail, triage, privacy (into `customers`), rebuild."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -68,8 +70,9 @@ def init_db():
 
 
 @click.command("scheduler")
+@click.option("--parent-pid", type=int, hidden=True, help="Stop when this process is gone (used by `feedback dev`).")
 @with_appcontext
-def scheduler():
+def scheduler(parent_pid):
     """Run a scheduler process (mail, reminders, classification, retraining, digests). One or more may run,
     on one machine or several, over the same database."""
     from feedback_app import scheduler as jobs
@@ -77,7 +80,7 @@ def scheduler():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Our jobs log what they did; APScheduler's two lines per run (every 10 s) would drown that out.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    jobs.run(current_app._get_current_object())
+    jobs.run(current_app._get_current_object(), parent_pid)
 
 
 @click.command("demo")
@@ -117,12 +120,29 @@ def dev(port):
                                    f"(or feedback dev --port {_another_port(port)}).")
     url = f"http://127.0.0.1:{port}"
     click.echo(_banner(url, port, current_app.config["BASE_URL"]))
-    scheduler_process = subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "scheduler"])
+    # Its own session, so Ctrl+C reaches only this process, which then asks the scheduler to stop exactly once (a
+    # second signal would end it at once, mid-email); the scheduler also stops if this process is killed outright.
+    scheduler_process = subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "scheduler",
+                                          "--parent-pid", str(os.getpid())], start_new_session=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops dev as Ctrl+C does, scheduler included
     try:
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
     finally:
-        scheduler_process.terminate()
-        scheduler_process.wait(timeout=10)
+        _stop_scheduler(scheduler_process)
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _stop_scheduler(process: subprocess.Popen, patience: float = 60) -> None:
+    """Ask once, wait for the running step (a first model's training takes ~10 s), and only then end it."""
+    process.terminate()
+    try:
+        process.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _banner(url: str, port: int, base_url: str) -> str:

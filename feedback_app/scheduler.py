@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Callable
@@ -93,7 +94,9 @@ def run_job(app: Flask, job: Job) -> None:
             log.exception("job %s failed", job.name)
 
 
-def run(app: Flask) -> None:
+def run(app: Flask, parent_pid: int | None = None) -> None:
+    """Run the jobs until SIGTERM or Ctrl-C — or, given `parent_pid`, until that process is gone (`feedback dev`
+    starts its scheduler so: a dev process killed outright must not leave a scheduler sending mail behind it)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone="UTC")
@@ -101,7 +104,9 @@ def run(app: Flask) -> None:
         # coalesce + one instance: a slow sweep is never run twice at once or replayed in a burst.
         scheduler.add_job(run_job, "interval", args=(app, job), seconds=job.every.total_seconds(),
                           id=job.name, coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
-    _stop_on_signals(scheduler)
+    stop = _stop_on_signals(scheduler)
+    if parent_pid is not None:
+        threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
     log.info("scheduler started with jobs: %s", ", ".join(j.name for j in JOBS))
     scheduler.start()
     log.info("scheduler stopping: running jobs finish their current step")
@@ -112,10 +117,21 @@ def _stop_on_signals(scheduler) -> None:
     (Python waits for the job threads before the process exits), so a restart leaves no claim behind.
     A second signal ends the process at once, as a crash would (its claims are released by the next run)."""
     def stop(signum, _frame):
-        if STOPPING.is_set():
+        if STOPPING.is_set():  # the second signal
             os._exit(128 + signum)
         STOPPING.set()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    return stop
+
+
+def _stop_when_orphaned(parent_pid: int, stop, every: float = 1.0) -> None:
+    """When the parent dies, the kernel gives its children a new parent: that change is the signal to stop, as
+    SIGTERM would (once: a second stop would end the process at once)."""
+    while os.getppid() == parent_pid:
+        time.sleep(every)
+    if not STOPPING.is_set():
+        log.info("scheduler: the process that started it (%d) is gone", parent_pid)
+        stop(signal.SIGTERM, None)

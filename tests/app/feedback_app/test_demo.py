@@ -117,19 +117,49 @@ def test_every_comment_classified_before_the_app_starts_and_fixes_made_of_them(a
 
 # ---------------------------------------------------------------- `make run`'s start: `feedback dev`
 
-def test_dev_says_where_to_sign_in_and_how_to_use_another_port_on_every_start(sqlite_file_app):
-    """The real command, as `make run` starts it: its banner, then the app answers; Ctrl+C stops it."""
-    from feedback_app.accounts.services import create_user
-
+def _start_dev(app, port: int) -> subprocess.Popen:
     from triage.classification.learning import ensure_model
 
-    create_user(*demo.DEMO_ADMIN, role="admin")
     ensure_model(datetime(2026, 12, 1))  # as after `feedback init-db`: the scheduler does not spend the test training one
-    port = free_port()
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": sqlite_file_app.config["SQLALCHEMY_DATABASE_URI"],
+    env = {**os.environ, "FEEDBACK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "FEEDBACK_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "dev", "--port", str(port)], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([sys.executable, "-m", "feedback_app.cli", "dev", "--port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc: the fourth field of /proc/N/stat)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+    return found
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # ended, waiting for its (dead) parent's reaper
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_dev_says_where_to_sign_in_and_how_to_use_another_port_on_every_start(sqlite_file_app):
+    """The real command, as `make run` starts it: its banner, then the app answers; Ctrl+C stops it and the
+    scheduler it started."""
+    from feedback_app.accounts.services import create_user
+
+    create_user(*demo.DEMO_ADMIN, role="admin")
+    port = free_port()
+    process = _start_dev(sqlite_file_app, port)
     try:
         banner = [process.stdout.readline().strip() for _ in range(5)]
         assert banner[1:4] == [
@@ -138,10 +168,30 @@ def test_dev_says_where_to_sign_in_and_how_to_use_another_port_on_every_start(sq
             f"Another port: make run PORT={port + 1} (or feedback dev --port {port + 1})."]
         assert set(banner[0]) == set(banner[4]) == {"─"}
         assert _answers(f"http://127.0.0.1:{port}/login")
+        schedulers = _children(process.pid)
+        assert len(schedulers) == 1
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)  # dev waits for the scheduler it started to end
+        process.communicate(timeout=70)  # dev waits for the scheduler it started to end
     assert not _answers(f"http://127.0.0.1:{port}/login", tries=1)
+    assert _gone(schedulers[0], seconds=1)
+
+
+def test_a_dev_process_killed_outright_leaves_no_scheduler_running(sqlite_file_app):
+    """SIGKILL gives dev no chance to stop its scheduler: the scheduler sees its parent gone and stops itself,
+    so no orphan keeps sending mail from a database nobody looks at."""
+    process = _start_dev(sqlite_file_app, free_port())
+    try:
+        process.stdout.readline()  # the banner: the scheduler has been started
+        deadline = time.monotonic() + 10
+        while not (schedulers := _children(process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(schedulers) == 1
+        time.sleep(1.5)  # the scheduler is up and watching its parent
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+    assert _gone(schedulers[0], seconds=20)
 
 
 def _answers(url: str, tries: int = 50) -> bool:
