@@ -45,7 +45,8 @@ def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # Mathematically the interval holds p (and reaches 0 or 1 when p does); rounding must not say otherwise.
+    return max(min(centre - half, p), 0.0), min(max(centre + half, p), 1.0)
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,9 @@ def stage_of(facts: CustomerFacts, now: datetime, settings: StageSettings = Stag
     cancelled_at = facts.cancelled_at if facts.cancelled_at is not None and facts.cancelled_at <= now else None
     lifetime = lifetime_of(facts.customer_since, facts.ended_at, min(times, default=None), cancelled_at,
                            max(times, default=None))
-    starts, ends = lifetime.starts, lifetime.ends
+    starts = lifetime.starts
+    # The team's ended_at as recorded (even before a start it gives: bad data, still their word), else the cancel.
+    ends = facts.ended_at if facts.ended_at is not None else lifetime.ends
     if ends is not None and ends <= now:
         reason = ENDED if facts.ended_at is not None else CANCELLED
         return StageDecision("lost", reason, (("days_since_end", int((now - ends) / DAY)),))
