@@ -222,7 +222,8 @@ def percent(part: int, whole: int) -> float | None:
     return None if whole == 0 else 100 * part / whole
 
 
-# The sentence shown beside each figure on the page (translated there); keys are as_dict's.
+# The sentence beside each figure, keys as as_dict's: in English for the CLI and the docs; the page keeps a translated
+# twin keyed alike (lazy_gettext in its views, as triage.fixes.views does for grid.QUADRANT_ADVICE).
 DEFINITIONS = {
     "customers_start": "Customers who had started before the period and had not left before it began.",
     "customers_end": "Customers who had started before the period ended and had not left by then.",
