@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("feedback_app", "surveys", "triage", "privacy")
-DOMAINS = ("surveys", "triage", "privacy")
+PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention")
+DOMAINS = ("surveys", "triage", "privacy", "retention")
 INFRASTRUCTURE = ("feedback_app.core", "feedback_app.mail", "feedback_app.web")
 # What a pure module may use beyond the standard library: the classifier's numbers and stemmers, the
 # importer's address check. Anything else (flask, sqlalchemy, wtforms, babel…) is a framework or a database.
@@ -121,7 +121,8 @@ def test_the_marker_finds_the_pure_modules():
     # A marker lost in an edit would silently drop a module from every check below.
     expected = {"surveys.scales.kinds", "surveys.scales.scoring", "surveys.scales.answers", "triage.fixes.grid",
                 "triage.fixes.chart", "triage.loop.policy", "triage.language.text",
-                "triage.classification.classifier", "feedback_app.mail.delivery_policy", "feedback_app.core.numbers"}
+                "triage.classification.classifier", "feedback_app.mail.delivery_policy", "feedback_app.core.numbers",
+                "retention.kpis", "retention.stages", "retention.incentives", "retention.fit", "retention.comparison"}
     assert expected <= set(PURE)
 
 
@@ -149,6 +150,23 @@ def test_surveys_never_imports_triage_or_privacy():
     for module in (m for m in SOURCES if _in(m, ("surveys",))):
         wrong = {n for n in GRAPH.reach(module) if _in(n, ("triage", "privacy"))}
         assert not wrong, f"{module} reaches {wrong}"
+
+
+def test_retention_may_read_surveys_and_triage_which_never_read_it():
+    # retention is the newest domain: it may read surveys and triage (their pure scales and loop figures, their
+    # tables), never privacy; surveys and triage never reach it (privacy may, to erase what it holds of a person).
+    for module in (m for m in SOURCES if _in(m, ("retention",))):
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("privacy",))}
+        assert not wrong, f"{module} reaches {wrong}"
+    for module in (m for m in SOURCES if _in(m, ("surveys", "triage"))):
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("retention",))}
+        assert not wrong, f"{module} reaches {wrong}"
+
+
+def test_retention_imported_by_triage_is_caught():
+    path, text = SOURCES["triage.loop.metrics"]
+    graph = Graph(SOURCES | {"triage.loop.metrics": (path, text + "\nfrom retention import stages\n")})
+    assert "retention.stages" in graph.reach("triage.loop.metrics")
 
 
 def test_infrastructure_imports_no_domain_and_no_composition():
