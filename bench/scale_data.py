@@ -25,7 +25,7 @@ COLUMNS = {
                  "contacted_by"),
     "triage_item": ("id", "response_id", "type_key", "confidence", "theme", "theme_key", "language", "reasons",
                     "model_version", "needs_review", "confirmed", "confirmed_by", "confirmed_at", "classified_at",
-                    "response_updated_at"),
+                    "response_updated_at", "review_priority", "group_rank", "review_density"),
     "training_example": ("id", "text", "label", "language", "source", "response_id", "created_at"),
     "fix": ("id", "title", "description", "type_key", "status", "cost", "theme_key", "impact_override",
             "override_reason", "override_by", "override_at", "public_titles", "release_notes", "created_at", "updated_at",
@@ -230,7 +230,15 @@ class World:
         return (item_id, response_id, type_key, 0.0 if type_key is None else confidence,
                 theme[0] if theme else None, theme[1] if theme else None, language, reasons, self.model_version,
                 needs_review and not confirmed, confirmed, rng.choice(TRIAGERS) if confirmed else None,
-                classified + timedelta(days=1) if confirmed else None, classified, answered)
+                classified + timedelta(days=1) if confirmed else None, classified, answered,
+                *self.review_order(rng, confidence))
+
+    @staticmethod
+    def review_order(rng: random.Random, confidence: float) -> tuple:
+        """The stored review priority as the sweep writes it (teaching.priority): margin uncertainty (here, from
+        the confidence) × density ÷ (1 + rank in the theme group), ranks mostly low as groups are small."""
+        rank, density = min(int(rng.expovariate(0.5)), 50), round(rng.uniform(0.05, 0.45), 4)
+        return round(10_000 * (1 - confidence) * density / (1 + rank)), rank, density
 
     def training_examples(self) -> Iterator[tuple]:
         """The team's labels: one per confirmed item, then labels imported from the team's history."""

@@ -73,8 +73,8 @@ def page_arguments(database_url: str) -> dict:
             survey = connection.execute(text("SELECT survey_id FROM response GROUP BY survey_id "
                                              "ORDER BY count(*) DESC, survey_id LIMIT 1")).scalar()
             middle_item = connection.execute(text(
-                "SELECT needs_review, answered_at, id FROM triage_item WHERE answered_at IS NOT NULL "
-                "ORDER BY needs_review DESC, answered_at DESC, id DESC LIMIT 1 OFFSET "
+                "SELECT needs_review, review_priority, answered_at, id FROM triage_item WHERE answered_at IS NOT NULL "
+                "ORDER BY needs_review DESC, review_priority DESC, answered_at DESC, id DESC LIMIT 1 OFFSET "
                 "(SELECT count(*) / 2 FROM triage_item)")).one()
             middle_answer = connection.execute(text(
                 "SELECT answered_at, id FROM response ORDER BY answered_at DESC, id DESC LIMIT 1 OFFSET "
@@ -84,7 +84,8 @@ def page_arguments(database_url: str) -> dict:
     return {"largest_fix": links[0][0], "largest_fix_links": links[0][1], "small_fix": small[0],
             "small_fix_links": dict(links)[small[0]], "survey": survey,
             # Where a page in the middle of each list starts, as its links.next / Next link would say.
-            "middle_cursor": Cursor(bool(middle_item[0]), _moment(middle_item[1]), middle_item[2]).token(),
+            "middle_cursor": Cursor(bool(middle_item[0]), middle_item[1], _moment(middle_item[2]),
+                                    middle_item[3]).token(),
             "middle_answer": position_token(moment=_moment(middle_answer[0]), row=middle_answer[1])}
 
 
