@@ -14,6 +14,7 @@ from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import retry_failed
 from feedback_app.mail.outbox import FAILED, STATUSES, OutboxEmail, status_counts
 from feedback_app.web.forms import ConfirmForm
+from surveys.models import Customer
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -39,14 +40,24 @@ def outbox():
         query = query.where(OutboxEmail.status == status)
     page = paging.by_id(query, "outbox", after, before, size=PER_PAGE, newest_first=True)
     return render_template("admin/outbox.html", page=page, counts=status_counts(COUNT_UP_TO), up_to=COUNT_UP_TO,
-                           status=status, statuses=STATUSES, paged=after is not None or before is not None)
+                           status=status, statuses=STATUSES, paged=after is not None or before is not None,
+                           customers=_customers_of([e.recipient for e in page.items]))
+
+
+def _customers_of(recipients: list[str]) -> dict[str, int]:
+    """Which recipients are customers, by address → id (their page): one look into the unique index."""
+    addresses = {recipient.lower() for recipient in recipients}
+    if not addresses:
+        return {}
+    return dict(db.session.execute(select(Customer.email, Customer.id).where(Customer.email.in_(addresses))).all())
 
 
 @admin.get("/outbox/<int:email_id>")
 @role_required()
 def email(email_id: int):
-    return render_template("admin/email.html", email=db.get_or_404(OutboxEmail, email_id), form=ConfirmForm(),
-                           failed=FAILED)
+    shown = db.get_or_404(OutboxEmail, email_id)
+    return render_template("admin/email.html", email=shown, form=ConfirmForm(), failed=FAILED,
+                           customers=_customers_of([shown.recipient]))
 
 
 @admin.get("/outbox/<int:email_id>/html")

@@ -1,6 +1,6 @@
 """The `feedback` command: the app's Flask CLI (its group and the app-level commands: init-db, scheduler, demo,
 dev). Each domain adds its own commands in register(): accounts (users, tokens), surveys (customers, surveys),
-mail, triage, privacy (into `customers`), rebuild."""
+mail, triage, privacy (into `customers`), rebuild; `customers show` is feedback_app.customers'."""
 from __future__ import annotations
 
 import logging
@@ -41,13 +41,15 @@ def main():
 def register(app: Flask) -> None:
     from feedback_app.accounts.cli import tokens, users
     from feedback_app.branding import brand_command
+    from feedback_app.customers import show_command
     from feedback_app.mail.cli import mail
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
     from surveys.cli import customers, surveys
     from triage.cli import triage
 
-    for command in privacy_commands:  # export, erase, restore: the customer's rights, in the one `customers` group
+    # export, erase, restore: the customer's rights; show: one customer over every domain (the composition root's)
+    for command in (*privacy_commands, show_command):
         customers.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
                     brand_command):

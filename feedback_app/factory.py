@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from feedback_app.accounts.views import accounts
     from feedback_app.admin import admin
     from feedback_app.branding import brand_assets
+    from feedback_app.customers import customer_pages
     from feedback_app.dashboard import dashboard
     from privacy.views import privacy
     from surveys.blueprints import public, team
@@ -83,7 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     from triage.loop.early_access import early_access
     from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)
 
-    for blueprint in (accounts, public, early_access, dashboard, team, triage, fixes, admin, privacy, brand_assets):
+    for blueprint in (accounts, public, early_access, dashboard, team, customer_pages, triage, fixes, admin, privacy,
+                      brand_assets):
         app.register_blueprint(blueprint)
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors

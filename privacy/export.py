@@ -13,7 +13,6 @@ from sqlalchemy import select
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from privacy.records import (
-    PrivacyError,
     addressed_to,
     customer_by_address,
     erased_on,
@@ -56,14 +55,15 @@ class Lookup:
     address: str
     export: dict | None
     erased_on: datetime | None
+    customer_id: int | None = None  # their page (the export names no id: its keys are a contract)
 
 
 def look_up(email: str) -> Lookup:
     address = normalised(email)
-    try:
-        return Lookup(address, export_customer(address), None)
-    except PrivacyError:
+    customer = customer_by_address(address)
+    if customer is None:
         return Lookup(address, None, erased_on(address))
+    return Lookup(address, export_customer(address), None, customer.id)
 
 
 def _customer(customer: Customer) -> dict:

@@ -14,7 +14,7 @@ from feedback_app.core.extensions import db
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking.services import create_survey, send_survey
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers
 from triage.fixes import services as fixes
@@ -29,7 +29,7 @@ COMMENTS = ("The PDF export is broken again", "Support never answered my ticket"
 PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/triage?review=1",
          "/triage?band=low", "/triage/themes", "/triage/follow-ups", "/triage/types", "/triage/models",
          "/surveys", "/surveys/{survey}", "/surveys/{survey}/wording", "/surveys/{survey}/send", "/surveys/new",
-         "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/admin/outbox",
+         "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/customers/{customer}", "/admin/outbox",
          "/admin/users", "/admin/privacy")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
@@ -38,12 +38,14 @@ API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/resp
 class World:
     """One survey; each round adds customers, their answers (a third of them on a theme of their own, so the
     themes page shows more groups), channel feedback, links to the first fix and a fix per 20 people (so
-    the grid, the queue and the list show more fixes)."""
+    the grid, the queue and the list show more fixes), and more feedback from the first customer (so their
+    page shows more)."""
 
     def __init__(self, app):
         self.app, self.round = app, 0
         self.survey_id = create_survey("nps", "Quarterly NPS", "Acme").id
         self.fix_id = None
+        self.customer_id = None  # the first customer: their page
 
     def grow(self, people: int) -> None:
         first = self.round * 1000
@@ -62,6 +64,11 @@ class World:
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)
+        for n in range(people // 5):
+            take_feedback(ChannelFeedback(COMMENTS[n % 5], "p0@example.com", score=n % 11, kind="nps", channel="email",
+                                          may_contact=True), when + timedelta(hours=1, minutes=n), 0.5)
+        self.customer_id = self.customer_id or db.session.scalar(select(Customer.id)
+                                                                 .where(Customer.email == "p0@example.com"))
         classifying.classify_pending(when + timedelta(hours=3), 0.5)
         answers = db.session.scalars(select(Response.id).where(Response.comment != "")
                                      .order_by(Response.id.desc()).limit(people // 2)).all()
@@ -105,7 +112,7 @@ def statements_of(app, request) -> int:
 
 
 def counts(app, client, token, world) -> dict[str, int]:
-    ids = {"survey": world.survey_id, "fix": world.fix_id}
+    ids = {"survey": world.survey_id, "fix": world.fix_id, "customer": world.customer_id}
     counted = {}
     for path in PAGES:
         url = path.format(**ids)

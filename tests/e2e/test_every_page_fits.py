@@ -32,7 +32,7 @@ from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_token
 from triage.loop.early_access import early_access_token
 from triage.loop.stop_news import stop_news_token
-from triage.models import Fix
+from triage.models import Fix, FixLink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -93,8 +93,10 @@ def load(app) -> Demo:
         fixes = {f.status: f for f in db.session.scalars(select(Fix).order_by(Fix.id.desc()))}
         ids = {"survey_id": surveys["nps"].id, "fix_id": fixes["open"].id,
                "email_id": db.session.scalar(select(OutboxEmail.id).order_by(OutboxEmail.id)),
-               "user_id": db.session.scalar(select(User.id).where(User.email == LONG_EMAIL))}
+               "user_id": db.session.scalar(select(User.id).where(User.email == LONG_EMAIL)),
+               "customer_id": _told_customer(fixes["shipped"])}
         tokens, states = {}, [("fix shipped", language, f"/fixes/{fixes['shipped'].id}") for language in LANGUAGES]
+        states += [("not found, customer", language, "/customers/2147483647") for language in LANGUAGES]
         for language in LANGUAGES:
             answered, unanswered, closed = (_invitation(s, language, answered=a) for s, a in
                                             ((surveys["nps"], True), (surveys["nps"], False), (surveys["ces"], True)))
@@ -116,6 +118,14 @@ def _invitation(survey: Survey, language: str, answered: bool) -> Invitation:
                               .where(Invitation.survey_id == survey.id, Customer.locale == language,
                                      has_answer if answered else ~has_answer)
                               .order_by(Invitation.id)).first()
+
+
+def _told_customer(fix: Fix) -> int:
+    """A customer whose page has the most to show: their words support a shipped fix, so they were told."""
+    return db.session.scalar(select(Invitation.customer_id).join(Response, Response.invitation_id == Invitation.id)
+                             .join(FixLink, FixLink.response_id == Response.id)
+                             .where(FixLink.fix_id == fix.id, Invitation.customer_id.is_not(None))
+                             .order_by(Invitation.customer_id).limit(1))
 
 
 def _token(invitation: Invitation) -> str:

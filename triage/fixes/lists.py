@@ -66,13 +66,14 @@ class LinkedVerbatim:
     type_key: str | None
     language: str
     who: str
+    customer_id: int | None = None  # None: nobody can be traced (erased, or feedback without an address)
 
 
 def linked(fix: Fix, after: str | None = None, limit: int = PAGE) -> Page:
     """The fix's verbatims with their score, scale, type, language and person (ix_fix_link_fix_answered)."""
     customer_id = respondent_customer_id()
     query = (select(Response, answer_scale(), TriageItem.type_key, TriageItem.language,
-                    Customer.name, Customer.email, FixLink.answered_at)
+                    Customer.name, Customer.email, FixLink.answered_at, Customer.id)
              .select_from(FixLink).join(Response, Response.id == FixLink.response_id)
              .outerjoin(TriageItem, TriageItem.response_id == Response.id)
              .outerjoin(Invitation, Invitation.id == Response.invitation_id)
@@ -86,8 +87,8 @@ def linked(fix: Fix, after: str | None = None, limit: int = PAGE) -> Page:
     rows = db.session.execute(query.order_by(FixLink.answered_at.desc(), FixLink.response_id.desc())
                               .limit(limit + 1)).all()
     page = _page(rows, limit, lambda row: f"{row[6].isoformat()}_{row[0].id}")
-    return Page([LinkedVerbatim(response, kind, type_key, language or response.locale, name or email or "")
-                 for response, kind, type_key, language, name, email, _ in page.rows], page.next)
+    return Page([LinkedVerbatim(response, kind, type_key, language or response.locale, name or email or "", customer_id)
+                 for response, kind, type_key, language, name, email, _, customer_id in page.rows], page.next)
 
 
 def response_ids(fix: Fix, after: str | None = None, limit: int = API_PAGE) -> Page:
@@ -106,6 +107,7 @@ def response_ids(fix: Fix, after: str | None = None, limit: int = API_PAGE) -> P
 class Person:
     contribution: grid.Contribution
     name: str          # what the team sees: the customer's name or address, or the answer's number
+    customer_id: int | None = None  # whose page to link to; None: an answer nobody can be traced to
 
 
 def _weight_order(reference: float | None):
@@ -138,7 +140,8 @@ def people(fix: Fix, reference: float | None, now: datetime, half_life_days: flo
         select(Customer.id, Customer.name, Customer.email)
         .where(Customer.id.in_({row[7] for row in page.rows if row[7]})))} if page.rows else {}
     return Page([Person(grid.contribution(grid.Strongest(*row[:6]), reference, now, half_life_days),
-                        names.get(row[7], "") if parse_respondent_key(row[0])[0] else f"#{row[1]}")
+                        names.get(row[7], "") if parse_respondent_key(row[0])[0] else f"#{row[1]}",
+                        row[7] if row[7] in names else None)
                  for row in page.rows], page.next)
 
 

@@ -18,7 +18,7 @@ from triage.fixes import queue as fix_queue
 from triage.fixes import services as fix_cases
 from triage.fixes.forms import FixFieldsForm, set_type_choices
 from triage.fixes.services import FixChange
-from triage.loop.policy import STATUSES, TO_DO
+from triage.loop.policy import STATUSES, TO_DO, loop_email_customer
 
 fixes = Blueprint("fixes", __name__, url_prefix="/fixes")
 require_login_for(fixes)
@@ -34,7 +34,8 @@ STATUS_FILTERS = {"todo": TO_DO, "all": None} | {status: (status,) for status in
 
 @fixes.context_processor
 def names():
-    return {"STATUS_NAMES": STATUS_NAMES, "QUADRANT_NAMES": QUADRANT_NAMES, "QUADRANT_ADVICE": QUADRANT_ADVICE}
+    return {"STATUS_NAMES": STATUS_NAMES, "QUADRANT_NAMES": QUADRANT_NAMES, "QUADRANT_ADVICE": QUADRANT_ADVICE,
+            "news_customer": loop_email_customer}
 
 
 @fixes.app_template_global()

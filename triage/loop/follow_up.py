@@ -32,7 +32,7 @@ LIST_NAME = "follow-ups"  # in the list's cursors, so another list's cursor is r
 MARKED = Response.awaits_contact == true()
 NOT_CONTACTED = Response.contacted_at.is_(None)
 
-Case = tuple[Response, str | None, str | None]  # an answer, its scale, its customer's email
+Case = tuple[Response, str | None, str | None, int | None]  # an answer, its scale, its customer's email and id
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def follow_ups(after: Position | None = None, before: Position | None = None, si
     only."""
     backlog = _backlog()
     still_open = [case for case in backlog if _open(case)]
-    in_both = sum(1 for response, _, _ in backlog if response.awaits_contact)
+    in_both = sum(1 for response, *_ in backlog if response.awaits_contact)
     marked = db.session.scalar(select(capped_count(select(Response.id).where(MARKED, NOT_CONTACTED),
                                                    up_to + in_both)))
     page = _page(_marked(after, before, size + 1), still_open, after, before, size)
@@ -92,7 +92,7 @@ def overdue(now: datetime, within: timedelta, limit: int = PAGE_SIZE) -> list[Ca
 
 def due_times(cases: list[Case], now: datetime, within: timedelta) -> dict[int, policy.Due]:
     """When each case falls due, by answer id (the page's "due in …" / "overdue by …")."""
-    return {response.id: policy.due(response.answered_at, now, within) for response, _, _ in cases}
+    return {response.id: policy.due(response.answered_at, now, within) for response, *_ in cases}
 
 
 def _page(marked: list[Case], backlog: list[Case], after: Position | None, before: Position | None,
@@ -121,10 +121,10 @@ def _place(case: Case) -> tuple[datetime, int]:
 
 
 def _cases():
-    """An answer with its scale and its customer's email (a channel's answer names its customer, a survey
+    """An answer with its scale and its customer's email and id (a channel's answer names its customer, a survey
     answer's is its invitation's)."""
     customer_id = respondent_customer_id()
-    return (select(Response, answer_scale(), Customer.email)
+    return (select(Response, answer_scale(), Customer.email, Customer.id)
             .outerjoin(Survey, Survey.id == Response.survey_id)
             .outerjoin(Invitation, Invitation.id == Response.invitation_id)
             .outerjoin(Customer, Customer.id == customer_id))
@@ -154,7 +154,7 @@ def _backlog() -> list[Case]:
 
 
 def _answer(case: Case) -> policy.Answer:
-    response, kind, _ = case
+    response, kind, *_ = case
     return policy.Answer(response.id, kind, response.score, bool(response.comment.strip()), response.may_contact,
                          response.answered_at, response.contacted_at)
 
@@ -180,7 +180,7 @@ def queue_digests(now: datetime, within: timedelta, app_url: str) -> int:
     if not waiting:
         return 0
     answers = [{"score": r.score, "kind": kind, "comment": r.comment, "answered_at": r.answered_at,
-                "customer_email": email, "url": f"{app_url}/triage/follow-ups#response-{r.id}"} for r, kind, email in waiting]
+                "customer_email": email, "url": f"{app_url}/triage/follow-ups#response-{r.id}"} for r, kind, email, _ in waiting]
     users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("admin", "triager")))
                                .order_by(User.id))
     queued = sum(enqueue_email(policy.digest_key(now, user.id), "follow_up_digest", user.email, "en",

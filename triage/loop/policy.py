@@ -75,6 +75,13 @@ def loop_email_key(event: str, fix_id: int, customer_id: int) -> str:
     return f"{event}:{fix_id}:{customer_id}"
 
 
+def loop_email_customer(key: str) -> int | None:
+    """The customer a loop email's key names (loop_email_key); None for any other key."""
+    event, _, rest = key.partition(":")
+    number = rest.rpartition(":")[2]
+    return int(number) if event in LOOP_EVENTS.values() and number.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Answer:
     """A verbatim that may need a person to reach out."""

@@ -149,6 +149,13 @@ class Cursor:
     def of(cls, item: TriageItem) -> Cursor:
         return cls(bool(item.needs_review), item.review_priority or 0, item.answered_at, item.id)
 
+    @classmethod
+    def opening_at(cls, item: TriageItem) -> Cursor:
+        """The position whose next page (`after` it) opens with this record: its own key with the id one higher.
+        Ids are unique and last in the order, so no record lies between the two. What another page links to
+        for "this verbatim in the triage list" (the customer page)."""
+        return cls(bool(item.needs_review), item.review_priority or 0, item.answered_at, item.id + 1)
+
     def key(self):
         return tuple_(self.needs_review, self.review_priority, self.answered_at, self.id)
 

@@ -127,7 +127,7 @@ def test_a_stale_page_number_shows_the_newest_emails(app, admin):
 # ---------------------------------------------------------------- the customers
 
 def customers_shown(page: str) -> list[str]:
-    return re.findall(r"<tr><td>([^<]+@example\.com)</td>", page)
+    return re.findall(r'<tr><td><a href="/customers/\d+"><bdi>([^<]+@example\.com)</bdi></a></td>', page)
 
 
 def test_the_customers_page_in_the_order_they_were_added_every_customer_once(app, admin, monkeypatch):
@@ -231,8 +231,8 @@ def test_each_case_says_when_it_falls_due_the_overdue_first(app, admin, cases):
 
 def test_the_daily_digest_names_who_waits_longest(app, admin, cases):
     now = utcnow()
-    assert [r.id for r, _, _ in follow_up.overdue(now, timedelta(hours=48))] == [cases[name] for name in DUE]
-    assert [r.id for r, _, _ in follow_up.overdue(now, timedelta(hours=48), limit=3)] == [cases["a"], cases["c"],
+    assert [r.id for r, *_ in follow_up.overdue(now, timedelta(hours=48))] == [cases[name] for name in DUE]
+    assert [r.id for r, *_ in follow_up.overdue(now, timedelta(hours=48), limit=3)] == [cases["a"], cases["c"],
                                                                                            cases["j"]]
     assert follow_up.queue_digests(now, timedelta(hours=48), "http://survey.test") == 1  # to the one admin
     digest = db.session.scalar(select(OutboxEmail).where(OutboxEmail.template == "follow_up_digest"))

@@ -19,7 +19,7 @@ PEOPLE = (("kind@example.com", "Kind", "en"), ("cross@example.com", "Cross", "en
 
 
 def open_cases() -> set[int]:
-    return {response.id for response, _, _ in follow_up.follow_ups()[0].waiting}
+    return {response.id for response, *_ in follow_up.follow_ups()[0].waiting}
 
 
 def whole() -> int:

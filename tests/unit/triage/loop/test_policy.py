@@ -11,6 +11,7 @@ from triage.loop.policy import (
     can_move,
     due,
     is_unhappy,
+    loop_email_customer,
     loop_email_key,
     loop_recipients,
     needs_follow_up,
@@ -36,6 +37,14 @@ def test_a_customer_who_opted_in_on_any_of_their_answers_is_told():
 
 def test_the_email_key_is_one_per_event_fix_and_customer():
     assert loop_email_key("fix-shipped", 3, 9) == "fix-shipped:3:9" != loop_email_key("fix-planned", 3, 9)
+
+
+@pytest.mark.parametrize("key, customer", [
+    ("fix-shipped:3:9", 9), ("fix-planned:12:4471", 4471),
+    ("survey-invitation.7", None), ("follow-up-digest:2026-11-23:1", None), ("fix-shipped:3:", None),
+    ("fix-shipped:3:x9", None)])
+def test_a_loop_email_names_its_customer_in_its_key(key, customer):
+    assert loop_email_customer(key) == customer
 
 
 @pytest.mark.parametrize("current, new, allowed", [
