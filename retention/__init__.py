@@ -1,0 +1,1 @@
+"""Retention: who stays, who goes quiet, who left — activity, lifecycle stages and the figures built on them."""
