@@ -42,7 +42,6 @@ def upgrade():
         sa.UniqueConstraint('external_id', name=op.f('uq_activity_external_id')),
     )
     op.create_index('ix_activity_customer_occurred', 'activity', ['customer_id', 'occurred_at'], unique=False)
-    op.create_index('ix_activity_kind_customer', 'activity', ['kind', 'customer_id', 'occurred_at'], unique=False)
     op.create_table(
         'stage_change',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -63,7 +62,6 @@ def downgrade():
     op.drop_index('ix_stage_change_changed', table_name='stage_change')
     op.drop_index('ix_stage_change_customer', table_name='stage_change')
     op.drop_table('stage_change')
-    op.drop_index('ix_activity_kind_customer', table_name='activity')
     op.drop_index('ix_activity_customer_occurred', table_name='activity')
     op.drop_table('activity')
     with op.batch_alter_table('customer', schema=None) as batch_op:

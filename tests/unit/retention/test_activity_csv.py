@@ -148,6 +148,7 @@ def test_the_key_of_an_activity_is_what_it_says_amount_by_value():
     row = ActivityRow(2, "a@example.com", datetime(2026, 1, 31, 10), "purchase", Decimal("12.5000"), None)
     same = ActivityRow(9, "a@example.com", datetime(2026, 1, 31, 10), "purchase", Decimal("12.5"), None)
     assert activity_key(1, row) == activity_key(1, same) and len(activity_key(1, row)) == 32
+    assert activity_key(1, row).startswith("20260131100000")  # its second first: a file in time order appends
     others = [activity_key(2, row), activity_key(1, row.__class__(2, row.email, datetime(2026, 1, 31, 10, 0, 1),
                                                                     "purchase", row.amount, None)),
               activity_key(1, ActivityRow(2, row.email, row.occurred_at, "refund", row.amount, None)),
