@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
     import privacy.models  # noqa: F401  (its table: the record of erasures)
+    import retention.models  # noqa: F401  (its tables: activity, the history of stages)
 
     # their tables: periodic work's leases, addresses never to email again
     from feedback_app.core import brand, leases  # noqa: F401  (brand: the team's name, logo and colour)

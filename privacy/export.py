@@ -20,6 +20,7 @@ from privacy.records import (
     nothing_held,
     their_response_ids,
 )
+from retention.models import Activity, StageChange
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale
 from triage.loop.policy import LOOP_EVENTS
@@ -35,7 +36,8 @@ def iso(moment: datetime | None) -> str | None:
 
 def export_customer(email: str) -> dict:
     """The customer, their invitations, answers, the fixes their answers support and those they were
-    told about, their beta-tester records and every email to them. Raises a PrivacyError when nothing
+    told about, their beta-tester records, every email to them, what they did (activity) and their
+    lifecycle stages. Raises a PrivacyError when nothing
     is held (unknown or already erased address)."""
     address = normalised(email)
     customer = customer_by_address(address)
@@ -46,7 +48,8 @@ def export_customer(email: str) -> dict:
     return {"export_version": EXPORT_VERSION, "customer": _customer(customer),
             "invitations": _invitations(customer.id), "answers": _answers(response_ids),
             "fixes_supported": _fixes_supported(response_ids), "fixes_told": _fixes_told(emails),
-            "beta_tester": _beta_tester(customer.id), "emails": [_email(e) for e in emails]}
+            "beta_tester": _beta_tester(customer.id), "emails": [_email(e) for e in emails],
+            "activity": _activity(customer.id), "stage_history": _stage_history(customer.id)}
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,9 @@ def look_up(email: str) -> Lookup:
 def _customer(customer: Customer) -> dict:
     return {"email": customer.email, "name": customer.name, "locale": customer.locale,
             "attributes": dict(customer.attributes or {}), "created_at": iso(customer.created_at),
-            "updated_at": iso(customer.updated_at), "unsubscribed_at": iso(customer.unsubscribed_at)}
+            "updated_at": iso(customer.updated_at), "unsubscribed_at": iso(customer.unsubscribed_at),
+            "customer_since": iso(customer.customer_since), "ended_at": iso(customer.ended_at),
+            "stage": customer.stage, "stage_since": iso(customer.stage_since)}
 
 
 def _invitations(customer_id: int) -> list[dict]:
@@ -141,3 +146,19 @@ def _email(email: OutboxEmail) -> dict:
             "locale": email.locale, "queued_at": iso(email.created_at), "sent_at": iso(email.sent_at),
             "text": email.body_text}
 
+
+
+def _activity(customer_id: int) -> list[dict]:
+    rows = db.session.execute(select(Activity.occurred_at, Activity.kind, Activity.amount, Activity.external_id)
+                              .where(Activity.customer_id == customer_id)
+                              .order_by(Activity.occurred_at, Activity.id))
+    return [{"occurred_at": iso(at), "kind": kind, "amount": amount, "external_id": external_id}
+            for at, kind, amount, external_id in rows]
+
+
+def _stage_history(customer_id: int) -> list[dict]:
+    rows = db.session.execute(select(StageChange.changed_at, StageChange.from_stage, StageChange.to_stage)
+                              .where(StageChange.customer_id == customer_id)
+                              .order_by(StageChange.changed_at, StageChange.id))
+    return [{"changed_at": iso(at), "from_stage": from_stage, "to_stage": to_stage}
+            for at, from_stage, to_stage in rows]

@@ -17,6 +17,8 @@ REMOVED = {
     "beta_tester_records": _l("beta-tester records deleted"),
     "emails": _l("emails to them emptied"),
     "team_emails": _l("team emails that named them emptied"),
+    "activities": _l("activities deleted (purchases, logins, …)"),
+    "stage_changes": _l("lifecycle stage changes deleted"),
     RESTORED: _l("erased address allowed again"),
 }
 

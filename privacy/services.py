@@ -21,6 +21,7 @@ from privacy.labels import RESTORED
 from privacy.models import Erasure
 from privacy.records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
 from privacy.withdrawal import withdraw_models
+from retention.models import Activity, StageChange
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, customer_key
 from triage.classification import encoder
@@ -69,6 +70,10 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     removed["beta_tester_records"] = db.session.execute(
         delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
     removed.update(scrubbing.scrub_outbox(address))
+    # What they did and their stages (the database would delete them with the customer: counted here).
+    removed["activities"] = db.session.execute(delete(Activity).where(Activity.customer_id == customer.id)).rowcount
+    removed["stage_changes"] = db.session.execute(
+        delete(StageChange).where(StageChange.customer_id == customer.id)).rowcount
     db.session.execute(delete(Customer).where(Customer.id == customer.id))
     return removed, model_withdrawn
 

@@ -3,17 +3,14 @@ surveys from the command line. The `customers` group is also where privacy/cli.p
 and the composition root's `show` (feedback_app/customers.py)."""
 from __future__ import annotations
 
-import io
 import json
-import os
-import stat
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from feedback_app.core.cli_args import ID
+from feedback_app.core.cli_args import ID, import_progress
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import ENGLISH_NAMES, LOCALES
@@ -35,34 +32,20 @@ def customers():
 @click.argument("file", type=click.File("rb"))
 @with_appcontext
 def customers_import(file):
-    """Import or update customers from a UTF-8 CSV with an `email` column."""
+    """Import or update customers from a UTF-8 CSV with an `email` column.
+
+    Optional columns: name, locale, and customer_since and ended_at (their lifetime: ISO dates or times, UTC
+    unless they have an offset; empty leaves what is known). Every other column is kept as an attribute."""
     try:
         lines = CustomerCSV(file)  # read as it is imported: memory stays flat however long the file
     except NotACustomerCSV as error:
         raise click.ClickException(f"{file.name} cannot be imported: {error}") from None
-    # The bar counts bytes: the file's size is known at once and costs nothing, where counting rows
-    # would mean reading (and parsing, since quoted values may hold line breaks) the whole file twice,
-    # and a pipe cannot be read twice. Without a size (a pipe), the bar counts rows.
-    size = _file_size(file)
-    if size is None:
-        with click.progressbar(iter(()), label="Importing customers", show_pos=True, file=sys.stderr) as bar:
-            report = import_customers(lines, bar.update)
-    else:
-        with click.progressbar(length=size, label="Importing customers", file=sys.stderr) as bar:
-            report = import_customers(lines, lambda _: bar.update(lines.bytes_read - bar.pos))
-            bar.update(size - bar.pos)
+    with import_progress(file, "Importing customers", lambda: lines.bytes_read) as progress:
+        report = import_customers(lines, progress)
     for line, reason in report.errors:
         click.echo(f"line {line}: {reason}", err=True)
     rejected = len(report.errors)
     click.echo(f"{report.created} added, {report.updated} updated, {rejected} row{'' if rejected == 1 else 's'} not imported.")
-
-
-def _file_size(file) -> int | None:
-    try:
-        status = os.fstat(file.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        return None
-    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 @click.group()

@@ -12,6 +12,8 @@ from feedback_app.core.extensions import db
 
 class Customer(db.Model):
     __tablename__ = "customer"
+    # The Save list and segments read customers by stage.
+    __table_args__ = (Index("ix_customer_stage", "stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
@@ -22,6 +24,14 @@ class Customer(db.Model):
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Their lifetime as the team's systems know it (the customer import's columns): it starts at customer_since
+    # (else at their first activity) and ends at ended_at (else at a `cancel` activity). Naive UTC.
+    customer_since: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Their lifecycle stage (new, active, silent, at_risk, lost) as the retention refresh last computed it,
+    # and since when; None until it first runs. Its history is retention.models.StageChange.
+    stage: Mapped[str | None] = mapped_column(String(12))
+    stage_since: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Survey(db.Model):

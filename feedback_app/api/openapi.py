@@ -6,6 +6,7 @@ from flask_smorest import Api, current_api
 
 from feedback_app.api.blueprint import api
 from feedback_app.api.errors import PREFIX
+from feedback_app.api.schemas.activity import ActivityBatchOut
 from feedback_app.api.schemas.common import ErrorSchema
 
 DESCRIPTION = f"""Feedback from any channel, its triage, and the fixes it supports.
@@ -40,6 +41,8 @@ def build(app) -> FeedbackApi:
         "info": {"description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}]})
+    # POST /activity answers one of two bodies (one activity, or a batch); the decorators name only the first.
+    spec.spec.components.schema("ActivityBatchOut", schema=ActivityBatchOut)
     spec.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                         "description": "A token from `feedback tokens create`"})
     return spec

@@ -9,25 +9,24 @@ and the others are imported. Only a file that cannot be a CSV text at all is ref
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import io
-import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain
-from typing import BinaryIO, Iterator, NamedTuple
+from typing import BinaryIO, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 
+# SNIFF is read here by the web import's tests, as before the reading moved to core.
+from feedback_app.core.csv_text import SNIFF, CSVLines, LineError, UnreadableCSV, read_utc  # noqa: F401
 from feedback_app.core.languages import LOCALES
 
 MAX_FIELD = 1000   # an attribute value (kept in a JSON column, so the limit is ours)
 EMAIL_MAX = 320    # Customer.email
 NAME_MAX = 200     # Customer.name
-SNIFF = 4096       # bytes looked at to tell a binary file from a text one
-# Bytes that are not UTF-8 are decoded as lone surrogates (surrogateescape) so that they can be found
-# and reported per line; a NUL is kept as it is for the same reason.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Columns kept in the customer's own columns (lifetime: retention reads them), not among the attributes.
+DATE_COLUMNS = ("customer_since", "ended_at")
+OWN_COLUMNS = ("email", "name", "locale", *DATE_COLUMNS)
 
 
 class NotACustomerCSV(ValueError):
@@ -41,12 +40,9 @@ class CustomerRow:
     name: str | None
     locale: str | None  # None: keep what we have (or English for a new customer)
     attributes: dict[str, str]
-
-
-class LineError(NamedTuple):
-    """A line that is not imported, and why (a tuple: (line number, reason))."""
-    line: int
-    reason: str
+    # None: keep what we have (nothing for a new customer). Naive UTC.
+    customer_since: datetime | None = None
+    ended_at: datetime | None = None
 
 
 @dataclass
@@ -71,39 +67,34 @@ class CustomerCSV:
     """
 
     def __init__(self, stream: BinaryIO):
-        sample = _read_up_to(stream, SNIFF + 1)
-        _check_start(sample[:SNIFF], whole=len(sample) <= SNIFF)
-        self._source = _Replayed(sample, stream)
-        # newline="": the csv module sees line ends as written (quoted fields may hold line breaks).
-        text = io.TextIOWrapper(io.BufferedReader(self._source), encoding="utf-8-sig", errors="surrogateescape",
-                                newline="")
-        self._reader = csv.reader(text, strict=True)
-        self.header = _header(self._reader)
+        try:
+            self._lines = CSVLines(stream)
+        except UnreadableCSV as error:
+            raise NotACustomerCSV(str(error)) from None
+        self.header = self._lines.header
+        if "email" not in self.header:
+            raise NotACustomerCSV("the first line must name the columns and include 'email' "
+                                  f"(found: {', '.join(self.header[:8]) or 'nothing'})")
 
     @property
     def bytes_read(self) -> int:
         """How far into the file reading has come (it reads ahead by a few KB): for a progress bar."""
-        return self._source.position
+        return self._lines.bytes_read
 
     def __iter__(self) -> Iterator[CustomerRow | LineError]:
-        reader, header, seen = self._reader, self.header, {}
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield LineError(reader.line_num, f"not valid CSV: {error}")
+        header, seen = self.header, {}
+        for item in self._lines:
+            if isinstance(item, LineError):
+                yield item
                 continue
-            if not any(v.strip() for v in values):
-                continue
-            row_or_error = _unstorable(values) or _row(reader.line_num, header, values)
+            line, values = item
+            row_or_error = _row(line, header, values)
             if isinstance(row_or_error, str):
-                yield LineError(reader.line_num, row_or_error)
+                yield LineError(line, row_or_error)
             elif row_or_error.email in seen:
-                yield LineError(reader.line_num, f"{row_or_error.email} is already on line {seen[row_or_error.email]}")
+                yield LineError(line, f"{row_or_error.email} is already on line {seen[row_or_error.email]}")
             else:
-                seen[row_or_error.email] = reader.line_num
+                seen[row_or_error.email] = line
                 yield row_or_error
 
 
@@ -113,84 +104,6 @@ def parse_customer_csv(data: bytes) -> ParsedCSV:
     for item in CustomerCSV(io.BytesIO(data)):
         (parsed.errors if isinstance(item, LineError) else parsed.rows).append(item)
     return parsed
-
-
-def _header(reader) -> list[str]:
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise NotACustomerCSV("the file is empty") from None
-    except csv.Error as error:
-        raise NotACustomerCSV(f"the first line is not CSV ({error})") from None
-    _check_header_text(header)
-    if "email" not in header:
-        raise NotACustomerCSV("the first line must name the columns and include 'email' "
-                              f"(found: {', '.join(header[:8]) or 'nothing'})")
-    if len(set(header)) != len(header):
-        raise NotACustomerCSV("two columns have the same name in the first line")
-    return header
-
-
-def _read_up_to(stream: BinaryIO, size: int) -> bytes:
-    """`size` bytes, or fewer at the end of the file (a pipe may hand them over in pieces)."""
-    parts, wanted = [], size
-    while wanted > 0:
-        part = stream.read(wanted)
-        if not part:
-            break
-        parts.append(part)
-        wanted -= len(part)
-    return b"".join(parts)
-
-
-def _check_start(sample: bytes, whole: bool) -> None:
-    """What the file's first 4 KB look like decides whether it is CSV text at all; further down, a NUL
-    or bytes that are not UTF-8 are one broken line (kept as lone surrogates by surrogateescape, found
-    by UNSTORABLE and reported per line)."""
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise NotACustomerCSV("the file is UTF-16 text; save it as 'CSV UTF-8'")
-    if b"\x00" in sample:
-        raise NotACustomerCSV("this is a binary file, not a CSV text file")
-    try:  # incrementally: the sample may end inside a character
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
-    except UnicodeDecodeError as error:
-        raise NotACustomerCSV(f"the file is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
-
-
-class _Replayed(io.RawIOBase):
-    """The file from its first byte again (the sample already read, then the rest of the stream), counting
-    the bytes handed on: a pipe or an upload cannot be rewound."""
-
-    def __init__(self, head: bytes, rest: BinaryIO):
-        self._head, self._rest, self.position = head, rest, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._head:
-            data, self._head = self._head[:len(buffer)], self._head[len(buffer):]
-        else:
-            data = self._rest.read(len(buffer))
-        buffer[:len(data)] = data
-        self.position += len(data)
-        return len(data)
-
-
-def _check_header_text(header: list[str]) -> None:
-    """A first line longer than the sniff may still hide what the file's lines may not."""
-    for name in header:
-        if UNSTORABLE.search(name):
-            raise NotACustomerCSV("the first line " + _unstorable([name]))
-
-
-def _unstorable(values: list[str]) -> str | None:
-    for value in values:
-        found = UNSTORABLE.search(value)
-        if found:
-            return ("contains a NUL character" if found.group() == "\x00" else
-                    "is not UTF-8 text (save the file as 'CSV UTF-8')")
-    return None
 
 
 def _row(line: int, header: list[str], values: list[str]) -> CustomerRow | str:
@@ -213,6 +126,23 @@ def _row(line: int, header: list[str], values: list[str]) -> CustomerRow | str:
     locale = record.get("locale", "").lower() or None
     if locale and locale.replace("_", "-").split("-")[0] not in LOCALES:
         return f"locale {record['locale']!r} is not supported (use one of: {', '.join(LOCALES)})"
-    attributes = {k: v for k, v in record.items() if k not in ("email", "name", "locale") and v}
+    dates = _dates(record)
+    if isinstance(dates, str):
+        return dates
+    attributes = {k: v for k, v in record.items() if k not in OWN_COLUMNS and v}
     return CustomerRow(line, email, record.get("name") or None,
-                       locale.replace("_", "-").split("-")[0] if locale else None, attributes)
+                       locale.replace("_", "-").split("-")[0] if locale else None, attributes, *dates)
+
+
+def _dates(record: dict[str, str]) -> tuple[datetime | None, datetime | None] | str:
+    """customer_since and ended_at (empty: None, i.e. unchanged), or why they cannot be read."""
+    dates = []
+    for column in DATE_COLUMNS:
+        try:
+            dates.append(read_utc(record[column]) if record.get(column) else None)
+        except ValueError as error:
+            return f"{column}: {error}"
+    since, ended = dates
+    if since and ended and ended < since:
+        return f"ended_at ({ended:%Y-%m-%d %H:%M}) is before customer_since ({since:%Y-%m-%d %H:%M})"
+    return since, ended

@@ -66,7 +66,8 @@ def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progr
     """One transaction: the new rows inserted and the known ones updated, each in one statement."""
     emails = [row.email for row in rows]
     known = {c.email: c for c in db.session.execute(
-        select(Customer.id, Customer.email, Customer.name, Customer.locale, Customer.attributes)
+        select(Customer.id, Customer.email, Customer.name, Customer.locale, Customer.attributes,
+               Customer.customer_since, Customer.ended_at)
         .where(Customer.email.in_(emails)))}
     erased = suppressed_since(emails)  # erased on request: never stored again unless restored
     new, changed, moved = [], [], []
@@ -75,11 +76,15 @@ def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progr
             report.errors.append((row.line, _erased_message(row.email, erased[row.email])))
         elif (customer := known.get(row.email)) is None:
             new.append({"email": row.email, "name": row.name, "locale": row.locale or "en",
-                        "attributes": row.attributes})
+                        "attributes": row.attributes, "customer_since": row.customer_since,
+                        "ended_at": row.ended_at})
         else:
             attributes = {**(customer.attributes or {}), **row.attributes}
+            # An empty date keeps the one known: a file without the column never clears a customer's lifetime.
             changed.append({"id": customer.id, "name": row.name or customer.name,
-                            "locale": row.locale or customer.locale, "attributes": attributes})
+                            "locale": row.locale or customer.locale, "attributes": attributes,
+                            "customer_since": row.customer_since or customer.customer_since,
+                            "ended_at": row.ended_at or customer.ended_at})
             if attributes != (customer.attributes or {}):
                 moved.append(customer.id)
     # Bulk statements, not ORM objects: nothing of the batch stays in the session after the commit.

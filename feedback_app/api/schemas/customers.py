@@ -20,6 +20,23 @@ class ExportedCustomer(ma.Schema):
     created_at = fields.String(allow_none=True)
     updated_at = fields.String(allow_none=True)
     unsubscribed_at = fields.String(allow_none=True)
+    customer_since = fields.String(allow_none=True, metadata={"description": "When they became a customer"})
+    ended_at = fields.String(allow_none=True, metadata={"description": "When they stopped being one"})
+    stage = fields.String(allow_none=True, metadata={"description": "new, active, silent, at_risk or lost"})
+    stage_since = fields.String(allow_none=True)
+
+
+class ExportedActivity(ma.Schema):
+    occurred_at = fields.String()
+    kind = fields.String(metadata={"description": "What they did: purchase, login, renewal, cancel…"})
+    amount = fields.Float(allow_none=True)
+    external_id = fields.String(allow_none=True)
+
+
+class ExportedStageChange(ma.Schema):
+    changed_at = fields.String()
+    from_stage = fields.String(allow_none=True)
+    to_stage = fields.String()
 
 
 class ExportedInvitation(ma.Schema):
@@ -94,6 +111,8 @@ class CustomerExport(ma.Schema):
     fixes_told = fields.List(fields.Nested(ExportedNews))
     beta_tester = fields.List(fields.Nested(ExportedBetaTester))
     emails = fields.List(fields.Nested(ExportedEmail))
+    activity = fields.List(fields.Nested(ExportedActivity), metadata={"description": "What they did, oldest first"})
+    stage_history = fields.List(fields.Nested(ExportedStageChange))
 
 
 class Erased(ma.Schema):

@@ -2,7 +2,8 @@
 anonymous scores stay, and an erased address never stored or emailed again unless restored."""
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,9 @@ from privacy.models import Erasure
 from privacy.records import AlreadyErased, InvalidAddress, UnknownCustomer
 from privacy.scrubbing import ERASED_RECIPIENT, NAMED_NOTE, NOT_SENT
 from privacy.services import NotErased, erase_customer, restore_address
+from retention.activity import import_activity
+from retention.activity_csv import ActivityRow
+from retention.models import Activity, StageChange
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking.results import survey_results
@@ -75,8 +79,14 @@ def customer_everywhere(app) -> Story:
     item (triaged, confirmed, trained on), a fix they support announced, tried early and shipped, and
     the team's follow-up digest naming them. Ana answers too, and must come out untouched."""
     survey, invitations = sent_survey(app, customers=((EMAIL, NAME, "en"), OTHER))
-    import_customers(ParsedCSV(rows=[CustomerRow(2, EMAIL, NAME, "en", {"plan": "team", "mrr": "49"})]))
+    import_customers(ParsedCSV(rows=[CustomerRow(2, EMAIL, NAME, "en", {"plan": "team", "mrr": "49"},
+                                                 customer_since=datetime(2025, 3, 1))]))
     theirs, ana = invitations
+    import_activity([ActivityRow(2, EMAIL, datetime(2026, 10, 1), "purchase", Decimal("49"), "order-77"),
+                     ActivityRow(3, OTHER[0], datetime(2026, 10, 2), "login", None, None)], NOW)
+    db.session.add(StageChange(customer_id=theirs.customer_id, from_stage=None, to_stage="active", changed_at=NOW,
+                               reason={}))
+    db.session.commit()
     record_answer(signed_invitation(theirs), Answer(3, WORDS, True), NOW,
                   timedelta(hours=24))
     record_answer(signed_invitation(ana), Answer(9, "all good", False), NOW,
@@ -136,7 +146,8 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(app):
     assert data["export_version"] == 1
     assert data["customer"] == {"email": EMAIL, "name": NAME, "locale": "en", "attributes": {"plan": "team", "mrr": "49"},
                                 "created_at": data["customer"]["created_at"], "updated_at": data["customer"]["updated_at"],
-                                "unsubscribed_at": None}
+                                "unsubscribed_at": None, "customer_since": "2025-03-01T00:00:00+00:00",
+                                "ended_at": None, "stage": None, "stage_since": None}
     assert data["customer"]["created_at"].endswith("+00:00")
     (invitation,) = data["invitations"]
     assert (invitation["survey_id"], invitation["survey_kind"], invitation["answered"], invitation["sent_at"]) == (
@@ -156,6 +167,10 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(app):
     assert [(e["template"], e["status"]) for e in data["emails"]] == [
         ("survey_invitation", "sent"), ("fix_planned", "sent"), ("fix_shipped", "sent")]
     assert all(e["subject"] and e["text"] for e in data["emails"])
+    assert data["activity"] == [{"occurred_at": "2026-10-01T00:00:00+00:00", "kind": "purchase", "amount": 49.0,
+                                 "external_id": "order-77"}]  # Ana's login is hers
+    assert data["stage_history"] == [{"changed_at": "2026-11-23T12:00:00+00:00", "from_stage": None,
+                                      "to_stage": "active"}]
     assert "ana@example.com" not in json.dumps(data) and "all good" not in json.dumps(data)
 
 
@@ -178,7 +193,8 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     assert report.removed == {"customer": 1, "invitations": 1, "answers": 2, "triage_records": 2,
                               "training_examples": 2, "encoder_vectors": 2,
                               "model_versions": report.removed["model_versions"],
-                              "fix_links_merged": 1, "beta_tester_records": 1, "emails": 3, "team_emails": 1}
+                              "fix_links_merged": 1, "beta_tester_records": 1, "emails": 3, "team_emails": 1,
+                              "activities": 1, "stage_changes": 1}
     assert report.removed["model_versions"] >= 1 and report.model_withdrawn and report.files_cleared
     db.session.expire_all()
     assert db.session.scalars(select(Customer.email)).all() == ["ana@example.com"]
@@ -189,7 +205,8 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     assert [(r.channel, r.score) for r in their_rows(story)] == [("survey", 3), ("support-email", 2)]
     items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_([story.answer_id, story.channel_id])))
     assert items.all() == []  # no text, nothing to triage: like any answer without a comment
-    assert count(TrainingExample) == 0 and count(BetaTester) == 0
+    assert count(TrainingExample) == 0 and count(BetaTester) == 0 and count(StageChange) == 0
+    assert db.session.scalars(select(Activity.kind)).all() == ["login"]  # Ana's
     assert count(ModelVersion, ModelVersion.model != "") == 0 and learning.active_model() is None
     assert count(EncoderHead) == 0 and db.session.scalars(select(TextEmbedding.text_hash)).all() == [
         encoder.text_key("all good")]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
-from feedback_app.api.schemas import common, feedback, responses
+from feedback_app.api.schemas import activity, common, feedback, responses
 from feedback_app.api.schemas import fixes as fix_schemas
 from feedback_app.core.extensions import db
 from surveys.answering.links import invitation_token, signed_invitation
@@ -325,7 +325,8 @@ def test_every_api_text_field_has_a_bounded_length():
     """What the API stores is never longer than its column (PostgreSQL refuses, SQLite keeps it)."""
     unbounded = [f"{schema.__name__}.{name}" for schema in (feedback.FeedbackIn, responses.ResponsesQuery,
                                                             responses.CorrectionIn, fix_schemas.FixIn, fix_schemas.FixPatch,
-                                                            fix_schemas.FixesQuery)
+                                                            fix_schemas.FixesQuery, activity.ActivityIn,
+                                                            activity.ActivityItem)
                  for name, field in schema._declared_fields.items()
                  if isinstance(field, ma.fields.String) and not any(
                      isinstance(rule, (validate.Length, validate.OneOf)) for rule in field.validators)]

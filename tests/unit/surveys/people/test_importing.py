@@ -171,3 +171,25 @@ def test_a_file_that_cannot_be_a_customer_csv_is_refused_when_opened_before_any_
         CustomerCSV(Trickle(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" * 500))
     with pytest.raises(NotACustomerCSV, match="'email'"):
         CustomerCSV(Trickle(b"name,plan\n" + b"Ana,team\n" * 2000))
+
+
+# ------------------------------------------------------------------ the customer's lifetime
+
+def test_customer_since_and_ended_at_are_read_as_utc_and_kept_out_of_the_attributes():
+    from datetime import datetime
+
+    parsed = parse_customer_csv(
+        "email,customer_since,ended_at,plan\n"
+        "ana@example.com,2025-03-01,2026-02-01T18:00:00+03:30,pro\n"   # 18:00 at +03:30 is 14:30 UTC
+        "badr@example.com,2025-03-01T09:00:00Z,,pro\n"
+        "sara@example.com,,,\n"
+        "reza@example.com,01/03/2025,,pro\n"
+        "omid@example.com,2026-01-01,2025-12-31,pro\n".encode())
+    assert [(r.email, r.customer_since, r.ended_at, r.attributes) for r in parsed.rows] == [
+        ("ana@example.com", datetime(2025, 3, 1), datetime(2026, 2, 1, 14, 30), {"plan": "pro"}),
+        ("badr@example.com", datetime(2025, 3, 1, 9), None, {"plan": "pro"}),
+        ("sara@example.com", None, None, {})]
+    assert parsed.errors == [
+        (5, "customer_since: '01/03/2025' is not an ISO date or time (such as 2026-01-31, 2026-01-31T14:05:00 or "
+            "2026-01-31T14:05:00+03:30)"),
+        (6, "ended_at (2025-12-31 00:00) is before customer_since (2026-01-01 00:00)")]
