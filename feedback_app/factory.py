@@ -63,6 +63,17 @@ def _answer_link_clicks_beneath_flask(app: Flask) -> None:
                                      security.respondent_page_headers(app))
 
 
+# The modules that add routes to the `retention` blueprint (each page group its own).
+RETENTION_PAGES: tuple[str, ...] = ()
+
+
+def _import_retention_pages() -> None:
+    import importlib
+
+    for name in RETENTION_PAGES:
+        importlib.import_module(name)
+
+
 def _register_blueprints(app: Flask) -> None:
     import surveys.answering.views  # noqa: F401  (these three add their routes to `public` and `team`)
     import surveys.asking.views  # noqa: F401
@@ -73,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from feedback_app.customers import customer_pages
     from feedback_app.dashboard import dashboard
     from privacy.views import privacy
+    from retention.blueprint import retention
     from surveys.blueprints import public, team
     from triage.blueprint import triage
     from triage.classification import views as classification_pages  # noqa: F401  (routes on triage: types, models)
@@ -84,8 +96,9 @@ def _register_blueprints(app: Flask) -> None:
     from triage.loop.early_access import early_access
     from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)
 
-    for blueprint in (accounts, public, early_access, dashboard, team, customer_pages, triage, fixes, admin, privacy,
-                      brand_assets):
+    _import_retention_pages()
+    for blueprint in (accounts, public, early_access, dashboard, team, customer_pages, triage, fixes, retention, admin,
+                      privacy, brand_assets):
         app.register_blueprint(blueprint)
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors
