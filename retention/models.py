@@ -64,3 +64,14 @@ class StageChange(db.Model):
     to_stage: Mapped[str] = mapped_column(String(STAGE_MAX))
     changed_at: Mapped[datetime] = mapped_column(DateTime)
     reason: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RetentionFigure(db.Model):
+    """A figure the retention pages show, computed by the refresh (daily, or `feedback retention refresh`) and
+    kept here, so a page reads a few rows instead of every customer's activity. `key` names the figure and what it
+    covers, e.g. `kpis:month:2026-11` or `loop:all`, each page group its own prefix; `data` is its JSON."""
+    __tablename__ = "retention_figure"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
