@@ -38,6 +38,41 @@ def _share(name: str, raw: str) -> float:
     return value
 
 
+def _number(name: str, raw: str, low: float, high: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(f"{PREFIX}{name} must be between {low:g} and {high:g}, not {value:g}")
+    return value
+
+
+def _days_or_off(name: str, raw: str | None) -> int | None:
+    if raw is None or raw.strip().lower() == "off":
+        return None
+    return _int(name, raw, 0, 3650)
+
+
+def _stage_settings(get) -> dict:
+    """The lifecycle-stage rule's thresholds (retention.stages.StageSettings, whose defaults these are)."""
+    days = {name: _int(name, get(name, default), 0, 3650) for name, default in (
+        ("STAGE_NEW_DAYS", "30"), ("STAGE_SILENT_FLOOR_DAYS", "14"), ("STAGE_NO_RHYTHM_SILENT_DAYS", "60"),
+        ("STAGE_UNHAPPY_DAYS", "90"), ("STAGE_SILENT_UNHAPPY_DAYS", "365"))}
+    gaps = _int("STAGE_RHYTHM_GAPS", get("STAGE_RHYTHM_GAPS", "6"), 1, 50)
+    return {
+        **days,
+        # Silent after more than this many of the customer's own usual gaps without activity.
+        "STAGE_SILENT_FACTOR": _number("STAGE_SILENT_FACTOR", get("STAGE_SILENT_FACTOR", "3"), 0.1, 100),
+        "STAGE_RHYTHM_GAPS": gaps,
+        # A rhythm needs at least two gaps, and no more active days than the gaps it reads.
+        "STAGE_MIN_ACTIVE_DAYS": _int("STAGE_MIN_ACTIVE_DAYS", get("STAGE_MIN_ACTIVE_DAYS", "3"), 2, gaps + 1),
+        # off: a customer with no activity at all is never silent (a team that imports none would see everyone go).
+        "STAGE_NEVER_ACTIVE_SILENT_DAYS": _days_or_off("STAGE_NEVER_ACTIVE_SILENT_DAYS",
+                                                       get("STAGE_NEVER_ACTIVE_SILENT_DAYS")),
+    }
+
+
 def _switch(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value not in ("on", "off", "true", "false", "yes", "no", "1", "0"):
@@ -149,4 +184,5 @@ def load(environ: dict[str, str] | None = None, instance_path: Path | None = Non
         # How many reverse proxies stand in front of the app; their X-Forwarded-For/-Proto are believed,
         # nobody else's (a client could send those headers itself).
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", get("TRUSTED_PROXIES", "0"), 0, 5),
+        **_stage_settings(get),
     }

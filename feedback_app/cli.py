@@ -1,6 +1,6 @@
 """The `feedback` command: the app's Flask CLI (its group and the app-level commands: init-db, scheduler, demo,
 dev). Each domain adds its own commands in register(): accounts (users, tokens), surveys (customers, surveys),
-mail, triage, privacy (into `customers`), retention (activity), rebuild; `customers show` is feedback_app.customers'."""
+mail, triage, privacy (into `customers`), retention (activity, retention), rebuild; `customers show` is feedback_app.customers'."""
 from __future__ import annotations
 
 import logging
@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
     from feedback_app.mail.cli import mail
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
-    from retention.cli import activity
+    from retention.cli import activity, retention
     from surveys.cli import customers, surveys
     from triage.cli import triage
 
@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
     for command in (*privacy_commands, show_command):
         customers.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
-                    brand_command, activity):
+                    brand_command, activity, retention):
         app.cli.add_command(command)
 
 

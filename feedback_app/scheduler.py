@@ -9,7 +9,7 @@ Every job is safe when several scheduler processes run it at once, each in its o
   share the sending and their throughput adds up;
 - queue-reminders, follow-up-digests: every email they queue has a unique outbox key, so a second
   process queueing the same email at the same moment adds nothing;
-- classify-verbatims, refine-with-encoder, retrain-classifier: a database lease (leases.py) lets one process at a time run
+- classify-verbatims, refine-with-encoder, retrain-classifier, refresh-retention: a database lease (leases.py) lets one process at a time run
   them; the others skip that tick.
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from feedback_app.core.clock import utcnow
 from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, refine_with_encoder, retrain_when_due
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import sender_address, transport_from_config
+from retention.refresh import refresh_is_due, refresh_retention, stage_settings
 from surveys.asking.services import queue_due_reminders
 
 log = logging.getLogger("feedback.scheduler")
@@ -70,6 +71,15 @@ def refine_verbatims():
     return refine_with_encoder(stop=STOPPING.is_set)
 
 
+def refresh_retention_when_due():
+    """Checked hourly, run once a day: the first check after a start runs it when the last one is over 24 h old."""
+    if not refresh_is_due(utcnow()):
+        return None
+    report = refresh_retention(utcnow(), stage_settings(current_app.config))
+    log.info("retention: stages of %d customers refreshed, %d moved", report.customers, report.moves)
+    return report
+
+
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
@@ -78,6 +88,7 @@ JOBS = [
     Job("refine-with-encoder", timedelta(seconds=30), refine_verbatims, lease=timedelta(minutes=10)),
     Job("retrain-classifier", timedelta(hours=1), retrain_when_due, lease=timedelta(minutes=30)),
     Job("follow-up-digests", timedelta(hours=1), queue_follow_up_digests),
+    Job("refresh-retention", timedelta(hours=1), refresh_retention_when_due, lease=timedelta(hours=2)),
 ]
 
 
