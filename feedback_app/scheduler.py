@@ -75,7 +75,8 @@ def refresh_retention_when_due():
     """Checked hourly, run once a day: the first check after a start runs it when the last one is over 24 h old."""
     if not refresh_is_due(utcnow()):
         return None
-    report = refresh_retention(utcnow(), stage_settings(current_app.config))
+    config = current_app.config
+    report = refresh_retention(utcnow(), stage_settings(config), value_attribute=config["IMPACT_VALUE_ATTRIBUTE"])
     log.info("retention: stages of %d customers refreshed, %d moved", report.customers, report.moves)
     return report
 

@@ -2,7 +2,9 @@
 `report`: their stages and the retention figures, on the command line."""
 from __future__ import annotations
 
+import json
 import sys
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -15,6 +17,8 @@ from feedback_app.core.cli_args import import_progress
 from feedback_app.core.clock import utcnow
 from retention.activity import import_activity
 from retention.activity_csv import ActivityCSV, NotAnActivityCSV
+from retention.figures import retention_report
+from retention.kpis import DEFINITIONS, Period
 from retention.refresh import refresh_retention, stage_settings
 
 
@@ -64,7 +68,54 @@ def retention_refresh():
 
     total = db.session.scalar(select(func.count()).select_from(Customer))
     with click.progressbar(length=total, label="Refreshing stages", file=sys.stderr) as bar:
-        report = refresh_retention(utcnow(), stage_settings(current_app.config), bar.update)
+        report = refresh_retention(utcnow(), stage_settings(current_app.config), bar.update,
+                                   current_app.config["IMPACT_VALUE_ATTRIBUTE"])
     for stage, count in report.counts().items():
         click.echo(f"{stage:>8}  {count}")
     click.echo(f"{report.moves} customer{'' if report.moves == 1 else 's'} changed stage.")
+
+
+DAY_FORMAT = click.DateTime(["%Y-%m-%d"])
+# The human report's rows: (as_dict key, label, how the value is written).
+REPORT_ROWS = (("customers_start", "Customers at start", "{:.0f}"), ("customers_end", "Customers at end", "{:.0f}"),
+               ("new", "New", "{:.0f}"), ("lost", "Lost", "{:.0f}"), ("crr", "Retention rate (CRR)", "{:.1f} %"),
+               ("churn_rate", "Churn rate", "{:.1f} %"), ("repeat_rate", "Repeat customer rate", "{:.1f} %"),
+               ("purchase_frequency", "Purchase frequency", "{:.2f}"),
+               ("one_and_done_share", "Bought once, never again", "{:.1f} %"),
+               ("top_10_percent_share", "Top 10 % of customers' share", "{:.1f} %"),
+               ("largest_customer_share", "Largest customer's share", "{:.1f} %"),
+               ("contact_median_days", "Days to first contact (median)", "{:.1f}"),
+               ("contacted_within_2_days", "Unhappy contacted within 2 days", "{:.1f} %"),
+               ("fix_median_days", "Days from feedback to shipped fix", "{:.1f}"))
+
+
+def _segment_condition(name: str | None):
+    """The customers of a saved segment as a clause over surveys.models.Customer (None: every customer)."""
+    if name is None:
+        return None
+    raise click.ClickException("segments are not available yet: run the report without --segment")
+
+
+@retention.command("report")
+@click.option("--from", "first_day", required=True, type=DAY_FORMAT, help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "last_day", required=True, type=DAY_FORMAT,
+              help="Last day of the period, included (YYYY-MM-DD). A period not over yet is measured to now.")
+@click.option("--segment", help="Only the customers of this saved segment.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (rates are percentages).")
+@with_appcontext
+def retention_report_command(first_day, last_day, segment, as_json):
+    """Retention figures of a period: customers at its start and end, new, lost, retention (CRR) and churn
+    rates, repeat rate, purchase frequency and more, each with its definition. Purchases are activities of kind
+    purchase or renewal."""
+    if last_day < first_day:
+        raise click.ClickException(f"--to ({last_day:%Y-%m-%d}) is before --from ({first_day:%Y-%m-%d})")
+    condition = _segment_condition(segment)
+    figures = retention_report(Period(first_day, last_day + timedelta(days=1)), utcnow(), condition,
+                               current_app.config["IMPACT_VALUE_ATTRIBUTE"]).as_dict()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"Retention from {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} (as of {figures['as_of'][:16]} UTC)")
+    for key, label, written in REPORT_ROWS:
+        value = figures[key]
+        click.echo(f"{label:<34} {'–' if value is None else written.format(value):>10}  {DEFINITIONS[key]}")

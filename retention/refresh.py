@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 from sqlalchemy import and_, bindparam, case, func, insert, select, update
 
 from feedback_app.core.extensions import db
+from retention.figures import store_figures
 from retention.kpis import CANCEL_KIND
 from retention.models import Activity, RetentionFigure, StageChange
 from retention.stages import STAGES, CustomerFacts, StageDecision, StageSettings, stage_of
@@ -49,7 +50,7 @@ class RefreshReport:
 
 def refresh_stages(now: datetime, settings: StageSettings = StageSettings(),
                    progress: Progress = lambda _n: None) -> RefreshReport:
-    """Decide every customer's stage as of `now`; write the changes; remember the run (REFRESHED_KEY)."""
+    """Decide every customer's stage as of `now` and write the changes, a commit per batch."""
     report, after = RefreshReport(), 0
     while True:
         customers = db.session.execute(
@@ -61,16 +62,20 @@ def refresh_stages(now: datetime, settings: StageSettings = StageSettings(),
         db.session.commit()
         progress(len(customers))
         after = customers[-1].id
-    _remember(REFRESHED_KEY, {"at": now.isoformat(), "stages": report.counts(), "moves": report.moves,
-                              "customers": report.customers}, now)
-    db.session.commit()
     return report
 
 
 def refresh_retention(now: datetime, settings: StageSettings = StageSettings(),
-                      progress: Progress = lambda _n: None) -> RefreshReport:
-    """The daily refresh (the scheduler's job and `feedback retention refresh`): stages, then the stored figures."""
-    return refresh_stages(now, settings, progress)
+                      progress: Progress = lambda _n: None, value_attribute: str = "mrr") -> RefreshReport:
+    """The daily refresh (the scheduler's job and `feedback retention refresh`): stages, then the stored period
+    figures (retention.figures.store_figures), in its own commit."""
+    report = refresh_stages(now, settings, progress)
+    store_figures(now, value_attribute)
+    # Written last: a refresh that failed half-way is run again by the next scheduler check.
+    _remember(REFRESHED_KEY, {"at": now.isoformat(), "stages": report.counts(), "moves": report.moves,
+                              "customers": report.customers}, now)
+    db.session.commit()
+    return report
 
 
 def last_refreshed_at() -> datetime | None:

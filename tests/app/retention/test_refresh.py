@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 23, 12, 0)
 
 
 def customer(email: str, since: datetime | None = datetime(2025, 1, 1), **columns) -> Customer:
-    person = Customer(email=email, customer_since=since, attributes={}, **columns)
+    person = Customer(email=email, customer_since=since, attributes=columns.pop("attributes", {}), **columns)
     db.session.add(person)
     db.session.flush()
     return person
@@ -85,7 +85,6 @@ def test_a_second_refresh_writes_only_the_customers_who_moved(app):
     assert stages()["still@example.com"] == ("active", NOW)
     assert [(a, b) for a, b, _ in history("weekly@example.com")] == [(None, "active"), ("active", "silent")]
     assert len(history("still@example.com")) == 1
-    assert db.session.get(RetentionFigure, REFRESHED_KEY).data["stages"]["silent"] == 1
 
 
 def test_unhappy_answers_through_the_invitation_or_the_channel_put_a_customer_at_risk_until_a_happy_one(app):
@@ -161,6 +160,9 @@ def test_the_scheduler_job_runs_when_the_last_refresh_is_a_day_old(app, monkeypa
     monkeypatch.setattr(scheduler, "utcnow", lambda: clock[0])
     assert refresh_is_due(NOW)
     assert scheduler.refresh_retention_when_due().moves == 1
+    assert db.session.get(RetentionFigure, REFRESHED_KEY).data == {
+        "at": NOW.isoformat(), "customers": 1, "moves": 1,
+        "stages": {"new": 0, "active": 0, "silent": 1, "at_risk": 0, "lost": 0}}
     clock[0] = NOW + timedelta(hours=23)
     assert not refresh_is_due(clock[0]) and scheduler.refresh_retention_when_due() is None
     clock[0] = NOW + timedelta(hours=24)
