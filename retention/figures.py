@@ -135,11 +135,11 @@ def stored_periods(now: datetime) -> dict[str, Period]:
     """The periods each refresh stores, by key: the last STORED_MONTHS complete months and the current month to
     date; the last complete quarter and the current one to date."""
     month = datetime(now.year, now.month, 1)
-    first = _add_months(month, -STORED_MONTHS)
-    periods = {MONTH_KEY.format(p.start): p for p in months(first, _add_months(month, 1))}
+    first = add_months(month, -STORED_MONTHS)
+    periods = {MONTH_KEY.format(p.start): p for p in months(first, add_months(month, 1))}
     quarter = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
-    for start in (_add_months(quarter, -3), quarter):
-        periods[QUARTER_KEY.format(start.year, (start.month - 1) // 3 + 1)] = Period(start, _add_months(start, 3))
+    for start in (add_months(quarter, -3), quarter):
+        periods[QUARTER_KEY.format(start.year, (start.month - 1) // 3 + 1)] = Period(start, add_months(start, 3))
     return periods
 
 
@@ -156,6 +156,6 @@ def store_figures(now: datetime, value_attribute: str = "mrr") -> list[str]:
     return list(periods)
 
 
-def _add_months(moment: datetime, count: int) -> datetime:
+def add_months(moment: datetime, count: int) -> datetime:
     index = moment.year * 12 + moment.month - 1 + count
     return datetime(index // 12, index % 12 + 1, 1)

@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
+from retention.refresh import refresh_retention
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking.services import create_survey, send_survey
@@ -30,7 +31,7 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/triage?band=low", "/triage/themes", "/triage/follow-ups", "/triage/types", "/triage/models",
          "/surveys", "/surveys/{survey}", "/surveys/{survey}/wording", "/surveys/{survey}/send", "/surveys/new",
          "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/customers/{customer}", "/admin/outbox",
-         "/admin/users", "/admin/privacy")
+         "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 
@@ -80,6 +81,7 @@ class World:
             fixes.create_fix(FixChange(title=f"Fix {first + n}", cost=n % 5 + 1), when,
                              response_ids=answers[n::people // 20])
         db.session.commit()
+        refresh_retention(when)  # stages and stored figures: the Retention page reads them
 
 
 THINGS = ("invoice", "calendar", "password", "printer", "keyboard", "webhook", "avatar", "receipt", "playlist",
