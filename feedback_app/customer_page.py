@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import String, case, cast, func, literal, select, union_all
 
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
@@ -24,6 +24,8 @@ from feedback_app.core.numbers import ID_MAX
 from feedback_app.core.paging import capped_count
 from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.timeline import Event, Stream, Timeline, merge
+from retention.figures import PURCHASE_KINDS
+from retention.models import Activity, StageChange
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
@@ -34,10 +36,11 @@ from triage.verbatims.listing import Cursor
 CAP = 100           # rows read of each kind of event, and fixes listed
 COUNT_UP_TO = 1000  # each kind is counted no further: "more than 1000"
 
-# The kinds of event, in the order that breaks a tie between two at the same moment (the later step first).
-CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION = (
-    "contact", "news", "early_access", "answer", "feedback", "invitation")
-KINDS = (CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION)
+# The kinds of event, in the order that breaks a tie between two at the same moment (the later step first: a stage
+# decided by the refresh follows what happened before it).
+STAGE, CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION = (
+    "stage", "contact", "news", "early_access", "answer", "feedback", "invitation")
+KINDS = (STAGE, CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION)
 FIXES = "fixes"  # counted with the events, listed apart
 NEWS_EVENTS = {event: status for status, event in LOOP_EVENTS.items()}  # "fix-shipped" → "shipped"
 
@@ -105,6 +108,24 @@ class FixSupported:
 
 
 @dataclass(frozen=True)
+class StageMove:
+    from_stage: str | None  # None: their first stage
+    to_stage: str
+    reason: dict            # the rule's key and numbers (retention.refresh.reason_of)
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    """What they did, from the team's systems (retention.models.Activity): all kinds, and purchases apart
+    (retention.figures.PURCHASE_KINDS) with their revenue (None: no purchase had an amount)."""
+    count: int = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    purchases: int = 0
+    revenue: float | None = None
+
+
+@dataclass(frozen=True)
 class CustomerPage:
     customer: Customer
     news_stopped_at: datetime | None
@@ -112,8 +133,8 @@ class CustomerPage:
     timeline: Timeline
     fixes: list[FixSupported]  # the latest linked first, at most CAP
     last_said: Said | None     # their newest answer or feedback
-    # Stage and activity: added with retention.models (the stage and since when, its history as one more
-    # stream of the timeline, and the activity summary).
+    stage_reason: dict | None = None  # why they are in their stage now (their latest StageChange's reason)
+    activity: ActivitySummary = ActivitySummary()
 
     @property
     def left_out(self) -> dict[str, int]:
@@ -134,10 +155,14 @@ def build(customer_id: int) -> CustomerPage | None:
     answers, feedback = (Stream(s.kind, [said[e.id] for e in s.events], s.complete) for s in (answers, feedback))
     streams = [_contacts(customer_id), _news(customer_id), _early_access(customer_id), answers, feedback,
                _invitations(customer_id)]
-    # Stage and activity: added with retention.models (stage changes as a stream here).
+    stages = _stage_changes(customer_id)
+    streams.insert(0, stages)
     newest = max([*answers.events[:1], *feedback.events[:1]], key=lambda e: (e.at, e.id), default=None)
+    latest_move = stages.events[0].item if stages.events else None
     return CustomerPage(customer, stopped, totals, merge(streams), _fixes(customer_id),
-                        newest.item if newest else None)
+                        newest.item if newest else None,
+                        latest_move.reason if latest_move and latest_move.to_stage == customer.stage else None,
+                        _activity(customer_id))
 
 
 # ---------------------------------------------------------------- whose rows
@@ -187,6 +212,7 @@ def _totals(customer_id: int) -> tuple[dict[str, int], datetime | None]:
         NEWS: _news_of(customer_id, OutboxEmail.id),
         EARLY_ACCESS: select(BetaTester.fix_id).where(BetaTester.customer_id == customer_id),
         FIXES: _their_fix_ids(customer_id).distinct(),
+        STAGE: select(StageChange.id).where(StageChange.customer_id == customer_id),
     }
     stopped = select(FixNewsStop.stopped_at).where(FixNewsStop.customer_id == customer_id).scalar_subquery()
     row = db.session.execute(select(*(capped_count(query, COUNT_UP_TO) for query in queries.values()), stopped)).one()
@@ -266,6 +292,25 @@ def _early_access(customer_id: int) -> Stream:
              .where(BetaTester.customer_id == customer_id)
              .order_by(BetaTester.created_at.desc(), BetaTester.fix_id.desc()))
     return _read(query, EARLY_ACCESS, lambda r: Event(r[1], EARLY_ACCESS, r[0], EarlyAccess(r[0], r[2])))
+
+
+def _stage_changes(customer_id: int) -> Stream:
+    query = (select(StageChange.id, StageChange.changed_at, StageChange.from_stage, StageChange.to_stage,
+                    StageChange.reason)
+             .where(StageChange.customer_id == customer_id)
+             .order_by(StageChange.changed_at.desc(), StageChange.id.desc()))
+    return _read(query, STAGE, lambda r: Event(r[1], STAGE, r[0], StageMove(r[2], r[3], r[4] or {})))
+
+
+def _activity(customer_id: int) -> ActivitySummary:
+    """One statement over their rows of the activity index (customer_id, occurred_at): first and last are the
+    index's ends; the counts and the revenue read only this customer's rows."""
+    purchase = Activity.kind.in_(PURCHASE_KINDS)
+    row = db.session.execute(
+        select(func.count(), func.min(Activity.occurred_at), func.max(Activity.occurred_at),
+               func.count(case((purchase, 1))), func.sum(case((purchase, Activity.amount))))
+        .where(Activity.customer_id == customer_id)).one()
+    return ActivitySummary(row[0], row[1], row[2], row[3], None if row[4] is None else float(row[4]))
 
 
 def _fixes(customer_id: int) -> list[FixSupported]:

@@ -20,18 +20,21 @@ from feedback_app.customer_page import (
     FIXES,
     INVITATION,
     NEWS,
+    STAGE,
     CustomerPage,
     build,
 )
 from feedback_app.core.i18n import LANGUAGE_NAMES
 from privacy.export import iso
+from retention.wording import describe_reason, stage_name
 from privacy.records import PrivacyError, customer_by_address, normalised, nothing_held
 from triage.classification.custom_types import all_types
 from triage.fixes.views import STATUS_NAMES
 
 # What the timeline's note on older events calls each kind ("Older, not shown: survey answers 12, …").
 KIND_NAMES = {INVITATION: _l("invitations"), ANSWER: _l("survey answers"), FEEDBACK: _l("channel feedback"),
-              CONTACT: _l("contacts"), NEWS: _l("fix news"), EARLY_ACCESS: _l("early-access requests")}
+              CONTACT: _l("contacts"), NEWS: _l("fix news"), EARLY_ACCESS: _l("early-access requests"),
+              STAGE: _l("stage changes")}
 
 customer_pages = Blueprint("customers", __name__, url_prefix="/customers")
 require_login_for(customer_pages)
@@ -44,7 +47,8 @@ def show(customer_id: int):
         return render_template("customers/gone.html"), 404
     return render_template("customers/show.html", page=page, customer=page.customer, cap=CAP,
                            types={t.key: t for t in all_types()}, STATUS_NAMES=STATUS_NAMES,
-                           LANGUAGE_NAMES=LANGUAGE_NAMES, kind_names=KIND_NAMES)
+                           LANGUAGE_NAMES=LANGUAGE_NAMES, kind_names=KIND_NAMES, stage_name=stage_name,
+                           describe_reason=describe_reason)
 
 
 # ---------------------------------------------------------------- feedback customers show
@@ -55,7 +59,11 @@ def as_json(page: CustomerPage, url: str) -> dict:
     return {
         "email": customer.email, "name": customer.name, "locale": customer.locale,
         "attributes": dict(customer.attributes or {}),
-        "stage": None, "stage_since": None,  # filled by retention
+        "stage": customer.stage, "stage_since": iso(customer.stage_since),  # None until the first refresh
+        "stage_reason": page.stage_reason,  # the rule's key and numbers (retention.wording says them)
+        "activity": {"count": page.activity.count, "first_at": iso(page.activity.first_at),
+                     "last_at": iso(page.activity.last_at), "purchases": page.activity.purchases,
+                     "revenue": page.activity.revenue},
         "created_at": iso(customer.created_at), "unsubscribed_at": iso(customer.unsubscribed_at),
         "fix_news_stopped_at": iso(page.news_stopped_at),
         "invitations": page.totals[INVITATION], "answers": page.totals[ANSWER],
@@ -78,7 +86,8 @@ def _human(page: CustomerPage, url: str) -> list[str]:
     lines = [f"{customer.email}" + (f"  ({customer.name})" if customer.name else ""),
              f"  language: {customer.locale}    added: {customer.created_at:%Y-%m-%d}"
              + (f"    unsubscribed: {customer.unsubscribed_at:%Y-%m-%d}" if customer.unsubscribed_at else ""),
-             "  stage: not computed yet",  # filled by retention
+             _stage_line(page),
+             _activity_line(page),
              "  attributes: " + (", ".join(f"{k}={v}" for k, v in (customer.attributes or {}).items()) or "none"),
              f"  invitations: {_count(totals[INVITATION])}    answers: {_count(totals[ANSWER])}    channel feedback: "
              f"{_count(totals[FEEDBACK])}    contacts: {_count(totals[CONTACT])}    fix news: {_count(totals[NEWS])}"]
@@ -93,6 +102,23 @@ def _human(page: CustomerPage, url: str) -> list[str]:
     lines += [f"  supports fix #{f.fix.id}: {f.fix.title} ({f.fix.status})" for f in page.fixes]
     lines.append(f"  page: {url}")
     return lines
+
+
+def _stage_line(page: CustomerPage) -> str:
+    customer = page.customer
+    if customer.stage is None:
+        return "  stage: not computed yet (feedback retention refresh)"
+    reason = f" ({page.stage_reason['key']})" if page.stage_reason else ""
+    return f"  stage: {customer.stage} since {customer.stage_since:%Y-%m-%d}{reason}"
+
+
+def _activity_line(page: CustomerPage) -> str:
+    activity = page.activity
+    if not activity.count:
+        return "  activity: none imported"
+    revenue = "" if activity.revenue is None else f", revenue {activity.revenue:g}"
+    return (f"  activity: {activity.count} from {activity.first_at:%Y-%m-%d} to {activity.last_at:%Y-%m-%d}, "
+            f"{activity.purchases} purchases{revenue}")
 
 
 def _count(number: int) -> str:

@@ -33,6 +33,8 @@ from triage.loop.early_access import record_early_access
 from triage.models import TriageItem
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
+from retention.models import Activity, StageChange
+from retention.refresh import refresh_stages
 
 EMAIL, NAME = "shirin@example.com", "Shirin Tehrani"
 WORDS = "خروجی PDF همیشه خراب می‌شود و فاکتورها گم می‌شوند"  # Persian: the page must keep it in its direction
@@ -233,7 +235,8 @@ def test_show_prints_them_as_json(app):
     data = json.loads(result.output)
     assert {"email", "stage", "stage_since", "name", "locale", "attributes", "answers", "last_answer"} <= set(data)
     assert (data["email"], data["name"], data["locale"]) == (EMAIL, NAME, "fa")
-    assert data["stage"] is None and data["stage_since"] is None  # filled by retention
+    assert data["stage"] is None and data["stage_since"] is None  # no refresh yet
+    assert data["activity"] == {"count": 0, "first_at": None, "last_at": None, "purchases": 0, "revenue": None}
     assert data["attributes"] == {"plan": "pro", "mrr": "120"}
     assert (data["invitations"], data["answers"], data["channel_feedback"], data["contacts"], data["fix_news"],
             data["fixes_supported"]) == (2, 1, 1, 1, 2, 1)
@@ -309,6 +312,10 @@ def grow(customer_id: int, rounds: range) -> None:
         fixes.change_status(fix, "planned", when, tell_planned=True)
         record_early_access(fix.id, customer_id, when)
         follow_up.mark_contacted(db.session.get(Response, channel.id), None, when)
+        db.session.add(Activity(customer_id=customer_id, occurred_at=when, kind="purchase", amount=10,
+                                dedupe_key=f"grow-{n}"))
+        db.session.add(StageChange(customer_id=customer_id, from_stage="new" if n else None, to_stage="active",
+                                   changed_at=when, reason={"key": "no_activity"}))
         db.session.commit()
 
 
@@ -325,3 +332,38 @@ def test_the_page_runs_as_many_statements_for_a_long_history(app, client, monkey
     assert len(events_of(html)) < 6 * 10 and "Older, not shown" in html
     assert db.session.scalar(select(Customer.id).where(Customer.email == EMAIL)) == customer.id
     assert many == few, (few, many)
+
+
+# ---------------------------------------------------------------- stage and activity (retention)
+
+
+def test_their_stage_its_history_and_their_activity(app, client):
+    (customer,) = add_customers(("weekly@example.com", None, "en"))
+    customer.customer_since = NOW - 100 * DAY
+    # Weekly purchases of 20 and 30.5 alternately, ten of them, the last six weeks before NOW, and a login.
+    for i in range(10):
+        db.session.add(Activity(customer_id=customer.id, occurred_at=NOW - (42 + 7 * i) * DAY, kind="purchase",
+                                amount=(20, 30.5)[i % 2], dedupe_key=f"w{i}"))
+    db.session.add(Activity(customer_id=customer.id, occurred_at=NOW - 105 * DAY, kind="login", dedupe_key="l"))
+    db.session.commit()
+    refresh_stages(NOW - 30 * DAY)   # quiet 12 days ≤ 21: active
+    refresh_stages(NOW)              # quiet 42 days > max(3 × 7, 14) = 21: silent
+    sign_in(client)
+    html = client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert '<span class="tag stage-silent">Silent</span> since ' + NOW.strftime("%Y-%m-%d") in html
+    assert "quiet for 42 days; their usual gap is 7 days, so silent after 21" in html
+    assert [event.split("-")[0] for event in events_of(html)] == ["stage", "stage"]
+    assert "Stage: from Active to Silent" in html and "First stage: Active" in html
+    # 11 activities from 105 days ago to 42 days ago; 10 purchases of 5 × 20 + 5 × 30.5 = 252.50.
+    assert "<dt>Activities</dt><dd>11</dd>" in html and "<dt>Purchases and renewals</dt><dd>10</dd>" in html
+    assert '<dd dir="ltr">252.50</dd>' in html
+    data = json.loads(app.test_cli_runner().invoke(args=["customers", "show", "weekly@example.com", "--json"]).output)
+    assert (data["stage"], data["stage_since"]) == ("silent", NOW.isoformat() + "+00:00")
+    assert data["stage_reason"] == {"key": "quiet_against_rhythm", "days_quiet": 42, "usual_gap": 7.0,
+                                    "threshold_days": 21.0}
+    assert data["activity"] == {"count": 11, "first_at": (NOW - 105 * DAY).isoformat() + "+00:00",
+                                "last_at": (NOW - 42 * DAY).isoformat() + "+00:00", "purchases": 10,
+                                "revenue": 252.5}
+    human = app.test_cli_runner().invoke(args=["customers", "show", "weekly@example.com"]).output
+    assert f"stage: silent since {NOW:%Y-%m-%d} (quiet_against_rhythm)" in human
+    assert "activity: 11 from" in human and "10 purchases, revenue 252.5" in human
