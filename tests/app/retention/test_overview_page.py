@@ -86,3 +86,14 @@ def test_the_page_runs_as_many_statements_with_five_times_the_customers(app, tea
     few = grow(0, 10, NOW)
     many = grow(10, 50, NOW + timedelta(days=40))  # a month later: more months stored, moves in two months
     assert many <= few
+
+
+def test_every_reason_of_the_rule_has_its_sentence_and_every_stage_its_name():
+    from retention import stages, wording
+    keys = {value for name, value in vars(stages).items() if name.isupper() and isinstance(value, str)
+            and name not in ("STAGES",)} - set(stages.STAGES)
+    assert keys == set(wording.REASONS)
+    assert set(wording.STAGE_NAMES) == set(wording.STAGE_HINTS) == set(stages.STAGES)
+    assert wording.describe_reason({"key": "quiet_without_rhythm", "days_quiet": 61, "threshold_days": 60.0}) == (
+        "quiet for 61 days, too little history for a rhythm (silent after 60)")
+    assert wording.describe_reason({"key": "unknown"}) == "unknown" and wording.describe_reason(None) == ""
