@@ -75,9 +75,14 @@ def segment_by_id(segment_id: int | None) -> Segment | None:
     return db.session.get(Segment, segment_id) if segment_id is not None else None
 
 
+def listed_segments() -> list[Segment]:
+    """The first LISTED_MAX segments by name (a choice of audience or filter)."""
+    return db.session.scalars(select(Segment).order_by(Segment.name).limit(LISTED_MAX)).all()
+
+
 def sized_segments() -> list[Sized]:
     """The first LISTED_MAX segments by name with their capped sizes: one statement."""
-    segments = db.session.scalars(select(Segment).order_by(Segment.name).limit(LISTED_MAX)).all()
+    segments = listed_segments()
     if not segments:
         return []
     sizes = db.session.execute(select(*[size_of(segment) for segment in segments])).one()

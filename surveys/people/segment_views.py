@@ -1,14 +1,16 @@
 """The team's segments page (`surveys` blueprint): the list with each segment's size, create, delete."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.blueprints import team
+from surveys.models import Segment
 from surveys.people import segment_store
 from surveys.people.forms import SegmentForm
 
@@ -17,6 +19,18 @@ def _page(form: SegmentForm, status: int = 200):
     return render_template("surveys/segments.html", segments=segment_store.sized_segments(), form=form,
                            confirm=ConfirmForm(), cap=segment_store.SIZE_CAP,
                            listed_max=segment_store.LISTED_MAX), status
+
+
+def requested_segment() -> Segment | None:
+    """The segment `?segment=ID` names (an empty value: none); 404 for one that does not exist or is not an id.
+    Every page filtered by a segment reads it here."""
+    raw = request.args.get("segment", "")
+    if not raw:
+        return None
+    segment = segment_store.segment_by_id(whole_number(raw, 1, ID_MAX))
+    if segment is None:
+        abort(404)
+    return segment
 
 
 @team.get("/segments")

@@ -12,14 +12,13 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
 from feedback_app.core.languages import LOCALES
-from feedback_app.core.numbers import ID_MAX, whole_number
 from surveys.blueprints import public, team
 from surveys.models import Customer, Segment
 from surveys.people import services
 from surveys.people.forms import ImportForm
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.links import unsubscribing_customer_id
-from surveys.people.segment_store import segment_by_id
+from surveys.people.segment_views import requested_segment
 from surveys.people.segments import customer_condition
 
 # ------------------------------------------------------------- public: unsubscribe
@@ -68,17 +67,6 @@ def _customer_page(segment: Segment | None = None) -> paging.Page:
     if segment is not None:
         query = query.where(customer_condition(segment))
     return paging.by_id(query, "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)
-
-
-def requested_segment() -> Segment | None:
-    """The segment `?segment=ID` names; 404 for one that does not exist (or is not an id)."""
-    raw = request.args.get("segment")
-    if raw is None:
-        return None
-    segment = segment_by_id(whole_number(raw, 1, ID_MAX))
-    if segment is None:
-        abort(404)
-    return segment
 
 
 @team.get("/customers")
