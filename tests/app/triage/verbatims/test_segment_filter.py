@@ -35,8 +35,23 @@ def test_the_list_shows_the_segment_s_verbatims_only(app, client, world):
     html = client.get(f"/triage?segment={world}").get_data(as_text=True)
     assert "charged twice" in html and "پشتیبانی جواب نمی‌دهد" in html
     assert "crashes on start" not in html and "ممتاز جدا" not in html and "love the new reports" not in html
+    assert f'<option value="{world}" selected>Detractors</option>' in html      # the filter form keeps it
     assert client.get(f"/triage?segment={world + 1}").status_code == 404
     assert client.get("/triage?segment=x").status_code == 404
+
+
+def test_a_page_that_stopped_searching_says_where_to_go_on(app, client, world, monkeypatch):
+    monkeypatch.setattr(listing, "SEGMENT_SCAN", 1)
+    login(client, "viewer@example.com")
+    pages = [client.get(f"/triage?segment={world}").get_data(as_text=True)]
+    while "Search further" in pages[-1] or 'rel="next"' in pages[-1]:
+        link = re.search(r'href="(/triage\?after=[^"]+)"', pages[-1]).group(1).replace("&amp;", "&")
+        pages.append(client.get(link).get_data(as_text=True))
+        assert len(pages) < 10
+    # Each of the segment's two verbatims on exactly one page (a verbatim shows its words more than once).
+    found = [e for html in pages for e in set(re.findall(r"(charged twice|پشتیبانی جواب نمی‌دهد|crashes on start)",
+                                                         html))]
+    assert sorted(found) == ["charged twice", "پشتیبانی جواب نمی‌دهد"]
 
 
 def test_the_export_and_the_command_too(app, client, world):
