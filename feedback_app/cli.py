@@ -47,13 +47,14 @@ def register(app: Flask) -> None:
     from privacy.cli import COMMANDS as privacy_commands
     from retention.cli import activity, retention
     from surveys.cli import customers, surveys
+    from surveys.people.segment_cli import segments
     from triage.cli import triage
 
     # export, erase, restore: the customer's rights; show: one customer over every domain (the composition root's)
     for command in (*privacy_commands, show_command):
         customers.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
-                    brand_command, activity, retention):
+                    brand_command, activity, retention, segments):
         app.cli.add_command(command)
 
 

@@ -29,6 +29,7 @@ from surveys.asking import services
 from surveys.models import Invitation, Response, Survey
 from surveys.people.importing import parse_customer_csv
 from surveys.people.services import import_customers
+from surveys.people.segment_store import create_segment
 from surveys.scales.answers import Answer
 from surveys.scales.kinds import KINDS, band_range
 from triage.classification.learning import active_model, ensure_model
@@ -77,8 +78,15 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     channel = _channel_feedback(now, review_below)
     fixes = _fixes(now)
     _contact_some(rng, now)
+    _segments(now)
     deliver_due(now, MemoryTransport(), sender)
     return Loaded(customers.created, answered, channel, fixes)
+
+
+def _segments(now: datetime) -> None:
+    """Two saved segments over the demo's attributes and scores (surveys.people.segment_store)."""
+    create_segment("Business customers", ["plan = business"], now)
+    create_segment("Unhappy paying teams", ["plan in team,business", "mrr >= 100", "nps <= 6"], now)
 
 
 def classify_everything(now: datetime, review_below: float, progress: Progress = _quiet) -> int:

@@ -79,6 +79,7 @@ def _import_retention_pages() -> None:
 def _register_blueprints(app: Flask) -> None:
     import surveys.answering.views  # noqa: F401  (these three add their routes to `public` and `team`)
     import surveys.asking.views  # noqa: F401
+    import surveys.people.segment_views  # noqa: F401
     import surveys.people.views  # noqa: F401
     from feedback_app.accounts.views import accounts
     from feedback_app.admin import admin

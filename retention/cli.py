@@ -20,6 +20,8 @@ from retention.activity_csv import ActivityCSV, NotAnActivityCSV
 from retention.figures import retention_report
 from retention.kpis import DEFINITIONS, Period
 from retention.refresh import refresh_retention, stage_settings
+from surveys.people.segment_store import segment_named
+from surveys.people.segments import customer_condition
 
 
 @click.group()
@@ -93,7 +95,10 @@ def _segment_condition(name: str | None):
     """The customers of a saved segment as a clause over surveys.models.Customer (None: every customer)."""
     if name is None:
         return None
-    raise click.ClickException("segments are not available yet: run the report without --segment")
+    segment = segment_named(name)
+    if segment is None:
+        raise click.ClickException(f"no segment is named {name!r}: `feedback segments list` shows them")
+    return customer_condition(segment)
 
 
 @retention.command("report")

@@ -147,3 +147,15 @@ class ScoreTally(db.Model):
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     score: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Segment(db.Model):
+    """A saved filter over customers: rules over their attributes, stage and latest scores, all of which must hold
+    (surveys.people.segment_rules reads them, surveys.people.segments turns them into SQL)."""
+    __tablename__ = "segment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    rules: Mapped[list] = mapped_column(JSON)  # the rules' normalised texts, e.g. ["plan = pro", "mrr >= 100"]
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: the command line

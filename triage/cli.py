@@ -14,6 +14,7 @@ from feedback_app.core.cli_args import ID
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.models import Survey
+from surveys.people.segment_cli import named
 from surveys.scales.kinds import BAND_NAMES
 from triage.classification import learning
 from triage.classification import services as classification
@@ -139,8 +140,9 @@ def sweep_command():
 @click.option("--needs-review", is_flag=True, help="Only verbatims marked 'needs review'.")
 @click.option("--theme", help="Only verbatims of this theme group (its stems, as in the triage list's link).")
 @click.option("--since", help="Only verbatims answered on or after this day (YYYY-MM-DD, UTC).")
+@click.option("--segment", metavar="NAME", help="Only verbatims of customers in this saved segment.")
 @with_appcontext
-def export_command(output, type_key, survey, language, band, needs_review, theme, since):
+def export_command(output, type_key, survey, language, band, needs_review, theme, since, segment):
     """Write the verbatims with score, type, theme, fixes and contact as CSV (UTF-8 with BOM).
 
     The filters are the triage list's; the columns are described in triage/verbatims/export.py.
@@ -154,7 +156,8 @@ def export_command(output, type_key, survey, language, band, needs_review, theme
     except export.ExportError as error:
         raise click.ClickException(str(error)) from None
     filters = listing.Filters(type=type_key or None, survey=survey, language=language, band=band,
-                              needs_review=needs_review, theme=theme or None)
+                              needs_review=needs_review, theme=theme or None,
+                              segment=named(segment).id if segment is not None else None)
     total = export.count_verbatims(filters, day)
     with click.progressbar(length=total, label="Exporting verbatims", file=sys.stderr) as bar:
         for chunk in export.csv_chunks(filters, day, bar.update):

@@ -19,6 +19,8 @@ from surveys.asking.forms import SurveyForm, WordingForm
 from surveys.asking.results import all_surveys, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey
+from surveys.people import segment_store
+from surveys.people.segment_views import requested_segment
 from surveys.scales.kinds import KINDS, REASON
 from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
 
@@ -90,27 +92,31 @@ def confirm_send(survey_id: int):
     """Who would get it, before anything is sent (the count reads every customer: here, not on results), and
     who speaks a language the survey has no question in (then nothing can be sent)."""
     survey = db.get_or_404(Survey, survey_id)
+    segment = requested_segment()
     cooldown = current_app.config["SURVEY_COOLDOWN_DAYS"]
-    by_language = services.eligible_by_language(survey, utcnow(), cooldown) if survey.is_open else {}
+    by_language = services.eligible_by_language(survey, utcnow(), cooldown, segment) if survey.is_open else {}
     speakers = {locale: by_language[locale] for locale in missing_languages(survey.wording) if by_language.get(locale)}
     return render_template("surveys/send.html", survey=survey, eligible=sum(by_language.values()),
                            cooldown_days=cooldown, form=ConfirmForm(), speakers=speakers,
-                           language_names=LANGUAGE_NAMES)
+                           language_names=LANGUAGE_NAMES, segment=segment, segments=segment_store.listed_segments())
 
 
 @team.post("/surveys/<int:survey_id>/send")
 @role_required("triager")
 def send(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
+    segment = requested_segment()  # the audience the confirmation page showed
     if ConfirmForm().validate_on_submit():
         if not survey.is_open:
             flash(_("This survey is closed."), "error")
             return redirect(url_for("surveys.results", survey_id=survey.id))
         try:
-            queued = services.send_survey(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
+            queued = services.send_survey(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"],
+                                          segment=segment)
         except services.MissingWording as refused:
             flash(_not_sent(refused.speakers), "error")
-            return redirect(url_for("surveys.confirm_send", survey_id=survey.id))
+            return redirect(url_for("surveys.confirm_send", survey_id=survey.id,
+                                    segment=segment.id if segment else None))
         flash(ngettext("Queued %(num)d invitation.", "Queued %(num)d invitations.", queued), "success")
     return redirect(url_for("surveys.results", survey_id=survey.id))
 

@@ -13,11 +13,13 @@ from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
 from feedback_app.core.languages import LOCALES
 from surveys.blueprints import public, team
-from surveys.models import Customer
+from surveys.models import Customer, Segment
 from surveys.people import services
 from surveys.people.forms import ImportForm
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.links import unsubscribing_customer_id
+from surveys.people.segment_views import requested_segment
+from surveys.people.segments import customer_condition
 
 # ------------------------------------------------------------- public: unsubscribe
 
@@ -53,20 +55,25 @@ def unsubscribe(token: str):
 CUSTOMERS_PER_PAGE = 50
 
 
-def _customer_page() -> paging.Page:
+def _customer_page(segment: Segment | None = None) -> paging.Page:
     """In the order they were added, a page at a time by keyset (`after` / `before` a customer), with no total:
-    counting 200,000 customers would read them all on every view. `page` is no longer read."""
+    counting 200,000 customers would read them all on every view. `page` is no longer read. With a segment,
+    only its customers (a page reads on by id until it has a page of them)."""
     try:
         after, before = paging.requested_rows(request.args, "customers")
     except ValueError:
         abort(404)  # a page of no list of ours
-    return paging.by_id(db.select(Customer), "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)
+    query = db.select(Customer)
+    if segment is not None:
+        query = query.where(customer_condition(segment))
+    return paging.by_id(query, "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)
 
 
 @team.get("/customers")
 def customers():
-    return render_template("surveys/customers.html", page=_customer_page(), form=ImportForm(),
-                           paged=bool(request.args.get("after") or request.args.get("before")))
+    segment = requested_segment()
+    return render_template("surveys/customers.html", page=_customer_page(segment), form=ImportForm(),
+                           segment=segment, paged=bool(request.args.get("after") or request.args.get("before")))
 
 
 @team.post("/customers/import")

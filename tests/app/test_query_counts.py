@@ -16,6 +16,7 @@ from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Response, Survey
+from surveys.people.segment_store import create_segment
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, add_customers
 from triage.fixes import services as fixes
@@ -31,7 +32,8 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/triage?band=low", "/triage/themes", "/triage/follow-ups", "/triage/types", "/triage/models",
          "/surveys", "/surveys/{survey}", "/surveys/{survey}/wording", "/surveys/{survey}/send", "/surveys/new",
          "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/customers/{customer}", "/admin/outbox",
-         "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01")
+         "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01", "/segments",
+         "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 
@@ -47,6 +49,8 @@ class World:
         self.survey_id = create_survey("nps", "Quarterly NPS", "Acme").id
         self.fix_id = None
         self.customer_id = None  # the first customer: their page
+        # Arabic speakers whose latest NPS is unhappy: every kind of rule the segments page counts.
+        self.segment_id = create_segment("Unhappy Arabic", ["locale = ar", "nps <= 6"], NOW).id
 
     def grow(self, people: int) -> None:
         first = self.round * 1000
@@ -114,7 +118,8 @@ def statements_of(app, request) -> int:
 
 
 def counts(app, client, token, world) -> dict[str, int]:
-    ids = {"survey": world.survey_id, "fix": world.fix_id, "customer": world.customer_id}
+    ids = {"survey": world.survey_id, "fix": world.fix_id, "customer": world.customer_id,
+           "segment": world.segment_id}
     counted = {}
     for path in PAGES:
         url = path.format(**ids)

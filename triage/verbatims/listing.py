@@ -7,19 +7,20 @@ what page 1 costs, and no page counts every row: the counts come from the tallie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Callable, Mapping
 
-from sqlalchemy import func, select, true, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, false, func, select, true, tuple_
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.core.paging import position_token, read_position
-from surveys.models import Invitation, Response
+from surveys.models import Invitation, Response, Segment
 from surveys.people.respondents import answer_in_band
+from surveys.people.segments import in_segment
 from surveys.scales.kinds import BAND_NAMES
 from triage.classification import teaching
 from triage.models import LIST_ORDER, ThemeTally, TriageItem, TypeTally
@@ -63,6 +64,8 @@ class Filters:
     band: str | None = field(default=None, metadata=_arg("band", _one_of(BAND_NAMES)))
     needs_review: bool = field(default=False, metadata=_arg("review", lambda raw: raw == "1", lambda _: "1"))
     theme: str | None = field(default=None, metadata=_arg("theme", _text))  # a theme group's key
+    # A saved segment's id (surveys.models.Segment): verbatims whose customer is in it.
+    segment: int | None = field(default=None, metadata=_arg("segment", _survey))
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -118,7 +121,22 @@ def conditions(filters: Filters, on_answers: bool = False) -> list:
         where.append(TriageItem.theme_group == filters.theme)
     if filters.band:
         where.append(answer_in_band(filters.band) if on_answers else TriageItem.band == filters.band)
+    if filters.segment:
+        where.append(_answered_by_segment(filters.segment, Response.id if on_answers else TriageItem.response_id))
     return where
+
+
+def _answered_by_segment(segment_id: int, response_id):
+    """The answer `response_id` names was given by a customer of the segment (none: nothing matches). Its own
+    copies of the answer and invitation tables, so it fits any outer query: found by primary keys, then the
+    segment's rules on that one customer."""
+    segment = db.session.get(Segment, segment_id)
+    if segment is None:
+        return false()
+    answer, invitation = aliased(Response), aliased(Invitation)
+    return exists(select(answer.id).outerjoin(invitation, invitation.id == answer.invitation_id)
+                  .where(answer.id == response_id,
+                         in_segment(segment, func.coalesce(answer.customer_id, invitation.customer_id))))
 
 
 # ---------------------------------------------------------------- a page of the list
@@ -173,6 +191,8 @@ ORDER_KEY = tuple_(*(getattr(TriageItem, name) for name in LIST_ORDER))
 
 def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | None = None,
               size: int = PAGE_SIZE) -> ListPage:
+    if filters.segment:
+        return _segment_page(filters, after, before, size)
     query = select(TriageItem).where(*conditions(filters), TriageItem.answered_at.is_not(None)).options(
         joinedload(TriageItem.group),  # its name, in the same statement: pages show it for the record's theme
         selectinload(TriageItem.response).selectinload(Response.survey),
@@ -192,12 +212,56 @@ def list_page(filters: Filters, after: Cursor | None = None, before: Cursor | No
                     Cursor.of(items[0]) if after is not None and items else None, count(filters))
 
 
+# A segment is a condition on each verbatim's customer, which no index of the list holds: a page reads on through
+# the list until it has `size` of the segment's verbatims, but through SEGMENT_SCAN verbatims at most, then stops
+# with a shorter (maybe empty) page whose "next" starts after the last one read.
+SEGMENT_SCAN = 2000
+
+
+def _segment_page(filters: Filters, after: Cursor | None, before: Cursor | None, size: int) -> ListPage:
+    others = replace(filters, segment=None)
+    backwards = before is not None
+    window = select(TriageItem.id).where(*conditions(others), TriageItem.answered_at.is_not(None))
+    if backwards:
+        window = window.where(ORDER_KEY > before.key()).order_by(*[c.asc() for c in _order()])
+    else:
+        window = window.where(ORDER_KEY < after.key()) if after is not None else window
+        window = window.order_by(*[c.desc() for c in _order()])
+    scanned = window.limit(SEGMENT_SCAN).subquery()
+    order = [c.asc() if backwards else c.desc() for c in _order()]
+    query = (select(TriageItem).where(TriageItem.id.in_(select(scanned.c.id)), *conditions(filters))
+             .options(*_loads()).order_by(*order).limit(size + 1))
+    rows = db.session.scalars(query).all()
+    edge = None  # the last verbatim read, when the scan stopped before a full page was found
+    if len(rows) <= size:
+        edge = db.session.scalar(select(TriageItem).where(TriageItem.id.in_(
+            window.offset(SEGMENT_SCAN - 1).limit(1).scalar_subquery())))
+    items = rows[:size]  # nearest first
+    further = Cursor.of(items[-1]) if len(rows) > size else (Cursor.of(edge) if edge else None)
+    if backwards:
+        items = list(reversed(items))
+        # Back to the page we came from: from its first row on (an empty page here still links to it).
+        return ListPage(items, Cursor.of(items[-1]) if items else replace(before, id=before.id + 1), further, None)
+    if after is None:
+        return ListPage(items, further, None, None)
+    return ListPage(items, further, Cursor.of(items[0]) if items else replace(after, id=after.id - 1), None)
+
+
+def _loads() -> tuple:
+    return (joinedload(TriageItem.group),
+            selectinload(TriageItem.response).selectinload(Response.survey),
+            selectinload(TriageItem.response).selectinload(Response.customer),
+            selectinload(TriageItem.response).selectinload(Response.invitation).selectinload(Invitation.customer))
+
+
 def _order():
     return tuple(getattr(TriageItem, name) for name in LIST_ORDER)
 
 
 def count(filters: Filters) -> int | None:
     """How many verbatims the filters select, from the tallies: one small sum, never a count of the list."""
+    if filters.segment:
+        return None  # no tally is kept by customer
     if filters.theme:
         if filters.needs_review:
             return None  # theme tallies are not kept by review state

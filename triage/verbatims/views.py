@@ -13,6 +13,7 @@ from feedback_app.core.extensions import db
 from feedback_app.core.numbers import whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.asking.results import all_surveys
+from surveys.people.segment_store import listed_segments, segment_by_id
 from triage.blueprint import triage
 from triage.classification import learning
 from triage.classification import services as classification
@@ -24,9 +25,12 @@ from triage.verbatims.forms import CorrectForm, ThemeNameForm
 
 def list_filters() -> listing.Filters:
     try:
-        return listing.Filters.from_args(request.args)
+        filters = listing.Filters.from_args(request.args)
     except ValueError:
-        abort(404)  # a filter by a survey that cannot exist: no such list
+        abort(404)  # a filter by a survey (or segment) that cannot exist: no such list
+    if filters.segment and segment_by_id(filters.segment) is None:
+        abort(404)  # a segment since deleted, or never made
+    return filters
 
 
 def _list_args() -> dict:
@@ -49,9 +53,9 @@ def index():
     form = CorrectForm()
     form.type.choices = [(t.key, t.name.get("en", t.key)) for t in types]
     return render_template("triage/index.html", page=page, filters=filters, types=types, form=form,
-                           confirm_form=ConfirmForm(), surveys=all_surveys(), args=_list_args(),
+                           confirm_form=ConfirmForm(), surveys=all_surveys(), segments=listed_segments(), args=_list_args(),
                            filter_args=listing.Filters.carried(request.args),
-                           groups=listing.theme_groups(filters, limit=8) if not filters.theme else [],
+                           groups=listing.theme_groups(filters, limit=8) if not (filters.theme or filters.segment) else [],  # no tally by customer
                            has_model=learning.active_model() is not None)
 
 

@@ -14,6 +14,7 @@ from retention.kpis import Period, months
 from retention.models import RetentionFigure
 from retention.refresh import refresh_retention
 from surveys.models import Customer
+from surveys.people.segment_store import create_segment
 from tests.app.feedback_app.test_cli import run
 from tests.app.retention.test_refresh import activities, customer
 
@@ -118,10 +119,25 @@ def test_the_command_prints_the_figures_with_their_definitions_or_json(app):
     assert any(line.startswith("Days to first contact (median)") and " – " in line for line in human)
 
 
+def test_the_report_of_a_saved_segment_counts_only_its_customers(app):
+    a_small_file()
+    create_segment("pro", "plan = pro", NOW)
+    db.session.commit()
+    result = run(app, "retention", "report", "--from", "2025-03-01", "--to", "2025-03-31", "--segment", "pro",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    # ana and farid are on the pro plan: both there on 1 and 31 March, both bought (ana twice).
+    assert {key: figures[key] for key in ("customers_start", "customers_end", "new", "lost", "crr",
+                                          "purchasers", "purchases", "repeat_customers")} == {
+        "customers_start": 2, "customers_end": 2, "new": 0, "lost": 0, "crr": 100.0, "purchasers": 2,
+        "purchases": 3, "repeat_customers": 1}
+
+
 @pytest.mark.parametrize("args, message", [
     (["--from", "2025-03-31", "--to", "2025-03-01"], "--to (2025-03-01) is before --from (2025-03-31)"),
     (["--from", "2025-02-30", "--to", "2025-03-01"], "'2025-02-30' does not match the format"),
-    (["--from", "2025-03-01", "--to", "2025-03-31", "--segment", "pro"], "segments are not available yet"),
+    (["--from", "2025-03-01", "--to", "2025-03-31", "--segment", "pro"], "no segment is named 'pro'"),
 ])
 def test_bad_options_are_refused_with_a_message(app, args, message):
     result = run(app, "retention", "report", *args)

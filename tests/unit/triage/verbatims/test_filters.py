@@ -8,7 +8,7 @@ from triage.verbatims.listing import Filters
 
 # A value other than the default for every field; a new field without one fails here first.
 SAMPLES = {"type": "pricing", "survey": 12, "language": "fa", "band": "unhappy", "needs_review": True,
-           "theme": "export pdf"}
+           "theme": "export pdf", "segment": 3}
 
 
 def test_every_field_has_a_sample():
