@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.core.extensions import db
@@ -49,3 +49,14 @@ class SaveOutcome(db.Model):
     outcome: Mapped[str] = mapped_column(String(OUTCOME_MAX))
     at: Mapped[datetime] = mapped_column(DateTime)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class CustomerValue(db.Model):
+    """Each customer's value (retention.saving.values: mrr, else revenue; 0 when unknown) as the daily job last
+    computed it, so the Save list is read most valuable first from an index instead of summing activity."""
+    __tablename__ = "customer_value"
+    __table_args__ = (Index("ix_customer_value_value", "value", "customer_id"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,4 +1,4 @@
-"""save and win back: win-back campaigns and their emails, the Save list's outcomes
+"""save and win back: win-back campaigns and their emails, the Save list's outcomes and customer values
 
 Revision ID: 0020_save_win_back
 Revises: 0018_retention_figures (the lead re-chains it after 0019_segments)
@@ -52,9 +52,21 @@ def upgrade():
                                 name=op.f('fk_save_outcome_by_user_id_user_account'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_save_outcome')),
     )
+    op.create_table(
+        'customer_value',
+        sa.Column('customer_id', sa.Integer(), nullable=False),
+        sa.Column('value', sa.Float(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['customer_id'], ['customer.id'],
+                                name=op.f('fk_customer_value_customer_id_customer'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_customer_value')),
+    )
+    op.create_index('ix_customer_value_value', 'customer_value', ['value', 'customer_id'])
 
 
 def downgrade():
+    op.drop_index('ix_customer_value_value', table_name='customer_value')
+    op.drop_table('customer_value')
     op.drop_table('save_outcome')
     op.drop_index(op.f('ix_win_back_email_customer_id'), table_name='win_back_email')
     op.drop_table('win_back_email')
