@@ -116,7 +116,7 @@ def test_a_job_with_a_lease_is_skipped_while_another_process_holds_it(app):
 def test_the_jobs_that_must_not_run_twice_at_once_take_a_lease_and_the_others_are_safe_without(app):
     by_name = {job.name: job for job in scheduler.JOBS}
     assert {name for name, job in by_name.items() if job.lease} == {"classify-verbatims", "refine-with-encoder",
-                                                                     "retrain-classifier"}
+                                                                     "retrain-classifier", "save-list-daily"}
     # deliver-mail shares its work by claims; reminders and digests queue emails with unique outbox keys
     # (tests/app/test_several_schedulers.py runs each of them in two processes at once).
     assert {name for name, job in by_name.items() if not job.lease} == {
