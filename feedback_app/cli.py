@@ -46,7 +46,7 @@ def register(app: Flask) -> None:
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
     from retention.cli import activity
-    from retention.saving.cli import win_back
+    from retention.saving.cli import check_in, win_back
     from surveys.cli import customers, surveys
     from triage.cli import triage
 
@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     # TEMPORARY names until the `retention` group exists (the lead moves these under it: `retention win-back`).
     app.cli.add_command(win_back, "retention-win-back")
+    app.cli.add_command(check_in, "retention-check-in")
 
 
 @click.command("init-db")

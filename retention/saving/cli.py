@@ -83,3 +83,24 @@ def list_campaigns():
         rate = "—" if f.rate is None else f"{f.rate:.1f}%"
         click.echo(f"{item.campaign.id:>5}  {f.emailed:>7}  {f.returned:>8}  {f.pending:>7}  {rate:>6}  "
                    f"{item.campaign.name}")
+
+
+@click.command("check-in")
+@with_appcontext
+def check_in():
+    """Invite every silent customer not invited yet to the check-in survey "What changed?" (made once, in
+    English, Arabic and Persian; the surveys' cool-down applies). Prints the survey's id last."""
+    from flask import current_app
+
+    from retention.saving import check_in as check_ins
+
+    now, cooldown = utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"]
+    survey = check_ins.check_in_survey(now)
+    if not survey.is_open:
+        raise click.ClickException(f"The check-in survey ({survey.id}) is closed: nobody was invited.")
+    with click.progressbar(length=check_ins.count_to_invite(survey, now, cooldown), label="Inviting silent customers",
+                           file=sys.stderr) as bar:
+        _, invited = check_ins.invite_silent(now, cooldown, bar.update)
+    click.echo(f"Invited {invited} silent customer{'' if invited == 1 else 's'} to the check-in survey "
+               f"(results: feedback surveys results {survey.id}).")
+    click.echo(survey.id)

@@ -60,3 +60,13 @@ class CustomerValue(db.Model):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CheckInSurvey(db.Model):
+    """Which survey is the check-in to silent customers ("What changed?"): one row under one key, so it is made
+    once (a second maker's row conflicts, and its survey is removed)."""
+    __tablename__ = "check_in_survey"
+
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

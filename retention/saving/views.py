@@ -2,8 +2,9 @@
 reads and records."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,7 +14,7 @@ from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
 from retention.blueprint import retention
 from retention.saving import models  # noqa: F401  (its tables)
-from retention.saving import save_list
+from retention.saving import check_in, save_list
 from surveys.models import Customer
 
 STAGE_NAMES = {"at_risk": _l("At risk"), "silent": _l("Silent")}
@@ -66,3 +67,19 @@ def save_outcome(customer_id: int):
             save_list.record_outcome(customer_id, outcome, current_user.id, utcnow())
             flash(_("Recorded: %(outcome)s.", outcome=OUTCOME_NAMES[outcome]))
     return redirect(url_for("retention.save_list", **bounds) + f"#customer-{customer_id}")
+
+
+@retention.post("/save/check-in")
+@role_required("triager")
+def send_check_in():
+    """The check-in survey to every silent customer not invited yet (as `feedback retention check-in`)."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            survey, invited = check_in.invite_silent(utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"])
+        except ValueError:  # the team closed it
+            flash(_("The check-in survey is closed: nobody was invited."), "error")
+        else:
+            flash(ngettext("%(num)d silent customer invited to the check-in survey “%(name)s”.",
+                           "%(num)d silent customers invited to the check-in survey “%(name)s”.",
+                           invited, name=survey.name), "success")
+    return redirect(url_for("retention.save_list"))

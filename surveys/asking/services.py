@@ -72,13 +72,15 @@ def close_survey(survey: Survey, now: datetime) -> None:
 
 # ---------------------------------------------------------------- sending
 
-def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns):
+def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns, audience=None):
     """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one.
-    The customers, or only `columns` of them."""
+    The customers, or only `columns` of them. `audience`: a condition on Customer that narrows them (the
+    check-in survey's silent customers); None: every customer."""
     recent = aliased(Invitation)
     this_one = aliased(Invitation)
     return (select(*(columns or (Customer,)))
-            .where(Customer.unsubscribed_at.is_(None))
+            .where(Customer.unsubscribed_at.is_(None) if audience is None
+                   else and_(Customer.unsubscribed_at.is_(None), audience))
             .where(~exists().where(and_(recent.customer_id == Customer.id,
                                         recent.sent_at >= now - timedelta(days=cooldown_days))))
             .where(~exists().where(and_(this_one.customer_id == Customer.id,
@@ -86,15 +88,16 @@ def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *colum
             .order_by(Customer.id))
 
 
-def count_eligible(survey: Survey, now: datetime, cooldown_days: int) -> int:
+def count_eligible(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> int:
     return db.session.scalar(select(func.count()).select_from(
-        eligible_customers(survey, now, cooldown_days, Customer.id).subquery()))
+        eligible_customers(survey, now, cooldown_days, Customer.id, audience=audience).subquery()))
 
 
-def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int) -> dict[str, int]:
+def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> dict[str, int]:
     """{locale: eligible customers} in the languages a send would write to (best_locale, as the send maps
     them), in one grouped statement: a customer's stated locales are few, the customers many."""
-    stated = db.session.execute(eligible_customers(survey, now, cooldown_days, Customer.locale, func.count())
+    stated = db.session.execute(eligible_customers(survey, now, cooldown_days, Customer.locale, func.count(),
+                                                   audience=audience)
                                 .order_by(None).group_by(Customer.locale)).all()
     counts = dict.fromkeys(LOCALES, 0)
     for locale, customers in stated:
@@ -111,16 +114,17 @@ class MissingWording(Exception):
         self.survey_id, self.speakers = survey_id, speakers
 
 
-def unworded_speakers(survey: Survey, now: datetime, cooldown_days: int) -> dict[str, int]:
+def unworded_speakers(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> dict[str, int]:
     """{locale: eligible customers} of the languages this survey has no question in (none: it may be sent)."""
     missing = missing_languages(survey.wording)
     if not missing:
         return {}
-    counts = eligible_by_language(survey, now, cooldown_days)
+    counts = eligible_by_language(survey, now, cooldown_days, audience)
     return {locale: counts[locale] for locale in missing if counts[locale]}
 
 
-def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Progress = no_progress) -> int:
+def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Progress = no_progress,
+                audience=None) -> int:
     """Invite every eligible customer, BATCH at a time. Each batch of invitations is committed with
     their emails, so an invitation never exists without its email; a send stopped half-way is finished
     by sending again (customers already invited are no longer eligible). Rows, not ORM objects: the
@@ -128,11 +132,11 @@ def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Pro
     of each batch."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
-    if speakers := unworded_speakers(survey, now, cooldown_days):
+    if speakers := unworded_speakers(survey, now, cooldown_days, audience):
         raise MissingWording(survey.id, speakers)  # never a mixed-language question: nothing is queued
     letter = _Letter(survey.id, KINDS[survey.kind], survey.wording)  # plain values: the commits expire `survey`
     eligible = eligible_customers(survey, now, cooldown_days, Customer.id, Customer.email, Customer.name,
-                                  Customer.locale).limit(BATCH)
+                                  Customer.locale, audience=audience).limit(BATCH)
     invited, after = 0, 0
     while customers := _eligible_batch(eligible, after):
         # A customer whose language changed since the check above is left for the next send.

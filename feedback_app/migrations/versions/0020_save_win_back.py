@@ -1,4 +1,5 @@
-"""save and win back: win-back campaigns and their emails, the Save list's outcomes and customer values
+"""save and win back: win-back campaigns and their emails, the Save list's outcomes and customer values,
+the check-in survey
 
 Revision ID: 0020_save_win_back
 Revises: 0018_retention_figures (the lead re-chains it after 0019_segments)
@@ -62,9 +63,19 @@ def upgrade():
         sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_customer_value')),
     )
     op.create_index('ix_customer_value_value', 'customer_value', ['value', 'customer_id'])
+    op.create_table(
+        'check_in_survey',
+        sa.Column('key', sa.String(length=20), nullable=False),
+        sa.Column('survey_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['survey_id'], ['survey.id'],
+                                name=op.f('fk_check_in_survey_survey_id_survey'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_check_in_survey')),
+    )
 
 
 def downgrade():
+    op.drop_table('check_in_survey')
     op.drop_index('ix_customer_value_value', table_name='customer_value')
     op.drop_table('customer_value')
     op.drop_table('save_outcome')
