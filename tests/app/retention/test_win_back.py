@@ -165,3 +165,49 @@ def test_the_commands_refuse_bad_input_clearly(app, args, message):
     result = run(app, "retention-win-back", *args)
     assert result.exit_code != 0 and message in result.output, result.output
     assert db.session.scalar(select(func.count()).select_from(WinBackCampaign)) == 0
+
+
+def sign_in(app, role):
+    from feedback_app.accounts.services import create_user
+    create_user(f"{role}@example.com", "long-enough-password", role)
+    client = app.test_client()
+    client.post("/login", data={"email": f"{role}@example.com", "password": "long-enough-password"})
+    return client
+
+
+def test_the_page_creates_sends_and_shows_a_campaign_with_its_rate(app):
+    lost_and_found()
+    triager = sign_in(app, "triager")
+    reply = triager.post("/retention/win-back", data={"name": "Spring", "return_days": "30",
+                                                      "offer_vip_en": "20 % off", "offer_premium_ar": "خصم"})
+    assert reply.status_code == 302
+    campaign = db.session.scalars(select(WinBackCampaign)).one()
+    assert campaign.incentives == {"vip": {"en": "20 % off"}, "premium": {"ar": "خصم"}}
+    assert triager.post(f"/retention/win-back/{campaign.id}/send").status_code == 302
+    assert triager.post(f"/retention/win-back/{campaign.id}/send").status_code == 302  # again: nobody twice
+    assert outbox_count() == 4
+    page = triager.get("/retention/win-back").get_data(as_text=True)
+    row = page.split(f'id="campaign-{campaign.id}"')[1].split("</tr>")[0]
+    # Emailed just now (the real clock): all four within their 30 days, so pending and no rate yet.
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [4, 0, 4] and "—" in row
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": "", "return_days": "30"}, "Give the campaign a name."),
+    ({"name": "A", "return_days": "0"}, "Enter a number of days from 1 to 3650."),
+    ({"name": "A", "return_days": "lots"}, "Enter a number of days from 1 to 3650."),
+    ({"name": "A", "return_days": "30", "offer_vip_fa": "x" * 501}, "An offer can be at most 500 characters long.")])
+def test_the_page_refuses_a_bad_campaign_beside_its_field(app, data, message):
+    reply = sign_in(app, "triager").post("/retention/win-back", data=data)
+    assert reply.status_code == 400 and message in reply.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(WinBackCampaign)) == 0
+
+
+def test_a_viewer_reads_the_page_but_may_not_create_or_send(app):
+    campaign = service.create_campaign("Spring", NOW)
+    viewer = sign_in(app, "viewer")
+    page = viewer.get("/retention/win-back").get_data(as_text=True)
+    assert "Spring" in page and "New campaign" not in page
+    assert viewer.post("/retention/win-back", data={"name": "B", "return_days": "30"}).status_code == 403
+    assert viewer.post(f"/retention/win-back/{campaign.id}/send").status_code == 403
+    assert sign_in(app, "triager").post("/retention/win-back/99999/send").status_code == 404
