@@ -211,3 +211,20 @@ def test_a_viewer_reads_the_page_but_may_not_create_or_send(app):
     assert viewer.post("/retention/win-back", data={"name": "B", "return_days": "30"}).status_code == 403
     assert viewer.post(f"/retention/win-back/{campaign.id}/send").status_code == 403
     assert sign_in(app, "triager").post("/retention/win-back/99999/send").status_code == 404
+
+
+def test_an_erased_customer_leaves_no_win_back_save_or_value_row(app):
+    from privacy.services import erase_customer
+    from retention.saving.models import CustomerValue, SaveOutcome
+    from retention.saving.save_list import record_outcome
+    from retention.saving.values import refresh_values
+
+    people = lost_and_found()
+    service.send_campaign(service.create_campaign("Spring", NOW), NOW)
+    refresh_values(NOW)
+    record_outcome(people["ana@example.com"].id, "contacted", None, NOW)
+    erase_customer("ana@example.com", "cli", NOW)
+    for model in (WinBackEmail, SaveOutcome, CustomerValue):
+        assert db.session.scalar(select(func.count()).select_from(model).where(
+            model.customer_id == people["ana@example.com"].id)) == 0, model
+    assert len(emails()) == 3  # the others' stay
