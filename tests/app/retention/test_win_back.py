@@ -228,3 +228,26 @@ def test_an_erased_customer_leaves_no_win_back_save_or_value_row(app):
         assert db.session.scalar(select(func.count()).select_from(model).where(
             model.customer_id == people["ana@example.com"].id)) == 0, model
     assert len(emails()) == 3  # the others' stay
+
+
+def test_the_page_costs_the_same_with_more_campaigns_and_emails(app):
+    from sqlalchemy import event
+
+    lost_and_found()
+    viewer = sign_in(app, "viewer")
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert viewer.get("/retention/win-back").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    service.send_campaign(service.create_campaign("One", NOW), NOW)
+    few = statements()
+    for name in ("Two", "Three", "Four"):
+        service.send_campaign(service.create_campaign(name, NOW), NOW + timedelta(days=1))
+    assert statements() == few
