@@ -66,6 +66,8 @@ def _answer_link_clicks_beneath_flask(app: Flask) -> None:
 # The modules that add routes to the `retention` blueprint (each page group its own).
 RETENTION_PAGES: tuple[str, ...] = (
     "retention.views",
+    "retention.saving.views",
+    "retention.saving.win_back_views",
 )
 
 

@@ -39,6 +39,14 @@ def retrain_when_due():
     return learning.retrain_if_due(utcnow(), current_app.config["RETRAIN_AFTER_LABELS"])
 
 
+def save_list_daily() -> int:
+    """Hourly: customers' values refreshed once a day (the Save list's order), then each triager's Save list
+    digest, at most one a day (its outbox key names the day)."""
+    from retention.saving import digest
+
+    return digest.daily(utcnow(), current_app.config["BASE_URL"])
+
+
 def queue_follow_up_digests() -> int:
     """Hourly, but each triager gets at most one digest a day (its outbox key names the day)."""
     return follow_up.queue_digests(utcnow(), timedelta(hours=current_app.config["FOLLOW_UP_HOURS"]),

@@ -27,7 +27,13 @@ from flask import Flask, current_app
 
 from feedback_app.core import leases
 from feedback_app.core.clock import utcnow
-from feedback_app.jobs import classify_new_verbatims, queue_follow_up_digests, refine_with_encoder, retrain_when_due
+from feedback_app.jobs import (
+    classify_new_verbatims,
+    queue_follow_up_digests,
+    refine_with_encoder,
+    retrain_when_due,
+    save_list_daily,
+)
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import sender_address, transport_from_config
 from retention.refresh import refresh_is_due, refresh_retention, stage_settings
@@ -90,6 +96,8 @@ JOBS = [
     Job("retrain-classifier", timedelta(hours=1), retrain_when_due, lease=timedelta(minutes=30)),
     Job("follow-up-digests", timedelta(hours=1), queue_follow_up_digests),
     Job("refresh-retention", timedelta(hours=1), refresh_retention_when_due, lease=timedelta(hours=2)),
+    # The lease: the values' refresh reads every customer; two at once would only do it twice.
+    Job("save-list-daily", timedelta(hours=1), save_list_daily, lease=timedelta(minutes=30)),
 ]
 
 

@@ -19,6 +19,7 @@ from surveys.asking.results import all_surveys, survey_results
 from surveys.models import Survey
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.segment_cli import named
+from surveys.people.segments import customer_condition
 from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
 from surveys.scales.texts import SurveyTexts, UnknownLanguage, missing_languages, read_language_value
@@ -185,17 +186,17 @@ def surveys_list():
 def surveys_send(survey_id, segment_name):
     """Invite every eligible customer, or those of a segment (the emails go out through the outbox)."""
     survey = _survey(survey_id)
-    segment = named(segment_name) if segment_name is not None else None
+    audience = customer_condition(named(segment_name)) if segment_name is not None else None
     if not survey.is_open:
         raise click.ClickException("this survey is closed")
     config = current_app.config
     now = utcnow()
-    eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"], segment)
-    if speakers := survey_services.unworded_speakers(survey, now, config["SURVEY_COOLDOWN_DAYS"], segment):
+    eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"], audience)
+    if speakers := survey_services.unworded_speakers(survey, now, config["SURVEY_COOLDOWN_DAYS"], audience):
         raise click.ClickException(_not_sent(survey, speakers))
     with click.progressbar(length=eligible, label="Queuing invitations", file=sys.stderr) as bar:
         try:
-            queued = survey_services.send_survey(survey, now, config["SURVEY_COOLDOWN_DAYS"], bar.update, segment)
+            queued = survey_services.send_survey(survey, now, config["SURVEY_COOLDOWN_DAYS"], bar.update, audience)
         except survey_services.MissingWording as refused:  # a customer's language changed meanwhile
             raise click.ClickException(_not_sent(survey, refused.speakers)) from None
     click.echo(f"Queued {queued} invitation{'s' if queued != 1 else ''}.")

@@ -9,6 +9,7 @@ read from at most N + 1 index entries.
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,26 @@ def read_row_token(token: str | None, list_name: str) -> int | None:
     if row is None:
         raise ValueError("not a position in this list")
     return row
+
+
+def ranked_token(list_name: str, rank: float, row: int) -> str:
+    """A row's place in a list ordered by a number and then the id (the Save list: value, then id)."""
+    return _encode((list_name, repr(float(rank)), str(row)))
+
+
+def read_ranked_token(token: str | None, list_name: str) -> tuple[float, int] | None:
+    """What ranked_token wrote for this list; None for no token; ValueError for anything else."""
+    if not token:
+        return None
+    parts = _decode(token)
+    try:
+        rank = float(parts[1]) if len(parts) == 3 and parts[0] == list_name else None
+    except ValueError:
+        rank = None
+    row = whole_number(parts[2], 1, ID_MAX) if rank is not None and math.isfinite(rank) else None
+    if row is None:
+        raise ValueError("not a position in this list")
+    return rank, row
 
 
 def requested_rows(args, list_name: str) -> tuple[int | None, int | None]:

@@ -13,9 +13,8 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import LOCALES, best_locale
 from feedback_app.mail.outbox import SENT_LISTENERS, OutboxEmail, enqueue_email, enqueue_emails
 from surveys.answering.links import SignedInvitation, signed_invitation, survey_url
-from surveys.models import Customer, Invitation, Response, Segment, Survey
+from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
-from surveys.people.segments import customer_condition
 from surveys.people.services import BATCH, Progress, no_progress
 from surveys.scales.kinds import KINDS, REASON, Kind
 from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
@@ -73,16 +72,15 @@ def close_survey(survey: Survey, now: datetime) -> None:
 
 # ---------------------------------------------------------------- sending
 
-def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns, segment: Segment | None = None):
-    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one, and in the
-    segment if one is given. The customers, or only `columns` of them."""
+def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns, audience=None):
+    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one.
+    The customers, or only `columns` of them. `audience`: a condition on Customer that narrows them (the
+    check-in survey's silent customers); None: every customer."""
     recent = aliased(Invitation)
     this_one = aliased(Invitation)
-    query = select(*(columns or (Customer,)))
-    if segment is not None:
-        query = query.where(customer_condition(segment))
-    return (query
-            .where(Customer.unsubscribed_at.is_(None))
+    return (select(*(columns or (Customer,)))
+            .where(Customer.unsubscribed_at.is_(None) if audience is None
+                   else and_(Customer.unsubscribed_at.is_(None), audience))
             .where(~exists().where(and_(recent.customer_id == Customer.id,
                                         recent.sent_at >= now - timedelta(days=cooldown_days))))
             .where(~exists().where(and_(this_one.customer_id == Customer.id,
@@ -90,17 +88,16 @@ def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *colum
             .order_by(Customer.id))
 
 
-def count_eligible(survey: Survey, now: datetime, cooldown_days: int, segment: Segment | None = None) -> int:
+def count_eligible(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> int:
     return db.session.scalar(select(func.count()).select_from(
-        eligible_customers(survey, now, cooldown_days, Customer.id, segment=segment).subquery()))
+        eligible_customers(survey, now, cooldown_days, Customer.id, audience=audience).subquery()))
 
 
-def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int,
-                         segment: Segment | None = None) -> dict[str, int]:
+def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> dict[str, int]:
     """{locale: eligible customers} in the languages a send would write to (best_locale, as the send maps
     them), in one grouped statement: a customer's stated locales are few, the customers many."""
     stated = db.session.execute(eligible_customers(survey, now, cooldown_days, Customer.locale, func.count(),
-                                                   segment=segment)
+                                                   audience=audience)
                                 .order_by(None).group_by(Customer.locale)).all()
     counts = dict.fromkeys(LOCALES, 0)
     for locale, customers in stated:
@@ -117,30 +114,29 @@ class MissingWording(Exception):
         self.survey_id, self.speakers = survey_id, speakers
 
 
-def unworded_speakers(survey: Survey, now: datetime, cooldown_days: int,
-                      segment: Segment | None = None) -> dict[str, int]:
+def unworded_speakers(survey: Survey, now: datetime, cooldown_days: int, audience=None) -> dict[str, int]:
     """{locale: eligible customers} of the languages this survey has no question in (none: it may be sent)."""
     missing = missing_languages(survey.wording)
     if not missing:
         return {}
-    counts = eligible_by_language(survey, now, cooldown_days, segment)
+    counts = eligible_by_language(survey, now, cooldown_days, audience)
     return {locale: counts[locale] for locale in missing if counts[locale]}
 
 
 def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Progress = no_progress,
-                segment: Segment | None = None) -> int:
-    """Invite every eligible customer (of the segment, if one is given), BATCH at a time. Each batch of invitations is committed with
+                audience=None) -> int:
+    """Invite every eligible customer, BATCH at a time. Each batch of invitations is committed with
     their emails, so an invitation never exists without its email; a send stopped half-way is finished
     by sending again (customers already invited are no longer eligible). Rows, not ORM objects: the
     memory a send holds is one batch, whatever the number of customers. `progress` gets the customers
     of each batch."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
-    if speakers := unworded_speakers(survey, now, cooldown_days, segment):
+    if speakers := unworded_speakers(survey, now, cooldown_days, audience):
         raise MissingWording(survey.id, speakers)  # never a mixed-language question: nothing is queued
     letter = _Letter(survey.id, KINDS[survey.kind], survey.wording)  # plain values: the commits expire `survey`
     eligible = eligible_customers(survey, now, cooldown_days, Customer.id, Customer.email, Customer.name,
-                                  Customer.locale, segment=segment).limit(BATCH)
+                                  Customer.locale, audience=audience).limit(BATCH)
     invited, after = 0, 0
     while customers := _eligible_batch(eligible, after):
         # A customer whose language changed since the check above is left for the next send.

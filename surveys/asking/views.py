@@ -21,6 +21,7 @@ from surveys.blueprints import team
 from surveys.models import Survey
 from surveys.people import segment_store
 from surveys.people.segment_views import requested_segment
+from surveys.people.segments import customer_condition
 from surveys.scales.kinds import KINDS, REASON
 from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
 
@@ -94,7 +95,8 @@ def confirm_send(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     segment = requested_segment()
     cooldown = current_app.config["SURVEY_COOLDOWN_DAYS"]
-    by_language = services.eligible_by_language(survey, utcnow(), cooldown, segment) if survey.is_open else {}
+    audience = customer_condition(segment) if segment else None
+    by_language = services.eligible_by_language(survey, utcnow(), cooldown, audience) if survey.is_open else {}
     speakers = {locale: by_language[locale] for locale in missing_languages(survey.wording) if by_language.get(locale)}
     return render_template("surveys/send.html", survey=survey, eligible=sum(by_language.values()),
                            cooldown_days=cooldown, form=ConfirmForm(), speakers=speakers,
@@ -112,7 +114,7 @@ def send(survey_id: int):
             return redirect(url_for("surveys.results", survey_id=survey.id))
         try:
             queued = services.send_survey(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"],
-                                          segment=segment)
+                                          audience=customer_condition(segment) if segment else None)
         except services.MissingWording as refused:
             flash(_not_sent(refused.speakers), "error")
             return redirect(url_for("surveys.confirm_send", survey_id=survey.id,
