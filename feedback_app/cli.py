@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
     from retention.cli import activity
+    from retention.insight.cli import insight  # temporary top-level name; moves under `feedback retention`
     from surveys.cli import customers, surveys
     from triage.cli import triage
 
@@ -53,7 +54,7 @@ def register(app: Flask) -> None:
     for command in (*privacy_commands, show_command):
         customers.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
-                    brand_command, activity):
+                    brand_command, activity, insight):
         app.cli.add_command(command)
 
 

@@ -64,7 +64,9 @@ def _answer_link_clicks_beneath_flask(app: Flask) -> None:
 
 
 # The modules that add routes to the `retention` blueprint (each page group its own).
-RETENTION_PAGES: tuple[str, ...] = ()
+RETENTION_PAGES: tuple[str, ...] = (
+    "retention.insight.views",
+)
 
 
 def _import_retention_pages() -> None:

@@ -158,3 +158,39 @@ def test_customers_are_placed_by_value_and_cost_to_serve(app):
                       ids["c@example.com"]: ("maintain", 50.0, 0.5), ids["e@example.com"]: ("review", 5.0, 2.0)}
     assert [p["id"] for p in fit["top"]["protect"]] == [ids["a@example.com"]]
     assert fit["top"]["protect"][0]["support_feedback"] == 2 and fit["top"]["protect"][0]["contacts"] == 1
+
+
+@pytest.fixture
+def team(app, client):
+    from feedback_app.accounts.services import create_user
+    create_user("lead@example.com", "long-enough-password", "admin")
+    db.session.commit()
+    assert client.post("/login", data={"email": "lead@example.com", "password": "long-enough-password"}
+                       ).status_code == 302
+    return client
+
+
+def test_the_pages_say_when_nothing_is_computed_and_show_the_figures_once_it_is(app, team):
+    assert "feedback retention-insight refresh" in team.get("/retention/loop").get_data(as_text=True)
+    assert "feedback retention-insight refresh" in team.get("/retention/fit").get_data(as_text=True)
+    loop_world()
+    customer("t0@example.com").attributes = {"mrr": 100}
+    customer("o0@example.com").attributes = {"mrr": 5}
+    db.session.commit()
+    compute_insight(NOW)
+    page = team.get("/retention/loop").get_data(as_text=True)
+    assert "not proof" in page and "<svg" in page and "75" in page and "n=10" in page  # promoters: 10
+    page = team.get("/retention/fit").get_data(as_text=True)
+    assert f'/customers/{customer("t0@example.com").id}' in page and "<circle" in page
+
+
+def test_the_commands_refresh_and_print_the_figures(app):
+    from tests.app.feedback_app.test_cli import run
+    assert "Not computed yet" in run(app, "retention-insight", "loop").output
+    loop_world()
+    result = run(app, "retention-insight", "refresh")
+    assert result.exit_code == 0 and "Loop: 11 respondents, 4 told." in result.output
+    text = run(app, "retention-insight", "loop").output
+    assert "90 days: told 75.0" in text and "(n=4)" in text and "small sample" in text
+    import json
+    assert json.loads(run(app, "retention-insight", "fit", "--json").output)["unvalued"] >= 0
