@@ -26,6 +26,7 @@ from feedback_app.core.extensions import db
 from feedback_app.demo import DEMO_ADMIN, load_demo
 from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.transports import sender_address
+from retention.insight.services import compute_insight
 from surveys.answering.links import survey_url
 from surveys.asking.services import close_survey
 from surveys.models import Customer, Invitation, Response, Survey
@@ -84,6 +85,7 @@ def load(app) -> Demo:
         # With the organisation's name and colour set, as customers see them (a logo would add no width).
         assert set_brand(BrandChange(name="Acme Board Customer Success Organisation", colour="#0a5c36"), now) == []
         create_user(LONG_EMAIL, "long-enough-password", "triager")
+        compute_insight(now)  # the loop and fit pages show the demo's figures, not their "not computed" state
     for command in (["triage", "train"], ["triage", "classify"]):  # the model history and the types, filled
         result = app.test_cli_runner().invoke(args=command)
         assert result.exit_code == 0, result.output
