@@ -16,6 +16,7 @@ Decisions (docs/retention.md, "The customer-fit matrix"):
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Iterator, Sequence
@@ -27,7 +28,6 @@ from feedback_app.core.sql import slices
 from retention.fit import QUADRANTS, CostWeights, FitFacts, fit_matrix
 from retention.insight.lifetimes import facts_of
 from surveys.models import Customer, Invitation, Response
-from surveys.people.respondents import respondent_customer_id
 from triage.classification.types import NOT_PROBLEM_KEYS
 from triage.models import TriageItem
 
@@ -62,28 +62,33 @@ def customer_ids() -> Iterator[list[int]]:
         after = ids[-1]
 
 
-def _counts(query) -> dict[int, int]:
-    return {customer: count for customer, count in db.session.execute(query)}
-
-
 def costs_of(ids: Sequence[int], since: datetime) -> tuple[dict, dict, dict]:
-    """(support feedback, contacts, other channel messages) per customer of `ids`, three grouped queries a slice."""
-    support: dict[int, int] = {}
-    contacts: dict[int, int] = {}
-    channel: dict[int, int] = {}
-    customer = respondent_customer_id()
-    answers = (select(customer, func.count()).select_from(Response)
-               .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-               .where(Response.answered_at >= since).group_by(customer))
+    """(support feedback, contacts, other channel messages) per customer of `ids`, over answers since `since`."""
     is_support = TriageItem.type_key.is_not(None) & TriageItem.type_key.not_in(sorted(NOT_PROBLEM_KEYS))
-    for part in slices(list(ids)):
-        support |= _counts(answers.join(TriageItem, TriageItem.response_id == Response.id)
-                           .where(customer.in_(part), is_support))
-        contacts |= _counts(answers.where(customer.in_(part), Response.contacted_at.is_not(None)))
-        channel |= _counts(answers.outerjoin(TriageItem, TriageItem.response_id == Response.id)
-                           .where(customer.in_(part), Response.channel != "survey",
-                                  or_(TriageItem.type_key.is_(None), TriageItem.type_key.in_(sorted(NOT_PROBLEM_KEYS)))))
+    not_support = or_(TriageItem.type_key.is_(None), TriageItem.type_key.in_(sorted(NOT_PROBLEM_KEYS)))
+    support = _per_customer(ids, since, lambda q: q.join(TriageItem, TriageItem.response_id == Response.id)
+                            .where(is_support))
+    contacts = _per_customer(ids, since, lambda q: q.where(Response.contacted_at.is_not(None)))
+    channel = _per_customer(ids, since, lambda q: q.outerjoin(TriageItem, TriageItem.response_id == Response.id)
+                            .where(Response.channel != "survey", not_support))
     return support, contacts, channel
+
+
+def _per_customer(ids: Sequence[int], since: datetime, narrowed) -> dict[int, int]:
+    """How many answers since `since` each customer of `ids` gave, as `narrowed` filters them. An answer's customer
+    (surveys.people.respondents.respondent_customer_id) is the answer's own, else its invitation's: two queries,
+    each reaching the answers through an index on its customer column instead of scanning every answer."""
+    counts: Counter[int] = Counter()
+    for part in slices(list(ids)):
+        own = (select(Response.customer_id, func.count()).select_from(Response)
+               .where(Response.customer_id.in_(part), Response.answered_at >= since).group_by(Response.customer_id))
+        invited = (select(Invitation.customer_id, func.count()).select_from(Invitation)
+                   .join(Response, Response.invitation_id == Invitation.id)
+                   .where(Invitation.customer_id.in_(part), Response.customer_id.is_(None),
+                          Response.answered_at >= since).group_by(Invitation.customer_id))
+        for query in (own, invited):
+            counts.update(dict(db.session.execute(narrowed(query)).all()))
+    return counts
 
 
 def fit_facts(now: datetime) -> Iterator[FitFacts]:

@@ -194,3 +194,25 @@ def test_the_commands_refresh_and_print_the_figures(app):
     assert "90 days: told 75.0" in text and "(n=4)" in text and "small sample" in text
     import json
     assert json.loads(run(app, "retention-insight", "fit", "--json").output)["unvalued"] >= 0
+
+
+def test_a_survey_answer_counts_for_the_invited_customer(app):
+    from surveys.answering.links import signed_invitation
+    from surveys.answering.services import record_answer
+    from surveys.scales.answers import Answer
+    from tests.support.factories import sent_survey
+    _, (invitation,) = sent_survey(app, customers=(("sam@example.com", "Sam", "en"),), now=NOW - timedelta(days=200))
+    record_answer(signed_invitation(invitation), Answer(4, "The export is broken", True), NOW - timedelta(days=199),
+                  timedelta(hours=24))
+    answer = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+    answer.contacted_at = NOW - timedelta(days=190)
+    set_lifetime("sam@example.com", SINCE)
+    customer("sam@example.com").attributes = {"mrr": 10}
+    db.session.commit()
+    figures = compute_insight(NOW)
+    # Sam answered 4 (NPS: a detractor) 199 days ago and is still a customer: retained at 90 and 180 days.
+    assert figures[LOOP_KEY]["respondents"] == 1
+    bands = {b["band"]: b["retention"] for b in figures[LOOP_KEY]["nps_bands"]["180"]}
+    assert (bands["detractor"]["n"], bands["detractor"]["value"]) == (1, pytest.approx(100.0))
+    (point,) = figures[FIT_KEY]["sample"]
+    assert (point["contacts"], point["value"]) == (1, 10.0)
