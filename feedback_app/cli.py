@@ -46,6 +46,7 @@ def register(app: Flask) -> None:
     from feedback_app.rebuild import rebuild
     from privacy.cli import COMMANDS as privacy_commands
     from retention.cli import activity, retention
+    from retention.insight.cli import fit_command, loop_command
     from retention.saving.cli import check_in, win_back
     from surveys.cli import customers, surveys
     from surveys.people.segment_cli import segments
@@ -54,8 +55,8 @@ def register(app: Flask) -> None:
     # export, erase, restore: the customer's rights; show: one customer over every domain (the composition root's)
     for command in (*privacy_commands, show_command):
         customers.add_command(command)
-    # retention win-back, retention check-in: the saving package's commands under the retention group
-    for command in (win_back, check_in):
+    # retention win-back | check-in | loop | fit: the retention sub-packages' commands under its group
+    for command in (win_back, check_in, loop_command, fit_command):
         retention.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
                     brand_command, activity, retention, segments):

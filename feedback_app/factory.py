@@ -68,6 +68,7 @@ RETENTION_PAGES: tuple[str, ...] = (
     "retention.views",
     "retention.saving.views",
     "retention.saving.win_back_views",
+    "retention.insight.views",
 )
 
 

@@ -18,6 +18,7 @@ from feedback_app.core.clock import utcnow
 from retention.activity import import_activity
 from retention.activity_csv import ActivityCSV, NotAnActivityCSV
 from retention.figures import retention_report
+from retention.insight.services import FIT_KEY, LOOP_KEY, stored_figures
 from retention.kpis import DEFINITIONS, Period
 from retention.refresh import refresh_retention, stage_settings
 from surveys.people.segment_store import segment_named
@@ -75,6 +76,10 @@ def retention_refresh():
     for stage, count in report.counts().items():
         click.echo(f"{stage:>8}  {count}")
     click.echo(f"{report.moves} customer{'' if report.moves == 1 else 's'} changed stage.")
+    stored = stored_figures()
+    loop, fit = stored[LOOP_KEY].data, stored[FIT_KEY].data
+    click.echo(f"Loop: {loop['respondents']} respondents, {loop['told']} told. "
+               f"Fit: {sum(fit['counts'].values())} customers placed, {fit['unvalued']} without a value.")
 
 
 DAY_FORMAT = click.DateTime(["%Y-%m-%d"])

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, select, update
 
 from feedback_app.core.extensions import db
 from retention.figures import store_figures
+from retention.insight.services import compute_insight
 from retention.kpis import CANCEL_KIND
 from retention.models import Activity, RetentionFigure, StageChange
 from retention.stages import STAGES, CustomerFacts, StageDecision, StageSettings, stage_of
@@ -68,9 +69,11 @@ def refresh_stages(now: datetime, settings: StageSettings = StageSettings(),
 def refresh_retention(now: datetime, settings: StageSettings = StageSettings(),
                       progress: Progress = lambda _n: None, value_attribute: str = "mrr") -> RefreshReport:
     """The daily refresh (the scheduler's job and `feedback retention refresh`): stages, then the stored period
-    figures (retention.figures.store_figures), in its own commit."""
+    figures (retention.figures.store_figures), then the loop comparison and the fit matrix
+    (retention.insight), each store committing its own figures."""
     report = refresh_stages(now, settings, progress)
     store_figures(now, value_attribute)
+    compute_insight(now, value_attribute)
     # Written last: a refresh that failed half-way is run again by the next scheduler check.
     _remember(REFRESHED_KEY, {"at": now.isoformat(), "stages": report.counts(), "moves": report.moves,
                               "customers": report.customers}, now)

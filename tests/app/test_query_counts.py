@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
+from retention.insight.services import compute_insight
 from retention.refresh import refresh_retention
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
@@ -33,7 +34,8 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/surveys", "/surveys/{survey}", "/surveys/{survey}/wording", "/surveys/{survey}/send", "/surveys/new",
          "/admin/brand", "/fixes", "/fixes/{fix}", "/customers", "/customers/{customer}", "/admin/outbox",
          "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01", "/segments",
-         "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}")
+         "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}",
+         "/retention/loop", "/retention/fit")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 
@@ -84,8 +86,11 @@ class World:
         for n in range(people // 20):
             fixes.create_fix(FixChange(title=f"Fix {first + n}", cost=n % 5 + 1), when,
                              response_ids=answers[n::people // 20])
+        # Everyone a customer for a year with a value, so the loop and fit figures have respondents and points.
+        db.session.execute(update(Customer).values(customer_since=NOW - timedelta(days=365), attributes={"mrr": "10"}))
         db.session.commit()
         refresh_retention(when)  # stages and stored figures: the Retention page reads them
+        compute_insight(when + timedelta(days=200))  # loop and fit 200 days on, when the told have a horizon
 
 
 THINGS = ("invoice", "calendar", "password", "printer", "keyboard", "webhook", "avatar", "receipt", "playlist",

@@ -84,7 +84,7 @@ def load(app) -> Demo:
         # With the organisation's name and colour set, as customers see them (a logo would add no width).
         assert set_brand(BrandChange(name="Acme Board Customer Success Organisation", colour="#0a5c36"), now) == []
         create_user(LONG_EMAIL, "long-enough-password", "triager")
-    # the model history and the types, filled; the stages and retention figures, computed
+    # the model history and the types, filled; the stages, retention figures, loop and fit, computed
     for command in (["triage", "train"], ["triage", "classify"], ["retention", "refresh"]):
         result = app.test_cli_runner().invoke(args=command)
         assert result.exit_code == 0, result.output

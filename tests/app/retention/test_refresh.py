@@ -177,5 +177,6 @@ def test_the_command_prints_the_stages_and_the_moves(app):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:5] == ["     new  0", "  active  1", "  silent  1", " at_risk  0", "    lost  0"]
-    assert lines[-1] == "2 customers changed stage."
+    assert lines[-2] == "2 customers changed stage."
+    assert lines[-1] == "Loop: 0 respondents, 0 told. Fit: 0 customers placed, 2 without a value."
     assert run(app, "retention", "refresh").stdout.splitlines()[-1] == "0 customers changed stage."
