@@ -21,6 +21,7 @@ from privacy.records import (
     their_response_ids,
 )
 from retention.models import Activity, StageChange
+from retention.saving.models import SaveOutcome, WinBackCampaign, WinBackEmail
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale
 from triage.loop.policy import LOOP_EVENTS
@@ -37,7 +38,7 @@ def iso(moment: datetime | None) -> str | None:
 def export_customer(email: str) -> dict:
     """The customer, their invitations, answers, the fixes their answers support and those they were
     told about, their beta-tester records, every email to them, what they did (activity) and their
-    lifecycle stages. Raises a PrivacyError when nothing
+    lifecycle stages, the win-back emails sent to them and the team's save outcome. Raises a PrivacyError when nothing
     is held (unknown or already erased address)."""
     address = normalised(email)
     customer = customer_by_address(address)
@@ -49,7 +50,8 @@ def export_customer(email: str) -> dict:
             "invitations": _invitations(customer.id), "answers": _answers(response_ids),
             "fixes_supported": _fixes_supported(response_ids), "fixes_told": _fixes_told(emails),
             "beta_tester": _beta_tester(customer.id), "emails": [_email(e) for e in emails],
-            "activity": _activity(customer.id), "stage_history": _stage_history(customer.id)}
+            "activity": _activity(customer.id), "stage_history": _stage_history(customer.id),
+            "win_back_emails": _win_back_emails(customer.id), "save_outcome": _save_outcome(customer.id)}
 
 
 @dataclass(frozen=True)
@@ -162,3 +164,15 @@ def _stage_history(customer_id: int) -> list[dict]:
                               .order_by(StageChange.changed_at, StageChange.id))
     return [{"changed_at": iso(at), "from_stage": from_stage, "to_stage": to_stage}
             for at, from_stage, to_stage in rows]
+
+
+def _win_back_emails(customer_id: int) -> list[dict]:
+    rows = db.session.execute(select(WinBackCampaign.name, WinBackEmail.tier, WinBackEmail.emailed_at)
+                              .join(WinBackCampaign, WinBackCampaign.id == WinBackEmail.campaign_id)
+                              .where(WinBackEmail.customer_id == customer_id).order_by(WinBackEmail.emailed_at))
+    return [{"campaign": name, "tier": tier, "emailed_at": iso(at)} for name, tier, at in rows]
+
+
+def _save_outcome(customer_id: int) -> dict | None:
+    outcome = db.session.get(SaveOutcome, customer_id)
+    return None if outcome is None else {"outcome": outcome.outcome, "at": iso(outcome.at)}

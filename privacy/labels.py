@@ -19,6 +19,9 @@ REMOVED = {
     "team_emails": _l("team emails that named them emptied"),
     "activities": _l("activities deleted (purchases, logins, …)"),
     "stage_changes": _l("lifecycle stage changes deleted"),
+    "win_back_emails": _l("records of win-back emails to them deleted"),
+    "save_outcomes": _l("the team's save outcomes for them deleted"),
+    "customer_values": _l("their computed customer value deleted"),
     RESTORED: _l("erased address allowed again"),
 }
 

@@ -22,6 +22,7 @@ from privacy.models import Erasure
 from privacy.records import PrivacyError, customer_by_address, normalised, nothing_held, their_response_ids
 from privacy.withdrawal import withdraw_models
 from retention.models import Activity, StageChange
+from retention.saving.models import CustomerValue, SaveOutcome, WinBackEmail
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, customer_key
 from triage.classification import encoder
@@ -58,6 +59,14 @@ def erase_customer(email: str, erased_by: str, now: datetime) -> ErasureReport:
     return ErasureReport(removed, model_withdrawn, scrubbing.clear_old_page_images())
 
 
+def _saving_records(customer_id: int) -> dict[str, int]:
+    """Win-back emails sent to them, the team's save outcome and their computed value (each would go with the
+    customer row: deleted here to be counted)."""
+    return {key: db.session.execute(delete(model).where(model.customer_id == customer_id)).rowcount
+            for key, model in (("win_back_emails", WinBackEmail), ("save_outcomes", SaveOutcome),
+                               ("customer_values", CustomerValue))}
+
+
 def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     response_ids = their_response_ids(customer.id)
     withdrawn, model_withdrawn = withdraw_models(response_ids)  # first: it reads their training examples
@@ -74,6 +83,7 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     removed["activities"] = db.session.execute(delete(Activity).where(Activity.customer_id == customer.id)).rowcount
     removed["stage_changes"] = db.session.execute(
         delete(StageChange).where(StageChange.customer_id == customer.id)).rowcount
+    removed.update(_saving_records(customer.id))
     db.session.execute(delete(Customer).where(Customer.id == customer.id))
     return removed, model_withdrawn
 

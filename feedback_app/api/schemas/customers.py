@@ -102,6 +102,17 @@ class ExportedEmail(ma.Schema):
     text = fields.String(metadata={"description": "The plain-text body, as sent"})
 
 
+class ExportedWinBackEmail(ma.Schema):
+    campaign = fields.String()
+    tier = fields.String()
+    emailed_at = fields.String()
+
+
+class ExportedSaveOutcome(ma.Schema):
+    outcome = fields.String(metadata={"description": "contacted, saved or lost"})
+    at = fields.String()
+
+
 class CustomerExport(ma.Schema):
     export_version = fields.Integer(metadata={"description": "1; keys are only ever added"})
     customer = fields.Nested(ExportedCustomer)
@@ -113,6 +124,9 @@ class CustomerExport(ma.Schema):
     emails = fields.List(fields.Nested(ExportedEmail))
     activity = fields.List(fields.Nested(ExportedActivity), metadata={"description": "What they did, oldest first"})
     stage_history = fields.List(fields.Nested(ExportedStageChange))
+    win_back_emails = fields.List(fields.Nested(ExportedWinBackEmail))
+    save_outcome = fields.Nested(ExportedSaveOutcome, allow_none=True,
+                                 metadata={"description": "The team's latest outcome from the Save list, or null"})
 
 
 class Erased(ma.Schema):

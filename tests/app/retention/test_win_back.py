@@ -213,7 +213,8 @@ def test_a_viewer_reads_the_page_but_may_not_create_or_send(app):
     assert sign_in(app, "triager").post("/retention/win-back/99999/send").status_code == 404
 
 
-def test_an_erased_customer_leaves_no_win_back_save_or_value_row(app):
+def test_the_export_carries_and_erasure_counts_the_win_back_save_and_value_rows(app):
+    from privacy.export import export_customer
     from privacy.services import erase_customer
     from retention.saving.models import CustomerValue, SaveOutcome
     from retention.saving.save_list import record_outcome
@@ -223,7 +224,13 @@ def test_an_erased_customer_leaves_no_win_back_save_or_value_row(app):
     service.send_campaign(service.create_campaign("Spring", NOW), NOW)
     refresh_values(NOW)
     record_outcome(people["ana@example.com"].id, "contacted", None, NOW)
-    erase_customer("ana@example.com", "cli", NOW)
+    exported = export_customer("ana@example.com")
+    assert exported["win_back_emails"] == [{"campaign": "Spring", "tier": emails()["ana@example.com"][0],
+                                            "emailed_at": NOW.isoformat() + "+00:00"}]
+    assert exported["save_outcome"] == {"outcome": "contacted", "at": NOW.isoformat() + "+00:00"}
+    assert export_customer("badr@example.com")["save_outcome"] is None
+    removed = erase_customer("ana@example.com", "cli", NOW).removed
+    assert (removed["win_back_emails"], removed["save_outcomes"], removed["customer_values"]) == (1, 1, 1)
     for model in (WinBackEmail, SaveOutcome, CustomerValue):
         assert db.session.scalar(select(func.count()).select_from(model).where(
             model.customer_id == people["ana@example.com"].id)) == 0, model
