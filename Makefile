@@ -28,8 +28,8 @@ run: $(VENV)/.installed
 
 ## Install test needs (PostgreSQL and Chromium from Debian when missing) and run the whole suite.
 test: system-deps $(VENV)/.installed-test
-	$(BIN)/ruff check feedback_app surveys triage privacy tests config.py
-	$(BIN)/pytest
+	$(BIN)/ruff check .
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile
 
 # The suite runs on a real PostgreSQL, drives a real Chromium and puts a real nginx (TLS) in front of the app;
 # all three come from Debian's packages.

@@ -190,8 +190,10 @@ def test_a_dev_process_killed_outright_leaves_no_scheduler_running(sqlite_file_a
         time.sleep(1.5)  # the scheduler is up and watching its parent
     finally:
         process.kill()
-        process.communicate(timeout=10)
-    assert _gone(schedulers[0], seconds=20)
+        # wait, not communicate: the scheduler holds the same stdout pipe until it has stopped itself
+        process.wait(timeout=10)
+    assert _gone(schedulers[0], seconds=30)
+    process.stdout.close()
 
 
 def _answers(url: str, tries: int = 50) -> bool:
