@@ -64,7 +64,7 @@ def test_the_results_of_a_segment(client_in, world):
     assert "love the reports" in html and "pro but unhappy" in html and "free and angry" not in html
     assert "5 answered" in html                                # the response rate stays everyone's
     assert "the segment “Pro”" in html and f'<option value="{segment}" selected>Pro</option>' in html
-    assert "newest 10000 answers at most" in html and "There were more answers" not in html
+    assert "newest 20000 answers at most" in html and "There were more answers" not in html
     # The trend: p1's 10 (Sunday 2026-11-15: the week of 11-09) → 100; p2's 9 and p3's 3 (the week of 11-16) → 0.
     assert "<td>2026-11-09</td><td>100.0</td>" in html and "<td>2026-11-16</td><td>0.0</td>" in html
 
