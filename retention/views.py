@@ -39,7 +39,7 @@ FIGURE_NAMES = {
     "new": _l("New customers"), "lost": _l("Lost customers"), "crr": _l("Retention rate (CRR)"),
     "churn_rate": _l("Churn rate"), "repeat_rate": _l("Repeat customer rate"),
     "purchase_frequency": _l("Purchase frequency"), "one_and_done_share": _l("Bought once, never again"),
-    "top_10_percent_share": _l("Top 10 % of customers' share"),
+    "top_10_percent_share": _l("Share of the top tenth of customers"),
     "largest_customer_share": _l("Largest customer's share"),
     "contact_median_days": _l("Days to first contact (median)"),
     "contacted_within_2_days": _l("Unhappy respondents contacted within 2 days"),
