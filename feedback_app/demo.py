@@ -17,12 +17,16 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from feedback_app import demo_activity as activity
 from feedback_app import demo_texts as texts
 from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import MemoryTransport
+from retention.refresh import refresh_retention
+from retention.saving.values import refresh_values
+from retention.stages import StageSettings
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking import services
@@ -65,22 +69,42 @@ class Loaded:
                 f"{self.answers} answers, {self.channel} from other channels, {self.fixes} fixes.")
 
 
-def load_demo(now: datetime, review_below: float, sender: str, progress: Progress = _quiet) -> Loaded:
-    """Load the demo into a database with no survey yet; with one, add nothing (the demo admin is made sure of)."""
+def load_demo(now: datetime, review_below: float, sender: str, progress: Progress = _quiet, *,
+              settings: StageSettings = StageSettings(), value_attribute: str = "mrr") -> Loaded:
+    """Load the demo into a database with no survey yet; with one, add nothing (the demo admin is made sure of).
+    `settings` and `value_attribute`: the stage rule's thresholds and the customers' value attribute, as the
+    app's config sets them (retention.refresh.stage_settings, IMPACT_VALUE_ATTRIBUTE)."""
     _ensure_admin()
     if db.session.scalar(select(Survey.id).limit(1)) is not None:
         return Loaded()
     rng = random.Random(SEED)
     progress("Loading demo data…")
-    customers = import_customers(parse_customer_csv(_customers_csv(rng, now)))
+    data, lives = _customers_csv(rng, now)
+    customers = import_customers(parse_customer_csv(data))
+    activity.import_demo_activity(rng, lives, now)
     answered = _surveys(rng, now)
     _ensure_model(now, progress)
     channel = _channel_feedback(now, review_below)
     fixes = _fixes(now)
     _contact_some(rng, now)
     _segments(now)
+    _win_back(now, settings, sender)
     deliver_due(now, MemoryTransport(), sender)
+    _retention(now, settings, value_attribute)
     return Loaded(customers.created, answered, channel, fixes)
+
+
+def _win_back(now: datetime, settings: StageSettings, sender: str) -> None:
+    """A campaign sent two months ago to those who had left then, delivered then (to memory)."""
+    sent_at = activity.win_back_campaign(now, settings, texts.WIN_BACK_NAME, texts.WIN_BACK_OFFERS)
+    deliver_due(sent_at, MemoryTransport(), sender)
+
+
+def _retention(now: datetime, settings: StageSettings, value_attribute: str) -> None:
+    """What the scheduler's daily jobs do, now: stages, figures, the loop and fit (refresh-retention), and each
+    customer's value for the Save list (save-list-daily, without its digest email)."""
+    refresh_retention(now, settings, value_attribute=value_attribute)
+    refresh_values(now)
 
 
 def _segments(now: datetime) -> None:
@@ -120,19 +144,24 @@ def _ensure_admin() -> None:
 
 # ---------------------------------------------------------------- customers
 
-def _customers_csv(rng: random.Random, now: datetime) -> bytes:
-    """The customers as a team would import them: a CSV with their plan, revenue and a few more attributes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "name", "locale", "plan", "seats", "mrr", "country", "signed_up"])
+def _customers_csv(rng: random.Random, now: datetime) -> tuple[bytes, dict[str, activity.Life]]:
+    """The customers as a team would import them: a CSV with their plan, revenue, a few more attributes and their
+    lifetime (customer_since, and ended_at for those the team knows have left); and each one's Life by email."""
+    rows = []
     for locale, count in CUSTOMERS.items():
         pairs = [(f, s) for f in texts.FIRST_NAMES[locale] for s in texts.FAMILY_NAMES[locale]]
         for number, (first, family) in enumerate(rng.sample(pairs, count), start=1):
             plan, seats, mrr = _plan(rng)
-            signed_up = now - timedelta(days=rng.randint(60, 1200))
-            writer.writerow([_email(locale, number), f"{first} {family}", locale, plan, seats, mrr,
-                             rng.choice(texts.COUNTRIES[locale]), signed_up.date().isoformat()])
-    return out.getvalue().encode()
+            rows.append((_email(locale, number), f"{first} {family}", locale, plan, seats, mrr,
+                         rng.choice(texts.COUNTRIES[locale])))
+    lives = activity.lives(rng, [(row[0], row[5], row[5] // row[4]) for row in rows], now)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "locale", "plan", "seats", "mrr", "country", "customer_since", "ended_at"])
+    for row in rows:
+        life = lives[row[0]]
+        writer.writerow([*row, life.since.isoformat(), life.ended_at.isoformat() if life.ended_at else ""])
+    return out.getvalue().encode(), lives
 
 
 def _email(locale: str, number: int) -> str:
@@ -156,7 +185,8 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     for number, kind in enumerate(texts.SURVEY_NAMES):
         survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **texts.SURVEY_TEXTS[kind])
         sent_at = now - timedelta(days=FIRST_SENT_DAYS_AGO - 2 * number)
-        services.send_survey(survey, sent_at, cooldown_days=0)
+        # To those who were customers then: not to those who joined since, nor to those who had left.
+        services.send_survey(survey, sent_at, cooldown_days=0, audience=activity.customer_then(sent_at))
         invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
                                          .order_by(Invitation.id)).all()
         answering += [(survey.kind, sent_at, invitation) for invitation in invitations if rng.random() < ANSWER_RATE]

@@ -331,3 +331,18 @@ RELEASE_NOTES = {
     "fa": "خروجی‌ها دوباره کار می‌کنند: فایل CSV همه کارت‌های برد را دارد و خروجی PDF همه ستون‌ها را در صفحه جا می‌دهد.",
 }
 OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed arrows; few of them write to tell us.")
+
+# The win-back campaign sent to customers who had left (retention.saving.win_back): its name (the team's) and the
+# offer of each tier in each customer's language.
+WIN_BACK_NAME = "Come back to Acme Board — summer offer"
+WIN_BACK_OFFERS = {
+    "standard": {"en": "Come back this month and pay half price for your first two months.",
+                 "ar": "عُد هذا الشهر وادفع نصف السعر في أول شهرين.",
+                 "fa": "اگر این ماه برگردید، دو ماه اول را نصف قیمت می‌پردازید."},
+    "premium": {"en": "Come back this month and your next three months on your plan are on us.",
+                "ar": "عُد هذا الشهر وستكون الأشهر الثلاثة التالية على خطتك مجاناً.",
+                "fa": "اگر این ماه برگردید، سه ماه بعدی طرح‌تان رایگان است."},
+    "vip": {"en": "Three months free, and an hour with our product lead to set your boards up the way you work.",
+            "ar": "ثلاثة أشهر مجاناً، وساعة مع مسؤول المنتج لإعداد لوحاتك بالطريقة التي تعمل بها.",
+            "fa": "سه ماه رایگان، و یک ساعت با مدیر محصول ما تا بردهایتان را همان‌طور که کار می‌کنید بچینیم."},
+}
