@@ -43,6 +43,9 @@ DEMO_ADMIN = ("admin@example.com", "demo-password")
 SEED = 20261123
 CUSTOMERS = {"en": 40, "ar": 30, "fa": 30}
 FIRST_SENT_DAYS_AGO = 46  # six weeks and a bit of answers
+# Last spring's NPS survey: answered within three weeks, over 180 days ago (the loop comparison's longest horizon).
+SPRING_SENT_DAYS_AGO, SPRING_ANSWERED_WITHIN = 230, timedelta(days=21)
+SPRING_COMMENT_RATE, SPRING_CONTACT_RATE = 0.5, 0.85
 ANSWER_RATE, CONTACT_RATE_UNHAPPY, CONTACT_RATE = 0.7, 0.7, 0.4
 CONTACTED = 4  # unhappy answers older than a few days a team member already called
 EDIT_WINDOW = timedelta(hours=24)
@@ -61,11 +64,12 @@ class Loaded:
     answers: int = 0
     channel: int = 0
     fixes: int = 0
+    surveys: int = 0
 
     def summary(self) -> str:
         if not self.answers:
             return "The database already has surveys; demo data was not loaded again."
-        return (f"Demo data loaded: {self.customers} customers, {len(texts.SURVEY_NAMES)} surveys, "
+        return (f"Demo data loaded: {self.customers} customers, {self.surveys} surveys, "
                 f"{self.answers} answers, {self.channel} from other channels, {self.fixes} fixes.")
 
 
@@ -82,7 +86,7 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     data, lives = _customers_csv(rng, now)
     customers = import_customers(parse_customer_csv(data))
     activity.import_demo_activity(rng, lives, now)
-    answered = _surveys(rng, now)
+    answered = _spring_survey(rng, now) + _surveys(rng, now)
     _ensure_model(now, progress)
     channel = _channel_feedback(now, review_below)
     fixes = _fixes(now)
@@ -91,7 +95,7 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     _win_back(now, settings, sender)
     deliver_due(now, MemoryTransport(), sender)
     _retention(now, settings, value_attribute)
-    return Loaded(customers.created, answered, channel, fixes)
+    return Loaded(customers.created, answered, channel, fixes, len(texts.SURVEY_NAMES) + 1)
 
 
 def _win_back(now: datetime, settings: StageSettings, sender: str) -> None:
@@ -194,6 +198,28 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     for (kind, sent_at, invitation), comment in zip(answering, comments):
         record_answer(signed_invitation(invitation), _answer(rng, KINDS[kind], comment), _when(rng, sent_at, now),
                       EDIT_WINDOW)
+    return len(answering)
+
+
+def _spring_survey(rng: random.Random, now: datetime) -> int:
+    """Last spring's NPS survey, answered within three weeks and then closed; returns how many answered. Some
+    wrote about the broken exports the shipped fix mends (texts.SPRING_COMMENTS): told of it now, they are the
+    loop comparison's told respondents whose 90 and 180 days have passed."""
+    survey = services.create_survey("nps", texts.SPRING_SURVEY_NAME, **texts.SURVEY_TEXTS["nps"])
+    sent_at = now - timedelta(days=SPRING_SENT_DAYS_AGO)
+    services.send_survey(survey, sent_at, cooldown_days=0, audience=activity.customer_then(sent_at))
+    invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
+                                     .order_by(Invitation.id)).all()
+    answering = [invitation for invitation in invitations if rng.random() < ANSWER_RATE]
+    unsaid = {locale: list(comments) for locale, comments in texts.SPRING_COMMENTS.items()}
+    for invitation in answering:
+        left = unsaid[invitation.locale]
+        mood, text = left.pop() if left and rng.random() < SPRING_COMMENT_RATE else (None, "")
+        score = _score_in(rng, KINDS["nps"], mood) if mood else _score(rng, KINDS["nps"])
+        may_contact = rng.random() < (SPRING_CONTACT_RATE if text else CONTACT_RATE)
+        when = sent_at + SPRING_ANSWERED_WITHIN * rng.random() ** 1.6
+        record_answer(signed_invitation(invitation), Answer(score, text, may_contact), when, EDIT_WINDOW)
+    services.close_survey(survey, sent_at + 2 * SPRING_ANSWERED_WITHIN)
     return len(answering)
 
 

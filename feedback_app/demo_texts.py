@@ -16,6 +16,7 @@ U, N, H = "unhappy", "neutral", "happy"
 # The team's names of its surveys (team-facing, in the team's language) and what each asks about, per language;
 # a kind's question (surveys.scales.kinds) is filled with them.
 SURVEY_NAMES = {"nps": "Product NPS — autumn", "csat": "Support CSAT", "ces": "Plan upgrade effort"}
+SPRING_SURVEY_NAME = "Product NPS — spring"  # an earlier NPS survey, closed since
 SURVEY_TEXTS = {
     "nps": {"product": PRODUCT},  # a name: the same in every language
     "csat": {"product": PRODUCT,
@@ -345,4 +346,25 @@ WIN_BACK_OFFERS = {
     "vip": {"en": "Three months free, and an hour with our product lead to set your boards up the way you work.",
             "ar": "ثلاثة أشهر مجاناً، وساعة مع مسؤول المنتج لإعداد لوحاتك بالطريقة التي تعمل بها.",
             "fa": "سه ماه رایگان، و یک ساعت با مدیر محصول ما تا بردهایتان را همان‌طور که کار می‌کنید بچینیم."},
+}
+
+# Last spring's NPS comments: every one about the broken exports (the fix shipped since, feedback_app.demo._fixes
+# links them by its words), as (mood, text) per language.
+SPRING_COMMENTS = {
+    "en": [
+        ("unhappy", "Our CSV export came out empty twice this week, right before the board meeting."),
+        ("unhappy", "I needed the PDF export for a client and half the columns were missing. Embarrassing."),
+        ("neutral", "Good tool overall, but the CSV file from the reports page has no rows in it."),
+        ("neutral", "Planning works well. The PDF export cuts off our last two columns, so we take screenshots."),
+    ],
+    "ar": [
+        ("unhappy", "حاولت تصدير اللوحة لمديري ثلاث مرات والملف يطلع فاضي."),
+        ("neutral", "البرنامج مفيد، لكن تصدير اللوحة إلى ملف PDF يقص الأعمدة الأخيرة."),
+        ("unhappy", "ما أقدر أعتمد على تصدير اللوحة، كل تقرير أسبوعي أضطر أعيده يدوياً."),
+    ],
+    "fa": [
+        ("unhappy", "خروجی اکسل گزارش‌ها خالی است و هر هفته جدول را دستی درست می‌کنم."),
+        ("neutral", "کار تیمی راحت‌تر شده، ولی خروجی اکسل نصف ستون‌ها را ندارد."),
+        ("unhappy", "برای جلسه با مشتری به خروجی اکسل نیاز داشتم و فایل خالی بود."),
+    ],
 }

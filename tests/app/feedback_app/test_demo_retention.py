@@ -63,6 +63,12 @@ def test_the_monthly_figures_of_the_last_complete_month_hold_together(loaded):
 def test_the_loop_has_told_respondents_the_fit_has_points_the_save_list_is_valued(loaded):
     loop = figure("loop:all")
     assert loop["told"] > 0 and loop["respondents"] > loop["told"]
+    # Last spring's answers are over 180 days old: both horizons compare told and not-told respondents.
+    for horizon in ("90", "180"):
+        compared = loop["horizons"][horizon]
+        assert compared["told"]["n"] > 0 and compared["not_told"]["n"] > 0, compared
+        assert compared["caveat"] != "no_comparable_strata"
+        assert sum(band["retention"]["n"] for band in loop["nps_bands"][horizon]) > 0
     assert loop["left_out"]["unknown_lifetime"] == 0  # every demo customer has a lifetime
     fit = figure("fit:all")
     assert fit["sample"] and fit["unvalued"] == 0
@@ -92,19 +98,19 @@ def test_the_surveys_asked_only_those_who_were_customers_then(loaded):
     first_send = min(sent.values())
     assert len(not_asked) >= FATES["new"]
     assert all(c.customer_since > first_send or (c.ended_at and c.ended_at <= first_send) for c in not_asked)
-    assert db.session.scalar(select(func.count(Survey.id))) == 3
+    assert db.session.scalar(select(func.count(Survey.id))) == 4  # last spring's NPS and the three of autumn
 
 
 EMPTY_STATES = ("No activity imported yet", "Stages are computed daily", "No customer changed stage",
                 "Not computed yet.", "No campaign yet.", "Nothing to compare yet",
-                "No customer has a known value yet", "Nobody on this page is to be saved")
+                "No customer has a known value yet", "Nobody on this page is to be saved", "Nothing to compare:")
 
 
 @pytest.mark.parametrize("path, shows", [
     ("/retention?period=2026-11", "Month 2026-11"),
     ("/retention/save", "@example.com"),
     ("/retention/win-back", "Come back to Acme Board"),
-    ("/retention/loop", "of whom told"),
+    ("/retention/loop", "Still customers"),
     ("/retention/fit", "<svg"),
 ])
 def test_every_retention_page_shows_the_demo_not_its_empty_state(loaded, client, path, shows):
