@@ -1,10 +1,12 @@
-"""Demo data for trying the app: customers in three languages, six weeks of answers to three surveys, feedback
-from a support inbox and an app store, fixes made of it, every comment classified before the app starts.
+"""Demo data for trying the app: customers in three languages, six weeks of answers to three surveys and an older
+one from last spring, feedback from a support inbox and an app store, fixes made of it, every comment classified,
+and the retention side alive — a year and a half of customer lifetimes and activity, a win-back campaign, the
+stages, figures, loop comparison, fit matrix and Save list computed (feedback_app.demo_activity).
 
 Everything here is invented for the demo (the words are in feedback_app.demo_texts) and goes through the real
-use cases: the customer CSV import, survey send, the survey answer, channel intake, fixes, "contacted", the
-outbox's delivery (to memory: the demo never mails anyone) and the scheduler's sweep. Seeded, so every load
-is the same.
+use cases: the customer CSV import, the activity import, survey send, the survey answer, channel intake, fixes,
+"contacted", win-back, the outbox's delivery (to memory: the demo never mails anyone), the scheduler's sweep and
+its retention refresh. Seeded, so every load is the same.
 """
 from __future__ import annotations
 
@@ -94,6 +96,8 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     _segments(now)
     _win_back(now, settings, sender)
     deliver_due(now, MemoryTransport(), sender)
+    # The sweep before the refresh: the fit's cost to serve counts the comments classified as problems.
+    classify_everything(now, review_below, progress)
     _retention(now, settings, value_attribute)
     return Loaded(customers.created, answered, channel, fixes, len(texts.SURVEY_NAMES) + 1)
 

@@ -72,6 +72,8 @@ def test_the_loop_has_told_respondents_the_fit_has_points_the_save_list_is_value
     assert loop["left_out"]["unknown_lifetime"] == 0  # every demo customer has a lifetime
     fit = figure("fit:all")
     assert fit["sample"] and fit["unvalued"] == 0
+    # The load classified the comments before its refresh: problems count in the cost to serve.
+    assert any(point["support_feedback"] for point in fit["sample"]) and fit["cost_threshold"] > 0
     stages = figure(REFRESHED_KEY)["stages"]
     assert count_to_save() == stages["silent"] + stages["at_risk"] > 0
     assert db.session.scalar(select(func.count(CustomerValue.customer_id))) == 100
