@@ -34,7 +34,7 @@ DAY = timedelta(days=1)
 HISTORY = 365 * DAY          # activity kept for the last year
 LONGEST = 540                # days: the oldest customer started about 18 months ago
 CAMPAIGN_DAYS_AGO = 60       # the win-back campaign went out two months ago (its 30-day window is over)
-# How many customers meet each fate (the rest are steady); each of them is drawn from every language's customers.
+# How many customers meet each fate, drawn at random among all of them; the rest are steady.
 FATES = {"new": 6, "silent": 6, "ended": 5, "cancels": 4, "returns": 3}
 MONTHLY_SHARE, YEARLY_SHARE, ADD_ON_CHANCE = 0.25, 0.2, 0.12
 

@@ -335,7 +335,7 @@ OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed arrows; few 
 
 # The win-back campaign sent to customers who had left (retention.saving.win_back): its name (the team's) and the
 # offer of each tier in each customer's language.
-WIN_BACK_NAME = "Come back to Acme Board — summer offer"
+WIN_BACK_NAME = "Come back to Acme Board — autumn offer"
 WIN_BACK_OFFERS = {
     "standard": {"en": "Come back this month and pay half price for your first two months.",
                  "ar": "عُد هذا الشهر وادفع نصف السعر في أول شهرين.",
