@@ -75,15 +75,16 @@ def stored_periods() -> list[StoredPeriod]:
 
 def overview(name: str | None, now: datetime, segment: Segment | None = None,
              value_attribute: str = "mrr") -> tuple[Overview, bool]:
-    """The page's data for the period named `name` (2026-11, 2026-Q3; None: the current month); the flag says
-    whether a name was given that no stored period has (the current month is shown instead). With a segment, its
+    """The page's data for the period named `name` (2026-11, 2026-Q3; None: the last whole month); the flag says
+    whether a name was given that no stored period has (the last whole month is shown instead). With a segment, its
     figures for the chosen period too (segment_figures)."""
     periods = stored_periods()
     by_name = {p.name: p for p in periods}
     chosen = by_name.get(name) if name else None
     unknown = bool(name) and chosen is None
-    if chosen is None:
-        chosen = next((p for p in periods if p.kind == "month"), None)
+    if chosen is None:  # the last whole month: a month a few days old says little (its repeat rate is near 0)
+        months_kept = [p for p in periods if p.kind == "month"]
+        chosen = next((p for p in months_kept if p.name != f"{now:%Y-%m}"), months_kept[0] if months_kept else None)
     trend_keys = [f"{PREFIX}month:{p.name}" for p in sorted((p for p in periods if p.kind == "month"),
                                                             key=lambda p: p.name)[-(STORED_MONTHS + 1):]]
     wanted = set(trend_keys) | ({chosen.key} if chosen else set()) | {REFRESHED_KEY}

@@ -49,6 +49,8 @@ def test_the_chosen_period_trend_stages_and_moves(team, monkeypatch):
     monkeypatch.setattr(views, "utcnow", lambda: NOW)  # the moves of the 12 months before the page's now
     a_small_file()
     refresh_retention(NOW)
+    # Without a period: the last whole month (on 15 April, March), not the fortnight of April.
+    assert 'aria-current="page">2025-03<' in page(team) and "Month 2025-03" in page(team)
     html = page(team, "?period=2025-03")
     assert 'aria-current="page">2025-03<' in html
     # March 2025, checked by hand in test_figures: CRR 33.3 %, churn 66.7 %, repeat 33.3 %, 3 at the start.
@@ -66,7 +68,8 @@ def test_the_chosen_period_trend_stages_and_moves(team, monkeypatch):
     assert '<th scope="row" dir="ltr">2025-04</th><td>first stage</td><td>Active</td><td>3</td>' in html
     monkeypatch.setattr(views, "utcnow", lambda: NOW + timedelta(days=366))
     assert "No customer changed stage in the last 12 months." in page(team)
-    # A quarter is chosen by its name; an unknown name says so and shows the current month.
+    # A quarter is chosen by its name; an unknown name says so and shows the last whole month (a year on, every
+    # stored month is whole: the newest).
     assert "Quarter 2025-Q1" in page(team, "?period=2025-Q1")
     unknown = page(team, "?period=1999-01")
     assert "No figures are stored for that period" in unknown and "Month 2025-04" in unknown
