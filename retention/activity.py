@@ -33,6 +33,11 @@ BATCH = 5000
 # A file's errors listed one by one, at most: a million rows for an address nobody imported would otherwise
 # hold a million messages. Past it they are counted (ActivityReport.rejected), not listed.
 ERRORS_LISTED = 10_000
+# A batch's addresses are looked up with IN lists of a multiple of this many: the statement's text, and so the
+# statement SQLite prepares and its driver caches by text (128 of them), is one of a few instead of a new one per
+# batch. Measured on a million rows: unpadded, the cache of prepared IN lists of thousands of addresses grew the
+# import by 25 MB; padded, memory stays flat.
+IN_LIST_STEP = 500
 # Items of one API request, at most (a client sends more in several requests).
 API_BATCH_MAX = 1000
 
@@ -112,8 +117,14 @@ def _checked(rows: list[ActivityRow], now: datetime) -> tuple[list[dict], list[t
 def _customer_ids(emails: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for some in slices(sorted(emails)):
-        found.update(db.session.execute(select(Customer.email, Customer.id).where(Customer.email.in_(some))).all())
+        found.update(db.session.execute(select(Customer.email, Customer.id).where(
+            Customer.email.in_(padded(some, IN_LIST_STEP)))).all())
     return found
+
+
+def padded(values: list[str], step: int) -> list[str]:
+    """`values` with its last one repeated up to a multiple of `step` (an IN list means the same with them)."""
+    return values + values[-1:] * (-len(values) % step) if values else values
 
 
 def _no_customer(email: str, erased_at: datetime | None) -> str:
