@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import any_, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import ARRAY
 
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import insert_rows_ignoring_conflicts, slices
@@ -86,7 +88,7 @@ def _import_batch(rows: list[ActivityRow], now: datetime, report: ActivityReport
     values, refused = _checked(rows, now)
     for line, _, reason in refused:
         report.refuse(line, reason)
-    added = len(insert_rows_ignoring_conflicts(Activity, values))
+    added = len(_insert(values))
     db.session.commit()
     report.added += added
     report.already_there += len(values) - added
@@ -114,7 +116,28 @@ def _checked(rows: list[ActivityRow], now: datetime) -> tuple[list[dict], list[t
     return values, refused
 
 
+def _insert(values: list[dict]) -> list[tuple]:
+    """The rows stored, skipping those already there; their ids. On PostgreSQL one statement per batch whose
+    columns are arrays (`INSERT … SELECT FROM unnest(…)`): psycopg rewrites each statement's placeholders and
+    caches that only for short statements, and a multi-row INSERT of 7,000 placeholders cost the import 40 % of its
+    time in that rewriting alone (cProfile, 100,000 rows)."""
+    if not values or db.session.get_bind().dialect.name != "postgresql":
+        return insert_rows_ignoring_conflicts(Activity, values)
+    table = Activity.__table__
+    columns = list(values[0])
+    arrays = [bindparam(f"{name}_array", [value[name] for value in values], type_=ARRAY(table.c[name].type))
+              for name in columns]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived(name="given")
+    statement = (postgresql.insert(table).from_select(columns, select(*(rows.c[name] for name in columns)))
+                 .on_conflict_do_nothing().returning(table.c.id))
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
 def _customer_ids(emails: set[str]) -> dict[str, int]:
+    if db.session.get_bind().dialect.name == "postgresql":  # one array parameter: a short statement (see _insert)
+        addresses = bindparam("addresses", sorted(emails), type_=ARRAY(Customer.__table__.c.email.type))
+        return dict(db.session.execute(select(Customer.email, Customer.id).where(
+            Customer.email == any_(addresses))).all())
     found: dict[str, int] = {}
     for some in slices(sorted(emails)):
         found.update(db.session.execute(select(Customer.email, Customer.id).where(
