@@ -29,8 +29,8 @@ from surveys.models import Customer
 
 Progress = Callable[[int], None]
 
-# Rows per transaction of an import: one lookup of the batch's customers, one INSERT of its rows (sent as
-# multi-row statements), one commit. SQLite has one writer: a batch holds it for tens of milliseconds.
+# Rows per transaction of an import: one lookup of the batch's customers, one INSERT of its rows (multi-row
+# statements on SQLite, one statement of arrays on PostgreSQL: see _insert), one commit. SQLite has one writer: a batch holds it for tens of milliseconds.
 BATCH = 5000
 # A file's errors listed one by one, at most: a million rows for an address nobody imported would otherwise
 # hold a million messages. Past it they are counted (ActivityReport.rejected), not listed.
