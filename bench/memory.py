@@ -62,10 +62,13 @@ class Run:
     peak_mb: float
     returncode: int
     last_line: str
+    # The command's own CPU (user + system; not a database server's): on a shared machine, what it cost whatever
+    # else was running, where the wall time waits for the other processes too.
+    cpu_seconds: float = 0.0
 
     def show(self) -> None:
-        say(f"  {self.what:<44} {self.seconds:8.1f} s  peak {self.peak_mb:7.1f} MB  exit {self.returncode}  "
-            f"{self.last_line[:80]}")
+        say(f"  {self.what:<44} {self.seconds:8.1f} s  cpu {self.cpu_seconds:7.1f} s  peak {self.peak_mb:7.1f} MB  "
+            f"exit {self.returncode}  {self.last_line[:80]}")
 
 
 def measured(what: str, command: list[str], env: dict, workdir: Path) -> Run:
@@ -79,7 +82,7 @@ def measured(what: str, command: list[str], env: dict, workdir: Path) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     lines = (out.read_text(errors="replace") or err.read_text(errors="replace")).strip().splitlines()
     run = Run(what, round(seconds, 1), round(usage.ru_maxrss / 1024, 1), process.returncode,
-              lines[-1] if lines else "")
+              lines[-1] if lines else "", round(usage.ru_utime + usage.ru_stime, 1))
     run.show()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err.read_text(errors='replace')[-3000:]}")

@@ -23,7 +23,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from feedback_app.core.extensions import db
 from retention.kpis import (CANCEL_KIND, CustomerHistory, Period, Purchase, RetentionReport, TrendAccumulator,
@@ -46,7 +46,7 @@ def retention_trend(periods: Sequence[Period], now: datetime, customer_condition
         return []
     accumulator = TrendAccumulator(periods, now)
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    for history in _histories(end, customer_condition, value_attribute):
+    for history in _histories(start, end, customer_condition, value_attribute):
         accumulator.add(history)
     for answered_at, contacted_at in _contacts(start, end, customer_condition):
         accumulator.add_contact(answered_at, contacted_at)
@@ -60,8 +60,9 @@ def retention_report(period: Period, now: datetime, customer_condition=None,
     return retention_trend([period], now, customer_condition, value_attribute)[0]
 
 
-def _histories(until: datetime, condition, value_attribute: str):
-    """Every customer (matching `condition`) as a CustomerHistory with their purchases before `until`."""
+def _histories(since: datetime, until: datetime, condition, value_attribute: str):
+    """Every customer (matching `condition`) as a CustomerHistory with their purchases in [since, until) and the
+    count of those before `since`: the rows read are the periods', not the customers' whole history."""
     after = 0
     while True:
         query = select(Customer.id, Customer.customer_since, Customer.ended_at, Customer.attributes).where(
@@ -72,31 +73,35 @@ def _histories(until: datetime, condition, value_attribute: str):
         if not customers:
             return
         low, high = customers[0].id, customers[-1].id
-        lifetimes, purchases = _activity_facts(low, high), _purchases(low, high, until)
+        lifetimes, purchases = _activity_facts(low, high, since), _purchases(low, high, since, until)
         for customer in customers:
-            first, cancel, other = lifetimes.get(customer.id, (None, None, None))
+            first, cancel, other, earlier = lifetimes.get(customer.id, (None, None, None, 0))
             value = number((customer.attributes or {}).get(value_attribute))
             yield CustomerHistory(lifetime_of(customer.customer_since, customer.ended_at, first, cancel, other),
-                                  purchases.get(customer.id, ()), value)
+                                  purchases.get(customer.id, ()), value, earlier)
         after = high
 
 
-def _activity_facts(low: int, high: int) -> dict[int, tuple]:
-    """(first activity, latest cancel, latest other activity) by customer id in [low, high]."""
+def _activity_facts(low: int, high: int, since: datetime) -> dict[int, tuple]:
+    """(first activity, latest cancel, latest other activity, purchases before `since`) by customer id in
+    [low, high]: one pass over their activity in the database, one row per customer out of it."""
     cancel = Activity.kind == CANCEL_KIND
+    earlier = and_(Activity.kind.in_(PURCHASE_KINDS), Activity.occurred_at < since)
     rows = db.session.execute(
         select(Activity.customer_id, func.min(Activity.occurred_at),
-               func.max(case((cancel, Activity.occurred_at))), func.max(case((~cancel, Activity.occurred_at))))
+               func.max(case((cancel, Activity.occurred_at))), func.max(case((~cancel, Activity.occurred_at))),
+               func.count(case((earlier, 1))))
         .where(Activity.customer_id.between(low, high)).group_by(Activity.customer_id))
-    return {customer_id: (first, last_cancel, last_other) for customer_id, first, last_cancel, last_other in rows}
+    return {customer_id: (first, last_cancel, last_other, before)
+            for customer_id, first, last_cancel, last_other, before in rows}
 
 
-def _purchases(low: int, high: int, until: datetime) -> dict[int, list[Purchase]]:
+def _purchases(low: int, high: int, since: datetime, until: datetime) -> dict[int, list[Purchase]]:
     found: dict[int, list[Purchase]] = defaultdict(list)
     for customer_id, at, amount in db.session.execute(
             select(Activity.customer_id, Activity.occurred_at, Activity.amount)
             .where(Activity.customer_id.between(low, high), Activity.kind.in_(PURCHASE_KINDS),
-                   Activity.occurred_at < until)):
+                   Activity.occurred_at >= since, Activity.occurred_at < until)):
         found[customer_id].append(Purchase(at, amount))
     return found
 

@@ -94,12 +94,19 @@ def fit_matrix(customers: Iterable[FitFacts], weights: CostWeights = CostWeights
             valued.append((facts, cost_of(facts, weights)))
     if not valued:
         return FitMatrix((), value_threshold, cost_threshold, dict.fromkeys(QUADRANTS, 0), unvalued)
-    value_threshold = _median_or(value_threshold, [facts.value for facts, _ in valued])
-    cost_threshold = _median_or(cost_threshold, [cost for _, cost in valued])
+    value_threshold, cost_threshold = thresholds([facts.value for facts, _ in valued], [cost for _, cost in valued],
+                                                 value_threshold, cost_threshold)
     points = tuple(FitPoint(facts.key, facts.value, cost, quadrant_of(facts.value, cost, value_threshold,
                                                                        cost_threshold)) for facts, cost in valued)
     counted = Counter(point.quadrant for point in points)
     return FitMatrix(points, value_threshold, cost_threshold, {q: counted.get(q, 0) for q in QUADRANTS}, unvalued)
+
+
+def thresholds(values: Sequence[float], costs: Sequence[float], value_threshold: float | None = None,
+               cost_threshold: float | None = None) -> tuple[float, float]:
+    """The (value, cost) thresholds over the placed customers' values and costs (at least one each): those given,
+    else the medians. Apart from fit_matrix so a caller with many customers can keep them as compact columns."""
+    return _median_or(value_threshold, values), _median_or(cost_threshold, costs)
 
 
 def _median_or(given: float | None, numbers: Sequence[float]) -> float:

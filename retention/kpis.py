@@ -116,10 +116,13 @@ class Purchase:
 
 @dataclass(frozen=True)
 class CustomerHistory:
-    """What the figures need of one customer. purchases: their purchase activities, in any order."""
+    """What the figures need of one customer. purchases: their purchase activities, in any order — all of them, or
+    only those from the earliest period's start on with `earlier_purchases` counting those before it (a reader
+    need not fetch years of history to know whether a customer had bought before)."""
     lifetime: Lifetime
     purchases: Sequence[Purchase] = ()
     mrr: float | None = None  # their value attribute, for concentration when purchases carry no amounts
+    earlier_purchases: int = 0  # purchases before the start of every period measured, not listed
 
 
 # ---------------------------------------------------------------- the report
@@ -259,7 +262,7 @@ class Accumulator:
 
     def add(self, customer: CustomerHistory) -> None:
         alive_at_end = self._count_lifetime(customer.lifetime)
-        self._count_purchases(customer.purchases)
+        self._count_purchases(customer.purchases, customer.earlier_purchases)
         if alive_at_end and customer.mrr is not None:
             self.mrr_values.append(customer.mrr)
 
@@ -280,9 +283,9 @@ class Accumulator:
         self.end += alive_at_end
         return alive_at_end
 
-    def _count_purchases(self, purchases: Iterable[Purchase]) -> None:
+    def _count_purchases(self, purchases: Iterable[Purchase], earlier: int) -> None:
         a, b = self.period.start, self.as_of
-        in_period = up_to_end = 0
+        in_period, up_to_end = 0, earlier
         amount, has_amount = 0.0, False
         for purchase in purchases:
             if purchase.at < b:

@@ -125,6 +125,23 @@ def test_repeat_rate_frequency_and_one_and_done():
     assert result.one_and_done_share == pytest.approx(25.0)
 
 
+def test_purchases_before_every_period_may_be_counted_instead_of_listed():
+    """A reader fetches the periods' purchases only and counts the earlier ones (CustomerHistory.earlier_purchases):
+    the figures are those of the full list."""
+    old = datetime(2025, 1, 1)
+    listed = [alive(old, purchases=bought(datetime(2025, 12, 5), datetime(2026, 1, 7))),   # B of the example above
+              alive(old, purchases=bought(datetime(2025, 12, 24))),                        # D
+              alive(old, purchases=bought(datetime(2025, 11, 1), datetime(2025, 12, 1)))]  # bought twice before
+    counted = [CustomerHistory(Lifetime(old), tuple(bought(datetime(2026, 1, 7))), earlier_purchases=1),
+               CustomerHistory(Lifetime(old), earlier_purchases=1),
+               CustomerHistory(Lifetime(old), earlier_purchases=2)]
+    february = Period(datetime(2026, 2, 1), datetime(2026, 3, 1))
+    full, short = trend([JANUARY, february], listed, now=LATER), trend([JANUARY, february], counted, now=LATER)
+    assert full == short
+    # January: B bought once in it (1 purchaser, no repeat); ever bought all three; only D exactly once → 1 / 3.
+    assert (short[0].purchasers, short[0].repeat_customers, short[0].ever_bought, short[0].one_and_done) == (1, 0, 3, 1)
+
+
 def test_concentration_of_revenue_top_tenth_and_largest():
     day = datetime(2026, 1, 10)
     customers = [alive(datetime(2025, 1, 1), purchases=bought(day, amount=500.0)),
