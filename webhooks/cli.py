@@ -1,6 +1,8 @@
 """`feedback webhooks add | list | deliver`: endpoints registered and listed, due deliveries sent now."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -60,7 +62,7 @@ def deliver_command():
     """Deliver every webhook due now (the scheduler does this every few seconds)."""
     now = utcnow()
     due = count_due(now)
-    with click.progressbar(length=due, label="Delivering webhooks", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=due, label="Delivering webhooks", file=sys.stderr) as bar:
         report = deliver_due_webhooks(now, admin_url=current_app.config["BASE_URL"], clock=utcnow,
                                       progress=bar.update)
     if report.busy:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
 from feedback_app.core import leases
@@ -83,7 +83,6 @@ def deliver_due_webhooks(now: datetime, *, admin_url: str = "", clock: Callable[
 
 def count_due(now: datetime) -> int:
     """Deliveries waiting for an unpaused endpoint and due now (the CLI's progress bar)."""
-    from sqlalchemy import func
     return db.session.scalar(select(func.count()).select_from(WebhookDelivery)
                              .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                              .where(WebhookDelivery.delivered_at.is_(None), WebhookEndpoint.paused_at.is_(None),

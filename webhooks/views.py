@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from feedback_app.accounts.access import role_required
@@ -29,7 +30,7 @@ class EndpointForm(FlaskForm):
                                              Length(max=2000)])
     secret = StringField(_l("Secret"), validators=[DataRequired(message=_l("Enter a secret.")), Length(max=200)],
                          description=_l("Each delivery is signed with it; the receiver checks the signature."))
-    events = SelectMultipleField(_l("Events"), choices=[(event, event) for event in EVENT_TYPES],
+    events = SelectMultipleField(_l("Events"), choices=[SelectChoice(event, event) for event in EVENT_TYPES],
                                  validators=[DataRequired(message=_l("Choose at least one event."))],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
     allow_private = BooleanField(_l("Allow private and loopback addresses (a receiver on your own network)"))
