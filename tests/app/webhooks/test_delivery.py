@@ -191,3 +191,17 @@ def test_a_receiver_that_is_down_is_a_failure_without_status(app):
     assert deliver(NOW).failed == 1
     [delivery] = deliveries()
     assert delivery.last_status is None and "Connection" in delivery.last_error
+
+
+def test_the_scheduler_delivers_every_few_seconds(app):
+    from feedback_app import scheduler
+    job = next(job for job in scheduler.JOBS if job.name == "deliver-webhooks")
+    assert job.every <= timedelta(seconds=10)
+    receiver = Receiver(SECRET).start()  # real time: the job signs with the clock
+    try:
+        local_endpoint(receiver)
+        closed(1)
+        scheduler.run_job(app, job)
+        assert len(receiver.received) == 1 and receiver.received[0].signature_ok
+    finally:
+        receiver.stop()
