@@ -66,6 +66,8 @@ def deliver_due_webhooks(now: datetime, *, admin_url: str = "", clock: Callable[
     clock = clock or (lambda: now)
     run = _Run(now, clock, post, resolve, rng or random.Random(), admin_url.rstrip("/"), WebhookReport(),
                stop or (lambda: False), progress)
+    if not anything_due(now):  # the idle scheduler's tick: one read, no lease taken (no write)
+        return run.report
     with leases.held(LEASE, LEASE_TTL, clock) as lease:
         if lease is None:
             run.report.busy = True
@@ -87,6 +89,15 @@ def count_due(now: datetime) -> int:
                              .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                              .where(WebhookDelivery.delivered_at.is_(None), WebhookEndpoint.paused_at.is_(None),
                                     WebhookDelivery.next_attempt_at <= now))
+
+
+def anything_due(now: datetime) -> bool:
+    found = db.session.scalar(select(WebhookDelivery.id)
+                              .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                              .where(WebhookDelivery.delivered_at.is_(None), WebhookEndpoint.paused_at.is_(None),
+                                     WebhookDelivery.next_attempt_at <= now).limit(1))
+    db.session.rollback()  # no read transaction held while the lease is taken
+    return found is not None
 
 
 def _endpoints_with_work(now: datetime) -> list[int]:
