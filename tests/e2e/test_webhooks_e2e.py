@@ -18,6 +18,7 @@ from feedback_app.accounts.tokens import create_token
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from surveys.asking.services import close_survey, create_survey
+from surveys.models import Survey
 from tests.app.feedback_app.test_cli import run
 from tests.support.webhook_receiver import Receiver
 from triage.classification import learning
@@ -69,7 +70,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_in_order(live_server,
     with app.app_context():
         learning.train(utcnow())  # the model exists: the API classifies at once
         token = create_token("e2e", "triager", utcnow()).plain
-        survey = create_survey("nps", "Quarterly NPS", "Acme")
+        survey_id = create_survey("nps", "Quarterly NPS", "Acme").id
         added = run(app, "webhooks", "add", receiver.url, "--secret", SECRET, "--allow-private",
                     "--events", "response.created,response.classified,survey.closed")
         assert added.exit_code == 0, added.output
@@ -82,7 +83,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_in_order(live_server,
             receiver.stop()  # down: every attempt now fails (connection refused)
             later = [send_feedback(live_server.url, token, text) for text in
                      ("Too expensive for a team of three", "I would love a dark mode")]
-            close_survey(survey, utcnow())
+            close_survey(db.session.get(Survey, survey_id), utcnow())
             wait_for(lambda: most_attempts() >= 3, 90, processes, "three failed attempts while it is down")
             assert undelivered() == 5 and len(receiver.received) == 4
 
@@ -106,5 +107,5 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_in_order(live_server,
     got = [(item.event["type"], item.event["data"].get("response_id") or item.event["data"].get("survey_id"))
            for item in receiver.received]
     assert got == [(kind, response_id) for response_id in first + later
-                   for kind in ("response.created", "response.classified")] + [("survey.closed", survey.id)]
+                   for kind in ("response.created", "response.classified")] + [("survey.closed", survey_id)]
     assert [item.event for item in receiver.received][:1][0]["data"]["channel"] == "support"
