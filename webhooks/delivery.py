@@ -55,6 +55,20 @@ class _Run:
     report: WebhookReport
     stop: Callable[[], bool]
     progress: Callable[[int], object] | None
+    lease: leases.Holding | None = None
+    renewed_at: datetime | None = None
+
+    def may_go_on(self) -> bool:
+        """Not asked to stop, and the lease still ours: renewed every third of its time, so a long backlog never
+        outlives it (another scheduler would then deliver the same queue at once)."""
+        if self.stop():
+            return False
+        if self.lease is not None and self.clock() - self.renewed_at > LEASE_TTL / 3:
+            self.renewed_at = self.clock()
+            if not self.lease.renew():
+                self.lease = None
+                return False
+        return True
 
 
 def deliver_due_webhooks(now: datetime, *, admin_url: str = "", clock: Callable[[], datetime] | None = None,
@@ -72,14 +86,11 @@ def deliver_due_webhooks(now: datetime, *, admin_url: str = "", clock: Callable[
         if lease is None:
             run.report.busy = True
             return run.report
-        renewed = clock()
+        run.lease, run.renewed_at = lease, clock()
         for endpoint_id in _endpoints_with_work(now):
-            _deliver_to(run, endpoint_id)
-            if run.stop():
+            if not run.may_go_on():
                 break
-            if clock() - renewed > LEASE_TTL / 3:
-                lease.renew()
-                renewed = clock()
+            _deliver_to(run, endpoint_id)
     return run.report
 
 
@@ -118,7 +129,7 @@ def _deliver_to(run: _Run, endpoint_id: int) -> None:
             db.session.rollback()
             return
         for delivery, event in rows:
-            if delivery.next_attempt_at > run.now or run.stop():
+            if delivery.next_attempt_at > run.now or not run.may_go_on():
                 db.session.rollback()
                 return
             endpoint = db.session.get(WebhookEndpoint, endpoint_id)

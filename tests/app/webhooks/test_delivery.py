@@ -20,6 +20,7 @@ from tests.support.webhook_receiver import Receiver
 from webhooks import events, signing
 from webhooks.delivery import LEASE, deliver_due_webhooks, paused_email_key
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.sending import Answer
 from webhooks.services import resend, resume
 
 SECRET = "whsec_local"
@@ -205,3 +206,23 @@ def test_the_scheduler_delivers_every_few_seconds(app):
         assert len(receiver.received) == 1 and receiver.received[0].signature_ok
     finally:
         receiver.stop()
+
+
+def test_a_long_run_renews_its_lease_and_stops_when_it_is_lost(app):
+    endpoint(("survey.closed",))
+    closed(1, 2, 3, 4)
+    moments = iter(NOW + timedelta(minutes=2 * n) for n in range(100))  # each look at the clock: 2 min later
+    posted = []
+
+    def post(target, body, headers):
+        posted.append(json.loads(body)["data"]["survey_id"])
+        if len(posted) == 2:  # meanwhile its lease expired and another scheduler took it
+            db.session.execute(leases.Lease.__table__.update().values(holder="another-scheduler"))
+            db.session.commit()
+        return Answer(200, None)
+
+    report = deliver(NOW, clock=lambda: next(moments), post=post, resolve=lambda host, port: ["93.184.216.34"])
+    # Renewed after the first delivery (over a third of 5 min since it was taken); the renewal after the second
+    # finds the lease another's: the run stops there, leaving the rest to the lease's holder.
+    assert posted == [1, 2] and report.delivered == 2
+    assert [d.delivered_at is not None for d in deliveries()] == [True, True, False, False]
