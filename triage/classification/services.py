@@ -87,8 +87,8 @@ def correct(item: TriageItem, type_key: str, user_id: int, now: datetime) -> Non
 
 def label(item: TriageItem, type_key: str, source: str, user_id: int, now: datetime) -> None:
     if type_key != item.type_key:  # a correction: webhooks hear of the new type
-        emit(RESPONSE_CLASSIFIED, {**classified_data(item), "type": type_key, "confidence": 1.0,
-                                   "needs_review": False, "corrected": True}, now)
+        corrected = {"type": type_key, "confidence": 1.0, "needs_review": False, "corrected": True}
+        emit(RESPONSE_CLASSIFIED, {**classified_data(item, item.response.comment), **corrected}, now)
     item.type_key, item.confirmed, item.confirmed_by, item.confirmed_at = type_key, True, user_id, now
     item.needs_review, item.review_priority = False, 0
     example = db.session.scalar(select(TrainingExample).where(TrainingExample.response_id == item.response_id))
@@ -99,7 +99,7 @@ def label(item: TriageItem, type_key: str, source: str, user_id: int, now: datet
     example.label, example.source, example.created_at = type_key, source, now
 
 
-def classified_data(item: TriageItem) -> dict:
-    """The data of a `response.classified` webhook event: the type an answer's text was given."""
-    return {"response_id": item.response_id, "type": item.type_key, "confidence": item.confidence,
+def classified_data(item: TriageItem, comment: str) -> dict:
+    """The data of a `response.classified` webhook event: the type an answer's text (as classified) was given."""
+    return {"response_id": item.response_id, "comment": comment, "type": item.type_key, "confidence": item.confidence,
             "needs_review": item.needs_review, "language": item.language, "theme": item.theme, "corrected": False}

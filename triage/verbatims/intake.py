@@ -98,7 +98,7 @@ def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float)
         response.id, response.answered_at, customer_id=response.customer_id, channel=response.channel,
         kind=response.kind, score=response.score, comment=response.comment, locale=response.locale), now)
     if item is not None:
-        emit(RESPONSE_CLASSIFIED, classified_data(item), now)
+        emit(RESPONSE_CLASSIFIED, classified_data(item, response.comment), now)
     db.session.commit()
     return Taken(response, item)
 

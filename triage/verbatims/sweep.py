@@ -83,7 +83,7 @@ def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[
         if fresh:
             fresh_items.append(item)
             if item.type_key != type_before:  # a webhook hears of a new or changed type
-                retyped.append(item)
+                retyped.append(classified_data(item, response.comment))
         if fresh or (item.theme_group is None and item.theme_key):  # a new theme, or one from before groups
             regroup.append(item)
         copy_answer(item, response, kind)
@@ -93,7 +93,7 @@ def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[
     assign_groups(regroup)
     review_order.prioritise(fresh_items, model_version)
     if retyped:
-        emit_many(RESPONSE_CLASSIFIED, [classified_data(item) for item in retyped], retyped[0].classified_at)
+        emit_many(RESPONSE_CLASSIFIED, retyped, fresh_items[0].classified_at)
     return classified, items
 
 

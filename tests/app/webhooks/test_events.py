@@ -16,6 +16,7 @@ from surveys.models import Customer, Response
 from tests.app.retention.test_refresh import activities, customer, every
 from tests.app.webhooks.helpers import endpoint, queued
 from tests.support.factories import NOW, add_customers, sent_survey, survey_path
+from triage.classification.services import confirm, correct
 from triage.fixes.services import FixChange, change_status, create_fix
 from triage.verbatims.classifying import classify_pending
 from triage.verbatims.intake import ChannelFeedback, take_feedback
@@ -87,6 +88,7 @@ def test_channel_feedback_queues_created_and_classified(app):
     assert types == [("response.created", taken.response.id), ("response.classified", taken.response.id)]
     classified = queued()[1][1]
     assert classified["type"] == taken.item.type_key and classified["corrected"] is False
+    assert classified["comment"] == "The export crashes every time"
 
 
 def test_the_sweep_queues_response_classified_once_per_new_type(app, client):
@@ -96,8 +98,19 @@ def test_the_sweep_queues_response_classified_once_per_new_type(app, client):
     classify_pending(NOW, 0.5)
     [(kind, data, endpoint_id)] = queued()
     assert kind == "response.classified" and endpoint_id == hook.id and data["type"]
+    assert data["comment"] == "The app is so slow to load"  # the words, which the score-only first save had not
     classify_pending(NOW + timedelta(minutes=1), 0.5)  # nothing new: nothing queued
     assert len(queued()) == 1
+
+
+def test_a_correction_is_an_event_and_a_confirmation_is_not(app):
+    hook = endpoint(("response.classified",))
+    taken = take_feedback(ChannelFeedback(channel="chat", text="Too expensive for a team of three"), NOW, 0.5)
+    other = "usability" if taken.item.type_key != "usability" else "pricing"
+    confirm(taken.item, None, NOW)  # the same type: nothing new to hear
+    correct(taken.item, other, None, NOW)
+    types = [(data["type"], data["corrected"]) for _, data, _ in queued(hook.id)]
+    assert types[1:] == [(other, True)] and types[0][1] is False
 
 
 def test_a_fix_status_change_is_an_event(app):
