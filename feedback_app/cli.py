@@ -100,9 +100,11 @@ def demo():
     classify every comment, and say how to sign in. Safe to run again: nothing is added twice."""
     from feedback_app.demo import classify_everything, load_demo
     from feedback_app.mail.transports import sender_address
+    from retention.refresh import stage_settings
 
     config = current_app.config
-    click.echo(load_demo(utcnow(), config["REVIEW_BELOW"], sender_address(config), click.echo).summary())
+    click.echo(load_demo(utcnow(), config["REVIEW_BELOW"], sender_address(config), click.echo,
+                         settings=stage_settings(config), value_attribute=config["IMPACT_VALUE_ATTRIBUTE"]).summary())
     click.echo("Classifying the comments (the scheduler's sweep, run now)…")
     classified = classify_everything(utcnow(), config["REVIEW_BELOW"], click.echo)
     click.echo(f"{classified} comments classified: the dashboard shows their types and themes."

@@ -21,7 +21,10 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from surveys.answering import tallies as score_tallies
-from surveys.models import Customer, Response, Survey
+from surveys.answering.segment_tallies import Reach, segment_weekly
+from surveys.models import Customer, Response, Segment, Survey
+from surveys.people.segment_store import listed_segments
+from surveys.people.segment_views import requested_segment
 from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, Kind
 from surveys.scales.scoring import week_start
@@ -84,37 +87,49 @@ class Board:
     shipping: metrics.DaysToShip
     told: metrics.Told
     love: Love
+    segment: Segment | None = None   # the scores are this segment's (the rest of the board is everyone's)
+    reach: Reach | None = None       # how far the segment's answers were read
 
 
-def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en") -> Board:
+def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en",
+          segment: Segment | None = None) -> Board:
     span = metrics.period(now, weeks)
+    kinds, reach = _kind_panels(span, segment)
     queue = fix_queue.ranked_queue(now, settings, statuses=policy.TO_DO)
     types = problem_types(all_types())
     counts = _type_counts(span)
     return Board(
         span, db.session.scalar(select(exists().where(Survey.id.is_not(None)))),
         db.session.scalar(select(exists().where(Customer.id.is_not(None)))),
-        _kind_panels(span), metrics.types_per_week(counts, span.week_starts, [t.key for t in types]),
+        kinds, metrics.types_per_week(counts, span.week_starts, [t.key for t in types]),
         {t.key: t.name.get(locale, t.name["en"]) for t in types} | {None: _("No type (yet)")},
         {t.key: TYPE_COLOURS[i % len(TYPE_COLOURS)] for i, t in enumerate(types)} | {None: NO_TYPE_COLOUR},
         queue[:QUEUE_TOP], len(queue), _contacted(span), _shipping(span), _told(span),
         Love(metrics.praise_in(counts, span.week_starts), listing.theme_groups(listing.Filters(type=PRAISE),
-                                                                               limit=LOVED_THEMES), _quotes()))
+                                                                               limit=LOVED_THEMES), _quotes()),
+        segment, reach)
 
 
 def _in(span: metrics.Period, column):
     return column.between(span.start, span.end)
 
 
-def _kind_panels(span: metrics.Period) -> list[KindPanel]:
+def _kind_panels(span: metrics.Period, segment: Segment | None) -> tuple[list[KindPanel], Reach | None]:
     """Survey answers only, per kind across all surveys; a kind appears once it has any answer in the period.
-    Read from the score tallies (a few rows per week), not from the answers."""
+    Read from the score tallies (a few rows per week), not from the answers; a segment's counted from its
+    answers among the period's newest (surveys.answering.segment_tallies)."""
+    first_week, reach = span.week_starts[0], None
+    if segment is None:
+        weekly = score_tallies.weekly(channel="survey", first_week=first_week)
+    else:
+        counted = segment_weekly(segment, channel="survey", first_week=first_week)
+        weekly, reach = counted.weeks, counted.reach
     by_kind: dict[str, dict[date, Counter]] = {}
-    for (kind, week), tally in score_tallies.weekly(channel="survey", first_week=span.week_starts[0]).items():
+    for (kind, week), tally in weekly.items():
         by_kind.setdefault(kind, {})[week] = tally
     return [KindPanel(KINDS[key], scoring.score_of(key, sum(by_kind[key].values(), Counter())),
                       scoring.weekly_trend_of(key, by_kind[key]))
-            for key in KINDS if key in by_kind]
+            for key in KINDS if key in by_kind], reach
 
 
 def _type_counts(span: metrics.Period) -> Counter:
@@ -172,7 +187,8 @@ def _told(span: metrics.Period) -> metrics.Told:
 def home():
     raw = request.args.get("weeks")
     weeks = metrics.parse_weeks(raw)
+    segment = requested_segment()
     board = build(utcnow(), weeks or metrics.DEFAULT_WEEKS, fix_queue.settings_from(current_app.config),
-                  str(get_locale()))
+                  str(get_locale()), segment)
     return render_template("dashboard.html", board=board, periods=metrics.PERIODS,
-                           bad_period=raw is not None and weeks is None)
+                           bad_period=raw is not None and weeks is None, segments=listed_segments())

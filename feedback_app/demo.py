@@ -1,10 +1,12 @@
-"""Demo data for trying the app: customers in three languages, six weeks of answers to three surveys, feedback
-from a support inbox and an app store, fixes made of it, every comment classified before the app starts.
+"""Demo data for trying the app: customers in three languages, six weeks of answers to three surveys and an older
+one from last spring, feedback from a support inbox and an app store, fixes made of it, every comment classified,
+and the retention side alive — a year and a half of customer lifetimes and activity, a win-back campaign, the
+stages, figures, loop comparison, fit matrix and Save list computed (feedback_app.demo_activity).
 
 Everything here is invented for the demo (the words are in feedback_app.demo_texts) and goes through the real
-use cases: the customer CSV import, survey send, the survey answer, channel intake, fixes, "contacted", the
-outbox's delivery (to memory: the demo never mails anyone) and the scheduler's sweep. Seeded, so every load
-is the same.
+use cases: the customer CSV import, the activity import, survey send, the survey answer, channel intake, fixes,
+"contacted", win-back, the outbox's delivery (to memory: the demo never mails anyone), the scheduler's sweep and
+its retention refresh. Seeded, so every load is the same.
 """
 from __future__ import annotations
 
@@ -17,12 +19,16 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from feedback_app import demo_activity as activity
 from feedback_app import demo_texts as texts
 from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import MemoryTransport
+from retention.refresh import refresh_retention
+from retention.saving.values import refresh_values
+from retention.stages import StageSettings
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking import services
@@ -39,6 +45,9 @@ DEMO_ADMIN = ("admin@example.com", "demo-password")
 SEED = 20261123
 CUSTOMERS = {"en": 40, "ar": 30, "fa": 30}
 FIRST_SENT_DAYS_AGO = 46  # six weeks and a bit of answers
+# Last spring's NPS survey: answered within three weeks, over 180 days ago (the loop comparison's longest horizon).
+SPRING_SENT_DAYS_AGO, SPRING_ANSWERED_WITHIN = 230, timedelta(days=21)
+SPRING_COMMENT_RATE, SPRING_CONTACT_RATE = 0.5, 0.85
 ANSWER_RATE, CONTACT_RATE_UNHAPPY, CONTACT_RATE = 0.7, 0.7, 0.4
 CONTACTED = 4  # unhappy answers older than a few days a team member already called
 EDIT_WINDOW = timedelta(hours=24)
@@ -57,30 +66,53 @@ class Loaded:
     answers: int = 0
     channel: int = 0
     fixes: int = 0
+    surveys: int = 0
 
     def summary(self) -> str:
         if not self.answers:
             return "The database already has surveys; demo data was not loaded again."
-        return (f"Demo data loaded: {self.customers} customers, {len(texts.SURVEY_NAMES)} surveys, "
+        return (f"Demo data loaded: {self.customers} customers, {self.surveys} surveys, "
                 f"{self.answers} answers, {self.channel} from other channels, {self.fixes} fixes.")
 
 
-def load_demo(now: datetime, review_below: float, sender: str, progress: Progress = _quiet) -> Loaded:
-    """Load the demo into a database with no survey yet; with one, add nothing (the demo admin is made sure of)."""
+def load_demo(now: datetime, review_below: float, sender: str, progress: Progress = _quiet, *,
+              settings: StageSettings = StageSettings(), value_attribute: str = "mrr") -> Loaded:
+    """Load the demo into a database with no survey yet; with one, add nothing (the demo admin is made sure of).
+    `settings` and `value_attribute`: the stage rule's thresholds and the customers' value attribute, as the
+    app's config sets them (retention.refresh.stage_settings, IMPACT_VALUE_ATTRIBUTE)."""
     _ensure_admin()
     if db.session.scalar(select(Survey.id).limit(1)) is not None:
         return Loaded()
     rng = random.Random(SEED)
     progress("Loading demo data…")
-    customers = import_customers(parse_customer_csv(_customers_csv(rng, now)))
-    answered = _surveys(rng, now)
+    data, lives = _customers_csv(rng, now)
+    customers = import_customers(parse_customer_csv(data))
+    activity.import_demo_activity(rng, lives, now)
+    answered = _spring_survey(rng, now) + _surveys(rng, now)
     _ensure_model(now, progress)
     channel = _channel_feedback(now, review_below)
     fixes = _fixes(now)
     _contact_some(rng, now)
     _segments(now)
+    _win_back(now, settings, sender)
     deliver_due(now, MemoryTransport(), sender)
-    return Loaded(customers.created, answered, channel, fixes)
+    # The sweep before the refresh: the fit's cost to serve counts the comments classified as problems.
+    classify_everything(now, review_below, progress)
+    _retention(now, settings, value_attribute)
+    return Loaded(customers.created, answered, channel, fixes, len(texts.SURVEY_NAMES) + 1)
+
+
+def _win_back(now: datetime, settings: StageSettings, sender: str) -> None:
+    """A campaign sent two months ago to those who had left then, delivered then (to memory)."""
+    sent_at = activity.win_back_campaign(now, settings, texts.WIN_BACK_NAME, texts.WIN_BACK_OFFERS)
+    deliver_due(sent_at, MemoryTransport(), sender)
+
+
+def _retention(now: datetime, settings: StageSettings, value_attribute: str) -> None:
+    """What the scheduler's daily jobs do, now: stages, figures, the loop and fit (refresh-retention), and each
+    customer's value for the Save list (save-list-daily, without its digest email)."""
+    refresh_retention(now, settings, value_attribute=value_attribute)
+    refresh_values(now)
 
 
 def _segments(now: datetime) -> None:
@@ -120,19 +152,24 @@ def _ensure_admin() -> None:
 
 # ---------------------------------------------------------------- customers
 
-def _customers_csv(rng: random.Random, now: datetime) -> bytes:
-    """The customers as a team would import them: a CSV with their plan, revenue and a few more attributes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "name", "locale", "plan", "seats", "mrr", "country", "signed_up"])
+def _customers_csv(rng: random.Random, now: datetime) -> tuple[bytes, dict[str, activity.Life]]:
+    """The customers as a team would import them: a CSV with their plan, revenue, a few more attributes and their
+    lifetime (customer_since, and ended_at for those the team knows have left); and each one's Life by email."""
+    rows = []
     for locale, count in CUSTOMERS.items():
         pairs = [(f, s) for f in texts.FIRST_NAMES[locale] for s in texts.FAMILY_NAMES[locale]]
         for number, (first, family) in enumerate(rng.sample(pairs, count), start=1):
             plan, seats, mrr = _plan(rng)
-            signed_up = now - timedelta(days=rng.randint(60, 1200))
-            writer.writerow([_email(locale, number), f"{first} {family}", locale, plan, seats, mrr,
-                             rng.choice(texts.COUNTRIES[locale]), signed_up.date().isoformat()])
-    return out.getvalue().encode()
+            rows.append((_email(locale, number), f"{first} {family}", locale, plan, seats, mrr,
+                         rng.choice(texts.COUNTRIES[locale])))
+    lives = activity.lives(rng, [(row[0], row[5], row[5] // row[4]) for row in rows], now)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "locale", "plan", "seats", "mrr", "country", "customer_since", "ended_at"])
+    for row in rows:
+        life = lives[row[0]]
+        writer.writerow([*row, life.since.isoformat(), life.ended_at.isoformat() if life.ended_at else ""])
+    return out.getvalue().encode(), lives
 
 
 def _email(locale: str, number: int) -> str:
@@ -156,7 +193,8 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     for number, kind in enumerate(texts.SURVEY_NAMES):
         survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **texts.SURVEY_TEXTS[kind])
         sent_at = now - timedelta(days=FIRST_SENT_DAYS_AGO - 2 * number)
-        services.send_survey(survey, sent_at, cooldown_days=0)
+        # To those who were customers then: not to those who joined since, nor to those who had left.
+        services.send_survey(survey, sent_at, cooldown_days=0, audience=activity.customer_then(sent_at))
         invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
                                          .order_by(Invitation.id)).all()
         answering += [(survey.kind, sent_at, invitation) for invitation in invitations if rng.random() < ANSWER_RATE]
@@ -164,6 +202,28 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     for (kind, sent_at, invitation), comment in zip(answering, comments):
         record_answer(signed_invitation(invitation), _answer(rng, KINDS[kind], comment), _when(rng, sent_at, now),
                       EDIT_WINDOW)
+    return len(answering)
+
+
+def _spring_survey(rng: random.Random, now: datetime) -> int:
+    """Last spring's NPS survey, answered within three weeks and then closed; returns how many answered. Some
+    wrote about the broken exports the shipped fix mends (texts.SPRING_COMMENTS): told of it now, they are the
+    loop comparison's told respondents whose 90 and 180 days have passed."""
+    survey = services.create_survey("nps", texts.SPRING_SURVEY_NAME, **texts.SURVEY_TEXTS["nps"])
+    sent_at = now - timedelta(days=SPRING_SENT_DAYS_AGO)
+    services.send_survey(survey, sent_at, cooldown_days=0, audience=activity.customer_then(sent_at))
+    invitations = db.session.scalars(select(Invitation).where(Invitation.survey_id == survey.id)
+                                     .order_by(Invitation.id)).all()
+    answering = [invitation for invitation in invitations if rng.random() < ANSWER_RATE]
+    unsaid = {locale: list(comments) for locale, comments in texts.SPRING_COMMENTS.items()}
+    for invitation in answering:
+        left = unsaid[invitation.locale]
+        mood, text = left.pop() if left and rng.random() < SPRING_COMMENT_RATE else (None, "")
+        score = _score_in(rng, KINDS["nps"], mood) if mood else _score(rng, KINDS["nps"])
+        may_contact = rng.random() < (SPRING_CONTACT_RATE if text else CONTACT_RATE)
+        when = sent_at + SPRING_ANSWERED_WITHIN * rng.random() ** 1.6
+        record_answer(signed_invitation(invitation), Answer(score, text, may_contact), when, EDIT_WINDOW)
+    services.close_survey(survey, sent_at + 2 * SPRING_ANSWERED_WITHIN)
     return len(answering)
 
 

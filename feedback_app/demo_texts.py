@@ -16,6 +16,7 @@ U, N, H = "unhappy", "neutral", "happy"
 # The team's names of its surveys (team-facing, in the team's language) and what each asks about, per language;
 # a kind's question (surveys.scales.kinds) is filled with them.
 SURVEY_NAMES = {"nps": "Product NPS — autumn", "csat": "Support CSAT", "ces": "Plan upgrade effort"}
+SPRING_SURVEY_NAME = "Product NPS — spring"  # an earlier NPS survey, closed since
 SURVEY_TEXTS = {
     "nps": {"product": PRODUCT},  # a name: the same in every language
     "csat": {"product": PRODUCT,
@@ -331,3 +332,39 @@ RELEASE_NOTES = {
     "fa": "خروجی‌ها دوباره کار می‌کنند: فایل CSV همه کارت‌های برد را دارد و خروجی PDF همه ستون‌ها را در صفحه جا می‌دهد.",
 }
 OVERRIDE = (60.0, "Every Arabic-speaking customer sees the reversed arrows; few of them write to tell us.")
+
+# The win-back campaign sent to customers who had left (retention.saving.win_back): its name (the team's) and the
+# offer of each tier in each customer's language.
+WIN_BACK_NAME = "Come back to Acme Board — autumn offer"
+WIN_BACK_OFFERS = {
+    "standard": {"en": "Come back this month and pay half price for your first two months.",
+                 "ar": "عُد هذا الشهر وادفع نصف السعر في أول شهرين.",
+                 "fa": "اگر این ماه برگردید، دو ماه اول را نصف قیمت می‌پردازید."},
+    "premium": {"en": "Come back this month and your next three months on your plan are on us.",
+                "ar": "عُد هذا الشهر وستكون الأشهر الثلاثة التالية على خطتك مجاناً.",
+                "fa": "اگر این ماه برگردید، سه ماه بعدی طرح‌تان رایگان است."},
+    "vip": {"en": "Three months free, and an hour with our product lead to set your boards up the way you work.",
+            "ar": "ثلاثة أشهر مجاناً، وساعة مع مسؤول المنتج لإعداد لوحاتك بالطريقة التي تعمل بها.",
+            "fa": "سه ماه رایگان، و یک ساعت با مدیر محصول ما تا بردهایتان را همان‌طور که کار می‌کنید بچینیم."},
+}
+
+# Last spring's NPS comments: every one about the broken exports (the fix shipped since, feedback_app.demo._fixes
+# links them by its words), as (mood, text) per language.
+SPRING_COMMENTS = {
+    "en": [
+        ("unhappy", "Our CSV export came out empty twice this week, right before the board meeting."),
+        ("unhappy", "I needed the PDF export for a client and half the columns were missing. Embarrassing."),
+        ("neutral", "Good tool overall, but the CSV file from the reports page has no rows in it."),
+        ("neutral", "Planning works well. The PDF export cuts off our last two columns, so we take screenshots."),
+    ],
+    "ar": [
+        ("unhappy", "حاولت تصدير اللوحة لمديري ثلاث مرات والملف يطلع فاضي."),
+        ("neutral", "البرنامج مفيد، لكن تصدير اللوحة إلى ملف PDF يقص الأعمدة الأخيرة."),
+        ("unhappy", "ما أقدر أعتمد على تصدير اللوحة، كل تقرير أسبوعي أضطر أعيده يدوياً."),
+    ],
+    "fa": [
+        ("unhappy", "خروجی اکسل گزارش‌ها خالی است و هر هفته جدول را دستی درست می‌کنم."),
+        ("neutral", "کار تیمی راحت‌تر شده، ولی خروجی اکسل نصف ستون‌ها را ندارد."),
+        ("unhappy", "برای جلسه با مشتری به خروجی اکسل نیاز داشتم و فایل خالی بود."),
+    ],
+}

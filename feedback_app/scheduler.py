@@ -138,7 +138,7 @@ def run(app: Flask, parent_pid: int | None = None) -> None:
                           id=job.name, coalesce=True, max_instances=1, next_run_time=datetime.now(UTC))
     stop = _stop_on_signals(scheduler)
     if parent_pid is not None:
-        threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
+        threading.Thread(target=_stop_when_orphaned, args=(parent_pid, scheduler, stop), daemon=True).start()
     log.info("scheduler started with jobs: %s", ", ".join(j.name for j in JOBS))
     scheduler.start()
     log.info("scheduler stopping: running jobs finish their current step")
@@ -159,11 +159,15 @@ def _stop_on_signals(scheduler) -> None:
     return stop
 
 
-def _stop_when_orphaned(parent_pid: int, stop, every: float = 1.0) -> None:
+def _stop_when_orphaned(parent_pid: int, scheduler, stop, every: float = 1.0) -> None:
     """When the parent dies, the kernel gives its children a new parent: that change is the signal to stop, as
-    SIGTERM would (once: a second stop would end the process at once)."""
+    SIGTERM would (once: a second stop would end the process at once). A parent killed while the scheduler is
+    still starting must stop it too: a shutdown before start() would be lost and the loop would run forever,
+    so the stop waits until the scheduler runs."""
     while os.getppid() == parent_pid:
         time.sleep(every)
+    while not scheduler.running:
+        time.sleep(0.05)
     if not STOPPING.is_set():
         log.info("scheduler: the process that started it (%d) is gone", parent_pid)
         stop(signal.SIGTERM, None)

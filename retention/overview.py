@@ -1,23 +1,31 @@
 """What the Retention page shows, read from the figures the refresh stored (RetentionFigure) and two small
 aggregates: the customers per stage (over the ix_customer_stage index) and the moves between stages per month
 over the last 12 months (over ix_stage_change_changed). Never a read of every customer's activity: the page costs
-the same handful of statements with 100 customers or 100,000."""
+the same handful of statements with 100 customers or 100,000.
+
+By segment, the chosen period's figures are computed on request (retention.figures.retention_report over the
+segment's customers, as `feedback retention report --segment` does): a read of those customers' activity, so only
+for a segment of at most LIVE_CAP customers; past that the page names the command instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import extract, func, select
 
 from feedback_app.core.extensions import db
-from retention.figures import STORED_MONTHS, add_months
+from feedback_app.core.paging import capped_count
+from retention.figures import STORED_MONTHS, add_months, retention_report
+from retention.kpis import Period
 from retention.models import Activity, RetentionFigure, StageChange
 from retention.refresh import REFRESHED_KEY
 from retention.stages import STAGES, Moves, transitions
-from surveys.models import Customer
+from surveys.models import Customer, Segment
+from surveys.people.segments import customer_condition
 
 PREFIX = "kpis:"
 TREND_KEYS = ("crr", "churn_rate", "repeat_rate")
+LIVE_CAP = 20_000  # customers a segment's figures are computed for on a page (ten batches of retention.figures)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,23 @@ class StoredPeriod:
     key: str      # e.g. kpis:month:2026-11
     name: str     # 2026-11 or 2026-Q3
     kind: str     # month or quarter
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    segment: Segment
+    period: Period
+    size: int                # customers in the segment, counted up to LIVE_CAP + 1
+    figures: dict | None     # RetentionReport.as_dict() of the chosen period, computed now; None past the cap
+
+    @property
+    def too_many(self) -> bool:
+        return self.size > LIVE_CAP
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day, included (`feedback retention report --to`)."""
+        return (self.period.end - timedelta(days=1)).date()
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,7 @@ class Overview:
     moves: list[Moves]                  # per month, the last 12 months
     refreshed_at: datetime | None
     has_activity: bool
+    by_segment: SegmentFigures | None = None   # the chosen period's figures for a segment, when one was asked
 
 
 def stored_periods() -> list[StoredPeriod]:
@@ -47,9 +73,11 @@ def stored_periods() -> list[StoredPeriod]:
     return sorted(periods, key=lambda p: (p.kind == "month", p.name), reverse=True)  # months first, newest first
 
 
-def overview(name: str | None, now: datetime) -> tuple[Overview, bool]:
+def overview(name: str | None, now: datetime, segment: Segment | None = None,
+             value_attribute: str = "mrr") -> tuple[Overview, bool]:
     """The page's data for the period named `name` (2026-11, 2026-Q3; None: the current month); the flag says
-    whether a name was given that no stored period has (the current month is shown instead)."""
+    whether a name was given that no stored period has (the current month is shown instead). With a segment, its
+    figures for the chosen period too (segment_figures)."""
     periods = stored_periods()
     by_name = {p.name: p for p in periods}
     chosen = by_name.get(name) if name else None
@@ -66,7 +94,19 @@ def overview(name: str | None, now: datetime) -> tuple[Overview, bool]:
     return Overview(periods, chosen, figure.data if figure else None, figure.computed_at if figure else None,
                     [(key.split(":")[2], rows[key].data) for key in trend_keys if key in rows], counts, unstaged,
                     monthly_moves(now), refreshed.computed_at if refreshed else None,
-                    db.session.scalar(select(Activity.id).limit(1)) is not None), unknown
+                    db.session.scalar(select(Activity.id).limit(1)) is not None,
+                    segment_figures(segment, figure.data, now, value_attribute) if segment and figure else None), unknown
+
+
+def segment_figures(segment: Segment, stored: dict, now: datetime, value_attribute: str) -> SegmentFigures:
+    """The segment's figures for the period the stored figures `stored` cover, computed now, when the segment has
+    at most LIVE_CAP customers (one capped count says so first)."""
+    condition = customer_condition(segment)
+    period = Period(datetime.fromisoformat(stored["start"]), datetime.fromisoformat(stored["end"]))
+    size = db.session.scalar(select(capped_count(select(Customer.id).where(condition), LIVE_CAP)))
+    if size > LIVE_CAP:
+        return SegmentFigures(segment, period, size, None)
+    return SegmentFigures(segment, period, size, retention_report(period, now, condition, value_attribute).as_dict())
 
 
 def stage_counts() -> tuple[dict[str, int], int]:

@@ -2,14 +2,16 @@
 monthly trend, the customers per stage and the moves between stages per month (retention.overview reads them)."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from feedback_app.core.clock import utcnow
 from retention.blueprint import retention
-from retention.overview import TREND_KEYS, overview
+from retention.overview import LIVE_CAP, TREND_KEYS, overview
 from retention.stages import STAGES
 from retention.wording import STAGE_HINTS, STAGE_NAMES
+from surveys.people.segment_store import listed_segments
+from surveys.people.segment_views import requested_segment
 
 # The translated twin of retention.kpis.DEFINITIONS, with the same keys (a test holds them together).
 DEFINITIONS = {
@@ -37,7 +39,7 @@ FIGURE_NAMES = {
     "new": _l("New customers"), "lost": _l("Lost customers"), "crr": _l("Retention rate (CRR)"),
     "churn_rate": _l("Churn rate"), "repeat_rate": _l("Repeat customer rate"),
     "purchase_frequency": _l("Purchase frequency"), "one_and_done_share": _l("Bought once, never again"),
-    "top_10_percent_share": _l("Top 10 % of customers' share"),
+    "top_10_percent_share": _l("Share of the top tenth of customers"),
     "largest_customer_share": _l("Largest customer's share"),
     "contact_median_days": _l("Days to first contact (median)"),
     "contacted_within_2_days": _l("Unhappy respondents contacted within 2 days"),
@@ -50,7 +52,10 @@ COUNTS = {"customers_start", "customers_end", "new", "lost"}
 
 @retention.get("", endpoint="overview")
 def overview_page():
-    data, unknown_period = overview(request.args.get("period"), utcnow())
+    segment = requested_segment()
+    data, unknown_period = overview(request.args.get("period"), utcnow(), segment,
+                                    current_app.config["IMPACT_VALUE_ATTRIBUTE"])
     return render_template("retention/overview.html", o=data, unknown_period=unknown_period,
                            definitions=DEFINITIONS, figure_names=FIGURE_NAMES, percent=PERCENT, counts=COUNTS,
-                           stage_names=STAGE_NAMES, stage_hints=STAGE_HINTS, stages=STAGES, trend_keys=TREND_KEYS)
+                           stage_names=STAGE_NAMES, stage_hints=STAGE_HINTS, stages=STAGES, trend_keys=TREND_KEYS,
+                           segment=segment, segments=listed_segments(), live_cap=LIVE_CAP)

@@ -97,6 +97,7 @@ class Page:
     items: list
     next: str | None      # the next page starts after the row this token names
     previous: str | None  # the page before ends before the row this token names
+    partial: bool = False  # the search stopped before a full page (scanned_by_id): go on from next or previous
 
 
 def by_id(query: Select, list_name: str, after: int | None = None, before: int | None = None, *, size: int,
@@ -127,6 +128,37 @@ def by_id(query: Select, list_name: str, after: int | None = None, before: int |
     items = rows[:size]
     return Page(items, token(items[-1]) if len(rows) > size else None,
                 token(items[0]) if after is not None and items else None)
+
+
+def scanned_by_id(entity, condition, list_name: str, after: int | None = None, before: int | None = None, *,
+                  size: int, scan: int) -> Page:
+    """Like by_id, oldest first, for a condition no index holds (a segment): a page reads on by id until it has
+    `size` rows that meet `condition`, but through `scan` rows at most, then stops with a shorter (maybe empty)
+    page, `partial`, whose link in the direction read goes on after the last row read. At most three statements,
+    each reading at most `scan` entries of the primary key, however few rows meet the condition."""
+    ids = entity.id
+    backwards = before is not None
+    window = select(ids)
+    if backwards:
+        window = window.where(ids < before).order_by(ids.desc())
+    else:
+        window = (window.where(ids > after) if after is not None else window).order_by(ids.asc())
+    scanned = window.limit(scan).subquery()
+    rows = db.session.scalars(select(entity).where(ids.in_(select(scanned.c.id)), condition)
+                              .order_by(ids.desc() if backwards else ids.asc()).limit(size + 1)).all()
+    items = rows[:size]  # nearest first
+    edge = None  # the last row read, when the scan stopped before a full page was found
+    if len(rows) <= size:
+        edge = db.session.scalar(window.offset(scan - 1).limit(1))
+    further = (row_token(list_name, items[-1].id) if len(rows) > size
+               else row_token(list_name, edge) if edge is not None else None)
+    partial = len(items) < size and edge is not None
+    if backwards:
+        items = list(reversed(items))
+        # Back towards the page we came from: from its first row on (an empty page here still links to it).
+        return Page(items, row_token(list_name, items[-1].id if items else before - 1), further, partial)
+    back = (row_token(list_name, items[0].id if items else after + 1)) if after is not None else None
+    return Page(items, further, back, partial)
 
 
 # ---------------------------------------------------------------- counts that stop

@@ -1,11 +1,13 @@
-"""A customer's value, as the Save list ranks them and a win-back email picks its incentive tier: their `mrr`
-attribute when it is a number, else their revenue (the sum of their activity's amounts), else unknown (None)."""
+"""A customer's value, as the Save list ranks them and a win-back email picks its incentive tier: their value
+attribute (IMPACT_VALUE_ATTRIBUTE, `mrr` by default — the one impact, the retention figures and the fit matrix read)
+when it is a number, else their revenue (the sum of their activity's amounts), else unknown (None)."""
 from __future__ import annotations
 
 import math
 from datetime import datetime
 from typing import Iterable, Iterator
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,9 +21,15 @@ from surveys.models import Customer
 STREAM = 5000  # customers read at a time when the whole team's values are needed
 
 
-def mrr_of(attributes: dict | None) -> float | None:
-    """The `mrr` attribute as a number ("120", "99.5"); None when missing, not a number, or not finite."""
-    raw = (attributes or {}).get("mrr")
+def value_attribute() -> str:
+    """The attribute that holds a customer's value, from the app's settings."""
+    return current_app.config.get("IMPACT_VALUE_ATTRIBUTE", "mrr")
+
+
+def mrr_of(attributes: dict | None, name: str = "mrr") -> float | None:
+    """The value attribute (`mrr` unless named) as a number ("120", "99.5"); None when missing, not a number, or
+    not finite."""
+    raw = (attributes or {}).get(name)
     if raw is None or isinstance(raw, bool):
         return None
     try:
@@ -44,8 +52,8 @@ def revenue_of(customer_ids: Iterable[int] | None = None) -> dict[int, float]:
     return revenue
 
 
-def value_of(attributes: dict | None, revenue: float | None) -> float | None:
-    mrr = mrr_of(attributes)
+def value_of(attributes: dict | None, revenue: float | None, name: str) -> float | None:
+    mrr = mrr_of(attributes, name)
     return mrr if mrr is not None else revenue
 
 
@@ -56,10 +64,10 @@ def every_value() -> Iterator[float | None]:
 
 
 def _values() -> Iterator[tuple[int, float | None]]:
-    revenue = revenue_of()
+    revenue, name = revenue_of(), value_attribute()
     rows = db.session.execute(select(Customer.id, Customer.attributes).execution_options(yield_per=STREAM))
     for customer_id, attributes in rows:
-        yield customer_id, value_of(attributes, revenue.get(customer_id))
+        yield customer_id, value_of(attributes, revenue.get(customer_id), name)
 
 
 def refresh_values(now: datetime) -> int:

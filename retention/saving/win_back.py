@@ -18,7 +18,7 @@ from feedback_app.mail.suppression import suppressed
 from retention.incentives import RETURN_DAYS, TIERS, Thresholds, WinBack, tier_for, win_back
 from retention.models import Activity
 from retention.saving.models import NAME_MAX, WinBackCampaign, WinBackEmail
-from retention.saving.values import revenue_of, team_thresholds, value_of
+from retention.saving.values import revenue_of, team_thresholds, value_attribute, value_of
 from surveys.people.links import unsubscribe_url
 from surveys.models import Customer
 
@@ -108,10 +108,10 @@ def send_campaign(campaign: WinBackCampaign, now: datetime, progress: Callable[[
 def _email_batch(letter: _Letter, batch: list, now: datetime) -> int:
     blocked = suppressed([c.email for c in batch])
     customers = [c for c in batch if c.email not in blocked]
-    revenue = revenue_of([c.id for c in customers])
+    revenue, name = revenue_of([c.id for c in customers]), value_attribute()
     rows = []
     for c in customers:
-        value = value_of(c.attributes, revenue.get(c.id))
+        value = value_of(c.attributes, revenue.get(c.id), name)
         rows.append({"campaign_id": letter.campaign_id, "customer_id": c.id, "tier": tier_for(value, letter.thresholds),
                      "value": value, "emailed_at": now})
     inserted = set(_insert_emails(rows))

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from surveys.answering import tallies
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.answering.segment_tallies import Reach, answers_in_reach, by_segment, segment_weekly
+from surveys.models import Customer, Invitation, Response, Segment, Survey
 from surveys.scales import scoring
 
 
@@ -24,6 +25,8 @@ class SurveyResults:
     answered: int
     trend: list
     verbatims: list
+    segment: Segment | None = None   # the score, distribution, trend and comments are this segment's
+    reach: Reach | None = None       # how far the segment's answers were read
 
     @property
     def response_rate(self) -> float | None:
@@ -44,19 +47,39 @@ class SurveyResults:
         }
 
 
-def survey_results(survey: Survey, verbatim_limit: int = 200) -> SurveyResults:
+def survey_results(survey: Survey, verbatim_limit: int = 200, segment: Segment | None = None) -> SurveyResults:
     """Read from the score tallies (surveys.answering.tallies), not from every answer: as fast at a million answers
-    as at ten. The comments are the newest, read in order from an index."""
-    weeks = {week: tally for (kind, week), tally in tallies.weekly(survey_id=survey.id).items() if kind == survey.kind}
+    as at ten. The comments are the newest, read in order from an index.
+
+    With a segment, the score, distribution, trend and comments are those of the segment's customers among the
+    survey's newest answers (surveys.answering.segment_tallies); invitations and the response rate stay everyone's."""
+    weeks = _weeks_of(survey, tallies.weekly(survey_id=survey.id))
     total = sum(weeks.values(), Counter())
+    answered, reach = sum(total.values()), None
+    if segment is not None:
+        counted = segment_weekly(segment, survey_id=survey.id)
+        weeks, reach = _weeks_of(survey, counted.weeks), counted.reach
+        total = sum(weeks.values(), Counter())
     invited, delivered = survey.invited, survey.delivered  # kept by each send and by the outbox
-    verbatims = db.session.execute(
-        select(Response, Customer).join(Response.invitation).join(Invitation.customer)
-        .where(Response.survey_id == survey.id, Response.comment != "")
-        .order_by(Response.answered_at.desc()).limit(verbatim_limit)).all() if verbatim_limit else []
     return SurveyResults(survey, scoring.score_of(survey.kind, total), scoring.distribution_of(survey.kind, total),
-                         invited, delivered, sum(total.values()), scoring.weekly_trend_of(survey.kind, weeks),
-                         verbatims)
+                         invited, delivered, answered, scoring.weekly_trend_of(survey.kind, weeks),
+                         _verbatims(survey, verbatim_limit, segment), segment, reach)
+
+
+def _weeks_of(survey: Survey, weekly: dict) -> dict:
+    return {week: tally for (kind, week), tally in weekly.items() if kind == survey.kind}
+
+
+def _verbatims(survey: Survey, limit: int, segment: Segment | None) -> list:
+    if not limit:
+        return []
+    query = (select(Response, Customer).join(Response.invitation).join(Invitation.customer)
+             .where(Response.survey_id == survey.id, Response.comment != ""))
+    if segment is not None:  # among the same answers the segment's scores were counted from
+        window = answers_in_reach(survey_id=survey.id)
+        query = by_segment(select(Response, Customer).select_from(Response).where(
+            Response.survey_id == survey.id, Response.comment != "", Response.id.in_(select(window.c.id))), segment)
+    return db.session.execute(query.order_by(Response.answered_at.desc()).limit(limit)).all()
 
 
 def _round(value: float | None) -> float | None:

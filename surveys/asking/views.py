@@ -67,9 +67,11 @@ def _languages(locales) -> str:
 @team.get("/surveys/<int:survey_id>")
 def results(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
+    segment = requested_segment()
     missing = missing_languages(survey.wording)
-    return render_template("surveys/results.html", results=survey_results(survey), kind=KINDS[survey.kind],
-                           form=ConfirmForm(), missing=missing, missing_list=_languages(missing))
+    return render_template("surveys/results.html", results=survey_results(survey, segment=segment),
+                           kind=KINDS[survey.kind], form=ConfirmForm(), missing=missing,
+                           missing_list=_languages(missing), segments=segment_store.listed_segments())
 
 
 @team.route("/surveys/<int:survey_id>/wording", methods=["GET", "POST"])

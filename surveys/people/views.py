@@ -53,27 +53,32 @@ def unsubscribe(token: str):
 # ------------------------------------------------------------- team: customers
 
 CUSTOMERS_PER_PAGE = 50
+# A segment is a condition over attributes and scores no index holds: a page of its customers reads at most this
+# many customers by id, then stops with a shorter page that says where to search further.
+SEGMENT_SCAN = 2000
 
 
 def _customer_page(segment: Segment | None = None) -> paging.Page:
     """In the order they were added, a page at a time by keyset (`after` / `before` a customer), with no total:
     counting 200,000 customers would read them all on every view. `page` is no longer read. With a segment,
-    only its customers (a page reads on by id until it has a page of them)."""
+    only its customers, found among at most SEGMENT_SCAN customers per page (paging.scanned_by_id)."""
     try:
         after, before = paging.requested_rows(request.args, "customers")
     except ValueError:
         abort(404)  # a page of no list of ours
-    query = db.select(Customer)
     if segment is not None:
-        query = query.where(customer_condition(segment))
-    return paging.by_id(query, "customers", after, before, size=CUSTOMERS_PER_PAGE, newest_first=False)
+        return paging.scanned_by_id(Customer, customer_condition(segment), "customers", after, before,
+                                    size=CUSTOMERS_PER_PAGE, scan=SEGMENT_SCAN)
+    return paging.by_id(db.select(Customer), "customers", after, before, size=CUSTOMERS_PER_PAGE,
+                        newest_first=False)
 
 
 @team.get("/customers")
 def customers():
     segment = requested_segment()
     return render_template("surveys/customers.html", page=_customer_page(segment), form=ImportForm(),
-                           segment=segment, paged=bool(request.args.get("after") or request.args.get("before")))
+                           segment=segment, paged=bool(request.args.get("after") or request.args.get("before")),
+                           backwards=bool(request.args.get("before")))
 
 
 @team.post("/customers/import")

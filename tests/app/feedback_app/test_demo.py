@@ -49,10 +49,12 @@ def sentences(text: str) -> list[str]:
 
 def test_the_demo_loads_once_classifies_and_always_says_how_to_sign_in(app, loaded):
     lines = loaded.splitlines()
-    assert re.fullmatch(r"Demo data loaded: 100 customers, 3 surveys, \d+ answers, 12 from other channels, 9 fixes\.",
+    assert re.fullmatch(r"Demo data loaded: 100 customers, 4 surveys, \d+ answers, 12 from other channels, 9 fixes\.",
                         lines[-4]), loaded
-    assert re.fullmatch(r"\d+ comments classified: the dashboard shows their types and themes\.", lines[-2])
-    assert lines[-1] == SIGN_IN
+    # The load classified every comment itself (before its retention refresh: the fit counts problems), so the
+    # sweep the command runs after it finds nothing left.
+    assert lines[-3:] == ["Classifying the comments (the scheduler's sweep, run now)…", "Every comment is classified.",
+                          SIGN_IN]
     counts = (db.session.scalar(select(func.count(Customer.id))), db.session.scalar(select(func.count(Response.id))))
     again = run(app, "demo").splitlines()
     assert again[-4:] == ["The database already has surveys; demo data was not loaded again.",
@@ -68,6 +70,8 @@ def test_varied_answers_every_type_in_every_language_no_sentence_more_than_twice
     assert len(comments) > 120 and repeated == {}
     written = {text: (locale, type_key) for locale, by_type in demo_texts.COMMENTS.items()
                for type_key, comments in by_type.items() for _, text in comments}
+    written |= {text: (locale, "functionality") for locale, comments in demo_texts.SPRING_COMMENTS.items()
+                for _, text in comments}  # last spring's, about the exports
     stored = db.session.execute(select(Response.comment, Response.locale).where(Response.channel == "survey")).all()
     covered = {written[comment] for comment, _ in stored if comment}
     assert covered == {(locale, t) for locale in ("en", "ar", "fa")
@@ -192,7 +196,9 @@ def test_a_dev_process_killed_outright_leaves_no_scheduler_running(sqlite_file_a
         process.kill()
         # wait, not communicate: the scheduler holds the same stdout pipe until it has stopped itself
         process.wait(timeout=10)
-    assert _gone(schedulers[0], seconds=30)
+    # Generous: it stops once the job running at that moment (the first sweep may train a model) has finished,
+    # which on a loaded two-core machine takes far longer than the watcher's one second.
+    assert _gone(schedulers[0], seconds=180)
     process.stdout.close()
 
 

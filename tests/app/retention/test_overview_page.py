@@ -8,8 +8,9 @@ import pytest
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
-from retention import kpis, views
+from retention import kpis, overview, views
 from retention.refresh import refresh_retention
+from surveys.people.segment_store import create_segment
 from tests.app.retention.test_figures import a_small_file
 from tests.app.retention.test_refresh import activities, customer, every
 from tests.app.test_query_counts import statements_of
@@ -97,3 +98,42 @@ def test_every_reason_of_the_rule_has_its_sentence_and_every_stage_its_name():
     assert wording.describe_reason({"key": "quiet_without_rhythm", "days_quiet": 61, "threshold_days": 60.0}) == (
         "quiet for 61 days, too little history for a rhythm (silent after 60)")
     assert wording.describe_reason({"key": "unknown"}) == "unknown" and wording.describe_reason(None) == ""
+
+
+def test_a_segment_s_figures_are_computed_on_request(team, monkeypatch):
+    """March 2025 of a_small_file for "plan = pro": ana and farid. Both there at the start and the end, none new,
+    none lost: CRR (2 − 0) / 2 = 100 %, churn 0 %. Purchasers ana (2) and farid (1): repeat 1 / 2 = 50 %,
+    frequency 3 / 2 = 1.50; both ever bought, farid once: one-and-done 1 / 2 = 50 %."""
+    monkeypatch.setattr(views, "utcnow", lambda: NOW)
+    a_small_file()
+    refresh_retention(NOW)
+    segment = create_segment("Pro", ["plan = pro"], NOW).id
+    html = page(team, f"?period=2025-03&segment={segment}")
+    assert '<tr data-figure="customers_start"><th scope="row">Customers at the start</th><td dir="ltr">2</td>' in html
+    assert '<tr data-figure="crr"><th scope="row">Retention rate (CRR)</th><td dir="ltr">100.0 %</td>' in html
+    assert '<tr data-figure="churn_rate"><th scope="row">Churn rate</th><td dir="ltr">0.0 %</td>' in html
+    assert '<tr data-figure="repeat_rate"><th scope="row">Repeat customer rate</th><td dir="ltr">50.0 %</td>' in html
+    assert '<td dir="ltr">1.50</td>' in html
+    assert "The figures of the segment “Pro” (2 customers), computed on request" in html
+    assert f'<option value="{segment}" selected>Pro</option>' in html
+    assert '<input type="hidden" name="period" value="2025-03">' in html      # the filter keeps the period
+    assert f'href="/retention?period=2025-Q1&amp;segment={segment}"' in html   # and the periods the segment
+    # The stages stay everyone's: 3 active (ana, cyrus, farid).
+    assert '<tr data-stage="active"><th scope="row">Active</th><td>3</td>' in html
+    # Everyone's March is unchanged (CRR 33.3 %).
+    assert '<td dir="ltr">33.3 %</td>' in page(team, "?period=2025-03")
+    for wrong in (segment + 1, "x", "0"):
+        assert team.get(f"/retention?segment={wrong}").status_code == 404
+
+
+def test_a_segment_too_large_for_a_page_names_the_command(team, monkeypatch):
+    monkeypatch.setattr(views, "utcnow", lambda: NOW)
+    monkeypatch.setattr(overview, "LIVE_CAP", 1)
+    monkeypatch.setattr(views, "LIVE_CAP", 1)
+    a_small_file()
+    refresh_retention(NOW)
+    segment = create_segment("Pro", ["plan = pro"], NOW).id
+    html = page(team, f"?period=2025-03&segment={segment}")
+    assert "This segment has more than 1 customers, too many to compute on a page" in html
+    assert "feedback retention report --from 2025-03-01 --to 2025-03-31 --segment \"Pro\"</code>" in html
+    assert "data-figure" not in html

@@ -258,3 +258,19 @@ def test_the_page_costs_the_same_with_more_campaigns_and_emails(app):
     for name in ("Two", "Three", "Four"):
         service.send_campaign(service.create_campaign(name, NOW), NOW + timedelta(days=1))
     assert statements() == few
+
+
+def test_values_follow_the_configured_value_attribute(app):
+    """IMPACT_VALUE_ATTRIBUTE names the value everywhere: the Save list's order and the tiers read it too."""
+    from retention.saving.models import CustomerValue
+    from retention.saving.values import refresh_values
+
+    people = lost_and_found()
+    app.config["IMPACT_VALUE_ATTRIBUTE"] = "arr"
+    people["jo@example.com"].attributes = {**people["jo@example.com"].attributes, "arr": "1200"}
+    db.session.commit()
+    refresh_values(NOW)
+    values = dict(db.session.execute(select(Customer.email, CustomerValue.value).join(
+        CustomerValue, CustomerValue.customer_id == Customer.id)).all())
+    # jo's arr counts; ana's mrr (100) no longer does; dan still has his revenue (12.5 + 17.5).
+    assert (values["jo@example.com"], values["ana@example.com"], values["dan@example.com"]) == (1200.0, 0.0, 30.0)

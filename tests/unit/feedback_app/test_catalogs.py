@@ -61,3 +61,13 @@ def test_no_message_is_translated_twice(locale):
 def test_message_ids_are_read_with_their_continuations():
     po = 'msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "x"\n\nmsgid ""\n"b"\n"c"\nmsgstr ""\n"y"\n'
     assert message_ids(po) == ["", "a", "bc"]
+
+
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_every_translation_keeps_the_placeholders_of_its_message(locale):
+    """What `pybabel compile` checks: a translation whose %(name)s placeholders differ from the message's would
+    raise at runtime, or show the wrong number."""
+    with (ROOT / "feedback_app" / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    problems = [f"{message.lineno}: {message.id!r}: {errors}" for message, errors in catalog.check()]
+    assert not problems, "\n".join(problems)

@@ -26,7 +26,8 @@ def test_every_language_has_every_type_praise_and_mixed_in_several_moods():
 
 
 def test_each_text_is_written_once_and_fits_a_comment():
-    written = [text for *_, text in all_comments()] + [item.text for item in texts.CHANNEL_FEEDBACK]
+    written = [text for *_, text in all_comments()] + [item.text for item in texts.CHANNEL_FEEDBACK] + [
+        text for comments in texts.SPRING_COMMENTS.values() for _, text in comments]
     assert len(written) == len(set(written))
     assert all(0 < len(text) <= MAX_COMMENT and text == text.strip() for text in written)
 
@@ -52,3 +53,14 @@ def test_each_fix_is_supported_by_what_customers_wrote():
 def test_the_fixes_customers_are_told_of_have_a_title_in_every_language():
     told = [fix for fix in texts.FIXES if fix.step in ("planned", "shipped")]
     assert told and all(fix.public_title and set(fix.public_title) == LANGUAGES for fix in told)
+
+
+def test_last_springs_comments_are_about_the_shipped_fix_in_every_language():
+    """They make the loop comparison's told respondents: each must be linked to the shipped fix by its words, to
+    no other fix, and be a problem (never praise)."""
+    [shipped] = [fix for fix in texts.FIXES if fix.step == "shipped"]
+    assert set(texts.SPRING_COMMENTS) == LANGUAGES
+    for comments in texts.SPRING_COMMENTS.values():
+        assert comments and {mood for mood, _ in comments} <= {"unhappy", "neutral"}
+        for _, text in comments:
+            assert [fix.title for fix in texts.FIXES if any(word in text for word in fix.words)] == [shipped.title]

@@ -1,4 +1,6 @@
 """The segments page, `feedback segments …` and the customers list by segment, on SQLite and PostgreSQL."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -6,6 +8,7 @@ from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from surveys.models import Customer, Segment
 from surveys.people.importing import CustomerRow, ParsedCSV
+from surveys.people import views
 from surveys.people.services import import_customers
 
 PASSWORD = "long-enough-password"
@@ -116,3 +119,24 @@ def test_the_command_line(app, customers):
     assert missing.exit_code != 0 and "no segment named 'Nope'" in missing.output
     assert run(app, "segments", "delete", "Big pro").exit_code == 0 and segment_count() == 0
     assert run(app, "segments", "delete", "Big pro").exit_code != 0
+
+
+def test_a_sparse_segment_s_pages_read_a_bounded_number_of_customers(app, client, customers, monkeypatch):
+    """"plan = free" holds c3 and c4 (ids 4 and 5). Pages of 1 reading at most 2 customers each: page 1 reads
+    ids 1–2 and finds none (it says so and links on after id 2); page 2 reads 3–4 and finds c3; page 3 reads 5 and
+    finds c4, the end. Back from page 3: ids 4 and 3, c3 again."""
+    monkeypatch.setattr(views, "SEGMENT_SCAN", 2)
+    monkeypatch.setattr(views, "CUSTOMERS_PER_PAGE", 1)
+    run(app, "segments", "add", "Free", "--rule", "plan = free")
+    segment_id = db.session.scalar(select(Segment.id))
+    sign_in(client, "viewer")
+    pages = [client.get(f"/customers?segment={segment_id}").get_data(as_text=True)]
+    assert "Only part of the list was searched for this segment." in pages[0]
+    assert "No customers in this segment." not in pages[0]          # not known from part of the list
+    while match := re.search(r'href="(/customers\?after=[^"]+)"', pages[-1]):
+        pages.append(client.get(match.group(1).replace("&amp;", "&")).get_data(as_text=True))
+        assert len(pages) < 6
+    shown = [re.findall(r"(c\d)@example\.com", html) for html in pages]
+    assert shown == [[], ["c3"], ["c4"]]
+    back = re.search(r'href="(/customers\?before=[^"]+)"', pages[-1]).group(1).replace("&amp;", "&")
+    assert re.findall(r"(c\d)@example\.com", client.get(back).get_data(as_text=True)) == ["c3"]
