@@ -87,7 +87,7 @@ def deliver_due_webhooks(now: datetime, *, admin_url: str = "", clock: Callable[
             run.report.busy = True
             return run.report
         run.lease, run.renewed_at = lease, clock()
-        for endpoint_id in _endpoints_with_work(now):
+        for endpoint_id in _unpaused_endpoints():
             if not run.may_go_on():
                 break
             _deliver_to(run, endpoint_id)
@@ -103,6 +103,7 @@ def count_due(now: datetime) -> int:
 
 
 def anything_due(now: datetime) -> bool:
+    """Whether any unpaused endpoint has a delivery due: one look, before any lease is taken."""
     found = db.session.scalar(select(WebhookDelivery.id)
                               .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                               .where(WebhookDelivery.delivered_at.is_(None), WebhookEndpoint.paused_at.is_(None),
@@ -111,7 +112,7 @@ def anything_due(now: datetime) -> bool:
     return found is not None
 
 
-def _endpoints_with_work(now: datetime) -> list[int]:
+def _unpaused_endpoints() -> list[int]:
     ids = list(db.session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.paused_at.is_(None))
                                   .order_by(WebhookEndpoint.id)))
     db.session.rollback()
