@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
     from surveys.cli import customers, surveys
     from surveys.people.segment_cli import segments
     from triage.cli import triage
+    from webhooks.cli import webhooks
 
     # export, erase, restore: the customer's rights; show: one customer over every domain (the composition root's)
     for command in (*privacy_commands, show_command):
@@ -59,7 +60,7 @@ def register(app: Flask) -> None:
     for command in (win_back, check_in, loop_command, fit_command):
         retention.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
-                    brand_command, activity, retention, segments):
+                    brand_command, activity, retention, segments, webhooks):
         app.cli.add_command(command)
 
 

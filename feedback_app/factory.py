@@ -101,10 +101,11 @@ def _register_blueprints(app: Flask) -> None:
     from triage.loop import views as follow_up_pages  # noqa: F401  (routes on triage: follow-ups)
     from triage.loop.early_access import early_access
     from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)
+    from webhooks.views import webhook_pages
 
     _import_retention_pages()
     for blueprint in (accounts, public, early_access, dashboard, team, customer_pages, triage, fixes, retention, admin,
-                      privacy, brand_assets):
+                      privacy, brand_assets, webhook_pages):
         app.register_blueprint(blueprint)
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors

@@ -9,6 +9,7 @@ Every job is safe when several scheduler processes run it at once, each in its o
   share the sending and their throughput adds up;
 - queue-reminders, follow-up-digests: every email they queue has a unique outbox key, so a second
   process queueing the same email at the same moment adds nothing;
+- deliver-webhooks: takes a lease for the run (webhooks.delivery), so one process delivers at a time;
 - classify-verbatims, refine-with-encoder, retrain-classifier, refresh-retention: a database lease (leases.py) lets one process at a time run
   them; the others skip that tick.
 """
@@ -38,6 +39,7 @@ from feedback_app.mail.delivery import deliver_due
 from feedback_app.mail.transports import sender_address, transport_from_config
 from retention.refresh import refresh_is_due, refresh_retention, stage_settings
 from surveys.asking.services import queue_due_reminders
+from webhooks.delivery import deliver_due_webhooks
 
 log = logging.getLogger("feedback.scheduler")
 # Set when the process is asked to end (SIGTERM, Ctrl-C): a running delivery stops after its current email.
@@ -87,9 +89,19 @@ def refresh_retention_when_due():
     return report
 
 
+def deliver_webhooks():
+    report = deliver_due_webhooks(utcnow(), admin_url=current_app.config["BASE_URL"], clock=utcnow,
+                                  stop=STOPPING.is_set)
+    if report.delivered or report.failed or report.paused:
+        log.info("webhooks: %d delivered, %d failed, %d endpoints paused", report.delivered, report.failed,
+                 report.paused)
+    return report
+
+
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
+    Job("deliver-webhooks", timedelta(seconds=5), deliver_webhooks),  # one run at a time: its own lease
     Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims, lease=timedelta(minutes=10)),
     # Does nothing without the `encoder` extra; with it, a run embeds for two minutes at most.
     Job("refine-with-encoder", timedelta(seconds=30), refine_verbatims, lease=timedelta(minutes=10)),

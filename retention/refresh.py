@@ -23,6 +23,7 @@ from retention.models import Activity, RetentionFigure, StageChange
 from retention.stages import STAGES, CustomerFacts, StageDecision, StageSettings, stage_of
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_in_band
+from webhooks.events import CUSTOMER_STAGE_CHANGED, emit_many
 
 BATCH = 2000
 REFRESHED_KEY = "stages:refreshed"  # RetentionFigure: when the last refresh ran, its stage counts and moves
@@ -114,6 +115,8 @@ def _refresh_batch(customers, now: datetime, settings: StageSettings, report: Re
     db.session.execute(insert(StageChange), [
         {"customer_id": c.id, "from_stage": c.stage, "to_stage": d.stage, "changed_at": now, "reason": reason_of(d)}
         for c, d in changes])
+    emit_many(CUSTOMER_STAGE_CHANGED, [{"customer_id": c.id, "from": c.stage, "to": d.stage, "reason": reason_of(d)}
+                                       for c, d in changes], now)  # the batch's events, in its commit
 
 
 def reason_of(decision: StageDecision) -> dict:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention")
-DOMAINS = ("surveys", "triage", "privacy", "retention")
+PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention", "webhooks")
+DOMAINS = ("surveys", "triage", "privacy", "retention", "webhooks")
 INFRASTRUCTURE = ("feedback_app.core", "feedback_app.mail", "feedback_app.web")
 # What a pure module may use beyond the standard library: the classifier's numbers and stemmers, the
 # importer's address check. Anything else (flask, sqlalchemy, wtforms, babel…) is a framework or a database.
@@ -123,7 +123,7 @@ def test_the_marker_finds_the_pure_modules():
                 "triage.fixes.chart", "triage.loop.policy", "triage.language.text",
                 "triage.classification.classifier", "feedback_app.mail.delivery_policy", "feedback_app.core.numbers",
                 "retention.kpis", "retention.stages", "retention.incentives", "retention.fit", "retention.comparison",
-                "retention.insight.charts"}
+                "retention.insight.charts", "webhooks.signing", "webhooks.schedule", "webhooks.addresses"}
     assert expected <= set(PURE)
 
 
@@ -161,6 +161,13 @@ def test_retention_may_read_surveys_and_triage_which_never_read_it():
         assert not wrong, f"{module} reaches {wrong}"
     for module in (m for m in SOURCES if _in(m, ("surveys", "triage"))):
         wrong = {n for n in GRAPH.reach(module) if _in(n, ("retention",))}
+        assert not wrong, f"{module} reaches {wrong}"
+
+
+def test_webhooks_reach_no_other_domain():
+    # Every domain queues its events through webhooks.events, so webhooks must read none of them (a cycle).
+    for module in (m for m in SOURCES if _in(m, ("webhooks",))):
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("surveys", "triage", "privacy", "retention"))}
         assert not wrong, f"{module} reaches {wrong}"
 
 

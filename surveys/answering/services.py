@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from feedback_app.core.brand import BRAND_COLUMNS, BRAND_ID, Brand, BrandRow, brand_of
 from feedback_app.core.extensions import db
@@ -15,6 +16,7 @@ from feedback_app.core.sql import DriverStatement
 from surveys.answering.links import SignedInvitation
 from surveys.models import Invitation, Response, Survey
 from surveys.scales.answers import Answer
+from webhooks.events import RESPONSE_CREATED, emit, listened
 
 CREATED, UPDATED, LOCKED, CLOSED, MISSING = "created", "updated", "locked", "closed", "missing"
 
@@ -36,6 +38,8 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
     # the session's unit of work nor SQLAlchemy's execution context is needed for one INSERT. The driver's
     # rowcount, not RETURNING: sqlite3 and psycopg both say 1 or 0 for one INSERT … ON CONFLICT DO NOTHING
     # (the suite runs it on both), and a row to fetch costs on the hot path.
+    if listened(RESPONSE_CREATED):  # a webhook listens: the answer and its event in one transaction instead
+        return _first_answer_with_event(invitation, answer, params, now, edit_window)
     engine = db.engine
     try:
         inserted = _FIRST_ANSWER.write(engine, params) == 1
@@ -44,6 +48,31 @@ def record_answer(invitation: SignedInvitation, answer: Answer, now: datetime, e
     if inserted:
         return CREATED
     return _change_answer(invitation.id, answer, now, edit_window)
+
+
+def _first_answer_with_event(invitation: SignedInvitation, answer: Answer, params: dict, now: datetime,
+                             edit_window: timedelta) -> str:
+    statement = _first_answer(db.engine.dialect.name).returning(Response.__table__.c.id)
+    try:
+        response_id = db.session.execute(statement, params).scalar()
+    except IntegrityError:  # the link is genuine but its invitation is gone
+        db.session.rollback()
+        return MISSING
+    if response_id is None:
+        db.session.rollback()
+        return _change_answer(invitation.id, answer, now, edit_window)
+    emit(RESPONSE_CREATED, response_created_data(
+        response_id, params["answered_at"], survey_id=invitation.survey_id, invitation_id=invitation.id,
+        kind=invitation.kind, score=params["score"], comment=params["comment"], locale=invitation.locale), now)
+    db.session.commit()
+    return CREATED
+
+
+def response_created_data(response_id: int, answered_at: datetime, **facts) -> dict:
+    """The data of a `response.created` webhook event: a survey answer's or a channel's (`channel`)."""
+    keys = ("survey_id", "invitation_id", "customer_id", "channel", "kind", "score", "comment", "locale")
+    return {"response_id": response_id, **{key: facts.get(key) for key in keys},
+            "answered_at": answered_at.isoformat(timespec="seconds") + "Z"}
 
 
 def _change_answer(invitation_id: int, answer: Answer, now: datetime, edit_window: timedelta) -> str:

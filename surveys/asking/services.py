@@ -18,6 +18,7 @@ from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
 from surveys.scales.kinds import KINDS, REASON, Kind
 from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
+from webhooks.events import SURVEY_CLOSED, emit
 
 # ---------------------------------------------------------------- surveys
 
@@ -67,6 +68,8 @@ def reword_survey(survey: Survey, texts: SurveyTexts, written: dict[str, dict[st
 def close_survey(survey: Survey, now: datetime) -> None:
     if survey.closed_at is None:
         survey.closed_at = now
+        emit(SURVEY_CLOSED, {"survey_id": survey.id, "name": survey.name, "kind": survey.kind,
+                             "closed_at": now.isoformat(timespec="seconds") + "Z"}, now)
         db.session.commit()
 
 

@@ -25,6 +25,7 @@ from triage.fixes.services import FixChange
 from triage.models import Fix
 from triage.verbatims import classifying
 from triage.verbatims.intake import ChannelFeedback, take_feedback
+from webhooks.services import NewEndpoint, add_endpoint
 
 COMMENTS = ("The PDF export is broken again", "Support never answered my ticket", "Too expensive for a team of 3",
             "التصدير إلى PDF لا يعمل", "پشتیبانی جواب نمی‌دهد", "", "Exporting a PDF takes ages",
@@ -36,7 +37,7 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01", "/segments",
          "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}",
          "/surveys/{survey}?segment={segment}", "/?segment={segment}", "/retention?segment={segment}",
-         "/retention/loop", "/retention/fit")
+         "/retention/loop", "/retention/fit", "/admin/webhooks")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 
@@ -54,6 +55,9 @@ class World:
         self.customer_id = None  # the first customer: their page
         # Arabic speakers whose latest NPS is unhappy: every kind of rule the segments page counts.
         self.segment_id = create_segment("Unhappy Arabic", ["locale = ar", "nps <= 6"], NOW).id
+        # A webhook endpoint hearing of every answer and classification: the webhooks page's log grows.
+        add_endpoint(NewEndpoint("https://hooks.example.com/in", "s", ("response.created", "response.classified")),
+                     NOW, resolve=lambda host, port: ["93.184.216.34"])
 
     def grow(self, people: int) -> None:
         first = self.round * 1000

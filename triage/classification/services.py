@@ -16,6 +16,7 @@ from triage.classification.classifier import analyse
 from triage.classification.custom_types import TriageError, type_keys
 from triage.language.themes import extract_theme
 from triage.models import TrainingExample, TriageItem
+from webhooks.events import RESPONSE_CLASSIFIED, emit
 
 _MAX_IDF = 8.0  # a word the corpus never saw is as telling as the rarest word it did
 
@@ -85,6 +86,9 @@ def correct(item: TriageItem, type_key: str, user_id: int, now: datetime) -> Non
 
 
 def label(item: TriageItem, type_key: str, source: str, user_id: int, now: datetime) -> None:
+    if type_key != item.type_key:  # a correction: webhooks hear of the new type
+        corrected = {"type": type_key, "confidence": 1.0, "needs_review": False, "corrected": True}
+        emit(RESPONSE_CLASSIFIED, {**classified_data(item, item.response.comment), **corrected}, now)
     item.type_key, item.confirmed, item.confirmed_by, item.confirmed_at = type_key, True, user_id, now
     item.needs_review, item.review_priority = False, 0
     example = db.session.scalar(select(TrainingExample).where(TrainingExample.response_id == item.response_id))
@@ -93,3 +97,9 @@ def label(item: TriageItem, type_key: str, source: str, user_id: int, now: datet
                                   language=item.language, created_at=now)
         db.session.add(example)
     example.label, example.source, example.created_at = type_key, source, now
+
+
+def classified_data(item: TriageItem, comment: str) -> dict:
+    """The data of a `response.classified` webhook event: the type an answer's text (as classified) was given."""
+    return {"response_id": item.response_id, "comment": comment, "type": item.type_key, "confidence": item.confidence,
+            "needs_review": item.needs_review, "language": item.language, "theme": item.theme, "corrected": False}

@@ -26,6 +26,7 @@ from triage.loop import news, policy, reach
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
 from triage.models import Fix, FixLink, TriageItem
+from webhooks.events import FIX_STATUS_CHANGED, emit
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -235,6 +236,8 @@ def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
         raise FixError(f"A fix cannot go from {fix.status} to {status}.")
     telling = status == "shipped" or (status == "planned" and tell_planned)
     ready = _ready_news(fix, policy.LOOP_EVENTS[status]) if telling else None  # refused before anything changes
+    if status != fix.status:
+        emit(FIX_STATUS_CHANGED, {"fix_id": fix.id, "title": fix.title, "from": fix.status, "to": status}, now)
     fix.status, fix.updated_at = status, now
     if status == "planned":
         fix.planned_at = fix.planned_at or now

@@ -19,13 +19,16 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import LOCALES
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.suppression import is_suppressed
+from surveys.answering.services import response_created_data
 from surveys.models import Customer, Response
 from surveys.scales.answers import MAX_COMMENT
 from surveys.scales.kinds import KINDS
 from triage.classification.learning import ensure_model
+from triage.classification.services import classified_data
 from triage.language.text import detect_language
 from triage.models import TriageItem
 from triage.verbatims import classifying
+from webhooks.events import RESPONSE_CLASSIFIED, RESPONSE_CREATED, emit
 
 DEFAULT_KIND = "nps"  # the scale of a score sent without a kind: the survey most teams run
 DEFAULT_CHANNEL = "api"
@@ -91,6 +94,11 @@ def take_feedback(feedback: ChannelFeedback, now: datetime, review_below: float)
             return known
         raise
     item = classifying.classify_response(response, now, review_below)
+    emit(RESPONSE_CREATED, response_created_data(
+        response.id, response.answered_at, customer_id=response.customer_id, channel=response.channel,
+        kind=response.kind, score=response.score, comment=response.comment, locale=response.locale), now)
+    if item is not None:
+        emit(RESPONSE_CLASSIFIED, classified_data(item, response.comment), now)
     db.session.commit()
     return Taken(response, item)
 

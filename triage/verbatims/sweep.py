@@ -23,11 +23,13 @@ from surveys.models import Response, Survey
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
 from triage.classification import teaching
+from triage.classification.services import classified_data
 from triage.language.themes import candidate_groups, choose_groups
 from triage.loop import praise, reach
 from triage.models import ThemeGroup, TriageItem
 from triage.verbatims import review_order
 from triage.verbatims import tallies  # noqa: F401  (keeps the triage counts beside every change of a record)
+from webhooks.events import RESPONSE_CLASSIFIED, emit_many
 
 BATCH = 500
 
@@ -65,7 +67,7 @@ def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[
     """Classify what needs it; how many were, and each answer's record by answer id (those with words)."""
     items = {item.response_id: item for item in db.session.scalars(
         select(TriageItem).where(TriageItem.response_id.in_([response.id for response, _ in answers])))}
-    classified, regroup, new, fresh_items = 0, [], [], []
+    classified, regroup, new, fresh_items, retyped = 0, [], [], [], []
     for response, kind in answers:
         item = items.get(response.id)
         if not response.comment:  # no text (an edit may have removed it): nothing to triage
@@ -75,10 +77,13 @@ def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[
         if item is None:
             item = TriageItem(response_id=response.id, response=response)
             new.append(item)
+        type_before = item.type_key
         fresh = classify(item, response)
         classified += fresh
         if fresh:
             fresh_items.append(item)
+            if item.type_key != type_before:  # a webhook hears of a new or changed type
+                retyped.append(classified_data(item, response.comment))
         if fresh or (item.theme_group is None and item.theme_key):  # a new theme, or one from before groups
             regroup.append(item)
         copy_answer(item, response, kind)
@@ -87,6 +92,8 @@ def _triage(answers, classify: Classify, model_version: int) -> tuple[int, dict[
     _number_new_records(new)
     assign_groups(regroup)
     review_order.prioritise(fresh_items, model_version)
+    if retyped:
+        emit_many(RESPONSE_CLASSIFIED, retyped, fresh_items[0].classified_at)
     return classified, items
 
 

@@ -120,6 +120,7 @@ def test_the_jobs_that_must_not_run_twice_at_once_take_a_lease_and_the_others_ar
                                                                      "retrain-classifier", "refresh-retention",
                                                                      "save-list-daily"}
     # deliver-mail shares its work by claims; reminders and digests queue emails with unique outbox keys
-    # (tests/app/test_several_schedulers.py runs each of them in two processes at once).
+    # (tests/app/test_several_schedulers.py runs each of them in two processes at once); deliver-webhooks takes
+    # its own lease inside the run (webhooks.delivery), so `feedback webhooks deliver` respects it too.
     assert {name for name, job in by_name.items() if not job.lease} == {
-        "deliver-mail", "queue-reminders", "follow-up-digests"}
+        "deliver-mail", "queue-reminders", "follow-up-digests", "deliver-webhooks"}

@@ -1,0 +1,115 @@
+"""Use cases of webhooks, one commit each: register an endpoint (its URL checked), resume a paused one, send an
+event again; and the reads of the admin page and `feedback webhooks list`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from feedback_app.core.extensions import db
+from feedback_app.core.paging import capped_count
+from webhooks import addresses
+from webhooks.events import EVENT_TYPES, forget_listeners
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+MAX_SECRET = 200
+
+
+class WebhookError(ValueError):
+    """Bad input for a webhook: the message says what is wrong; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class NewEndpoint:
+    url: str
+    secret: str
+    events: tuple[str, ...]
+    allow_private: bool = False
+
+
+def parse_events(text: str) -> tuple[str, ...]:
+    """"E1,E2" → the event types, each known, in the order given, once each."""
+    events = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [event for event in events if event not in EVENT_TYPES]
+    if unknown:
+        raise WebhookError(f"unknown event {', '.join(unknown)} (known: {', '.join(EVENT_TYPES)})")
+    if not events:
+        raise WebhookError(f"name at least one event (known: {', '.join(EVENT_TYPES)})")
+    return events
+
+
+def add_endpoint(new: NewEndpoint, now: datetime, resolve: addresses.Resolve = addresses.resolve_by_dns
+                 ) -> WebhookEndpoint:
+    """Register an endpoint; WebhookError (and nothing stored) for an unknown event, a bad or refused URL or a
+    secret that is empty or too long."""
+    events = parse_events(",".join(new.events))
+    secret = new.secret.strip()
+    if not secret:
+        raise WebhookError("the secret must not be empty")
+    if len(secret) > MAX_SECRET:
+        raise WebhookError(f"the secret is longer than {MAX_SECRET} characters")
+    url = new.url.strip()
+    if len(url) > 2000:
+        raise WebhookError("the URL is longer than 2,000 characters")
+    try:
+        addresses.check(url, new.allow_private, resolve)
+    except addresses.UnsafeURL as error:
+        raise WebhookError(str(error)) from None
+    endpoint = WebhookEndpoint(url=url, secret=secret, events=list(events), allow_private=new.allow_private,
+                               created_at=now)
+    db.session.add(endpoint)
+    db.session.commit()
+    forget_listeners()
+    return endpoint
+
+
+def resume(endpoint_id: int, now: datetime) -> bool:
+    """A paused endpoint takes deliveries again, the waiting ones due at once. False when it was not paused."""
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.paused_at is None:
+        db.session.rollback()
+        return False
+    endpoint.paused_at, endpoint.failing_since = None, None
+    for delivery in db.session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.delivered_at.is_(None),
+            WebhookDelivery.next_attempt_at > now).order_by(WebhookDelivery.id).limit(1)):
+        delivery.next_attempt_at = now  # its head: the rest follow it in order
+    db.session.commit()
+    forget_listeners()
+    return True
+
+
+def resend(delivery_id: int, now: datetime) -> WebhookDelivery | None:
+    """The delivery's event queued again for its endpoint, with the same event id (receivers dedupe on it), at
+    the end of the endpoint's queue. None when there is no such delivery."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return None
+    waiting = db.session.scalar(select(WebhookDelivery).where(
+        WebhookDelivery.event_id == delivery.event_id, WebhookDelivery.endpoint_id == delivery.endpoint_id,
+        WebhookDelivery.delivered_at.is_(None)).limit(1))
+    if waiting is not None:  # queued already (a double click): once is enough
+        db.session.rollback()
+        return waiting
+    again = WebhookDelivery(event_id=delivery.event_id, endpoint_id=delivery.endpoint_id, attempts=0,
+                            next_attempt_at=now, created_at=now)
+    db.session.add(again)
+    db.session.commit()
+    return again
+
+
+def endpoints() -> list[WebhookEndpoint]:
+    return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def waiting_counts(ids: list[int], up_to: int) -> dict[int, int]:
+    """Undelivered deliveries per endpoint, each counted no further than up_to + 1: one statement, each count a
+    range of the queue index, however long the history."""
+    if not ids:
+        return {}
+    counts = db.session.execute(select(*[
+        capped_count(select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint_id,
+                                                      WebhookDelivery.delivered_at.is_(None)), up_to)
+        for endpoint_id in ids])).one()
+    return dict(zip(ids, counts))
