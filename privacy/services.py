@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from feedback_app.core.extensions import db
+from feedback_app.core.sql import slices
 from feedback_app.mail.suppression import lift, suppress
 from privacy import scrubbing
 from privacy.labels import RESTORED
@@ -30,6 +31,7 @@ from triage.fixes import evidence, grid
 from triage.loop import reach as loop_reach
 from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
 from triage.verbatims import tallies as triage_tallies  # counts follow the records deleted here
+from webhooks.models import WebhookEvent
 
 
 class NotErased(PrivacyError):
@@ -67,6 +69,22 @@ def _saving_records(customer_id: int) -> dict[str, int]:
                                ("customer_values", CustomerValue))}
 
 
+# What a webhook event may hold of a person: their id and words (scores, kinds and types stay, as on answers).
+PERSONAL_EVENT_KEYS = ("customer_id", "comment", "theme", "reason")
+
+
+def _scrub_webhook_events(customer_id: int, response_ids: list[int]) -> int:
+    """Events about them, delivered or waiting, lose their words and their id: a waiting one still goes out (its
+    receiver dedupes by id), without what was erased. A scan of the events' JSON: erasures are rare."""
+    about_them = or_(WebhookEvent.data["customer_id"].as_integer() == customer_id,
+                     *(WebhookEvent.data["response_id"].as_integer().in_(some) for some in slices(response_ids)))
+    scrubbed = 0
+    for event in db.session.scalars(select(WebhookEvent).where(about_them)):
+        event.data = {key: value for key, value in event.data.items() if key not in PERSONAL_EVENT_KEYS}
+        scrubbed += 1
+    return scrubbed
+
+
 def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     response_ids = their_response_ids(customer.id)
     withdrawn, model_withdrawn = withdraw_models(response_ids)  # first: it reads their training examples
@@ -84,6 +102,7 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     removed["stage_changes"] = db.session.execute(
         delete(StageChange).where(StageChange.customer_id == customer.id)).rowcount
     removed.update(_saving_records(customer.id))
+    removed["webhook_events"] = _scrub_webhook_events(customer.id, response_ids)
     db.session.execute(delete(Customer).where(Customer.id == customer.id))
     return removed, model_withdrawn
 

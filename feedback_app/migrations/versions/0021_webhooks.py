@@ -1,6 +1,6 @@
 """webhooks: endpoints, events and their deliveries
 
-Revision ID: 0022_webhooks
+Revision ID: 0021_webhooks
 Revises: 0020_save_win_back
 Create Date: 2026-12-04
 
@@ -8,7 +8,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0022_webhooks'
+revision = '0021_webhooks'
 down_revision = '0020_save_win_back'
 branch_labels = None
 depends_on = None
