@@ -151,6 +151,7 @@ class World:
         assert self.admin.post("/login", data={"email": "admin@example.com", "password": PASSWORD}).status_code == 302
         self.anonymous = app.test_client()
         self.answered = Counter()  # True: the view did its work (2xx, 3xx); False: refused (4xx)
+        self.statuses = Counter()  # (endpoint, method, status): where the refusals are, when too few got through
 
     def _seed(self, app) -> None:
         create_user("admin@example.com", PASSWORD, "admin")
@@ -178,7 +179,9 @@ class World:
         self.plausible_json = {"text": "The app crashes", "score": 3, "kind": "nps", "cost": 2, "title": "Faster",
                                "response_ids": response_ids, "may_contact": True, "type": "usability",
                                "status": "planned", "impact_override": 50, "reason": "Why", "channel": "chat",
-                               "answered_at": "2026-11-01T10:00:00Z", "email": "ana@example.com"}
+                               # a customer's address: activity is only taken for known customers
+                               "answered_at": "2026-11-01T10:00:00Z", "email": "p3@example.com",
+                               "occurred_at": "2026-10-01T10:00:00Z", "amount": 12.5, "external_id": "order-1"}
         db.session.commit()
         # The ids of every table, so that /fixes/<fix_id> gets fix ids and /triage/<item_id> triage items'.
         self.table_ids = {table.name: [str(row.id) for row in db.session.execute(table.select())]
@@ -211,6 +214,7 @@ class World:
         response = client.open(path, method=method, query_string=query, headers=headers, **body)
         response.get_data()  # a streamed answer (the CSV export) runs only as it is read
         self.answered[response.status_code < 400] += 1
+        self.statuses[(rule.endpoint, method, response.status_code)] += 1
         return response
 
 
@@ -230,7 +234,9 @@ def rarely(draw, one_in: int) -> bool:
 
 
 def _query(draw, world: World, declared: tuple[str, ...]) -> list[tuple[str, str]]:
-    names = draw(st.lists(st.sampled_from(QUERY_NAMES + ANSWER_NAMES + declared), max_size=4))
+    # An API route refuses a query name it does not declare (422): mostly its own names, so its view is reached.
+    pool = declared if declared and not rarely(draw, 4) else QUERY_NAMES + ANSWER_NAMES + declared
+    names = draw(st.lists(st.sampled_from(pool), max_size=4))
     return [(name, draw(st.one_of(TEXT, st.just(world.plausible.get(name, "1"))))) for name in names]
 
 
@@ -256,7 +262,7 @@ def _json(draw, world: World, declared: tuple[str, ...] | None) -> dict:
         return {"json": draw(JSON_VALUE)}
     fields = declared or draw(st.sampled_from(schema_fields()))
     body = {name: world.plausible_json[name] for name in fields if name in world.plausible_json}
-    if not rarely(draw, 4):
+    if not rarely(draw, 2):  # else left plausible, half the time: an API checks every field before its work
         for name in draw(st.lists(st.sampled_from(fields), max_size=3)):
             body[name] = draw(JSON_VALUE)
         for name in draw(st.lists(st.sampled_from(fields), max_size=2)):
@@ -305,7 +311,7 @@ def reaching_the_views(world):
     be answered by the views' own work. And had a request ended the admin's session (cookies go to
     every route but the accounts' own), team routes would have been fuzzed signed out unnoticed."""
     yield
-    assert world.answered[True] >= 0.2 * sum(world.answered.values()), world.answered
+    assert world.answered[True] >= 0.2 * sum(world.answered.values()), (world.answered, world.statuses.most_common(12))
     assert world.admin.get("/").status_code == 200, "the fuzzing session was signed out: see ANONYMOUS_BLUEPRINTS"
 
 
