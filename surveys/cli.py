@@ -16,6 +16,8 @@ from feedback_app.core.extensions import db
 from feedback_app.core.languages import ENGLISH_NAMES, LOCALES
 from surveys.asking import services as survey_services
 from surveys.asking.results import all_surveys, survey_results
+from surveys.asking.throttle import (DEFAULT_TRANSACTIONAL_COOLDOWN, MAX_COOLDOWN, MODES, RELATIONSHIP,
+                                     TOUCHPOINTS, TRANSACTIONAL)
 from surveys.models import Survey
 from surveys.people.importing import CustomerCSV, NotACustomerCSV
 from surveys.people.segment_cli import named
@@ -123,16 +125,28 @@ def text_options(command):
 @click.option("--kind", type=click.Choice(sorted(KINDS)), required=True)
 @click.option("--name", required=True, help="Your team's name for the survey.")
 @text_options
+@click.option("--mode", type=click.Choice(MODES), default=RELATIONSHIP, show_default=True,
+              help="relationship: sent to everyone eligible; transactional: triggered per customer through "
+                   "POST /api/v1/invitations, with its own cool-down.")
+@click.option("--cooldown-days", type=click.IntRange(0, MAX_COOLDOWN), default=None,
+              help=f"Transactional only: days between two invitations of a customer to surveys of this kind "
+                   f"(default {DEFAULT_TRANSACTIONAL_COOLDOWN}).")
+@click.option("--touchpoint", metavar="NAME", help=f"Where in the journey it asks: {', '.join(TOUCHPOINTS)}, "
+                                                   "or your own name.")
 @with_appcontext
-def surveys_create(kind, name, product, subject, task):
+def surveys_create(kind, name, product, subject, task, mode, cooldown_days, touchpoint):
     """Create a survey worded in each language its texts complete; prints its id last.
 
     A language for which you give some texts but not this one (e.g. only --task en:…) gets no question, and
     its speakers are not sent the survey until it has one (`feedback surveys wording`)."""
+    if cooldown_days is not None and mode != TRANSACTIONAL:
+        raise click.UsageError("--cooldown-days is for --mode transactional (relationship surveys use "
+                               "SURVEY_COOLDOWN_DAYS)")
     texts = _texts(product, subject, task)
     try:
-        survey = survey_services.create_survey(kind, name, texts.product, texts.subject, texts.task)
-    except survey_services.NoQuestion as error:
+        survey = survey_services.create_survey(kind, name, texts.product, texts.subject, texts.task, mode=mode,
+                                               cooldown_days=cooldown_days, touchpoint=touchpoint)
+    except (survey_services.NoQuestion, ValueError) as error:
         raise click.ClickException(str(error)) from None
     worded = [locale for locale in LOCALES if locale in survey.wording]
     click.echo(f"Created {kind.upper()} survey “{survey.name}” with a question in {_languages(worded)}.")
@@ -173,10 +187,10 @@ def surveys_wording(survey_id, product, subject, task, question, reason):
 @surveys.command("list")
 @with_appcontext
 def surveys_list():
-    """One line per survey."""
+    """One line per survey: id, kind, open or closed, name, mode, touchpoint (- when none)."""
     for survey in all_surveys():
         state = "open" if survey.is_open else "closed"
-        click.echo(f"{survey.id}\t{survey.kind}\t{state}\t{survey.name}")
+        click.echo(f"{survey.id}\t{survey.kind}\t{state}\t{survey.name}\t{survey.mode}\t{survey.touchpoint or '-'}")
 
 
 @surveys.command("send")

@@ -46,6 +46,12 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     invited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # kept by each send
     delivered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # kept by the outbox
+    # relationship: sent to everyone eligible, under the cool-down across relationship surveys (SURVEY_COOLDOWN_DAYS);
+    # transactional: triggered one customer at a time (POST /api/v1/invitations), under its own cool-down per kind.
+    mode: Mapped[str] = mapped_column(String(16), server_default="relationship")
+    cooldown_days: Mapped[int | None] = mapped_column(Integer)  # transactional only; None: the default (7)
+    # Where in the customer's journey it asks (onboarding, support, …, or the team's own), normalised.
+    touchpoint: Mapped[str | None] = mapped_column(String(40))
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="survey")
 
@@ -57,8 +63,11 @@ class Survey(db.Model):
 class Invitation(db.Model):
     __tablename__ = "invitation"
     __table_args__ = (
-        # One invitation per customer per survey, whoever sends it and however often.
-        db.UniqueConstraint("survey_id", "customer_id"),
+        # One invitation per customer per survey and round, whoever sends it and however often: a relationship
+        # survey asks once (round 0), a transactional one once per trigger (rounds 0, 1, …).
+        db.UniqueConstraint("survey_id", "customer_id", "round"),
+        # A trigger's own id (ticket, order): sending it again finds this invitation, never a second.
+        db.UniqueConstraint("survey_id", "external_id"),
         # The cool-down check ("surveyed in the last 30 days") reads by customer and time.
         Index("ix_invitation_customer_sent", "customer_id", "sent_at"),
     )
@@ -70,6 +79,9 @@ class Invitation(db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The language the invitation was written in: its survey page and answer stay in it.
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    round: Mapped[int] = mapped_column(Integer, server_default="0")
+    external_id: Mapped[str | None] = mapped_column(String(200))  # triggered: the caller's idempotency key
+    context: Mapped[str | None] = mapped_column(String(200))  # triggered: e.g. a ticket number, shown to the team
 
     survey: Mapped[Survey] = relationship(back_populates="invitations")
     customer: Mapped[Customer | None] = relationship()

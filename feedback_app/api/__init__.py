@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from feedback_app.api import activity, customers, errors, feedback, fixes, openapi, responses  # noqa: F401 — the resources add their routes
+    from feedback_app.api import activity, customers, errors, feedback, fixes, invitations, openapi, responses  # noqa: F401 — the resources add their routes
     from feedback_app.api.blueprint import api
 
     openapi.build(app).register_blueprint(api)

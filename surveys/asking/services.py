@@ -16,6 +16,7 @@ from surveys.answering.links import SignedInvitation, signed_invitation, survey_
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
+from surveys.asking.throttle import RELATIONSHIP, normalised_touchpoint
 from surveys.scales.kinds import KINDS, REASON, Kind
 from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
 from webhooks.events import SURVEY_CLOSED, emit
@@ -28,15 +29,18 @@ class NoQuestion(ValueError):
 
 
 def create_survey(kind: str, name: str, product: str | dict, subject: str | dict = "", task: str | dict = "",
-                  wording: dict | None = None) -> Survey:
+                  wording: dict | None = None, mode: str = RELATIONSHIP, cooldown_days: int | None = None,
+                  touchpoint: str | None = None) -> Survey:
     """A survey worded in each language its texts complete (surveys.scales.texts): `product` a name for every
     language (str) or {locale: text}; `subject` and `task` English (str) or {locale: text}; empty: not given.
     `wording` {locale: {"question"?, "reason"?}} is written by the team and wins. Raises UnknownLanguage, or
-    NoQuestion when no language would have a question."""
+    NoQuestion when no language would have a question. `mode`, `cooldown_days` (transactional only) and
+    `touchpoint` (normalised here; ValueError when empty) are the triggered surveys' throttle and journey point."""
     wording_ = fill_wording(KINDS[kind].question, REASON, SurveyTexts.given(product, subject, task), wording)
     if not wording_:
         raise NoQuestion("no language has every text its question needs (give the same languages for each)")
-    survey = Survey(kind=kind, name=name.strip(), wording=wording_)
+    survey = Survey(kind=kind, name=name.strip(), wording=wording_, mode=mode, cooldown_days=cooldown_days,
+                    touchpoint=normalised_touchpoint(touchpoint) if touchpoint else None)
     db.session.add(survey)
     db.session.commit()
     return survey
@@ -76,7 +80,8 @@ def close_survey(survey: Survey, now: datetime) -> None:
 # ---------------------------------------------------------------- sending
 
 def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *columns, audience=None):
-    """Not unsubscribed, not surveyed (by any survey) within the cool-down, not invited to this one.
+    """Not unsubscribed, not surveyed (by any relationship survey: a triggered transactional one does not count)
+    within the cool-down, not invited to this one.
     The customers, or only `columns` of them. `audience`: a condition on Customer that narrows them (the
     check-in survey's silent customers); None: every customer."""
     recent = aliased(Invitation)
@@ -85,7 +90,8 @@ def eligible_customers(survey: Survey, now: datetime, cooldown_days: int, *colum
             .where(Customer.unsubscribed_at.is_(None) if audience is None
                    else and_(Customer.unsubscribed_at.is_(None), audience))
             .where(~exists().where(and_(recent.customer_id == Customer.id,
-                                        recent.sent_at >= now - timedelta(days=cooldown_days))))
+                                        recent.sent_at >= now - timedelta(days=cooldown_days),
+                                        recent.survey_id.in_(select(Survey.id).where(Survey.mode == RELATIONSHIP)))))
             .where(~exists().where(and_(this_one.customer_id == Customer.id,
                                         this_one.survey_id == survey.id)))
             .order_by(Customer.id))
@@ -186,7 +192,7 @@ def _insert_invitations():
 
     insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = Invitation.__table__
-    return (insert_(table).on_conflict_do_nothing(index_elements=["survey_id", "customer_id"])
+    return (insert_(table).on_conflict_do_nothing(index_elements=["survey_id", "customer_id", "round"])
             .returning(table.c.id, table.c.customer_id, table.c.locale))
 
 
