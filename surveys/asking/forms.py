@@ -73,3 +73,9 @@ def wording_form_class():
 
 
 WordingForm = wording_form_class()
+
+
+class TouchpointForm(FlaskForm):
+    """Where in the journey a survey asks: one of the usual points or the team's own name (empty: none)."""
+    touchpoint = StringField(_l("Touchpoint"), validators=[Optional(), Length(max=40)],
+                             render_kw={"list": "touchpoints"})

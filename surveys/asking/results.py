@@ -73,11 +73,12 @@ def _weeks_of(survey: Survey, weekly: dict) -> dict:
 def _verbatims(survey: Survey, limit: int, segment: Segment | None) -> list:
     if not limit:
         return []
-    query = (select(Response, Customer).join(Response.invitation).join(Invitation.customer)
+    # The invitation's context (a triggered survey's ticket number …) is shown beside the comment.
+    query = (select(Response, Customer, Invitation.context).join(Response.invitation).join(Invitation.customer)
              .where(Response.survey_id == survey.id, Response.comment != ""))
     if segment is not None:  # among the same answers the segment's scores were counted from
         window = answers_in_reach(survey_id=survey.id)
-        query = by_segment(select(Response, Customer).select_from(Response).where(
+        query = by_segment(select(Response, Customer, Invitation.context).select_from(Response).where(
             Response.survey_id == survey.id, Response.comment != "", Response.id.in_(select(window.c.id))), segment)
     return db.session.execute(query.order_by(Response.answered_at.desc()).limit(limit)).all()
 

@@ -53,6 +53,13 @@ def update_wording(survey: Survey, wording: dict[str, dict[str, str]]) -> None:
     db.session.commit()
 
 
+def set_touchpoint(survey: Survey, name: str) -> None:
+    """Where in the journey the survey asks (normalised; empty: none). Raises ValueError for a name with
+    nothing to keep or too long."""
+    survey.touchpoint = normalised_touchpoint(name) if name.strip() else None
+    db.session.commit()
+
+
 def reword_survey(survey: Survey, texts: SurveyTexts, written: dict[str, dict[str, str]] | None = None) -> list[str]:
     """New texts for a survey (`feedback surveys wording`): the question of each language these texts name,
     and of each language still without one, is filled again from the standard template with them and the

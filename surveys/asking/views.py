@@ -15,7 +15,8 @@ from feedback_app.core.languages import ENDONYMS, LOCALES
 from feedback_app.web.forms import ConfirmForm
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
-from surveys.asking.forms import SurveyForm, WordingForm
+from surveys.asking.forms import SurveyForm, TouchpointForm, WordingForm
+from surveys.asking.labels import MODE_NAMES, TOUCHPOINT_NAMES, touchpoint_name
 from surveys.asking.results import all_surveys, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey
@@ -24,6 +25,12 @@ from surveys.people.segment_views import requested_segment
 from surveys.people.segments import customer_condition
 from surveys.scales.kinds import KINDS, REASON
 from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
+
+
+@team.app_context_processor
+def survey_labels():
+    """The survey list, results and the dashboard name modes and touchpoints alike."""
+    return {"mode_names": MODE_NAMES, "touchpoint_name": touchpoint_name}
 
 
 @team.get("/surveys")
@@ -71,7 +78,23 @@ def results(survey_id: int):
     missing = missing_languages(survey.wording)
     return render_template("surveys/results.html", results=survey_results(survey, segment=segment),
                            kind=KINDS[survey.kind], form=ConfirmForm(), missing=missing,
-                           missing_list=_languages(missing), segments=segment_store.listed_segments())
+                           missing_list=_languages(missing), segments=segment_store.listed_segments(),
+                           touchpoint_form=TouchpointForm(data={"touchpoint": survey.touchpoint}),
+                           touchpoints=TOUCHPOINT_NAMES)
+
+
+@team.post("/surveys/<int:survey_id>/touchpoint")
+@role_required("triager")
+def touchpoint(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    form = TouchpointForm()
+    if form.validate_on_submit():
+        try:
+            services.set_touchpoint(survey, form.touchpoint.data or "")
+            flash(_("Touchpoint saved."), "success")
+        except ValueError:
+            flash(_("A touchpoint is 1–40 letters or digits, e.g. onboarding or support."), "error")
+    return redirect(url_for("surveys.results", survey_id=survey.id))
 
 
 @team.route("/surveys/<int:survey_id>/wording", methods=["GET", "POST"])
