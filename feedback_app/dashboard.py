@@ -36,6 +36,7 @@ from triage.loop import metrics, policy
 from triage.loop import reach as loop_reach
 from triage.models import Fix, FixLink, TriageItem
 from triage.verbatims import listing
+from triage.verbatims.intake import CHANNEL
 from triage.verbatims import tallies as triage_tallies
 
 dashboard = Blueprint("dashboard", __name__)
@@ -89,12 +90,33 @@ class Board:
     love: Love
     segment: Segment | None = None   # the scores are this segment's (the rest of the board is everyone's)
     reach: Reach | None = None       # how far the segment's answers were read
+    channel: str | None = None       # the scores are this source's (survey, support-email, …); None: every source
+    sources: list[tuple[str, int]] = ()          # scores in the period per source, most first
+    touchpoints: list[TouchpointTable] = ()      # per kind: the score at each touchpoint
+
+
+@dataclass(frozen=True)
+class TouchpointTable:
+    kind: Kind
+    rows: list[tuple[str, scoring.Score]]  # (touchpoint, its score), worst first
+
+
+def touchpoint_tables(points: dict[tuple[str, str], Counter]) -> list[TouchpointTable]:
+    """score_tallies.by_touchpoint's tallies as a table per kind, the touchpoint where customers feel worst first."""
+    tables = []
+    for key in KINDS:
+        rows = [(touchpoint, scoring.score_of(key, tally)) for (touchpoint, kind), tally in points.items() if kind == key]
+        rows = [(touchpoint, score) for touchpoint, score in rows if score.n]
+        if rows:
+            tables.append(TouchpointTable(KINDS[key], sorted(rows, key=lambda row: (row[1].value, row[0]))))
+    return tables
 
 
 def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str = "en",
-          segment: Segment | None = None) -> Board:
+          segment: Segment | None = None, channel: str | None = None) -> Board:
     span = metrics.period(now, weeks)
-    kinds, reach = _kind_panels(span, segment)
+    kinds, reach = _kind_panels(span, segment, channel)
+    first_week = span.week_starts[0]
     queue = fix_queue.ranked_queue(now, settings, statuses=policy.TO_DO)
     types = problem_types(all_types())
     counts = _type_counts(span)
@@ -107,22 +129,25 @@ def build(now: datetime, weeks: int, settings: fix_queue.Settings, locale: str =
         queue[:QUEUE_TOP], len(queue), _contacted(span), _shipping(span), _told(span),
         Love(metrics.praise_in(counts, span.week_starts), listing.theme_groups(listing.Filters(type=PRAISE),
                                                                                limit=LOVED_THEMES), _quotes()),
-        segment, reach)
+        segment, reach, channel, score_tallies.by_source(first_week).most_common(),
+        touchpoint_tables(score_tallies.by_touchpoint(first_week)))
 
 
 def _in(span: metrics.Period, column):
     return column.between(span.start, span.end)
 
 
-def _kind_panels(span: metrics.Period, segment: Segment | None) -> tuple[list[KindPanel], Reach | None]:
-    """Survey answers only, per kind across all surveys; a kind appears once it has any answer in the period.
+def _kind_panels(span: metrics.Period, segment: Segment | None,
+                 channel: str | None) -> tuple[list[KindPanel], Reach | None]:
+    """Survey answers and scores from other channels sent with a kind (or one `channel`'s only), per kind; a kind
+    appears once it has any answer in the period.
     Read from the score tallies (a few rows per week), not from the answers; a segment's counted from its
     answers among the period's newest (surveys.answering.segment_tallies)."""
     first_week, reach = span.week_starts[0], None
     if segment is None:
-        weekly = score_tallies.weekly(channel="survey", first_week=first_week)
+        weekly = score_tallies.weekly(channel=channel, first_week=first_week)
     else:
-        counted = segment_weekly(segment, channel="survey", first_week=first_week)
+        counted = segment_weekly(segment, channel=channel, first_week=first_week)
         weekly, reach = counted.weeks, counted.reach
     by_kind: dict[str, dict[date, Counter]] = {}
     for (kind, week), tally in weekly.items():
@@ -188,7 +213,9 @@ def home():
     raw = request.args.get("weeks")
     weeks = metrics.parse_weeks(raw)
     segment = requested_segment()
+    channel = request.args.get("channel")
+    channel = channel if channel and CHANNEL.fullmatch(channel) else None  # anything else: every source
     board = build(utcnow(), weeks or metrics.DEFAULT_WEEKS, fix_queue.settings_from(current_app.config),
-                  str(get_locale()), segment)
+                  str(get_locale()), segment, channel)
     return render_template("dashboard.html", board=board, periods=metrics.PERIODS,
                            bad_period=raw is not None and weeks is None, segments=listed_segments())

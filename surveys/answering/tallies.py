@@ -192,3 +192,41 @@ def weekly(survey_id: int | None = None, channel: str | None = None,
             weeks[(kind, week)][answer.tallied_score] -= 1
         weeks[(kind, week)][answer.score] += 1
     return {key: +tally for key, tally in weeks.items() if sum(tally.values()) > 0}
+
+
+def by_source(first_week: date | None = None) -> Counter:
+    """Scores per source (the channel: survey, support-email, …) since `first_week`: the kept tallies of answers with
+    a score, corrected by the answers the sweep has not reached yet."""
+    query = (select(ScoreTally.channel, func.sum(ScoreTally.count))
+             .where(ScoreTally.kind != NO_KIND, ScoreTally.score != SKIPPED).group_by(ScoreTally.channel))
+    if first_week is not None:
+        query = query.where(ScoreTally.week >= first_week)
+    sources: Counter = Counter(dict(db.session.execute(query).all()))
+    for answer in waiting():
+        if answer.kind and (first_week is None or week_start(answer.answered_at) >= first_week):
+            sources[answer.channel] += (answer.score is not None) - (answer.tallied and answer.tallied_score is not None)
+    return +sources
+
+
+def by_touchpoint(first_week: date | None = None) -> dict[tuple[str, str], Counter]:
+    """Score tallies per (touchpoint, kind) of the surveys tagged with one: the kept tallies joined to their surveys
+    in one grouped statement (a few rows per survey and week, never the answers), corrected by the answers the sweep
+    has not reached yet."""
+    query = (select(Survey.touchpoint, ScoreTally.kind, ScoreTally.score, func.sum(ScoreTally.count))
+             .join(Survey, Survey.id == ScoreTally.survey_id).where(Survey.touchpoint.is_not(None))
+             .group_by(Survey.touchpoint, ScoreTally.kind, ScoreTally.score))
+    if first_week is not None:
+        query = query.where(ScoreTally.week >= first_week)
+    points: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for touchpoint, kind, score, n in db.session.execute(query):
+        points[(touchpoint, kind)][None if score == SKIPPED else score] += n
+    backlog = [answer for answer in waiting() if answer.survey_id and (
+        first_week is None or week_start(answer.answered_at) >= first_week)]
+    touchpoints = dict(db.session.execute(select(Survey.id, Survey.touchpoint).where(
+        Survey.id.in_({answer.survey_id for answer in backlog}), Survey.touchpoint.is_not(None))).all()) if backlog else {}
+    for answer in backlog:
+        if (touchpoint := touchpoints.get(answer.survey_id)) is not None:
+            if answer.tallied:
+                points[(touchpoint, answer.kind)][answer.tallied_score] -= 1
+            points[(touchpoint, answer.kind)][answer.score] += 1
+    return {key: +tally for key, tally in points.items() if sum(tally.values()) > 0}

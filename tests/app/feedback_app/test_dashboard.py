@@ -215,10 +215,11 @@ def test_scores_over_all_surveys_of_a_kind_with_margin_and_n(board_page):
     assert f'data-metric="score">{nps_value:.0f}<' in nps and nps_value == pytest.approx(-28.57, abs=0.01)
     assert f"± {nps_margin:.1f} · n = 7" in text(nps)
     assert 'kind-panel unreliable" aria-labelledby="kind-nps"' in html and "Fewer than 30 answers" in nps  # greyed
-    # CSAT 5, 4, 1: two of three satisfied.
+    # CSAT 5, 4, 1 from the surveys and chat's 1 a week ago (channel scores count; its unscored note does not):
+    # two of four satisfied.
     csat = part(html, 'data-kind="csat"', "</article>")
-    assert 'data-metric="score">67%<' in csat
-    assert f"± {wilson_half_width(2, 3):.1f} · n = 3" in text(csat)
+    assert 'data-metric="score">50%<' in csat
+    assert f"± {wilson_half_width(2, 4):.1f} · n = 4" in text(csat)
     assert 'data-kind="ces"' not in html  # no CES survey has answers
 
 
