@@ -13,6 +13,7 @@ from feedback_app.core.extensions import db
 from feedback_app.core.i18n import LANGUAGE_NAMES
 from feedback_app.core.languages import ENDONYMS, LOCALES
 from feedback_app.web.forms import ConfirmForm
+from surveys.answering import tallies
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
 from surveys.asking.forms import SurveyForm, TouchpointForm, WordingForm
@@ -23,6 +24,7 @@ from surveys.models import Survey
 from surveys.people import segment_store
 from surveys.people.segment_views import requested_segment
 from surveys.people.segments import customer_condition
+from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, REASON
 from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
 
@@ -76,7 +78,11 @@ def results(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     segment = requested_segment()
     missing = missing_languages(survey.wording)
+    points = [(touchpoint, scoring.score_of(survey.kind, tally))
+              for (touchpoint, kind), tally in tallies.by_touchpoint().items() if kind == survey.kind]
     return render_template("surveys/results.html", results=survey_results(survey, segment=segment),
+                           touchpoint_scores=sorted(points, key=lambda row: (row[1].value is None, row[1].value or 0,
+                                                                           row[0])),
                            kind=KINDS[survey.kind], form=ConfirmForm(), missing=missing,
                            missing_list=_languages(missing), segments=segment_store.listed_segments(),
                            touchpoint_form=TouchpointForm(data={"touchpoint": survey.touchpoint}),

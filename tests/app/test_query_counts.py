@@ -37,7 +37,7 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01", "/segments",
          "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}",
          "/surveys/{survey}?segment={segment}", "/?segment={segment}", "/retention?segment={segment}",
-         "/retention/loop", "/retention/fit", "/admin/webhooks")
+         "/retention/loop", "/retention/fit", "/admin/webhooks", "/?channel=email")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 

@@ -1,5 +1,6 @@
 """A triggered survey on the team's pages and command line: its mode and touchpoint shown, the touchpoint edited by
 a triager, the trigger's context beside the answer. On SQLite and PostgreSQL."""
+import re
 from datetime import timedelta
 
 from surveys.answering.links import signed_invitation
@@ -62,3 +63,15 @@ def test_surveys_create_takes_mode_cool_down_and_touchpoint(app):
     refused = runner.invoke(args=["surveys", "create", "--kind", "nps", "--name", "q", "--product", "Acme",
                                   "--cooldown-days", "3"])
     assert refused.exit_code != 0 and "--mode transactional" in refused.output
+
+
+def test_the_results_show_every_touchpoint_of_the_kind_worst_first(app, client):
+    survey = answered_support_csat()  # support: Ana's 5, satisfied → 100.0, n 1
+    add_customers(("badr@example.com", "Badr", "en"))
+    onboarding = create_survey("csat", "after onboarding", "Acme", mode="transactional", touchpoint="onboarding")
+    invitation = trigger_invitation(Trigger(onboarding.id, email="badr@example.com"), NOW, 30).invitation
+    record_answer(signed_invitation(invitation), Answer(2, "", False), NOW, timedelta(hours=24))  # 0 of 1 → 0.0
+    login(client, "viewer@example.com")
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    rows = re.findall(r'<tr data-touchpoint="([^"]+)"[^>]*><th scope="row">[^<]+</th><td>([^<]+)</td><td>(\d+)</td>', page)
+    assert rows == [("onboarding", "0.0", "1"), ("support", "100.0", "1")]
