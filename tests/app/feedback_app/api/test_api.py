@@ -584,3 +584,7 @@ def test_the_openapi_document_is_valid_and_describes_every_endpoint(app, client)
     feedback = document["components"]["schemas"]["FeedbackIn"]
     assert feedback["required"] == ["text"] and feedback["additionalProperties"] is False
     assert document["components"]["schemas"]["FixIn"]["properties"]["cost"]["maximum"] == 5
+    invitations = document["paths"]["/api/v1/invitations"]["post"]["responses"]
+    assert {"200", "201", "404", "409", "422", "429"} <= set(invitations)
+    assert "retry_after" in document["components"]["schemas"]["RetryLater"]["properties"]
+    assert document["components"]["schemas"]["InvitationIn"]["additionalProperties"] is False
