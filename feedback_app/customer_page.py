@@ -52,6 +52,7 @@ class Invited:
     scale: str
     locale: str
     answered: bool
+    context: str | None = None  # a triggered invitation's (e.g. the ticket number)
 
 
 @dataclass(frozen=True)
@@ -223,13 +224,13 @@ def _totals(customer_id: int) -> tuple[dict[str, int], datetime | None]:
 
 def _invitations(customer_id: int) -> Stream:
     query = (select(Invitation.id, Invitation.sent_at, Invitation.locale, Survey.id, Survey.name, Survey.kind,
-                    Response.id)
+                    Response.id, Invitation.context)
              .join(Survey, Survey.id == Invitation.survey_id)
              .outerjoin(Response, Response.invitation_id == Invitation.id)
              .where(Invitation.customer_id == customer_id)
              .order_by(Invitation.sent_at.desc(), Invitation.id.desc()))
     return _read(query, INVITATION, lambda r: Event(r[1], INVITATION, r[0], Invited(r[3], r[4], r[5], r[2],
-                                                                                  r[6] is not None)))
+                                                                                  r[6] is not None, r[7])))
 
 
 def _said(customer_id: int, survey: bool) -> Stream:

@@ -75,3 +75,11 @@ def test_the_results_show_every_touchpoint_of_the_kind_worst_first(app, client):
     page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     rows = re.findall(r'<tr data-touchpoint="([^"]+)"[^>]*><th scope="row">[^<]+</th><td>([^<]+)</td><td>(\d+)</td>', page)
     assert rows == [("onboarding", "0.0", "1"), ("support", "100.0", "1")]
+
+
+def test_the_customer_page_shows_the_triggered_invitations_context(app, client):
+    answered_support_csat()
+    customer = add_customers(("ana@example.com", "Ana", "en"))[0]
+    login(client, "viewer@example.com")
+    page = client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert '<span class="invitation-context">Context: <bdi>ticket #4411</bdi></span>' in page
