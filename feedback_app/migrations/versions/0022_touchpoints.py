@@ -1,7 +1,7 @@
 """triggered surveys and touchpoints: a survey's mode, cool-down and touchpoint; an invitation's round,
 external id and context
 
-Revision ID: 0023_touchpoints
+Revision ID: 0022_touchpoints
 Revises: 0021_webhooks
 Create Date: 2026-12-04
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023_touchpoints'
+revision = '0022_touchpoints'
 down_revision = '0021_webhooks'
 branch_labels = None
 depends_on = None
