@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
@@ -15,6 +15,7 @@ from retention.saving import save_list
 from retention.saving.models import CustomerValue, SaveOutcome
 from retention.saving.values import refresh_values
 from surveys.models import Customer
+from tests.app.test_query_counts import statements_of
 from tests.support.factories import NOW, add_customers
 
 PASSWORD = "long-enough-password"
@@ -123,14 +124,7 @@ def test_a_long_list_costs_what_a_short_one_does(app):
                                        reason={"key": "unhappy_recently"}))
         db.session.commit()
         refresh_values(NOW)
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/retention/save").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return statements_of(app, lambda: client.get("/retention/save"))
 
     assert statements(5, 0) == statements(60, 100)
     assert db.session.scalar(select(func.count()).select_from(Customer)) == 65

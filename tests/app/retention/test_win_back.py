@@ -238,20 +238,13 @@ def test_the_export_carries_and_erasure_counts_the_win_back_save_and_value_rows(
 
 
 def test_the_page_costs_the_same_with_more_campaigns_and_emails(app):
-    from sqlalchemy import event
+    from tests.app.test_query_counts import statements_of
 
     lost_and_found()
     viewer = sign_in(app, "viewer")
 
     def statements() -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert viewer.get("/retention/win-back").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return statements_of(app, lambda: viewer.get("/retention/win-back"))
 
     service.send_campaign(service.create_campaign("One", NOW), NOW)
     few = statements()
