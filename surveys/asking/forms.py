@@ -1,11 +1,14 @@
 """The team's survey forms: they check shape and hand plain values to the use cases."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback_app.core.languages import ENDONYMS, LOCALES, text_direction
+from surveys.asking.labels import MODE_NAMES
+from surveys.asking.throttle import (DEFAULT_TRANSACTIONAL_COOLDOWN, MAX_COOLDOWN, RELATIONSHIP, TRANSACTIONAL,
+                                     normalised_touchpoint)
 from surveys.scales.kinds import KINDS
 
 # The texts given per language on the new-survey form, and the kind whose question uses each.
@@ -25,6 +28,32 @@ class _SurveyForm(FlaskForm):
     product = StringField(_l("Product or company name"), validators=[Optional(), Length(max=100)],
                           description=_l("Used as written in every language: names are not translated. Empty: "
                                          "“our product”, in each language."))
+    mode = RadioField(_l("How it is sent"), default=RELATIONSHIP,
+                      choices=[SelectChoice(mode, MODE_NAMES[mode]) for mode in (RELATIONSHIP, TRANSACTIONAL)],
+                      description=_l("Relationship: sent to everyone eligible, at most one such survey per customer "
+                                     "in the cool-down across surveys. Transactional: triggered one customer at a "
+                                     "time through POST /api/v1/invitations (after a ticket, a purchase…)."))
+    cooldown_days = IntegerField(_l("Cool-down in days (transactional)"),
+                                 validators=[Optional(), NumberRange(min=0, max=MAX_COOLDOWN)],
+                                 description=_l("At most one invitation per customer to surveys of this kind in "
+                                                "this many days. Empty: %(days)s days (the default).",
+                                                days=DEFAULT_TRANSACTIONAL_COOLDOWN),
+                                 render_kw={"inputmode": "numeric"})
+    touchpoint = StringField(_l("Touchpoint"), validators=[Optional(), Length(max=40)],
+                             description=_l("Where in the customer's journey it asks: one of the list, or your own."),
+                             render_kw={"list": "touchpoints"})
+
+    def validate_cooldown_days(self, field) -> None:
+        """A cool-down of its own is a transactional survey's; relationship surveys share SURVEY_COOLDOWN_DAYS."""
+        if field.data is not None and self.mode.data != TRANSACTIONAL:
+            raise ValidationError(_l("Only a transactional survey has a cool-down of its own; leave it empty."))
+
+    def validate_touchpoint(self, field) -> None:
+        if (field.data or "").strip():
+            try:
+                normalised_touchpoint(field.data)
+            except ValueError:
+                raise ValidationError(_l("A touchpoint is 1–40 letters or digits, e.g. onboarding or support.")) from None
 
     def texts(self, name: str) -> dict[str, str]:
         """One per-language text (`subject`, `task`) as {locale: text}; empty ones are not given."""

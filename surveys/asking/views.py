@@ -48,16 +48,23 @@ def new():
     if form.validate_on_submit():
         texts = form.texts_of_kind()
         survey = services.create_survey(form.kind.data, form.name.data, form.product.data or "",
-                                        texts.get("subject", ""), texts.get("task", ""))
+                                        texts.get("subject", ""), texts.get("task", ""), mode=form.mode.data,
+                                        cooldown_days=form.cooldown_days.data,
+                                        touchpoint=(form.touchpoint.data or "").strip() or None)
         if missing := missing_languages(survey.wording):
             flash(_("Survey created with no question in %(languages)s: write it below, or customers who speak it "
                     "are not sent this survey.", languages=_languages(missing)), "warning")
         else:
             flash(_("Survey created. Check its wording in each language, then send it."), "success")
         return redirect(url_for("surveys.wording", survey_id=survey.id))
+    return _new_page(form)
+
+
+def _new_page(form):
     return render_template("surveys/new.html", form=form, preview=_preview(form), language_endonyms=ENDONYMS,
                            templates=json.dumps({key: kind.question for key, kind in KINDS.items()}),
-                           defaults=json.dumps({"product": DEFAULT_PRODUCT, "task": DEFAULT_TASK}))
+                           defaults=json.dumps({"product": DEFAULT_PRODUCT, "task": DEFAULT_TASK}),
+                           touchpoints=TOUCHPOINT_NAMES)
 
 
 def _preview(form) -> dict[str, str | None]:

@@ -113,3 +113,33 @@ def test_the_refusal_reads_in_the_teams_language(team):
     assert "لم يُرسَل شيء: لا سؤال في هذا الاستبيان بلغة عميلَين مؤهلَين (الفارسية (fa): 2)" in refused
     assert sent() == 0
     assert "لا سؤال بهذه اللغات: الفارسية (fa)." in team.get(f"/surveys/{survey.id}", headers=arabic).get_data(as_text=True)
+
+
+def test_the_form_creates_a_transactional_survey_with_its_cool_down_and_touchpoint(team):
+    html = page(team, "/surveys/new")
+    assert 'name="mode" type="radio" value="transactional"' in html and 'list="touchpoints"' in html
+    reply = team.post("/surveys/new", data={"kind": "csat", "name": "After a ticket", "subject_en": "our support",
+                                            "mode": "transactional", "cooldown_days": "14",
+                                            "touchpoint": "Support"})
+    survey = db.session.scalar(select(Survey))
+    assert reply.status_code == 302
+    assert (survey.mode, survey.cooldown_days, survey.touchpoint) == ("transactional", 14, "support")
+
+
+def test_the_form_leaves_a_relationship_survey_without_cool_down_or_touchpoint_by_default(team):
+    team.post("/surveys/new", data={"kind": "nps", "name": "Quarterly", "mode": "relationship"})
+    survey = db.session.scalar(select(Survey))
+    assert (survey.mode, survey.cooldown_days, survey.touchpoint) == ("relationship", None, None)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"mode": "relationship", "cooldown_days": "7"}, "Only a transactional survey has a cool-down of its own"),
+    ({"mode": "transactional", "cooldown_days": "-1"}, "Number must be between 0 and 3650."),
+    ({"mode": "transactional", "cooldown_days": "seven"}, "Not a valid integer value."),
+    ({"mode": "weekly"}, "Not a valid choice."),
+    ({"mode": "transactional", "touchpoint": "¿¿"}, "A touchpoint is 1–40 letters or digits"),
+])
+def test_a_bad_mode_cool_down_or_touchpoint_is_named_and_creates_nothing(team, fields, message):
+    reply = team.post("/surveys/new", data={"kind": "csat", "name": "After a ticket", **fields})
+    assert reply.status_code == 200 and message in reply.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Survey.id))) == 0

@@ -83,3 +83,13 @@ def test_the_customer_page_shows_the_triggered_invitations_context(app, client):
     login(client, "viewer@example.com")
     page = client.get(f"/customers/{customer.id}").get_data(as_text=True)
     assert '<span class="invitation-context">Context: <bdi>ticket #4411</bdi></span>' in page
+
+
+def test_the_triage_list_shows_the_triggers_context_beside_the_verbatim(app, client):
+    from triage.verbatims import classifying
+    answered_support_csat()
+    assert classifying.classify_pending(NOW, review_below=0.5) == 1
+    login(client, "viewer@example.com")
+    page = client.get("/triage").get_data(as_text=True)
+    assert "quick and kind" in page
+    assert '<span class="invitation-context">Context: <bdi>ticket #4411</bdi></span>' in page
