@@ -69,8 +69,9 @@ def _saving_records(customer_id: int) -> dict[str, int]:
                                ("customer_values", CustomerValue))}
 
 
-# What a webhook event may hold of a person: their id and words (scores, kinds and types stay, as on answers).
-PERSONAL_EVENT_KEYS = ("customer_id", "comment", "theme", "reason")
+# What a webhook event may hold of a person: their id, words and what points at them elsewhere (scores, kinds and
+# types stay, as on answers).
+PERSONAL_EVENT_KEYS = ("customer_id", "comment", "theme", "reason", "context", "external_id")
 
 
 def _scrub_webhook_events(customer_id: int, response_ids: list[int]) -> int:
@@ -109,8 +110,9 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
 
 def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]:
     """Their words go; the anonymous answer (score, kind, survey, channel, date, type) stays."""
+    # A triggered invitation's context and id (a ticket, an order) point at them in the team's other systems.
     counts = {"invitations": db.session.execute(update(Invitation).where(Invitation.customer_id == customer_id)
-                                                .values(customer_id=None)).rowcount}
+                                                .values(customer_id=None, context=None, external_id=None)).rowcount}
     if not response_ids:
         return {**counts, "answers": 0, "triage_records": 0, "training_examples": 0, "encoder_vectors": 0}
     # The optional encoder's cached vectors are computed from their words: they go with them.

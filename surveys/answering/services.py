@@ -61,16 +61,21 @@ def _first_answer_with_event(invitation: SignedInvitation, answer: Answer, param
     if response_id is None:
         db.session.rollback()
         return _change_answer(invitation.id, answer, now, edit_window)
+    # A triggered invitation's own id and context (e.g. the ticket) let the receiver put the answer where it belongs.
+    external_id, context = db.session.execute(select(Invitation.external_id, Invitation.context)
+                                              .where(Invitation.id == invitation.id)).one()
     emit(RESPONSE_CREATED, response_created_data(
         response_id, params["answered_at"], survey_id=invitation.survey_id, invitation_id=invitation.id,
-        kind=invitation.kind, score=params["score"], comment=params["comment"], locale=invitation.locale), now)
+        kind=invitation.kind, score=params["score"], comment=params["comment"], locale=invitation.locale,
+        external_id=external_id, context=context), now)
     db.session.commit()
     return CREATED
 
 
 def response_created_data(response_id: int, answered_at: datetime, **facts) -> dict:
     """The data of a `response.created` webhook event: a survey answer's or a channel's (`channel`)."""
-    keys = ("survey_id", "invitation_id", "customer_id", "channel", "kind", "score", "comment", "locale")
+    keys = ("survey_id", "invitation_id", "customer_id", "channel", "kind", "score", "comment", "locale",
+            "external_id", "context")
     return {"response_id": response_id, **{key: facts.get(key) for key in keys},
             "answered_at": answered_at.isoformat(timespec="seconds") + "Z"}
 

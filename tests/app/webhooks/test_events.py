@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_app.core.extensions import db
 from retention.refresh import refresh_stages
-from surveys.asking.services import close_survey
+from surveys.asking.services import close_survey, create_survey
+from surveys.asking.triggered import Trigger, trigger_invitation
 from surveys.models import Customer, Response
 from tests.app.retention.test_refresh import activities, customer, every
 from tests.app.webhooks.helpers import endpoint, queued
@@ -73,7 +74,8 @@ def test_a_survey_answer_queues_response_created_in_its_transaction(app, client)
     assert (kind, endpoint_id) == ("response.created", hook.id)
     assert data | {"answered_at": None} == {
         "response_id": response_id, "survey_id": survey.id, "invitation_id": ana.id, "customer_id": None,
-        "channel": None, "kind": "nps", "score": 9, "comment": "Love it", "locale": "en", "answered_at": None}
+        "channel": None, "kind": "nps", "score": 9, "comment": "Love it", "locale": "en", "answered_at": None,
+        "external_id": None, "context": None}
     # A change within the edit window is no new response.
     client.post(survey_path(app, ana), data={"score": "10", "comment": "Love it!"})
     assert len(queued()) == 1
@@ -144,3 +146,14 @@ def test_stage_changes_are_events_in_the_refresh_batches(app):
     assert kind == "customer.stage_changed"
     assert (data["customer_id"], data["from"], data["to"], data["reason"]["key"]) == (
         weekly.id, None, "silent", "quiet_against_rhythm")
+
+
+def test_a_triggered_answers_event_names_its_external_id_and_context(app, client):
+    add_customers(("ana@example.com", "Ana", "en"))
+    survey = create_survey("csat", "after support", "Acme", mode="transactional", touchpoint="support")
+    invitation = trigger_invitation(Trigger(survey.id, email="ana@example.com", external_id="ZD-4411",
+                                            context="Ticket #4411"), NOW, 30).invitation
+    endpoint(("response.created",))
+    client.post(survey_path(app, invitation), data={"score": "5", "comment": ""})
+    [(_, data, _)] = queued()
+    assert (data["external_id"], data["context"], data["score"]) == ("ZD-4411", "Ticket #4411", 5)
