@@ -51,7 +51,9 @@ def trigger_invitation(trigger: Trigger, now: datetime, relationship_cooldown_da
     if locale not in survey.wording:
         raise TriggerRefused(409, f"Survey {survey.id} has no question in {locale}, the customer's language: "
                                   f"word it first (`feedback surveys wording`).")
+    _hold(customer)
     if found := _throttled(survey, customer, now, relationship_cooldown_days):
+        db.session.rollback()  # lets go of the customer's row at once
         raise TriggerRefused(found.status, found.message, found.retry_at)
     return Triggered(_invite(survey, customer, locale, trigger, now), True)
 
@@ -83,6 +85,14 @@ def _check_may_ask(survey: Survey, customer: Customer) -> None:
         raise TriggerRefused(409, "This customer unsubscribed from surveys.")
     if is_suppressed(customer.email):
         raise TriggerRefused(409, "This customer's address was erased on request: it is never emailed again.")
+
+
+def _hold(customer: Customer) -> None:
+    """Take the customer's row for this transaction before the cool-down is read: two triggers of the same
+    customer at once (say, to two CSAT surveys) then decide one after the other, and the second sees the first's
+    invitation. An UPDATE that changes nothing locks the row on PostgreSQL and takes SQLite's write lock, so it
+    works on both (SELECT … FOR UPDATE is ignored by SQLite)."""
+    db.session.execute(update(Customer).where(Customer.id == customer.id).values(id=Customer.id))
 
 
 def _throttled(survey: Survey, customer: Customer, now: datetime, relationship_days: int) -> Refusal | None:
