@@ -40,6 +40,7 @@ from feedback_app.mail.transports import sender_address, transport_from_config
 from retention.refresh import refresh_is_due, refresh_retention, stage_settings
 from surveys.asking.services import queue_due_reminders
 from webhooks.delivery import deliver_due_webhooks
+from webhooks.pruning import prune_webhook_log
 
 log = logging.getLogger("feedback.scheduler")
 # Set when the process is asked to end (SIGTERM, Ctrl-C): a running delivery stops after its current email.
@@ -98,10 +99,17 @@ def deliver_webhooks():
     return report
 
 
+def prune_webhooks():
+    deliveries, events = prune_webhook_log(utcnow())
+    if deliveries or events:
+        log.info("webhooks: %d old deliveries and %d events pruned from the log", deliveries, events)
+
+
 JOBS = [
     Job("queue-reminders", timedelta(minutes=10), queue_reminders),
     Job("deliver-mail", timedelta(seconds=20), deliver_mail),
     Job("deliver-webhooks", timedelta(seconds=5), deliver_webhooks),  # one run at a time: its own lease
+    Job("prune-webhook-log", timedelta(hours=6), prune_webhooks, lease=timedelta(minutes=30)),
     Job("classify-verbatims", timedelta(seconds=10), classify_new_verbatims, lease=timedelta(minutes=10)),
     # Does nothing without the `encoder` extra; with it, a run embeds for two minutes at most.
     Job("refine-with-encoder", timedelta(seconds=30), refine_verbatims, lease=timedelta(minutes=10)),

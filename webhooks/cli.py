@@ -1,4 +1,5 @@
-"""`feedback webhooks add | list | deliver`: endpoints registered and listed, due deliveries sent now."""
+"""`feedback webhooks add | list | remove | deliver`: endpoints registered, listed and removed, due deliveries sent
+now."""
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,8 @@ from flask.cli import with_appcontext
 from feedback_app.core.clock import utcnow
 from webhooks.delivery import count_due, deliver_due_webhooks
 from webhooks.events import EVENT_TYPES
-from webhooks.services import NewEndpoint, WebhookError, add_endpoint, endpoints, parse_events, waiting_counts
+from webhooks.services import (NewEndpoint, WebhookError, add_endpoint, endpoints, parse_events, remove_endpoint,
+                               waiting_counts)
 
 COUNT_UP_TO = 10_000
 
@@ -54,6 +56,16 @@ def list_command():
         private = " (private addresses allowed)" if endpoint.allow_private else ""
         click.echo(f"{endpoint.id}\t{state}\t{','.join(endpoint.events)}\t{count_text} waiting\t"
                    f"{endpoint.url}{private}")
+
+
+@webhooks.command("remove")
+@click.argument("endpoint_id", type=int)
+@with_appcontext
+def remove_command(endpoint_id):
+    """Remove an endpoint with its waiting deliveries and its log (nothing more is sent to it)."""
+    if not remove_endpoint(endpoint_id):
+        raise click.ClickException(f"There is no webhook endpoint {endpoint_id} (see `feedback webhooks list`).")
+    click.echo(f"Endpoint {endpoint_id} removed, with its waiting deliveries and its log.")
 
 
 @webhooks.command("deliver")

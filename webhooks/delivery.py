@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from feedback_app.accounts.models import User
 from feedback_app.core import leases
@@ -171,15 +172,25 @@ def _attempt(run: _Run, endpoint: WebhookEndpoint, delivery: WebhookDelivery, ev
         delivery.delivered_at = at
         endpoint.failing_since = None
         run.report.delivered += 1
-        db.session.commit()
-        return True
+        return _recorded()
     delivery.next_attempt_at = at + schedule.retry_delay(delivery.attempts, run.rng)
     endpoint.failing_since = endpoint.failing_since or at
     run.report.failed += 1
     if schedule.should_pause(endpoint.failing_since, at):
         _pause(run, endpoint, at)
-    db.session.commit()
+    _recorded()
     return False
+
+
+def _recorded() -> bool:
+    """The attempt's outcome committed; False when an admin removed the endpoint during the POST (its rows are
+    gone: nothing to record, and its queue is over)."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def _pause(run: _Run, endpoint: WebhookEndpoint, at: datetime) -> None:

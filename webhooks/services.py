@@ -1,17 +1,17 @@
-"""Use cases of webhooks, one commit each: register an endpoint (its URL checked), resume a paused one, send an
-event again; and the reads of the admin page and `feedback webhooks list`."""
+"""Use cases of webhooks, one commit each: register an endpoint (its URL checked), resume a paused one, remove one,
+send an event again; and the reads of the admin page and `feedback webhooks list`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from feedback_app.core.extensions import db
 from feedback_app.core.paging import capped_count
 from webhooks import addresses
 from webhooks.events import EVENT_TYPES, forget_listeners
-from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 MAX_SECRET = 200
 
@@ -97,6 +97,26 @@ def resend(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     db.session.add(again)
     db.session.commit()
     return again
+
+
+def remove_endpoint(endpoint_id: int) -> bool:
+    """An endpoint and its queue and log go; events no other endpoint still needs go with them. False when there
+    is no such endpoint. A delivery running at that moment finds the endpoint gone and records nothing."""
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        db.session.rollback()
+        return False
+    theirs = select(WebhookDelivery.event_id).where(WebhookDelivery.endpoint_id == endpoint_id)
+    shared = select(WebhookDelivery.event_id).where(WebhookDelivery.endpoint_id != endpoint_id)
+    # The events only it needed first (their deliveries go with them: ON DELETE CASCADE), then the rest of its queue.
+    db.session.execute(delete(WebhookEvent).where(WebhookEvent.id.in_(theirs.except_(shared)))
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+                       .execution_options(synchronize_session=False))
+    db.session.delete(endpoint)
+    db.session.commit()
+    forget_listeners()
+    return True
 
 
 def endpoints() -> list[WebhookEndpoint]:

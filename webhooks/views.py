@@ -1,5 +1,5 @@
 """The admins' webhooks page (/admin/webhooks): endpoints and their state, the form that adds one, resuming a
-paused endpoint, and the delivery log (newest first, a page at a time) with its "resend" button."""
+paused endpoint, removing one, and the delivery log (newest first, a page at a time) with its "resend" button."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,7 +18,8 @@ from feedback_app.core.extensions import db
 from feedback_app.web.forms import ConfirmForm
 from webhooks.events import EVENT_TYPES
 from webhooks.models import WebhookDelivery, WebhookEvent
-from webhooks.services import NewEndpoint, WebhookError, add_endpoint, endpoints, resend, resume, waiting_counts
+from webhooks.services import (NewEndpoint, WebhookError, add_endpoint, endpoints, remove_endpoint, resend, resume,
+                               waiting_counts)
 
 webhook_pages = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 PER_PAGE = 50
@@ -75,6 +76,16 @@ def add():
 def resume_endpoint(endpoint_id: int):
     if ConfirmForm().validate_on_submit() and resume(endpoint_id, utcnow()):
         flash(_("The endpoint is active again: waiting deliveries are sent on the next run."), "success")
+    return redirect(url_for("webhooks.index"))
+
+
+@webhook_pages.post("/<int:endpoint_id>/remove")
+@role_required()
+def remove(endpoint_id: int):
+    if ConfirmForm().validate_on_submit():
+        if not remove_endpoint(endpoint_id):
+            abort(404)
+        flash(_("Endpoint %(num)d removed, with its waiting deliveries and its log.", num=endpoint_id), "success")
     return redirect(url_for("webhooks.index"))
 
 

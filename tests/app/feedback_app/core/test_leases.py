@@ -116,9 +116,10 @@ def test_a_job_with_a_lease_is_skipped_while_another_process_holds_it(app):
 def test_the_jobs_that_must_not_run_twice_at_once_take_a_lease_and_the_others_are_safe_without(app):
     by_name = {job.name: job for job in scheduler.JOBS}
     # refresh-retention: two processes deciding the stages at once would each write the same StageChange.
+    # prune-webhook-log: two deleting the same batches would wait on each other's row locks for nothing.
     assert {name for name, job in by_name.items() if job.lease} == {"classify-verbatims", "refine-with-encoder",
                                                                      "retrain-classifier", "refresh-retention",
-                                                                     "save-list-daily"}
+                                                                     "save-list-daily", "prune-webhook-log"}
     # deliver-mail shares its work by claims; reminders and digests queue emails with unique outbox keys
     # (tests/app/test_several_schedulers.py runs each of them in two processes at once); deliver-webhooks takes
     # its own lease inside the run (webhooks.delivery), so `feedback webhooks deliver` respects it too.
