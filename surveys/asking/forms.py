@@ -134,7 +134,7 @@ class _ThanksStepForm(FlaskForm):
                       choices=[SelectChoice(NO_STEP, _l("nothing more")), SelectChoice(LINK, _l("a link")),
                                SelectChoice(QUESTION, _l("a second question"))])
     url = StringField(_l("Link address"), validators=[Optional()],
-                      description=_l("Where the link goes, e.g. your review page. Links only."),
+                      description=_l("Where the link goes, e.g. your review page (used when the page offers a link)."),
                       render_kw={"inputmode": "url", "dir": "ltr", "autocomplete": "off"})
 
     @classmethod
