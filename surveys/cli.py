@@ -1,4 +1,4 @@
-"""`feedback customers import` and `feedback surveys …` (create, wording, list, send, results): customers and
+"""`feedback customers import` and `feedback surveys …` (create, wording, thanks-step, list, send, results): customers and
 surveys from the command line. The `customers` group is also where privacy/cli.py's commands go (export, erase, restore),
 and the composition root's `show` (feedback_app/customers.py)."""
 from __future__ import annotations
