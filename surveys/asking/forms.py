@@ -121,14 +121,6 @@ STEP_REFUSALS = {
 }
 
 
-def thanks_step_form_class():
-    """The thank-you page's follow-up step: nothing, a link or a second question, and its text per language."""
-    fields = {f"text_{locale}": StringField(ENDONYMS[locale], validators=[Optional()],
-                                            render_kw={"lang": locale, "dir": text_direction(locale)})
-              for locale in LOCALES}
-    return type("ThanksStepForm", (_ThanksStepForm,), fields)
-
-
 class _ThanksStepForm(FlaskForm):
     kind = RadioField(_l("After the answer, the thank-you page offers"), default=NO_STEP,
                       choices=[SelectChoice(NO_STEP, _l("nothing more")), SelectChoice(LINK, _l("a link")),
@@ -159,9 +151,17 @@ class _ThanksStepForm(FlaskForm):
                                                                     max=MAX_TEXT[self.kind.data])
             else:
                 field = self.url if refused.reason in ("bad_url", "url_too_long") else self.text_en
-                message = STEP_REFUSALS[refused.reason]
+                message = STEP_REFUSALS.get(refused.reason, str(refused))
             field.errors = [*field.errors, message]
             return False, None
+
+
+def thanks_step_form_class():
+    """The thank-you page's follow-up step: nothing, a link or a second question, and its text per language."""
+    fields = {f"text_{locale}": StringField(ENDONYMS[locale], validators=[Optional()],
+                                            render_kw={"lang": locale, "dir": text_direction(locale)})
+              for locale in LOCALES}
+    return type("ThanksStepForm", (_ThanksStepForm,), fields)
 
 
 ThanksStepForm = thanks_step_form_class()

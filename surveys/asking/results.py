@@ -102,8 +102,10 @@ class SecondAnswers:
         return self.count > COUNT_SECOND_ANSWERS_UP_TO
 
 
-def second_answers(survey_id: int, limit: int = LATEST_SECOND_ANSWERS) -> SecondAnswers:
-    """Two statements, each one range of the index (survey_id, answered_at), however many answers there are."""
+def second_answers(survey_id: int, limit: int | None = None) -> SecondAnswers:
+    """Two statements, each one range of the index (survey_id, answered_at), however many answers there are.
+    `limit`: how many of the newest to list (default LATEST_SECOND_ANSWERS)."""
+    limit = limit or LATEST_SECOND_ANSWERS
     count = db.session.scalar(select(capped_count(
         select(ThanksAnswer.response_id).where(ThanksAnswer.survey_id == survey_id), COUNT_SECOND_ANSWERS_UP_TO)))
     latest = db.session.execute(
