@@ -4,6 +4,7 @@ and the composition root's `show` (feedback_app/customers.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import click
@@ -73,6 +74,16 @@ class LanguageText(click.ParamType):
             return read_language_value(value)
         except UnknownLanguage as error:
             self.fail(f"{error}; to give an English text that starts like this, put en: before it", param, ctx)
+
+
+class StepText(LanguageText):
+    """`LANG:TEXT`, or `LANG=TEXT` (`--text ar="…"`), or a bare TEXT."""
+    name = "LANG:TEXT"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            value = re.sub(r"^([a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)=", r"\1:", value, count=1)
+        return super().convert(value, param, ctx)
 
 
 def _per_language(values: tuple, every_language: bool = False) -> dict[str, str]:
@@ -189,9 +200,9 @@ def surveys_wording(survey_id, product, subject, task, question, reason):
 @click.argument("survey_id", type=ID)
 @click.option("--link", "url", metavar="URL", help="Offer a link (http:// or https://) with --text as its label.")
 @click.option("--question", is_flag=True, help="Ask a second question (--text) under the thank-you message.")
-@click.option("--text", "text", multiple=True, type=LanguageText(),
-              help="The label or the question, LANG:TEXT (bare: English), repeatable, e.g. --text en:'Leave a "
-                   "review' --text ar:'اكتب مراجعة'. Pages in a language without one show no step.")
+@click.option("--text", "text", multiple=True, type=StepText(),
+              help="The label or the question, LANG:TEXT or LANG=TEXT (bare: English), repeatable, e.g. --text "
+                   "en:'Leave a review' --text ar='اكتب مراجعة'. Pages in a language without one show no step.")
 @click.option("--clear", is_flag=True, help="Remove the step: the thank-you page offers none.")
 @with_appcontext
 def surveys_thanks_step(survey_id, url, question, text, clear):

@@ -145,7 +145,7 @@ def test_the_command_sets_shows_refuses_and_clears_the_step(app):
     def run(*args):
         return runner.invoke(args=["surveys", "thanks-step", str(survey.id), *args])
 
-    result = run("--link", REVIEW, "--text", "Leave us a review", "--text", "ar:اكتب لنا مراجعة")
+    result = run("--link", REVIEW, "--text", "Leave us a review", "--text", "ar=اكتب لنا مراجعة")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [f"link {REVIEW}", "en\tLeave us a review", "ar\tاكتب لنا مراجعة",
                                           "fa\t(none: not shown on Persian pages)"]
@@ -154,6 +154,7 @@ def test_the_command_sets_shows_refuses_and_clears_the_step(app):
                          (("--link", "https://you.example@evil.example", "--text", "x"), "not a full http"),
                          (("--question", "--text", "q" * 301), "at most 300"),
                          (("--question", "--text", "xx:hello"), "unknown language 'xx'"),
+                         (("--question", "--text", "de=Was noch?"), "unknown language 'de'"),
                          (("--question",), "give the step's text"),
                          (("--text", "hello"), "--text needs --link URL or --question"),
                          (("--question", "--link", REVIEW, "--text", "x"), "not both"),
