@@ -173,3 +173,14 @@ def test_the_command_sets_shows_refuses_and_clears_the_step(app):
     db.session.expire_all()
     assert db.session.get(Survey, survey.id).thanks_step is None
     assert runner.invoke(args=["surveys", "thanks-step", "999999"]).exit_code != 0
+
+
+def test_the_refusal_on_a_persian_page_is_persian_with_persian_digits(app, client):
+    survey, (_, reza, _) = sent_survey(app, customers=PEOPLE)
+    set_thanks_step(survey, checked_step(QUESTION, {"fa": QUESTION_FA}))
+    reply = client.post(answered(client, app, reza), data={"answer": "ب" * (MAX_ANSWER + 12)})
+    page = reply.get_data(as_text=True)
+    # 2,012 characters: 12 over the limit of 2,000, both in Persian digits and in a Persian sentence.
+    assert reply.status_code == 422
+    assert "ارسال نشد: پاسخ شما ۱۲ نویسه از حد مجاز ۲۰۰۰ نویسه بیشتر است." in page
+    assert "Not sent" not in page and second_answers() == []
