@@ -26,7 +26,7 @@ from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.timeline import Event, Stream, Timeline, merge
 from retention.figures import PURCHASE_KINDS
 from retention.models import Activity, StageChange
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
 from triage.loop.policy import LOOP_EVENTS
@@ -72,6 +72,7 @@ class Said:
     theme: str | None              # the group's name the team gave, else the record's own theme
     list_position: str | None      # the triage list's `after` that opens its page with this record
     fixes: list[SupportedFix] = field(default_factory=list)  # the fixes it is evidence for
+    second_answer: str | None = None  # their answer to the thank-you page's question, if any
 
     @property
     def band(self) -> str | None:
@@ -235,12 +236,13 @@ def _invitations(customer_id: int) -> Stream:
 
 def _said(customer_id: int, survey: bool) -> Stream:
     """Their survey answers (survey=True) or their feedback from other channels, each with its triage record
-    and its theme group's name in the same statement."""
+    and its theme group's name (and the answer to the thank-you page's question) in the same statement."""
     kind = ANSWER if survey else FEEDBACK
-    query = (select(Response, answer_scale(), Survey.name, TriageItem, ThemeGroup.name)
+    query = (select(Response, answer_scale(), Survey.name, TriageItem, ThemeGroup.name, ThanksAnswer.text)
              .outerjoin(Survey, Survey.id == Response.survey_id)
              .outerjoin(TriageItem, TriageItem.response_id == Response.id)
-             .outerjoin(ThemeGroup, ThemeGroup.key == TriageItem.theme_group))
+             .outerjoin(ThemeGroup, ThemeGroup.key == TriageItem.theme_group)
+             .outerjoin(ThanksAnswer, ThanksAnswer.response_id == Response.id))
     if survey:
         query = query.join(Invitation, Invitation.id == Response.invitation_id) \
             .where(Invitation.customer_id == customer_id)
@@ -248,7 +250,7 @@ def _said(customer_id: int, survey: bool) -> Stream:
         query = query.where(Response.customer_id == customer_id, Response.channel != "survey")
     query = query.order_by(Response.answered_at.desc(), Response.id.desc())
     return _read(query, kind, lambda r: Event(r[0].answered_at, kind, r[0].id, Said(
-        r[0], r[1], r[2], r[3], (r[4] or r[3].theme) if r[3] else None, _list_position(r[3]))))
+        r[0], r[1], r[2], r[3], (r[4] or r[3].theme) if r[3] else None, _list_position(r[3]), second_answer=r[5])))
 
 
 def _list_position(item: TriageItem | None) -> str | None:

@@ -22,7 +22,7 @@ from privacy.records import (
 )
 from retention.models import Activity, StageChange
 from retention.saving.models import SaveOutcome, WinBackCampaign, WinBackEmail
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale
 from triage.loop.policy import LOOP_EVENTS
 from triage.models import BetaTester, Fix, FixLink, TriageItem
@@ -38,7 +38,7 @@ def iso(moment: datetime | None) -> str | None:
 def export_customer(email: str) -> dict:
     """The customer, their invitations, answers, the fixes their answers support and those they were
     told about, their beta-tester records, every email to them, what they did (activity) and their
-    lifecycle stages, the win-back emails sent to them and the team's save outcome. Raises a PrivacyError when nothing
+    lifecycle stages, their answers to thank-you pages' second questions, the win-back emails sent to them and the team's save outcome. Raises a PrivacyError when nothing
     is held (unknown or already erased address)."""
     address = normalised(email)
     customer = customer_by_address(address)
@@ -48,6 +48,7 @@ def export_customer(email: str) -> dict:
     emails = _emails(address)
     return {"export_version": EXPORT_VERSION, "customer": _customer(customer),
             "invitations": _invitations(customer.id), "answers": _answers(response_ids),
+            "thanks_answers": _thanks_answers(response_ids),
             "fixes_supported": _fixes_supported(response_ids), "fixes_told": _fixes_told(emails),
             "beta_tester": _beta_tester(customer.id), "emails": [_email(e) for e in emails],
             "activity": _activity(customer.id), "stage_history": _stage_history(customer.id),
@@ -105,6 +106,16 @@ def _answers(response_ids: list[int]) -> list[dict]:
              "type": item.type_key if item else None, "theme": item.theme if item else None,
              "type_confirmed": item.confirmed if item else False}
             for r, kind, survey_name, item in rows]
+
+
+def _thanks_answers(response_ids: list[int]) -> list[dict]:
+    """Their answers to the thank-you page's second question (surveys.models.ThanksAnswer)."""
+    if not response_ids:
+        return []
+    rows = db.session.scalars(select(ThanksAnswer).where(ThanksAnswer.response_id.in_(response_ids))
+                              .order_by(ThanksAnswer.answered_at, ThanksAnswer.response_id))
+    return [{"answer_id": row.response_id, "survey_id": row.survey_id, "question": row.question, "text": row.text,
+             "locale": row.locale, "answered_at": iso(row.answered_at)} for row in rows]
 
 
 def _fixes_supported(response_ids: list[int]) -> list[dict]:

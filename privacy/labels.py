@@ -9,6 +9,7 @@ REMOVED = {
     "customer": _l("customer record deleted"),
     "invitations": _l("invitations unlinked (kept for response rates)"),
     "answers": _l("answers emptied (scores kept)"),
+    "thanks_answers": _l("answers to thank-you pages' second questions deleted"),
     "triage_records": _l("triage records cleared of their words"),
     "training_examples": _l("training examples deleted"),
     "encoder_vectors": _l("sentence vectors computed from their words deleted"),

@@ -24,7 +24,7 @@ from privacy.records import PrivacyError, customer_by_address, normalised, nothi
 from privacy.withdrawal import withdraw_models
 from retention.models import Activity, StageChange
 from retention.saving.models import CustomerValue, SaveOutcome, WinBackEmail
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale, customer_key
 from triage.classification import encoder
 from triage.fixes import evidence, grid
@@ -114,7 +114,11 @@ def _unlink_answers(customer_id: int, response_ids: list[int]) -> dict[str, int]
     counts = {"invitations": db.session.execute(update(Invitation).where(Invitation.customer_id == customer_id)
                                                 .values(customer_id=None, context=None, external_id=None)).rowcount}
     if not response_ids:
-        return {**counts, "answers": 0, "triage_records": 0, "training_examples": 0, "encoder_vectors": 0}
+        return {**counts, "answers": 0, "thanks_answers": 0, "triage_records": 0, "training_examples": 0,
+                "encoder_vectors": 0}
+    # Their answers to thank-you pages' second questions are nothing but their words: deleted.
+    counts["thanks_answers"] = db.session.execute(
+        delete(ThanksAnswer).where(ThanksAnswer.response_id.in_(response_ids))).rowcount
     # The optional encoder's cached vectors are computed from their words: they go with them.
     counts["encoder_vectors"] = encoder.forget(db.session.scalars(
         select(Response.comment).where(Response.id.in_(response_ids))).all())

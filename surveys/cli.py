@@ -1,9 +1,10 @@
-"""`feedback customers import` and `feedback surveys …` (create, wording, list, send, results): customers and
+"""`feedback customers import` and `feedback surveys …` (create, wording, thanks-step, list, send, results): customers and
 surveys from the command line. The `customers` group is also where privacy/cli.py's commands go (export, erase, restore),
 and the composition root's `show` (feedback_app/customers.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import click
@@ -24,6 +25,7 @@ from surveys.people.segment_cli import named
 from surveys.people.segments import customer_condition
 from surveys.people.services import import_customers
 from surveys.scales.kinds import KINDS
+from surveys.scales.thanks_step import LINK, QUESTION, StepRefused, ThanksStep, checked_step
 from surveys.scales.texts import SurveyTexts, UnknownLanguage, missing_languages, read_language_value
 
 
@@ -72,6 +74,16 @@ class LanguageText(click.ParamType):
             return read_language_value(value)
         except UnknownLanguage as error:
             self.fail(f"{error}; to give an English text that starts like this, put en: before it", param, ctx)
+
+
+class StepText(LanguageText):
+    """`LANG:TEXT`, or `LANG=TEXT` (`--text ar="…"`), or a bare TEXT."""
+    name = "LANG:TEXT"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            value = re.sub(r"^([a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)=", r"\1:", value, count=1)
+        return super().convert(value, param, ctx)
 
 
 def _per_language(values: tuple, every_language: bool = False) -> dict[str, str]:
@@ -182,6 +194,48 @@ def surveys_wording(survey_id, product, subject, task, question, reason):
         shown = survey.wording[locale]["question"] if locale in survey.wording else "(no question)"
         click.echo(f"{locale}\t{shown}")
     _echo_missing(survey)
+
+
+@surveys.command("thanks-step")
+@click.argument("survey_id", type=ID)
+@click.option("--link", "url", metavar="URL", help="Offer a link (http:// or https://) with --text as its label.")
+@click.option("--question", is_flag=True, help="Ask a second question (--text) under the thank-you message.")
+@click.option("--text", "text", multiple=True, type=StepText(),
+              help="The label or the question, LANG:TEXT or LANG=TEXT (bare: English), repeatable, e.g. --text "
+                   "en:'Leave a review' --text ar='اكتب مراجعة'. Pages in a language without one show no step.")
+@click.option("--clear", is_flag=True, help="Remove the step: the thank-you page offers none.")
+@with_appcontext
+def surveys_thanks_step(survey_id, url, question, text, clear):
+    """Show or set the thank-you page's follow-up step: a link or a second question, one per survey.
+
+    Setting one replaces the step the survey had; bad input changes nothing."""
+    survey = _survey(survey_id)
+    if clear and (url is not None or question or text):
+        raise click.UsageError("--clear takes no other option")
+    if url is not None and question:
+        raise click.UsageError("give --link URL or --question, not both")
+    if text and url is None and not question:
+        raise click.UsageError("--text needs --link URL or --question")
+    if (url is not None or question) and not text:
+        raise click.UsageError("give the step's text with --text LANG:TEXT (bare: English)")
+    if clear:
+        survey_services.set_thanks_step(survey, None)
+    elif text:
+        try:
+            step = checked_step(LINK if url is not None else QUESTION, _per_language(text), url)
+        except StepRefused as error:
+            raise click.ClickException(f"not changed: {error}") from None
+        survey_services.set_thanks_step(survey, step)
+    _echo_step(ThanksStep.from_json(survey.thanks_step))
+
+
+def _echo_step(step: ThanksStep | None) -> None:
+    if step is None:
+        click.echo("No follow-up step: the thank-you page offers none.")
+        return
+    click.echo(f"link {step.url}" if step.kind == LINK else "question")
+    for locale in LOCALES:
+        click.echo(f"{locale}\t{step.texts.get(locale) or f'(none: not shown on {ENGLISH_NAMES[locale]} pages)'}")
 
 
 @surveys.command("list")

@@ -52,6 +52,9 @@ class Survey(db.Model):
     cooldown_days: Mapped[int | None] = mapped_column(Integer)  # transactional only; None: the default (7)
     # Where in the customer's journey it asks (onboarding, support, …, or the team's own), normalised.
     touchpoint: Mapped[str | None] = mapped_column(String(40))
+    # The thank-you page's follow-up step the team set (a link or a second question, texts per language: the
+    # JSON of surveys.scales.thanks_step.ThanksStep); None: the page offers none.
+    thanks_step: Mapped[dict | None] = mapped_column(JSON)
 
     invitations: Mapped[list[Invitation]] = relationship(back_populates="survey")
 
@@ -141,6 +144,21 @@ class Response(db.Model):
     invitation: Mapped[Invitation | None] = relationship(back_populates="response")
     survey: Mapped[Survey | None] = relationship(viewonly=True)
     customer: Mapped[Customer | None] = relationship()  # set for other channels only
+
+
+class ThanksAnswer(db.Model):
+    """The answer to a survey's second question, asked on the thank-you page: at most one per response (its key),
+    written once and never changed. The customer's own words: exported and erased with them (privacy)."""
+    __tablename__ = "thanks_answer"
+    # The survey's page lists the newest and counts them: one index range per survey.
+    __table_args__ = (Index("ix_thanks_answer_survey_answered", "survey_id", "answered_at"),)
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True, autoincrement=False)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
+    question: Mapped[str] = mapped_column(String(300))  # as it was asked (the team may change it later)
+    text: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(8))  # the page's language
+    answered_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ScoreTally(db.Model):

@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from feedback_app.core.brand import BRAND_COLUMNS, BRAND_ID, Brand, BrandRow, brand_of
 from feedback_app.core.extensions import db
 from feedback_app.core.process_copy import forget_copy, process_copy
-from feedback_app.core.sql import DriverStatement
+from feedback_app.core.sql import DriverStatement, insert_ignoring_conflicts
 from surveys.answering.links import SignedInvitation
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Invitation, Response, Survey, ThanksAnswer
 from surveys.scales.answers import Answer
+from surveys.scales.thanks_step import ThanksStep
 from webhooks.events import RESPONSE_CREATED, emit, listened
 
 CREATED, UPDATED, LOCKED, CLOSED, MISSING = "created", "updated", "locked", "closed", "missing"
@@ -188,3 +189,50 @@ def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage 
 
 def can_still_edit(response: Response | StoredAnswer | None, now: datetime, edit_window: timedelta) -> bool:
     return response is None or now - response.answered_at <= edit_window
+
+
+# ---------------------------------------------------------------- the thank-you page and its second question
+
+class ThanksPage(NamedTuple):
+    """What the thank-you page shows for one invitation: its answer's time (None: not answered), the survey's
+    follow-up step and whether its second question was answered."""
+    survey_id: int
+    closed: bool
+    step: ThanksStep | None
+    response_id: int | None
+    answered_at: datetime | None
+    second_answered: bool
+    brand: Brand
+
+
+def thanks_page(invitation_id: int) -> ThanksPage | None:
+    """One statement of primary-key joins (invitation → survey, its response, the second answer, the brand);
+    None when there is no such invitation. Reads only."""
+    row = db.session.execute(
+        select(Invitation.survey_id, Survey.closed_at, Survey.thanks_step, Response.id, Response.answered_at,
+               ThanksAnswer.response_id, *BRAND_COLUMNS)
+        .join(Survey, Survey.id == Invitation.survey_id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .outerjoin(ThanksAnswer, ThanksAnswer.response_id == Response.id)
+        .outerjoin(BrandRow, BrandRow.id == literal_column(str(BRAND_ID)))
+        .where(Invitation.id == invitation_id)).first()
+    if row is None:
+        return None
+    survey_id, closed_at, step, response_id, answered_at, second, *brand = row
+    return ThanksPage(survey_id, closed_at is not None, ThanksStep.from_json(step), response_id, answered_at,
+                      second is not None, brand_of(*brand))
+
+
+def record_second_answer(response_id: int, survey_id: int, question: str, text: str, locale: str,
+                         now: datetime) -> bool:
+    """Store the answer to the thank-you page's question, once per response: the table's key decides (a double
+    click, a retry or a second tab inserts nothing). Returns whether this call stored it; the first answer
+    stays as it was."""
+    inserted = insert_ignoring_conflicts(ThanksAnswer, {
+        "response_id": response_id, "survey_id": survey_id, "question": question, "text": text, "locale": locale,
+        "answered_at": now}, ["response_id"])
+    if inserted:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return inserted

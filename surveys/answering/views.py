@@ -14,6 +14,7 @@ from surveys.answering.shortcut import TOKEN_SLOT, clicked_score, page_key, page
 from surveys.blueprints import public
 from surveys.scales.answers import MAX_COMMENT, Invalid, read_answer
 from surveys.scales.kinds import KINDS
+from surveys.scales.thanks_step import MAX_ANSWER, QUESTION, AnswerRefused, read_second_answer, shown_in
 
 
 def edit_window() -> timedelta:
@@ -137,12 +138,44 @@ def _invalid(token: str, signed, invalid: Invalid):
 @public.get("/s/<token>/thanks")
 def thanks(token: str):
     signed = read_invitation(token)
-    page = services.answer_page(signed.id) if signed is not None else None
+    page = services.thanks_page(signed.id) if signed is not None else None
     if page is None:
         abort(404)
-    if page.response is None:
+    if page.response_id is None:
         return redirect(url_for("public.survey_page", token=token))
+    return _thanks_page(token, signed, page)
+
+
+@public.post("/s/<token>/thanks")
+def answer_thanks(token: str):
+    """The answer to the team's second question: stored once per response, never changed (the signed link is
+    the credential, as on the survey page). Its own route: a GET of the thank-you page never writes."""
+    signed = read_invitation(token)
+    page = services.thanks_page(signed.id) if signed is not None else None
+    if page is None:
+        abort(404)
+    if page.response_id is None:
+        return redirect(url_for("public.survey_page", token=token), 303)
+    if page.closed:
+        return _closed_page(signed.locale, page.brand)
+    step = shown_in(page.step, signed.locale)
+    if step is None or step.kind != QUESTION:  # no question (any more) in this language: nothing to store
+        return redirect(url_for("public.thanks", token=token), 303)
+    if page.second_answered:
+        return _thanks_page(token, signed, page, notice="already", status=409)
+    text = read_second_answer(request.form.get("answer", ""))
+    if isinstance(text, AnswerRefused):
+        return _thanks_page(token, signed, page, error=text, typed=request.form.get("answer", ""), status=422)
+    if not services.record_second_answer(page.response_id, page.survey_id, step.text, text, signed.locale,
+                                         utcnow()):
+        return _thanks_page(token, signed, page._replace(second_answered=True), notice="already", status=409)
+    return redirect(url_for("public.thanks", token=token), 303)
+
+
+def _thanks_page(token: str, signed, page: services.ThanksPage, notice: str | None = None,
+                 error: AnswerRefused | None = None, typed: str = "", status: int = 200):
     use_locale(signed.locale)
-    editable = services.can_still_edit(page.response, utcnow(), edit_window())
-    return render_template("surveys/public/thanks.html", token=token, editable=editable, response=page.response,
-                           brand=page.brand)
+    editable = utcnow() - page.answered_at <= edit_window()
+    return render_template("surveys/public/thanks.html", token=token, editable=editable, closed=page.closed,
+                           step=shown_in(page.step, signed.locale), second_answered=page.second_answered,
+                           notice=notice, error=error, typed=typed, max_answer=MAX_ANSWER, brand=page.brand), status

@@ -10,6 +10,7 @@ from surveys.asking.labels import MODE_NAMES
 from surveys.asking.throttle import (DEFAULT_TRANSACTIONAL_COOLDOWN, MAX_COOLDOWN, RELATIONSHIP, TRANSACTIONAL,
                                      normalised_touchpoint)
 from surveys.scales.kinds import KINDS
+from surveys.scales.thanks_step import LINK, MAX_TEXT, MAX_URL, QUESTION, StepRefused, ThanksStep, checked_step
 
 # The texts given per language on the new-survey form, and the kind whose question uses each.
 PER_LANGUAGE = {"subject": "csat", "task": "ces"}
@@ -108,3 +109,59 @@ class TouchpointForm(FlaskForm):
     """Where in the journey a survey asks: one of the usual points or the team's own name (empty: none)."""
     touchpoint = StringField(_l("Touchpoint"), validators=[Optional(), Length(max=40)],
                              render_kw={"list": "touchpoints"})
+
+
+NO_STEP = "none"
+# Why a step is refused, for the team (the reasons of surveys.scales.thanks_step.StepRefused).
+STEP_REFUSALS = {
+    "bad_url": _l("Write the full address, starting with http:// or https://, such as https://example.com/review. "
+                  "An address with a user name or password in it is not accepted."),
+    "url_too_long": _l("The address is longer than %(max)d characters.", max=MAX_URL),
+    "no_text": _l("Write it in at least one language: pages in a language without it show no step."),
+}
+
+
+class _ThanksStepForm(FlaskForm):
+    kind = RadioField(_l("After the answer, the thank-you page offers"), default=NO_STEP,
+                      choices=[SelectChoice(NO_STEP, _l("nothing more")), SelectChoice(LINK, _l("a link")),
+                               SelectChoice(QUESTION, _l("a second question"))])
+    url = StringField(_l("Link address"), validators=[Optional()],
+                      description=_l("Where the link goes, e.g. your review page (used when the page offers a link)."),
+                      render_kw={"inputmode": "url", "dir": "ltr", "autocomplete": "off"})
+
+    @classmethod
+    def of(cls, stored: ThanksStep | None):
+        data = {"kind": stored.kind, "url": stored.url or ""} if stored else {}
+        return cls(data={**data, **{f"text_{locale}": (stored.texts if stored else {}).get(locale, "")
+                                    for locale in LOCALES}})
+
+    def checked(self) -> tuple[bool, ThanksStep | None]:
+        """(valid, the step to keep: None for none). The rules are surveys.scales.thanks_step's; a refusal is
+        put on the field it is about."""
+        if not self.validate_on_submit():
+            return False, None
+        if self.kind.data == NO_STEP:
+            return True, None
+        texts = {locale: self[f"text_{locale}"].data or "" for locale in LOCALES}
+        try:
+            return True, checked_step(self.kind.data, texts, self.url.data if self.kind.data == LINK else None)
+        except StepRefused as refused:
+            if refused.reason == "text_too_long":
+                field, message = self[f"text_{refused.locale}"], _l("At most %(max)d characters.",
+                                                                    max=MAX_TEXT[self.kind.data])
+            else:
+                field = self.url if refused.reason in ("bad_url", "url_too_long") else self.text_en
+                message = STEP_REFUSALS.get(refused.reason, str(refused))
+            field.errors = [*field.errors, message]
+            return False, None
+
+
+def thanks_step_form_class():
+    """The thank-you page's follow-up step: nothing, a link or a second question, and its text per language."""
+    fields = {f"text_{locale}": StringField(ENDONYMS[locale], validators=[Optional()],
+                                            render_kw={"lang": locale, "dir": text_direction(locale)})
+              for locale in LOCALES}
+    return type("ThanksStepForm", (_ThanksStepForm,), fields)
+
+
+ThanksStepForm = thanks_step_form_class()

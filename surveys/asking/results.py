@@ -11,7 +11,8 @@ from sqlalchemy import select
 from feedback_app.core.extensions import db
 from surveys.answering import tallies
 from surveys.answering.segment_tallies import Reach, answers_in_reach, by_segment, segment_weekly
-from surveys.models import Customer, Invitation, Response, Segment, Survey
+from feedback_app.core.paging import capped_count
+from surveys.models import Customer, Invitation, Response, Segment, Survey, ThanksAnswer
 from surveys.scales import scoring
 
 
@@ -73,14 +74,47 @@ def _weeks_of(survey: Survey, weekly: dict) -> dict:
 def _verbatims(survey: Survey, limit: int, segment: Segment | None) -> list:
     if not limit:
         return []
-    # The invitation's context (a triggered survey's ticket number …) is shown beside the comment.
-    query = (select(Response, Customer, Invitation.context).join(Response.invitation).join(Invitation.customer)
+    # The invitation's context (a triggered survey's ticket number …) is shown beside the comment, and the
+    # answer to the thank-you page's question after it (one primary-key join each).
+    columns = (Response, Customer, Invitation.context, ThanksAnswer.text)
+    query = (select(*columns).join(Response.invitation).join(Invitation.customer)
              .where(Response.survey_id == survey.id, Response.comment != ""))
     if segment is not None:  # among the same answers the segment's scores were counted from
         window = answers_in_reach(survey_id=survey.id)
-        query = by_segment(select(Response, Customer, Invitation.context).select_from(Response).where(
+        query = by_segment(select(*columns).select_from(Response).where(
             Response.survey_id == survey.id, Response.comment != "", Response.id.in_(select(window.c.id))), segment)
+    query = query.outerjoin(ThanksAnswer, ThanksAnswer.response_id == Response.id)
     return db.session.execute(query.order_by(Response.answered_at.desc()).limit(limit)).all()
+
+
+LATEST_SECOND_ANSWERS = 20   # listed on the survey's page, newest first
+COUNT_SECOND_ANSWERS_UP_TO = 10_000
+
+
+@dataclass(frozen=True)
+class SecondAnswers:
+    """The answers to the thank-you page's question: how many (counted up to a cap) and the newest few."""
+    count: int
+    latest: list  # (ThanksAnswer, Customer | None, score)
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.count > COUNT_SECOND_ANSWERS_UP_TO
+
+
+def second_answers(survey_id: int, limit: int | None = None) -> SecondAnswers:
+    """Two statements, each one range of the index (survey_id, answered_at), however many answers there are.
+    `limit`: how many of the newest to list (default LATEST_SECOND_ANSWERS)."""
+    limit = limit or LATEST_SECOND_ANSWERS
+    count = db.session.scalar(select(capped_count(
+        select(ThanksAnswer.response_id).where(ThanksAnswer.survey_id == survey_id), COUNT_SECOND_ANSWERS_UP_TO)))
+    latest = db.session.execute(
+        select(ThanksAnswer, Customer, Response.score).join(Response, Response.id == ThanksAnswer.response_id)
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+        .outerjoin(Customer, Customer.id == Invitation.customer_id)
+        .where(ThanksAnswer.survey_id == survey_id)
+        .order_by(ThanksAnswer.answered_at.desc(), ThanksAnswer.response_id.desc()).limit(limit)).all() if count else []
+    return SecondAnswers(count, latest)
 
 
 def _round(value: float | None) -> float | None:

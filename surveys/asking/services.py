@@ -18,6 +18,7 @@ from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
 from surveys.asking.throttle import RELATIONSHIP, normalised_touchpoint
 from surveys.scales.kinds import KINDS, REASON, Kind
+from surveys.scales.thanks_step import ThanksStep
 from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
 from webhooks.events import SURVEY_CLOSED, emit
 
@@ -57,6 +58,12 @@ def set_touchpoint(survey: Survey, name: str) -> None:
     """Where in the journey the survey asks (normalised; empty: none). Raises ValueError for a name with
     nothing to keep or too long."""
     survey.touchpoint = normalised_touchpoint(name) if name.strip() else None
+    db.session.commit()
+
+
+def set_thanks_step(survey: Survey, step: ThanksStep | None) -> None:
+    """The thank-you page's follow-up step (checked by surveys.scales.thanks_step.checked_step), or none."""
+    survey.thanks_step = step.as_json() if step is not None else None
     db.session.commit()
 
 

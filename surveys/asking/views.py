@@ -16,9 +16,9 @@ from feedback_app.web.forms import ConfirmForm
 from surveys.answering import tallies
 from surveys.answering.services import forget_closed_surveys
 from surveys.asking import services
-from surveys.asking.forms import SurveyForm, TouchpointForm, WordingForm
+from surveys.asking.forms import SurveyForm, ThanksStepForm, TouchpointForm, WordingForm
 from surveys.asking.labels import MODE_NAMES, TOUCHPOINT_NAMES, touchpoint_name
-from surveys.asking.results import all_surveys, survey_results
+from surveys.asking.results import all_surveys, second_answers, survey_results
 from surveys.blueprints import team
 from surveys.models import Survey
 from surveys.people import segment_store
@@ -26,6 +26,7 @@ from surveys.people.segment_views import requested_segment
 from surveys.people.segments import customer_condition
 from surveys.scales import scoring
 from surveys.scales.kinds import KINDS, REASON
+from surveys.scales.thanks_step import ThanksStep
 from surveys.scales.texts import DEFAULT_PRODUCT, DEFAULT_TASK, SurveyTexts, filled_question, missing_languages
 
 
@@ -82,7 +83,10 @@ def _languages(locales) -> str:
 
 @team.get("/surveys/<int:survey_id>")
 def results(survey_id: int):
-    survey = db.get_or_404(Survey, survey_id)
+    return _results_page(db.get_or_404(Survey, survey_id))
+
+
+def _results_page(survey: Survey, thanks_form=None, status: int = 200):
     segment = requested_segment()
     missing = missing_languages(survey.wording)
     points = [(touchpoint, scoring.score_of(survey.kind, tally))
@@ -93,7 +97,24 @@ def results(survey_id: int):
                            kind=KINDS[survey.kind], form=ConfirmForm(), missing=missing,
                            missing_list=_languages(missing), segments=segment_store.listed_segments(),
                            touchpoint_form=TouchpointForm(data={"touchpoint": survey.touchpoint}),
-                           touchpoints=TOUCHPOINT_NAMES)
+                           touchpoints=TOUCHPOINT_NAMES, thanks_step=ThanksStep.from_json(survey.thanks_step),
+                           thanks_form=thanks_form or ThanksStepForm.of(ThanksStep.from_json(survey.thanks_step)),
+                           second_answers=second_answers(survey.id), language_endonyms=ENDONYMS), status
+
+
+@team.post("/surveys/<int:survey_id>/thanks-step")
+@role_required("triager")
+def thanks_step(survey_id: int):
+    """Set, change or remove the thank-you page's follow-up step; a refused one changes nothing and the page
+    shows why beside what was typed."""
+    survey = db.get_or_404(Survey, survey_id)
+    form = ThanksStepForm()
+    valid, step = form.checked()
+    if not valid:
+        return _results_page(survey, thanks_form=form, status=422)
+    services.set_thanks_step(survey, step)
+    flash(_("Thank-you page saved.") if step else _("The thank-you page offers no follow-up step now."), "success")
+    return redirect(url_for("surveys.results", survey_id=survey.id, _anchor="thanks-step"))
 
 
 @team.post("/surveys/<int:survey_id>/touchpoint")

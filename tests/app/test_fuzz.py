@@ -29,8 +29,10 @@ from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
 from surveys.answering.links import invitation_token, signed_invitation
 from surveys.answering.services import record_answer
+from surveys.asking.services import set_thanks_step
 from surveys.people.links import unsubscribe_token
 from surveys.scales.answers import Answer
+from surveys.scales.thanks_step import QUESTION, checked_step
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
@@ -110,7 +112,7 @@ def _subclasses(cls):
 @functools.cache
 def form_fields() -> tuple[str, ...]:
     """The fields of every WTForms form, and of the survey answer (read without WTForms)."""
-    names = set(ANSWER_NAMES) | {"List-Unsubscribe"}
+    names = set(ANSWER_NAMES) | {"List-Unsubscribe", "answer"}  # answer: the thank-you page's question
     for form in _subclasses(FlaskForm):
         names.update(name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField))
     return tuple(sorted(names))
@@ -156,8 +158,9 @@ class World:
     def _seed(self, app) -> None:
         create_user("admin@example.com", PASSWORD, "admin")
         self.api_token = create_token("fuzz", "admin", NOW).plain
-        _, invitations = sent_survey(app, customers=[(f"p{i}@example.com", f"P {i}", locale)
+        survey, invitations = sent_survey(app, customers=[(f"p{i}@example.com", f"P {i}", locale)
                                                           for i, locale in enumerate(("en", "ar", "fa", "en"))])
+        set_thanks_step(survey, checked_step(QUESTION, {"en": "What next?", "ar": "ماذا بعد؟"}))
         for invitation, comment in zip(invitations[:3], ("The export is slow", "التطبيق بطيء", "")):
             record_answer(signed_invitation(invitation),
                           Answer(3, comment, True), NOW, timedelta(hours=24))
@@ -175,7 +178,8 @@ class World:
                           "email": "ana@example.com", "password": PASSWORD, "text": "The app crashes",
                           "kind": "nps", "channel": "chat", "type": "usability", "impact": "50", "reason": "Why",
                           "key": "billing", "name_en": "Billing", "examples": "invoice wrong\nrefund late",
-                          "release_note": "Done", "description": "More", "List-Unsubscribe": "One-Click"}
+                          "release_note": "Done", "description": "More", "List-Unsubscribe": "One-Click",
+                          "answer": "Bulk export", "url": "https://reviews.example.com/r", "text_en": "Review us"}
         self.plausible_json = {"text": "The app crashes", "score": 3, "kind": "nps", "cost": 2, "title": "Faster",
                                "response_ids": response_ids, "may_contact": True, "type": "usability",
                                "status": "planned", "impact_override": 50, "reason": "Why", "channel": "chat",

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from feedback_app.core.extensions import db
 from surveys.answering.links import signed_invitation, survey_url
 from surveys.answering.services import record_answer
-from surveys.asking.services import close_survey
+from surveys.asking.services import close_survey, set_thanks_step
 from surveys.models import Customer
 from surveys.people.links import unsubscribe_url
 from surveys.scales.answers import Answer
+from surveys.scales.thanks_step import QUESTION, checked_step
 from tests.support.factories import NOW, sent_survey
 from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
@@ -38,8 +39,10 @@ def every_row() -> dict[str, list[tuple]]:
 @pytest.fixture
 def emailed_links(app):
     """Every kind of link an email carries, for customers in each state: not answered yet, answered,
-    a closed survey, subscribed, a fix's early-access invitation and its news's way out."""
+    a closed survey, subscribed, a fix's early-access invitation and its news's way out. The thank-you page asks
+    a second question (its form is on the page a scanner opens)."""
     survey, invitations = sent_survey(app, customers=PEOPLE)
+    set_thanks_step(survey, checked_step(QUESTION, {"en": "What next?", "ar": "ماذا بعد؟"}))
     answered = invitations[1]
     record_answer(signed_invitation(answered), Answer(3, "slow export", True), NOW,
                   timedelta(hours=24))

@@ -14,11 +14,12 @@ from feedback_app.core.extensions import db
 from retention.insight.services import compute_insight
 from retention.refresh import refresh_retention
 from surveys.answering.links import signed_invitation
-from surveys.answering.services import record_answer
-from surveys.asking.services import create_survey, send_survey
+from surveys.answering.services import record_answer, record_second_answer
+from surveys.asking.services import create_survey, send_survey, set_thanks_step
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.segment_store import create_segment
 from surveys.scales.answers import Answer
+from surveys.scales.thanks_step import QUESTION, checked_step
 from tests.support.factories import NOW, add_customers
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
@@ -50,7 +51,9 @@ class World:
 
     def __init__(self, app):
         self.app, self.round = app, 0
-        self.survey_id = create_survey("nps", "Quarterly NPS", "Acme").id
+        survey = create_survey("nps", "Quarterly NPS", "Acme")
+        set_thanks_step(survey, checked_step(QUESTION, {"en": "What next?"}))  # its second answers: survey's page
+        self.survey_id = survey.id
         self.fix_id = None
         self.customer_id = None  # the first customer: their page
         # Arabic speakers whose latest NPS is unhappy: every kind of rule the segments page counts.
@@ -73,6 +76,9 @@ class World:
             record_answer(signed_invitation(invitation),
                           Answer(n % 11, _comment(first + n), n % 2 == 0), when + timedelta(minutes=n),
                           timedelta(hours=24))
+            if n % 2:  # half answer the thank-you page's question (the survey's and customers' pages show them)
+                record_second_answer(invitation.response.id, self.survey_id, "What next?", f"second {first + n}",
+                                     invitation.locale, when + timedelta(minutes=n))
         for n in range(people // 4):
             take_feedback(ChannelFeedback(COMMENTS[n % 5], f"p{first + n}@example.com", score=n % 11, kind="nps",
                                           channel="chat"), when + timedelta(hours=2), 0.5)

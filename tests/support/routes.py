@@ -9,6 +9,7 @@ PUBLIC = {
     "public.survey_page": "the respondent's signed link is the credential",
     "public.submit_answer": "the respondent's signed link is the credential",
     "public.thanks": "the respondent's signed link is the credential",
+    "public.answer_thanks": "the respondent's signed link is the credential (the thank-you page's question)",
     "public.unsubscribe_page": "the customer's signed unsubscribe link is the credential",
     "public.unsubscribe": "the customer's signed unsubscribe link is the credential (RFC 8058 one-click too)",
     "early_access.ask": "the customer's signed early-access link is the credential",
@@ -22,7 +23,8 @@ PUBLIC = {
 }
 
 # Public routes that customers (and the mail scanners in front of them) open from an email.
-FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "public.unsubscribe_page",
+FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "public.answer_thanks",
+               "public.unsubscribe_page",
                "public.unsubscribe", "early_access.ask", "early_access.accept", "early_access.confirm",
                "early_access.stop"}
 

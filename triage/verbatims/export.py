@@ -10,7 +10,8 @@ comma, quote or line break in double quotes). Columns:
     confidence (0–1), needs_review, confirmed (yes/no; empty until classified), theme, fix_ids,
     fix_titles, fix_statuses (one line per fix inside the cell, in the same order in all three:
     titles never contain a line break), contacted_at (when a team member reached out), context (a triggered
-    invitation's, e.g. the ticket number; added last so existing readers keep their columns).
+    invitation's, e.g. the ticket number; added last so existing readers keep their columns), thanks_answer (the
+    answer to the thank-you page's second question, if any; after context for the same reason).
 
 Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage
 return before one), so such a cell is written with a leading apostrophe, which spreadsheets show as
@@ -34,7 +35,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import and_, func, or_, select
 
 from feedback_app.core.extensions import db
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale, respondent_customer_id
 from triage.models import TriageItem
 from triage.verbatims.listing import Filters, conditions
@@ -42,7 +43,7 @@ from triage.verbatims.supported import SupportedFix, fixes_of
 
 HEADER = ("response_id", "answered_at", "channel", "survey", "customer_email", "language", "score", "kind",
           "verbatim", "type", "confidence", "needs_review", "confirmed", "theme", "fix_ids", "fix_titles",
-          "fix_statuses", "contacted_at", "context")
+          "fix_statuses", "contacted_at", "context", "thanks_answer")
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
@@ -79,8 +80,9 @@ def _query(filters: Filters, since: datetime | None):
                     func.coalesce(TriageItem.language, Response.locale), Response.score,
                     answer_scale(), Response.comment, TriageItem.id,
                     TriageItem.type_key, TriageItem.confidence, TriageItem.needs_review, TriageItem.confirmed,
-                    TriageItem.theme, Response.contacted_at, Invitation.context)
+                    TriageItem.theme, Response.contacted_at, Invitation.context, ThanksAnswer.text)
              .outerjoin(TriageItem, TriageItem.response_id == Response.id)
+             .outerjoin(ThanksAnswer, ThanksAnswer.response_id == Response.id)
              .outerjoin(Survey, Survey.id == Response.survey_id)
              .outerjoin(Invitation, Invitation.id == Response.invitation_id)
              .outerjoin(Customer, Customer.id == customer_id)
@@ -105,14 +107,14 @@ def _yes_no(value: bool | None, classified: bool) -> str:
 
 def _cells(row, fixes: list[SupportedFix]) -> list[str]:
     (response_id, answered_at, channel, survey, email, language, score, kind, comment, item_id,
-     type_key, confidence, needs_review, confirmed, theme, contacted_at, context) = row
+     type_key, confidence, needs_review, confirmed, theme, contacted_at, context, thanks_answer) = row
     classified = item_id is not None
     cells = [str(response_id), _iso(answered_at), channel or "", survey or "", email or "", language or "",
              "" if score is None else str(score), kind or "", comment, type_key or "",
              str(confidence) if classified else "", _yes_no(needs_review, classified),
              _yes_no(confirmed, classified), theme or "",
              "\n".join(str(f.id) for f in fixes), "\n".join(f.title for f in fixes), "\n".join(f.status for f in fixes),
-             _iso(contacted_at), context or ""]
+             _iso(contacted_at), context or "", thanks_answer or ""]
     return [neutralise(cell) for cell in cells]
 
 

@@ -69,6 +69,15 @@ class ExportedAnswer(ma.Schema):
     type_confirmed = fields.Boolean()
 
 
+class ExportedThanksAnswer(ma.Schema):
+    answer_id = fields.Integer(metadata={"description": "The survey answer whose thank-you page asked it"})
+    survey_id = fields.Integer()
+    question = fields.String(metadata={"description": "The question as it was asked"})
+    text = fields.String(metadata={"description": "Exactly as written"})
+    locale = fields.String()
+    answered_at = fields.String()
+
+
 class ExportedFix(ma.Schema):
     id = fields.Integer()
     title = fields.String()
@@ -118,6 +127,8 @@ class CustomerExport(ma.Schema):
     customer = fields.Nested(ExportedCustomer)
     invitations = fields.List(fields.Nested(ExportedInvitation))
     answers = fields.List(fields.Nested(ExportedAnswer))
+    thanks_answers = fields.List(fields.Nested(ExportedThanksAnswer),
+                                 metadata={"description": "Their answers to thank-you pages' second questions"})
     fixes_supported = fields.List(fields.Nested(ExportedFix))
     fixes_told = fields.List(fields.Nested(ExportedNews))
     beta_tester = fields.List(fields.Nested(ExportedBetaTester))

@@ -19,7 +19,7 @@ from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.transports import transport_from_config
 from privacy.services import erase_customer
 from surveys.answering.links import signed_invitation
-from surveys.answering.services import record_answer
+from surveys.answering.services import record_answer, record_second_answer
 from surveys.asking.services import create_survey, send_survey
 from surveys.models import Customer, Invitation, Response
 from surveys.people.importing import CustomerRow, ParsedCSV
@@ -39,6 +39,7 @@ from retention.refresh import refresh_stages
 EMAIL, NAME = "shirin@example.com", "Shirin Tehrani"
 WORDS = "خروجی PDF همیشه خراب می‌شود و فاکتورها گم می‌شوند"  # Persian: the page must keep it in its direction
 CHANNEL_WORDS = "The invoice export crashed again"
+SECOND_WORDS = "گزارش گروهی"  # her answer to the thank-you page's question
 PASSWORD = "long-enough-password"
 DAY = timedelta(days=1)
 SENT = NOW - 60 * DAY  # the first survey; every later step is a day apart, the second survey 40 days on
@@ -67,6 +68,7 @@ def their_story(app) -> Story:
     import_customers(ParsedCSV(rows=[CustomerRow(2, EMAIL, NAME, "fa", {"plan": "pro", "mrr": "120"})]))
     record_answer(signed_invitation(theirs), Answer(3, WORDS, True), SENT + DAY, timedelta(hours=24))
     record_answer(signed_invitation(ana), Answer(9, "all good", False), SENT + DAY, timedelta(hours=24))
+    record_second_answer(theirs.response.id, survey.id, "بعد چه بسازیم؟", SECOND_WORDS, "fa", SENT + DAY)
     channel = take_feedback(ChannelFeedback(CHANNEL_WORDS, email=EMAIL, score=2, kind="nps", channel="support-email",
                                             may_contact=True, external_id="ticket-7731"), SENT + 2 * DAY, 0.5).response
     classifying.classify_pending(SENT + 2 * DAY, 0.5)
@@ -129,6 +131,7 @@ def test_the_page_shows_everything_about_them_newest_first(app, client):
     assert '<span class="score-chip small">3</span>' in answer and "NPS · unhappy" in answer
     assert f'<blockquote dir="auto" lang="fa">{WORDS}</blockquote>' in answer
     assert f"#item-{item.id}" in answer and "Open in triage" in answer
+    assert f'<span class="hint">Second answer:</span> <bdi dir="auto">{SECOND_WORDS}</bdi>' in answer
     assert f'href="/fixes/{story.fix_id}"' in answer and "may be contacted" in answer
     feedback = html[html.index(f'id="feedback-{story.channel_id}"'):html.index(f'id="answer-{story.answer_id}"')]
     assert "support-email" in feedback and "ticket-7731" in feedback and CHANNEL_WORDS in feedback

@@ -24,9 +24,9 @@ from retention.activity import import_activity
 from retention.activity_csv import ActivityRow
 from retention.models import Activity, StageChange
 from surveys.answering.links import signed_invitation
-from surveys.answering.services import record_answer
+from surveys.answering.services import record_answer, record_second_answer
 from surveys.asking.results import survey_results
-from surveys.models import Customer, Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.importing import CustomerRow, ParsedCSV, parse_customer_csv
 from surveys.people.services import import_customers
 from surveys.scales.answers import Answer
@@ -57,6 +57,7 @@ EMAIL = "zq-unique-7731@example.com"
 NAME = "Velmira Quonstad"
 WORDS = "my neighbour Quentaro hates the export"
 CHANNEL_WORDS = "Quentaro says the invoice export crashed again"
+SECOND_WORDS = "Quentaro wants bulk export"  # their answer to the thank-you page's question
 OTHER = ("ana@example.com", "Ana", "en")
 LATER = NOW + timedelta(hours=49)  # their unhappy answer is overdue for a follow-up by then
 
@@ -91,6 +92,9 @@ def customer_everywhere(app) -> Story:
                   timedelta(hours=24))
     record_answer(signed_invitation(ana), Answer(9, "all good", False), NOW,
                   timedelta(hours=24))
+    # Both answer the thank-you page's second question: theirs goes with them, Ana's stays.
+    record_second_answer(theirs.response.id, survey.id, "What next?", SECOND_WORDS, "en", NOW)
+    record_second_answer(ana.response.id, survey.id, "What next?", "more reports", "en", NOW)
     deliver(app, NOW)
     classifying.classify_pending(NOW, 0.5)
     channel = take_feedback(ChannelFeedback(CHANNEL_WORDS, email=EMAIL, score=2, kind="nps", channel="support-email",
@@ -157,6 +161,9 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(app):
             survey_answer["text"], survey_answer["may_contact"], survey_answer["consent_at"]) == (
         story.answer_id, "survey", 3, "nps", WORDS, True, "2026-11-23T12:00:00+00:00")
     assert (survey_answer["type"], survey_answer["type_confirmed"]) == ("functionality", True)
+    assert data["thanks_answers"] == [{"answer_id": story.answer_id, "survey_id": story.survey.id,
+                                       "question": "What next?", "text": SECOND_WORDS, "locale": "en",
+                                       "answered_at": "2026-11-23T12:00:00+00:00"}]  # Ana's is hers
     assert (channel_answer["channel"], channel_answer["external_id"], channel_answer["text"], channel_answer["score"],
             channel_answer["survey_id"]) == ("support-email", "ticket-7731", CHANNEL_WORDS, 2, None)
     assert data["fixes_supported"] == [{"id": story.fix_id, "title": "Faster exports", "status": "shipped",
@@ -190,7 +197,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
 
     report = erase_customer(EMAIL, "user admin@example.com", LATER)
 
-    assert report.removed == {"customer": 1, "invitations": 1, "answers": 2, "triage_records": 2,
+    assert report.removed == {"customer": 1, "invitations": 1, "answers": 2, "thanks_answers": 1, "triage_records": 2,
                               "training_examples": 2, "encoder_vectors": 2,
                               "model_versions": report.removed["model_versions"],
                               "fix_links_merged": 1, "beta_tester_records": 1, "emails": 3, "team_emails": 1,
@@ -207,6 +214,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     items = db.session.scalars(select(TriageItem).where(TriageItem.response_id.in_([story.answer_id, story.channel_id])))
     assert items.all() == []  # no text, nothing to triage: like any answer without a comment
     assert count(TrainingExample) == 0 and count(BetaTester) == 0 and count(StageChange) == 0
+    assert db.session.scalars(select(ThanksAnswer.text)).all() == ["more reports"]  # Ana's stays
     assert db.session.scalars(select(Activity.kind)).all() == ["login"]  # Ana's
     assert count(ModelVersion, ModelVersion.model != "") == 0 and learning.active_model() is None
     assert count(EncoderHead) == 0 and db.session.scalars(select(TextEmbedding.text_hash)).all() == [

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from surveys.answering.links import signed_invitation
-from surveys.answering.services import record_answer
+from surveys.answering.services import record_answer, record_second_answer
 from surveys.models import Customer, Response
 from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
@@ -71,6 +71,8 @@ def test_the_csv_gives_back_exactly_what_was_stored(app, client):
     response = db.session.get(Response, ids["ana@example.com"])
     response.contacted_at = NOW + timedelta(hours=3)
     response.invitation.context = "=Ticket 4512"  # a triggered invitation's context; a formula start, too
+    record_second_answer(ids["sara@example.com"], response.survey_id, "What next?", "تصدير أسرع\nمن فضلك", "ar",
+                         NOW + timedelta(minutes=5))  # the thank-you page's second question, in Arabic
     tom = db.session.scalar(select(Customer).where(Customer.email == "tom@example.com"))
     db.session.add(Response(channel="chat", customer_id=tom.id, kind="csat", score=1, comment="Chat: billing, again",
                             locale="en", answered_at=NOW + timedelta(hours=1), updated_at=NOW + timedelta(hours=1)))
@@ -81,7 +83,7 @@ def test_the_csv_gives_back_exactly_what_was_stored(app, client):
     assert reply.status_code == 200 and reply.is_streamed
     assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert reply.headers["Content-Disposition"].startswith('attachment; filename="verbatims-')
-    assert reply.data.split(b"\r\n", 1)[0].endswith(b"contacted_at,context")  # RFC 4180: CRLF after each record
+    assert reply.data.split(b"\r\n", 1)[0].endswith(b"contacted_at,context,thanks_answer")  # RFC 4180: CRLF after each record
     rows = parse(reply.data)
     assert len(rows) == 4
     by_id = {int(row["response_id"]): row for row in rows}
@@ -102,6 +104,7 @@ def test_the_csv_gives_back_exactly_what_was_stored(app, client):
     assert ana["fix_statuses"].split("\n") == ["open", "open"]
     assert ana["contacted_at"] == "2026-11-23T15:00:00Z" and by_id[ids["sara@example.com"]]["contacted_at"] == ""
     assert ana["context"] == "'=Ticket 4512" and by_id[ids["sara@example.com"]]["context"] == ""
+    assert by_id[ids["sara@example.com"]]["thanks_answer"] == "تصدير أسرع\nمن فضلك" and ana["thanks_answer"] == ""
     chat = rows[-1]  # the newest last: rows go oldest first
     assert (chat["channel"], chat["survey"], chat["customer_email"], chat["kind"], chat["score"]) == (
         "chat", "", "tom@example.com", "csat", "1")
