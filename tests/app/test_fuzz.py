@@ -34,6 +34,7 @@ from surveys.scales.answers import Answer
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
+from triage.loop.advise import advise_token
 from triage.loop.early_access import early_access_token
 from triage.verbatims import classifying
 
@@ -168,20 +169,23 @@ class World:
         customer = invitations[0].customer
         self.tokens = [invitation_token(signed_invitation(invitations[0])),
                        invitation_token(signed_invitation(invitations[3])),
-                       unsubscribe_token(customer.id), early_access_token(fix.id, customer.id)]
+                       unsubscribe_token(customer.id), early_access_token(fix.id, customer.id),
+                       advise_token(fix.id, customer.id)]
         self.plausible = {"score": "7", "comment": "Too slow", "may_contact": "1", "score_only": "1",
                           "title": "Faster export", "cost": "2", "to": "new", "status": "planned",
                           "response": [str(i) for i in response_ids], "fix": str(fix.id), "theme": "",
                           "email": "ana@example.com", "password": PASSWORD, "text": "The app crashes",
                           "kind": "nps", "channel": "chat", "type": "usability", "impact": "50", "reason": "Why",
                           "key": "billing", "name_en": "Billing", "examples": "invoice wrong\nrefund late",
-                          "release_note": "Done", "description": "More", "List-Unsubscribe": "One-Click"}
+                          "release_note": "Done", "description": "More", "List-Unsubscribe": "One-Click",
+                          "url": "https://beta.example.com/"}
         self.plausible_json = {"text": "The app crashes", "score": 3, "kind": "nps", "cost": 2, "title": "Faster",
                                "response_ids": response_ids, "may_contact": True, "type": "usability",
                                "status": "planned", "impact_override": 50, "reason": "Why", "channel": "chat",
                                # a customer's address: activity is only taken for known customers
                                "answered_at": "2026-11-01T10:00:00Z", "email": "p3@example.com",
-                               "occurred_at": "2026-10-01T10:00:00Z", "amount": 12.5, "external_id": "order-1"}
+                               "occurred_at": "2026-10-01T10:00:00Z", "amount": 12.5, "external_id": "order-1",
+                               "url": "https://beta.example.com/"}
         db.session.commit()
         # The ids of every table, so that /fixes/<fix_id> gets fix ids and /triage/<item_id> triage items'.
         self.table_ids = {table.name: [str(row.id) for row in db.session.execute(table.select())]
