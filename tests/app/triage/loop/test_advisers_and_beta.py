@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from feedback_app.accounts.services import create_user
+from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from surveys.models import Customer
 from tests.app.triage.loop.test_news import TITLES, customer_id, linked_fix
-from tests.support.factories import NOW
+from tests.app.test_query_counts import statements_of
+from tests.support.factories import NOW, add_customers
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop.advise import advise_url, read_advise, record_advice
@@ -152,3 +155,122 @@ def test_only_a_planned_or_in_progress_fix_opens_a_beta(app, status):
     db.session.rollback()
     assert db.session.get(Fix, fix.id).beta_opened_at is None and ready_emails() == {}
 
+
+
+# ---------------------------------------------------------------- the fix page and the API
+
+PASSWORD = "long-enough-password"
+
+
+@pytest.fixture
+def triager(app, client):
+    create_user("tri@example.com", PASSWORD, "triager")
+    client.post("/login", data={"email": "tri@example.com", "password": PASSWORD})
+    return client
+
+
+def signed_up_fix(app):
+    """A planned fix; Ana and Badr asked to try it early, Sara offered advice."""
+    fix = planned_fix(app)
+    for email in ("ana@example.com", "badr@example.com"):
+        record_early_access(fix.id, customer_id(email), NOW)
+    record_advice(fix.id, customer_id("sara@example.com"), NOW + timedelta(minutes=1))
+    return fix
+
+
+def test_the_fix_page_lists_testers_and_advisers_with_a_way_to_email_them(app, triager):
+    fix = signed_up_fix(app)
+    page = triager.get(f"/fixes/{fix.id}").get_data(as_text=True)
+    assert "Beta testers (2)" in page and "Advisers (1)" in page
+    assert 'href="mailto:sara@example.com"' in page and 'href="mailto:ana@example.com"' in page
+    assert 'href="mailto:?bcc=ana@example.com,badr@example.com"' in page  # the testers of the page, in Bcc
+    assert 'href="mailto:?bcc=sara@example.com"' in page
+    assert "not told the beta is ready" in page and "Open the beta" in page
+    reply = triager.post(f"/fixes/{fix.id}/beta", data={"url": "https://beta.example.com/x"})
+    assert reply.status_code == 303 and len(ready_emails()) == 2
+    page = triager.get(f"/fixes/{fix.id}").get_data(as_text=True)
+    assert page.count(">told the beta is ready<") == 2 and "Change the beta link" in page
+    assert 'href="https://beta.example.com/x"' in page
+
+
+def test_the_fix_page_refuses_a_bad_beta_link_in_the_teams_language(app, triager):
+    fix = signed_up_fix(app)
+    reply = triager.post(f"/fixes/{fix.id}/beta", data={"url": "javascript:alert(1)"})
+    assert reply.status_code == 400 and "must be an http:// or https:// address" in reply.get_data(as_text=True)
+    assert db.session.get(Fix, fix.id).beta_url is None and ready_emails() == {}
+
+
+def test_the_fix_pages_statements_do_not_grow_with_testers_and_advisers(app, triager):
+    fix = signed_up_fix(app)
+    fixes.open_beta(fix, "https://beta.example.com/", LATER)
+    fix_id = fix.id
+
+    def statements():
+        db.session.remove()
+        return statements_of(app, lambda: triager.get(f"/fixes/{fix_id}"))
+
+    statements()  # warm
+    few = statements()
+    add_customers(*[(f"t{n}@example.com", f"T{n}", "en") for n in range(60)])
+    for n in range(60):
+        record_early_access(fix_id, customer_id(f"t{n}@example.com"), LATER + timedelta(minutes=n))
+        record_advice(fix_id, customer_id(f"t{n}@example.com"), LATER + timedelta(minutes=n))
+    assert len(ready_emails()) == 62  # each late tester told at once
+    page = triager.get(f"/fixes/{fix_id}").get_data(as_text=True)
+    assert "Beta testers (62)" in page and "Advisers (61)" in page and "Next advisers" in page
+    assert statements() <= few
+
+
+def test_the_api_lists_advisers_and_opens_the_beta(app, client):
+    fix = signed_up_fix(app)
+    bearer = {"Authorization": f"Bearer {create_token('tests', 'triager', NOW).plain}"}
+    detail = client.get(f"/api/v1/fixes/{fix.id}", headers=bearer).get_json()
+    assert [a["email"] for a in detail["advisers"]] == ["sara@example.com"]
+    assert detail["beta_url"] is None and detail["next"]["advisers"] is None
+    listed = client.get(f"/api/v1/fixes/{fix.id}/advisers?per_page=1", headers=bearer).get_json()
+    assert listed == {"advisers": [{"email": "sara@example.com", "name": "سارا", "locale": "fa",
+                                    "offered_at": "2026-11-23T12:01:00+00:00"}], "next": None}
+    opened = client.post(f"/api/v1/fixes/{fix.id}/beta", json={"url": "https://beta.example.com/"}, headers=bearer)
+    assert opened.status_code == 200 and opened.get_json()["emails_queued"] == 2
+    assert opened.get_json()["beta_url"] == "https://beta.example.com/"
+    again = client.post(f"/api/v1/fixes/{fix.id}/beta", json={"url": "https://beta2.example.com/"}, headers=bearer)
+    assert again.get_json()["emails_queued"] == 0 and again.get_json()["beta_url"] == "https://beta2.example.com/"
+
+
+@pytest.mark.parametrize("body, status, says", [
+    ({"url": "ftp://beta.example.com/"}, 422, "http:// or https://"),
+    ({"url": ""}, 422, "url"),
+    ({}, 422, "url"),
+    ({"url": 7}, 422, "url"),
+    ({"url": "https://beta.example.com/", "extra": 1}, 422, "extra"),
+])
+def test_the_api_refuses_bad_beta_requests_and_changes_nothing(app, client, body, status, says):
+    fix = signed_up_fix(app)
+    bearer = {"Authorization": f"Bearer {create_token('tests', 'triager', NOW).plain}"}
+    reply = client.post(f"/api/v1/fixes/{fix.id}/beta", json=body, headers=bearer)
+    assert reply.status_code == status and says in reply.get_data(as_text=True)
+    assert db.session.get(Fix, fix.id).beta_url is None and ready_emails() == {}
+
+
+def test_the_api_answers_4xx_for_unknown_fixes_viewers_and_shipped_fixes(app, client):
+    fix = signed_up_fix(app)
+    bearer = {"Authorization": f"Bearer {create_token('tests', 'triager', NOW).plain}"}
+    viewer = {"Authorization": f"Bearer {create_token('viewer', 'viewer', NOW).plain}"}
+    assert client.get("/api/v1/fixes/999/advisers", headers=bearer).status_code == 404
+    assert client.post("/api/v1/fixes/999/beta", json={"url": "https://b.example/"}, headers=bearer).status_code == 404
+    assert client.post(f"/api/v1/fixes/{fix.id}/beta", json={"url": "https://b.example/"},
+                       headers=viewer).status_code == 403
+    assert client.get(f"/api/v1/fixes/{fix.id}/advisers?after=garbage", headers=viewer).status_code == 200
+    fixes.update_fix(fix, NOW, FixChange(release_notes={locale: "Done." for locale in TITLES}))
+    fixes.change_status(fix, "shipped", NOW)
+    shipped = client.post(f"/api/v1/fixes/{fix.id}/beta", json={"url": "https://b.example/"}, headers=bearer)
+    assert shipped.status_code == 422 and "this one is shipped" in shipped.get_json()["message"]
+    assert db.session.get(Fix, fix.id).beta_url is None
+
+
+def test_the_customer_page_shows_advice_and_the_beta_being_ready(app, triager):
+    fix = signed_up_fix(app)
+    record_advice(fix.id, customer_id("ana@example.com"), NOW)
+    fixes.open_beta(fix, "https://beta.example.com/", LATER)
+    page = triager.get(f"/customers/{customer_id('ana@example.com')}").get_data(as_text=True)
+    assert "Offered advice on:" in page and "Told the beta is ready:" in page and "Asked to try it early:" in page
