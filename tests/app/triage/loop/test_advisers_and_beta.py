@@ -64,7 +64,8 @@ def test_the_advise_page_asks_on_get_and_records_once_on_post(app, client):
         assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
     assert count(FixAdviser) == 0  # a GET never writes
     assert client.post(url).status_code == 200 and client.post(url).status_code == 200
-    assert "Set-Cookie" not in client.post(url).headers
+    posted = client.post(url)
+    assert "Set-Cookie" not in posted.headers and posted.headers["Referrer-Policy"] == "no-referrer"
     (adviser,) = db.session.scalars(select(FixAdviser)).all()
     assert (adviser.fix_id, adviser.customer_id) == (fix.id, customer_id("sara@example.com"))
     assert client.get(url[:-3] + "abc").status_code == 404  # forged
