@@ -197,6 +197,7 @@ def _signed_up_count(model: type[BetaTester] | type[FixAdviser], fix: Fix) -> in
     return db.session.scalar(select(func.count()).select_from(model).where(model.fix_id == fix.id))
 
 
-def told_beta_ready(fix: Fix, page: Page) -> set[int]:
-    """Which beta testers of a page the "ready to try" email was queued for (one query for the page)."""
-    return beta.told_ids(fix.id, [customer.id for _, customer in page.rows]) if page.rows else set()
+def told_beta_ready(fix: Fix, page: Page) -> dict[int, str]:
+    """The beta testers of a page the "ready to try" email was queued for, and its delivery status (customer
+    id → outbox status; one query for the page)."""
+    return beta.ready_deliveries(fix.id, [customer.id for _, customer in page.rows]) if page.rows else {}

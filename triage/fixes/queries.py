@@ -99,7 +99,7 @@ class FixPage:
     beta_testers: fix_lists.Page
     beta_tester_count: int
     override_by: str | None
-    beta_ready: set[int] = field(default_factory=set)  # testers of the page told the beta is ready
+    beta_ready: dict[int, str] = field(default_factory=dict)  # testers of the page told the beta is ready: status
     advisers: fix_lists.Page = fix_lists.Page([], None)
     adviser_count: int = 0
 

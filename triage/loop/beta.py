@@ -59,12 +59,18 @@ def untold(fix: Fix, customer_ids: Iterable[int] | None = None) -> list[Tester]:
 
 def told_ids(fix_id: int, customer_ids: list[int]) -> set[int]:
     """Which of these testers the "ready to try" email of this fix was queued for (the outbox's unique keys)."""
+    return set(ready_deliveries(fix_id, customer_ids))
+
+
+def ready_deliveries(fix_id: int, customer_ids: list[int]) -> dict[int, str]:
+    """customer id → the outbox status (pending, sending, sent, failed) of their "ready to try" email of this
+    fix, for those of these testers it was queued for: probes of the outbox's unique key."""
     keys = {ready_key(fix_id, customer_id): customer_id for customer_id in customer_ids}
-    told: set[int] = set()
+    found: dict[int, str] = {}
     for chunk in slices(sorted(keys)):
-        told.update(keys[key] for key in db.session.scalars(
-            select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(chunk))))
-    return told
+        found.update((keys[key], status) for key, status in db.session.execute(
+            select(OutboxEmail.dedupe_key, OutboxEmail.status).where(OutboxEmail.dedupe_key.in_(chunk))))
+    return found
 
 
 def plan(fix: Fix, testers: list[Tester]) -> news.Plan:

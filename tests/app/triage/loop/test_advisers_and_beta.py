@@ -191,6 +191,8 @@ def test_the_fix_page_lists_testers_and_advisers_with_a_way_to_email_them(app, t
     assert reply.status_code == 303 and len(ready_emails()) == 2
     page = triager.get(f"/fixes/{fix.id}").get_data(as_text=True)
     assert page.count(">told the beta is ready<") == 2 and "Change the beta link" in page
+    testers = page[page.index('id="beta"'):page.index('id="advisers"')]
+    assert testers.count('<span class="status-pending">queued</span>') == 2  # not delivered yet
     assert 'href="https://beta.example.com/x"' in page
 
 
