@@ -1,6 +1,6 @@
 """One customer on one page: who they are, their attributes, and one timeline of what they were asked, what they
 said (survey answers and channel feedback, with the type triage gave each), who reached out to them, what fix
-news they were told and which fixes they asked to try early; beside it the fixes their words support.
+news they were told (a beta being ready too) and which fixes they asked to try early or offered advice on; beside it the fixes their words support.
 
 Composition over surveys, triage and the outbox (like the dashboard): it only reads. Bounded whatever the
 customer's history: each kind of event is read newest first, at most CAP rows (feedback_app.timeline merges
@@ -29,8 +29,9 @@ from retention.models import Activity, StageChange
 from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale
 from surveys.scales.kinds import band
+from triage.loop.beta_rules import BETA_READY
 from triage.loop.policy import LOOP_EVENTS
-from triage.models import BetaTester, Fix, FixLink, FixNewsStop, ThemeGroup, TriageItem
+from triage.models import BetaTester, Fix, FixAdviser, FixLink, FixNewsStop, ThemeGroup, TriageItem
 from triage.verbatims.listing import Cursor
 
 CAP = 100           # rows read of each kind of event, and fixes listed
@@ -38,11 +39,12 @@ COUNT_UP_TO = 1000  # each kind is counted no further: "more than 1000"
 
 # The kinds of event, in the order that breaks a tie between two at the same moment (the later step first: a stage
 # decided by the refresh follows what happened before it).
-STAGE, CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION = (
-    "stage", "contact", "news", "early_access", "answer", "feedback", "invitation")
-KINDS = (STAGE, CONTACT, NEWS, EARLY_ACCESS, ANSWER, FEEDBACK, INVITATION)
+STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ANSWER, FEEDBACK, INVITATION = (
+    "stage", "contact", "news", "early_access", "advice", "answer", "feedback", "invitation")
+KINDS = (STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ANSWER, FEEDBACK, INVITATION)
 FIXES = "fixes"  # counted with the events, listed apart
-NEWS_EVENTS = {event: status for status, event in LOOP_EVENTS.items()}  # "fix-shipped" → "shipped"
+# An email's event → what the timeline says: "fix-shipped" → "shipped"; the beta's "ready to try" → "beta_ready".
+NEWS_EVENTS = {**{event: status for status, event in LOOP_EVENTS.items()}, BETA_READY: "beta_ready"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class News:
 
 @dataclass(frozen=True)
 class EarlyAccess:
+    """An offer on a fix: to try it early, or to advise the team (the event's kind says which)."""
     fix_id: int
     title: str
 
@@ -155,8 +158,8 @@ def build(customer_id: int) -> CustomerPage | None:
     answers, feedback = _said(customer_id, survey=True), _said(customer_id, survey=False)
     said = _with_fixes([*answers.events, *feedback.events])
     answers, feedback = (Stream(s.kind, [said[e.id] for e in s.events], s.complete) for s in (answers, feedback))
-    streams = [_contacts(customer_id), _news(customer_id), _early_access(customer_id), answers, feedback,
-               _invitations(customer_id)]
+    streams = [_contacts(customer_id), _news(customer_id), _early_access(customer_id), _advice(customer_id),
+               answers, feedback, _invitations(customer_id)]
     stages = _stage_changes(customer_id)
     streams.insert(0, stages)
     newest = max([*answers.events[:1], *feedback.events[:1]], key=lambda e: (e.at, e.id), default=None)
@@ -186,13 +189,16 @@ def _their_fix_ids(customer_id: int):
 
 
 def _news_of(customer_id: int, *columns):
-    """The outbox rows that carried news of a fix they support: for each such fix, its keys (one per event,
-    triage.loop.policy.loop_email_key) looked up in the outbox's unique index — never a match over every key."""
+    """The outbox rows that carried news of a fix they support or test: for each such fix, its keys (one per
+    event, triage.loop.policy.loop_email_key) looked up in the outbox's unique index — never a match over
+    every key."""
     def key(event: str):
         return literal(f"{event}:", String) + cast(Fix.id, String) + literal(f":{customer_id}", String)
+    fixes = union_all(_their_fix_ids(customer_id),
+                      select(BetaTester.fix_id).where(BetaTester.customer_id == customer_id))
     return (select(*columns).select_from(Fix)
-            .join(OutboxEmail, OutboxEmail.dedupe_key.in_([key(event) for event in LOOP_EVENTS.values()]))
-            .where(Fix.id.in_(_their_fix_ids(customer_id))))
+            .join(OutboxEmail, OutboxEmail.dedupe_key.in_([key(event) for event in NEWS_EVENTS]))
+            .where(Fix.id.in_(fixes)))
 
 
 def _read(query, kind: str, event_of) -> Stream:
@@ -213,6 +219,7 @@ def _totals(customer_id: int) -> tuple[dict[str, int], datetime | None]:
                                            Response.contacted_at.is_not(None)),
         NEWS: _news_of(customer_id, OutboxEmail.id),
         EARLY_ACCESS: select(BetaTester.fix_id).where(BetaTester.customer_id == customer_id),
+        ADVICE: select(FixAdviser.fix_id).where(FixAdviser.customer_id == customer_id),
         FIXES: _their_fix_ids(customer_id).distinct(),
         STAGE: select(StageChange.id).where(StageChange.customer_id == customer_id),
     }
@@ -291,10 +298,19 @@ def _news(customer_id: int) -> Stream:
 
 
 def _early_access(customer_id: int) -> Stream:
-    query = (select(BetaTester.fix_id, BetaTester.created_at, Fix.title).join(Fix, Fix.id == BetaTester.fix_id)
-             .where(BetaTester.customer_id == customer_id)
-             .order_by(BetaTester.created_at.desc(), BetaTester.fix_id.desc()))
-    return _read(query, EARLY_ACCESS, lambda r: Event(r[1], EARLY_ACCESS, r[0], EarlyAccess(r[0], r[2])))
+    return _offers(BetaTester, EARLY_ACCESS, customer_id)
+
+
+def _advice(customer_id: int) -> Stream:
+    return _offers(FixAdviser, ADVICE, customer_id)
+
+
+def _offers(model: type[BetaTester] | type[FixAdviser], kind: str, customer_id: int) -> Stream:
+    """What they offered on fixes from its "planned" email: to try it early, to advise the team."""
+    query = (select(model.fix_id, model.created_at, Fix.title).join(Fix, Fix.id == model.fix_id)
+             .where(model.customer_id == customer_id)
+             .order_by(model.created_at.desc(), model.fix_id.desc()))
+    return _read(query, kind, lambda r: Event(r[1], kind, r[0], EarlyAccess(r[0], r[2])))
 
 
 def _stage_changes(customer_id: int) -> Stream:

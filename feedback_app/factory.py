@@ -97,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from triage.fixes import linking as fix_linking  # noqa: F401  (routes on fixes: the list's "link to a fix")
     from triage.fixes import one_fix as fix_page  # noqa: F401  (routes on fixes: one fix and its forms)
     from triage.fixes.views import fixes
-    from triage.loop import stop_news  # noqa: F401  (routes on early_access: stopping fix news)
+    from triage.loop import advise, stop_news  # noqa: F401  (routes on early_access: advice, stopping fix news)
     from triage.loop import views as follow_up_pages  # noqa: F401  (routes on triage: follow-ups)
     from triage.loop.early_access import early_access
     from triage.verbatims import views as verbatim_pages  # noqa: F401  (routes on triage: the list, themes, export)

@@ -24,8 +24,9 @@ from retention.models import Activity, StageChange
 from retention.saving.models import SaveOutcome, WinBackCampaign, WinBackEmail
 from surveys.models import Customer, Invitation, Response, Survey, ThanksAnswer
 from surveys.people.respondents import answer_scale
+from triage.loop.beta_rules import BETA_READY
 from triage.loop.policy import LOOP_EVENTS
-from triage.models import BetaTester, Fix, FixLink, TriageItem
+from triage.models import BetaTester, Fix, FixAdviser, FixLink, TriageItem
 
 EXPORT_VERSION = 1
 
@@ -37,7 +38,7 @@ def iso(moment: datetime | None) -> str | None:
 
 def export_customer(email: str) -> dict:
     """The customer, their invitations, answers, the fixes their answers support and those they were
-    told about, their beta-tester records, every email to them, what they did (activity) and their
+    told about, their beta-tester and adviser records, every email to them, what they did (activity) and their
     lifecycle stages, their answers to thank-you pages' second questions, the win-back emails sent to them and the team's save outcome. Raises a PrivacyError when nothing
     is held (unknown or already erased address)."""
     address = normalised(email)
@@ -50,7 +51,7 @@ def export_customer(email: str) -> dict:
             "invitations": _invitations(customer.id), "answers": _answers(response_ids),
             "thanks_answers": _thanks_answers(response_ids),
             "fixes_supported": _fixes_supported(response_ids), "fixes_told": _fixes_told(emails),
-            "beta_tester": _beta_tester(customer.id), "emails": [_email(e) for e in emails],
+            "beta_tester": _beta_tester(customer.id), "adviser": _adviser(customer.id), "emails": [_email(e) for e in emails],
             "activity": _activity(customer.id), "stage_history": _stage_history(customer.id),
             "win_back_emails": _win_back_emails(customer.id), "save_outcome": _save_outcome(customer.id)}
 
@@ -139,7 +140,7 @@ def _emails(address: str) -> list[OutboxEmail]:
 def _fixes_told(emails: list[OutboxEmail]) -> list[dict]:
     """News of a fix is an outbox row keyed <event>:<fix id>:<customer id> (triage.loop.policy.loop_email_key)."""
     news = [(e, *e.dedupe_key.split(":")[:2]) for e in emails
-            if e.dedupe_key.split(":")[0] in LOOP_EVENTS.values()]
+            if e.dedupe_key.split(":")[0] in (*LOOP_EVENTS.values(), BETA_READY)]
     titles = dict(db.session.execute(select(Fix.id, Fix.title)
                                      .where(Fix.id.in_([int(fix_id) for _, _, fix_id in news if fix_id.isdigit()]))
                                      ).all()) if news else {}
@@ -152,6 +153,14 @@ def _beta_tester(customer_id: int) -> list[dict]:
     rows = db.session.execute(select(BetaTester, Fix.title).join(Fix, Fix.id == BetaTester.fix_id)
                               .where(BetaTester.customer_id == customer_id).order_by(BetaTester.created_at))
     return [{"fix_id": tester.fix_id, "title": title, "asked_at": iso(tester.created_at)} for tester, title in rows]
+
+
+def _adviser(customer_id: int) -> list[dict]:
+    """The fixes they offered to advise the team on ("Would you advise us?")."""
+    rows = db.session.execute(select(FixAdviser, Fix.title).join(Fix, Fix.id == FixAdviser.fix_id)
+                              .where(FixAdviser.customer_id == customer_id).order_by(FixAdviser.created_at))
+    return [{"fix_id": adviser.fix_id, "title": title, "offered_at": iso(adviser.created_at)}
+            for adviser, title in rows]
 
 
 def _email(email: OutboxEmail) -> dict:

@@ -16,6 +16,7 @@ REMOVED = {
     "model_versions": _l("classifier models withdrawn"),
     "fix_links_merged": _l("links of their other answers to the same fix removed (a person counts once)"),
     "beta_tester_records": _l("beta-tester records deleted"),
+    "adviser_records": _l("records of offers to advise on a fix deleted"),
     "emails": _l("emails to them emptied"),
     "team_emails": _l("team emails that named them emptied"),
     "activities": _l("activities deleted (purchases, logins, …)"),

@@ -29,7 +29,7 @@ from surveys.people.respondents import answer_scale, customer_key
 from triage.classification import encoder
 from triage.fixes import evidence, grid
 from triage.loop import reach as loop_reach
-from triage.models import BetaTester, FixLink, TrainingExample, TriageItem
+from triage.models import BetaTester, FixAdviser, FixLink, TrainingExample, TriageItem
 from triage.verbatims import tallies as triage_tallies  # counts follow the records deleted here
 from webhooks.models import WebhookEvent
 
@@ -97,6 +97,8 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     loop_reach.people_changed({customer_key(customer.id)})  # nothing of theirs awaits a call now: the row goes
     removed["beta_tester_records"] = db.session.execute(
         delete(BetaTester).where(BetaTester.customer_id == customer.id)).rowcount
+    removed["adviser_records"] = db.session.execute(
+        delete(FixAdviser).where(FixAdviser.customer_id == customer.id)).rowcount
     removed.update(scrubbing.scrub_outbox(address))
     # What they did and their stages (the database would delete them with the customer: counted here).
     removed["activities"] = db.session.execute(delete(Activity).where(Activity.customer_id == customer.id)).rowcount

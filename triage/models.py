@@ -170,6 +170,10 @@ class Fix(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     planned_at: Mapped[datetime | None] = mapped_column(DateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The beta the team opened for its testers (http(s) only, triage.loop.beta): the link the "ready to try"
+    # email carries, and when it first opened (None: not open).
+    beta_url: Mapped[str | None] = mapped_column(String(2000))
+    beta_opened_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     links: Mapped[list[FixLink]] = relationship(back_populates="fix", cascade="all, delete-orphan")
 
@@ -208,6 +212,18 @@ class BetaTester(db.Model):
 
     fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FixAdviser(db.Model):
+    """A customer who answered "Would you advise us?" to a planned fix: the team may contact them to ask how
+    the change should work; once per fix."""
+    __tablename__ = "fix_adviser"
+    # The fix page lists them first asked first, a page at a time (keyset on this order).
+    __table_args__ = (Index("ix_fix_adviser_fix_created", "fix_id", "created_at", "customer_id"),)
+
+    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -12,6 +12,8 @@ from feedback_app.api.blueprint import api, errors, write_errors
 from feedback_app.api.errors import ApiError
 from feedback_app.api.responses import iso
 from feedback_app.api.schemas.fixes import (
+    AdviserPage,
+    BetaIn,
     BetaTesterPage,
     ContributionPage,
     FixDetail,
@@ -60,6 +62,12 @@ def present_tester(row) -> dict:
     return {"email": customer.email, "asked_at": iso(tester.created_at)}
 
 
+def present_adviser(row) -> dict:
+    adviser, customer = row
+    return {"email": customer.email, "name": customer.name, "locale": customer.locale,
+            "offered_at": iso(adviser.created_at)}
+
+
 def _next(endpoint: str, fix_id: int, page: fix_lists.Page, per_page: int) -> str | None:
     return url_for(endpoint, fix_id=fix_id, after=page.next, per_page=per_page) if page.next else None
 
@@ -76,10 +84,13 @@ def present_detail(record: fix_queue.FixRecord, per_page: int = fix_lists.API_PA
                 "contributions": [present_contribution(c) for c in impact.contributions]},
             "told": [present_told(email) for email in record.told.rows],
             "beta_testers": [present_tester(row) for row in record.beta_testers.rows],
+            "advisers": [present_adviser(row) for row in record.advisers.rows],
+            "beta_url": fix.beta_url, "beta_opened_at": iso(fix.beta_opened_at),
             "next": {"response_ids": _next("api.FixResponseIds", fix.id, record.response_ids, per_page),
                      "contributions": _next("api.FixContributions", fix.id, record.people, per_page),
                      "told": _next("api.FixTold", fix.id, record.told, per_page),
-                     "beta_testers": _next("api.FixBetaTesters", fix.id, record.beta_testers, per_page)},
+                     "beta_testers": _next("api.FixBetaTesters", fix.id, record.beta_testers, per_page),
+                     "advisers": _next("api.FixAdvisers", fix.id, record.advisers, per_page)},
             "created_at": iso(fix.created_at), "updated_at": iso(fix.updated_at),
             "planned_at": iso(fix.planned_at), "shipped_at": iso(fix.shipped_at)}
 
@@ -226,3 +237,38 @@ class FixBetaTesters(MethodView):
         page = fix_lists.beta_testers(_fix(fix_id), query.get("after"), query["per_page"])
         return {"beta_testers": [present_tester(row) for row in page.rows],
                 "next": _next("api.FixBetaTesters", fix_id, page, query["per_page"])}
+
+
+@api.route("/fixes/<int:fix_id>/advisers", tags=["fixes"])
+class FixAdvisers(MethodView):
+    @api.arguments(FixListQuery, location="query", unknown="raise")
+    @api.response(200, AdviserPage)
+    @errors(404, 422)
+    def get(self, query, fix_id):
+        """The customers who offered to advise the team on a fix; `next` is the next page's URL"""
+        page = fix_lists.advisers(_fix(fix_id), query.get("after"), query["per_page"])
+        return {"advisers": [present_adviser(row) for row in page.rows],
+                "next": _next("api.FixAdvisers", fix_id, page, query["per_page"])}
+
+
+@api.route("/fixes/<int:fix_id>/beta", tags=["fixes"])
+class FixBeta(MethodView):
+    @api.arguments(BetaIn)
+    @api.response(200, FixDetail)
+    @write_errors(404)
+    def post(self, data, fix_id):
+        """Open a fix's beta
+
+        For a planned or in-progress fix: sets its beta link (`url`, http or https) and emails "ready to try"
+        to every beta tester who may hear, in the same transaction — each tester once ever, so posting again
+        with a new link changes only the link later testers receive (they are told as they join). Refused
+        (422, nothing changed) for another status, a bad link, or a tester whose language lacks the fix's
+        `public_title` without a `news_fallback`. `emails_queued` says how many were queued now.
+        """
+        fix, now = _fix(fix_id), utcnow()
+        try:
+            queued = fix_cases.open_beta(fix, data["url"], now)
+        except fix_cases.FixError as error:
+            db.session.rollback()
+            raise ApiError(422, str(error)) from None
+        return {**present_detail(fix_queue.fix_record(fix, now, _settings())), "emails_queued": queued}

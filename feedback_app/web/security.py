@@ -14,7 +14,7 @@ POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-sr
           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts of the team's domain are not ours
 
-# Respondents' pages carry their credential in the URL (/s/<token>, /u/<token>, /early/<token>): they
+# Respondents' pages carry their credential in the URL (/s/<token>, /u/<token>, /early/<token>, /advise/<token>): they
 # never send a Referer anywhere. Team pages send one to their own origin only ("same-origin"), which
 # Flask-WTF's CSRF check demands over HTTPS and which leaks nothing to other sites.
 RESPONDENT_HEADERS = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
@@ -35,7 +35,7 @@ class NoCookiesForRespondents(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-RESPONDENT_PATHS = ("/s/", "/u/", "/early/")
+RESPONDENT_PATHS = ("/s/", "/u/", "/early/", "/advise/")
 # The API's bearer token is its whole credential: no session there either.
 COOKIELESS_PATHS = RESPONDENT_PATHS + ("/api/",)
 

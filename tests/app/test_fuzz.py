@@ -36,6 +36,7 @@ from surveys.scales.thanks_step import QUESTION, checked_step
 from tests.support.factories import NOW, sent_survey
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
+from triage.loop.advise import advise_token
 from triage.loop.early_access import early_access_token
 from triage.verbatims import classifying
 
@@ -171,7 +172,8 @@ class World:
         customer = invitations[0].customer
         self.tokens = [invitation_token(signed_invitation(invitations[0])),
                        invitation_token(signed_invitation(invitations[3])),
-                       unsubscribe_token(customer.id), early_access_token(fix.id, customer.id)]
+                       unsubscribe_token(customer.id), early_access_token(fix.id, customer.id),
+                       advise_token(fix.id, customer.id)]
         self.plausible = {"score": "7", "comment": "Too slow", "may_contact": "1", "score_only": "1",
                           "title": "Faster export", "cost": "2", "to": "new", "status": "planned",
                           "response": [str(i) for i in response_ids], "fix": str(fix.id), "theme": "",
@@ -185,7 +187,8 @@ class World:
                                "status": "planned", "impact_override": 50, "reason": "Why", "channel": "chat",
                                # a customer's address: activity is only taken for known customers
                                "answered_at": "2026-11-01T10:00:00Z", "email": "p3@example.com",
-                               "occurred_at": "2026-10-01T10:00:00Z", "amount": 12.5, "external_id": "order-1"}
+                               "occurred_at": "2026-10-01T10:00:00Z", "amount": 12.5, "external_id": "order-1",
+                               "url": "https://beta.example.com/"}
         db.session.commit()
         # The ids of every table, so that /fixes/<fix_id> gets fix ids and /triage/<item_id> triage items'.
         self.table_ids = {table.name: [str(row.id) for row in db.session.execute(table.select())]

@@ -19,6 +19,7 @@ from tests.support.factories import NOW, sent_survey
 from tests.support.routes import FROM_EMAILS
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
+from triage.loop.advise import advise_url
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
 
@@ -56,6 +57,7 @@ def emailed_links(app):
         urls.append(survey_url(invitation) + "/thanks")
         urls.append(unsubscribe_url(invitation.customer_id))
     urls.append(early_access_url(fix.id, answered.customer_id))
+    urls.append(advise_url(fix.id, answered.customer_id))
     urls.append(stop_news_url(answered.customer_id))
     return [url.removeprefix(app.config["BASE_URL"]) for url in urls]
 

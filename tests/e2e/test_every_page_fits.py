@@ -30,6 +30,7 @@ from surveys.answering.links import survey_url
 from surveys.asking.services import close_survey
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_token
+from triage.loop.advise import advise_token
 from triage.loop.early_access import early_access_token
 from triage.loop.stop_news import stop_news_token
 from triage.models import Fix, FixLink
@@ -97,6 +98,8 @@ def load(app) -> Demo:
                "user_id": db.session.scalar(select(User.id).where(User.email == LONG_EMAIL)),
                "customer_id": _told_customer(fixes["shipped"])}
         tokens, states = {}, [("fix shipped", language, f"/fixes/{fixes['shipped'].id}") for language in LANGUAGES]
+        states += [("fix planned: its beta and advisers", language, f"/fixes/{fixes['planned'].id}")
+                   for language in LANGUAGES]
         states += [("not found, customer", language, "/customers/2147483647") for language in LANGUAGES]
         for language in LANGUAGES:
             answered, unanswered, closed = (_invitation(s, language, answered=a) for s, a in
@@ -107,6 +110,7 @@ def load(app) -> Demo:
             tokens[("public.unsubscribe_page", language)] = unsubscribe_token(customer)
             tokens[("early_access.ask", language)] = early_access_token(fixes["shipped"].id, customer)
             tokens[("early_access.confirm", language)] = stop_news_token(customer)
+            tokens[("early_access.ask_advice", language)] = advise_token(fixes["planned"].id, customer)
             states += [("survey page, locked", language, survey_url(answered).removeprefix(app.config["BASE_URL"])),
                        ("survey page, closed", language, survey_url(closed).removeprefix(app.config["BASE_URL"])),
                        ("not found, public", language, "/s/not-a-link")]

@@ -21,7 +21,7 @@ from tests.support.gunicorn import gunicorn, self_signed_certificate
 pytestmark = pytest.mark.e2e
 
 EXPIRED = "This form has expired"
-NOT_TEAM_PAGES = ("/s/", "/u/", "/early/", "/api/", "/static/", "/login", "/triage/export.csv")
+NOT_TEAM_PAGES = ("/s/", "/u/", "/early/", "/advise/", "/api/", "/static/", "/login", "/triage/export.csv")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Closing the loop, for real: feedback from several people arrives through the HTTP API, the team groups
-it into fixes, plans one and ships it from the fix page in a real Chromium, and a real SMTP server
-receives exactly the emails it should — once each, in each person's language. Runs on SQLite and PostgreSQL.
+it into fixes, plans one (a customer asks to try it early, another offers advice), opens its beta and ships it
+from the fix page in a real Chromium, and a real SMTP server receives exactly the emails it should — once each,
+in each person's language. Runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from feedback_app.core.extensions import db
 from surveys.models import Customer
 from surveys.people.services import unsubscribe
 from tests.support.html import links
-from triage.models import BetaTester
+from triage.models import BetaTester, FixAdviser
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +54,10 @@ def cli(app, *args) -> str:
     return result.output
 
 
-def early_access_link(message, base: str) -> str:
-    (link,) = [href for href in links(message.get_body(("html",)).get_content()) if href.startswith(base + "/early/")]
+def early_access_link(message, base: str, prefix: str = "/early/") -> str:
+    """The planned email's link to `prefix` (early access, or "/advise/"), from its HTML, and the same in its text."""
+    (link,) = [href for href in links(message.get_body(("html",)).get_content()) if href.startswith(base + prefix)]
+    assert link in message.get_body(("plain",)).get_content()
     return link
 
 
@@ -129,12 +132,43 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     with app.app_context():
         assert len(db.session.scalars(select(BetaTester)).all()) == 1
 
-    # ---- a triager ships it from the fix page, in the browser
+    # Layla offers advice from her email, in Arabic: the page asks first, its button records her once
+    page = browser_context.new_page()
+    page.goto(early_access_link(planned["layla@example.com"], base, "/advise/"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    with app.app_context():
+        assert db.session.scalars(select(FixAdviser)).all() == []
+    page.get_by_role("button", name="نعم، يمكنكم التواصل معي").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("شكرًا لك!")
+    page.close()
+    with app.app_context():
+        assert [(a.fix_id, a.customer_id) for a in db.session.scalars(select(FixAdviser))] == [
+            (pdf["id"], db.session.scalar(select(Customer.id).where(Customer.email == "layla@example.com")))]
+
+    # ---- a triager opens the beta from the fix page, in the browser: Ana, the one tester, hears once
     page = browser_context.new_page()
     page.goto(base + "/login")
     page.get_by_label("Email").fill("tri@example.com")
     page.get_by_label("Password").fill("long-enough-password")
     page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/fixes/{pdf['id']}")
+    expect(page.locator("#advisers")).to_contain_text("layla@example.com")
+    expect(page.locator("#advisers a[href='mailto:?bcc=layla@example.com']")).to_have_count(1)
+    page.get_by_label("Beta link").fill("https://beta.example.com/pdf")
+    page.get_by_role("button", name="Open the beta").click()
+    expect(page.locator("#beta")).to_contain_text("told the beta is ready")
+    before = len(smtp.messages)
+    assert cli(app, "mail", "deliver").strip().splitlines()[-1] == "1 sent, 0 to retry later, 0 failed."
+    ready = inbox_since(smtp, before)
+    assert list(ready) == ["ana@example.com"]
+    assert "https://beta.example.com/pdf" in ready["ana@example.com"].get_body(("plain",)).get_content()
+    assert str(ready["ana@example.com"]["Subject"]) == "Ready to try: Finish large PDF exports"
+    # opened again with another link (API): nobody hears twice
+    status, body = call(base, "POST", f"/api/v1/fixes/{pdf['id']}/beta", token, {"url": "https://beta2.example.com/"})
+    assert status == 200 and body["emails_queued"] == 0 and body["beta_url"] == "https://beta2.example.com/"
+    assert cli(app, "mail", "deliver").strip().splitlines()[-1] == "0 sent, 0 to retry later, 0 failed."
+
+    # ---- the triager ships it from the fix page
     page.goto(f"{base}/fixes/{pdf['id']}")
     expect(page.locator("#loop")).to_contain_text("ana@example.com")
     page.get_by_label("Release note in English").fill("Large PDF exports now finish in seconds.")

@@ -14,6 +14,8 @@ PUBLIC = {
     "public.unsubscribe": "the customer's signed unsubscribe link is the credential (RFC 8058 one-click too)",
     "early_access.ask": "the customer's signed early-access link is the credential",
     "early_access.accept": "the customer's signed early-access link is the credential",
+    "early_access.ask_advice": "the customer's signed advice link is the credential",
+    "early_access.offer_advice": "the customer's signed advice link is the credential",
     "early_access.confirm": "the customer's signed stop-fix-news link is the credential",
     "early_access.stop": "the customer's signed stop-fix-news link is the credential (RFC 8058 one-click too)",
     "static": "stylesheets and scripts, the same for everyone",
@@ -26,7 +28,7 @@ PUBLIC = {
 FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "public.answer_thanks",
                "public.unsubscribe_page",
                "public.unsubscribe", "early_access.ask", "early_access.accept", "early_access.confirm",
-               "early_access.stop"}
+               "early_access.stop", "early_access.ask_advice", "early_access.offer_advice"}
 
 # endpoint → why a viewer (read-only role) may still send it something other than GET
 WRITES_FOR_EVERY_MEMBER = {

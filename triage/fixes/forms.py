@@ -16,6 +16,7 @@ from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from triage.classification.types import problem_types
 from triage.fixes.services import TEXT_MAX, TITLE_MAX, FixError, PraiseRefused
+from triage.loop.beta_rules import BETA_URL_MAX
 from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES
 
@@ -114,6 +115,12 @@ class LinkForm(FlaskForm):
     def validate_cost(self, field):
         if self.to.data == "new" and field.data not in {str(choice.value) for choice in COST_CHOICES}:
             raise ValidationError(_l("Cost is a whole number from 1 (trivial) to 5 (very large)."))
+
+
+class BetaForm(FlaskForm):
+    """The beta's link: its shape is checked by the use case (triage.loop.beta_rules), here only its length."""
+    url = StringField(_l("Beta link"), validators=[DataRequired(), Length(max=BETA_URL_MAX)],
+                      description=_l("An http:// or https:// address where beta testers can try the change."))
 
 
 class OverrideForm(FlaskForm):

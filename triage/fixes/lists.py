@@ -1,5 +1,5 @@
 """One fix's long lists, a page at a time: its linked verbatims, the impact breakdown per person, who
-was told, its beta testers, and the ids the API lists. Keyset pagination: each page starts after the
+was told, its beta testers and advisers, and the ids the API lists. Keyset pagination: each page starts after the
 last row of the one before (a cursor), on an order an index serves, so a page costs the same on the
 first page of a small fix and deep in the biggest one. Read only."""
 from __future__ import annotations
@@ -17,7 +17,8 @@ from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, parse_respondent_key, respondent_customer_id
 from triage.fixes import grid
 from triage.fixes.tables import FixNews, FixRespondent
-from triage.models import BetaTester, Fix, FixLink, TriageItem
+from triage.loop import beta
+from triage.models import BetaTester, Fix, FixAdviser, FixLink, TriageItem
 
 PAGE = 50         # rows of a list on the fix page
 API_PAGE = 100    # rows of a list in the API's answer for one fix
@@ -163,16 +164,40 @@ def told_count(fix: Fix) -> int:
 
 def beta_testers(fix: Fix, after: str | None = None, limit: int = PAGE) -> Page:
     """Who asked to try it early, first asked first, with their customer record."""
-    query = (select(BetaTester, Customer).join(Customer, Customer.id == BetaTester.customer_id)
-             .where(BetaTester.fix_id == fix.id))
+    return _signed_up(BetaTester, fix, after, limit)
+
+
+def beta_tester_count(fix: Fix) -> int:
+    return _signed_up_count(BetaTester, fix)
+
+
+def advisers(fix: Fix, after: str | None = None, limit: int = PAGE) -> Page:
+    """Who offered to advise the team on it ("Would you advise us?"), first offered first, with their record."""
+    return _signed_up(FixAdviser, fix, after, limit)
+
+
+def adviser_count(fix: Fix) -> int:
+    return _signed_up_count(FixAdviser, fix)
+
+
+def _signed_up(model: type[BetaTester] | type[FixAdviser], fix: Fix, after: str | None, limit: int) -> Page:
+    """The rows of one of the customer's answers to a fix's news (beta testers, advisers) as (row, customer),
+    on (created_at, customer_id): each page starts after the one before's last row."""
+    query = (select(model, Customer).join(Customer, Customer.id == model.customer_id).where(model.fix_id == fix.id))
     start = _split(after, lambda moment, cid: (_moment(moment), _whole(cid)))
     if start:
-        query = query.where(or_(BetaTester.created_at > start[0],
-                                and_(BetaTester.created_at == start[0], BetaTester.customer_id > start[1])))
-    rows = db.session.execute(query.order_by(BetaTester.created_at, BetaTester.customer_id).limit(limit + 1)).all()
+        query = query.where(or_(model.created_at > start[0],
+                                and_(model.created_at == start[0], model.customer_id > start[1])))
+    rows = db.session.execute(query.order_by(model.created_at, model.customer_id).limit(limit + 1)).all()
     page = _page(rows, limit, lambda row: f"{row[0].created_at.isoformat()}_{row[0].customer_id}")
     return Page([tuple(row) for row in page.rows], page.next)
 
 
-def beta_tester_count(fix: Fix) -> int:
-    return db.session.scalar(select(func.count()).select_from(BetaTester).where(BetaTester.fix_id == fix.id))
+def _signed_up_count(model: type[BetaTester] | type[FixAdviser], fix: Fix) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(model.fix_id == fix.id))
+
+
+def told_beta_ready(fix: Fix, page: Page) -> dict[int, str]:
+    """The beta testers of a page the "ready to try" email was queued for, and its delivery status (customer
+    id → outbox status; one query for the page)."""
+    return beta.ready_deliveries(fix.id, [customer.id for _, customer in page.rows]) if page.rows else {}

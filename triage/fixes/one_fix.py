@@ -1,9 +1,10 @@
 """One fix's page: its evidence, impact and loop, and the forms that edit it, override its impact, write what
-customers read in each language, move its status and link or unlink a verbatim (routes of the `fixes`
-blueprint)."""
+customers read in each language, move its status, open its beta and link or unlink a verbatim (routes of the
+`fixes` blueprint)."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
+from urllib.parse import quote
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,10 +19,12 @@ from feedback_app.web.forms import ConfirmForm
 from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, refusal, set_type_choices
+from triage.fixes.forms import (BetaForm, FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, refusal,
+                                set_type_choices)
 from triage.fixes.queue import linked_verbatims
 from triage.fixes.services import FixChange
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
+from triage.loop.beta_rules import BetaUrlError, check_beta_url
 from triage.loop.news import Plan, speakers
 from triage.loop.policy import LOOP_EVENTS, STATUSES, TRANSITIONS
 from triage.models import Fix
@@ -34,7 +37,7 @@ def show(fix_id: int):
 
 def _render_show(fix: Fix, status_code: int = 200, **forms):
     settings = queue_settings()
-    at = fix_queries.Cursors(*(request.args.get(name) for name in ("linked", "people", "told", "testers")))
+    at = fix_queries.Cursors(*(request.args.get(name) for name in ("linked", "people", "told", "testers", "advisers")))
     page = fix_queries.fix_page(fix, utcnow(), settings, at)
     edit_form = forms.get("edit_form") or FixFieldsForm(formdata=None, data={
         "title": fix.title, "description": fix.description, "type": fix.type_key or "", "cost": fix.cost})
@@ -50,7 +53,16 @@ def _render_show(fix: Fix, status_code: int = 200, **forms):
                                outlook["missing"] for outlook in news.values())),
                            edit_form=edit_form, override_form=override_form, texts_form=texts_form,
                            status_form=StatusForm(formdata=None), confirm_form=ConfirmForm(),
+                           beta_form=forms.get("beta_form") or BetaForm(formdata=None, data={"url": fix.beta_url}),
+                           mailto=mailto,
                            policy=settings.policy, value_attribute=settings.value_attribute, at=at), status_code
+
+
+def mailto(addresses: Iterable[str], bcc: bool = False) -> str:
+    """A mailto: link the team's own mail program opens: one person, or everyone of a list in Bcc (so no
+    customer sees another's address)."""
+    joined = ",".join(quote(address, safe="@") for address in addresses)
+    return f"mailto:?bcc={joined}" if bcc else f"mailto:{joined}"
 
 
 def _texts_data(fix: Fix) -> dict:
@@ -201,4 +213,27 @@ def unlink(fix_id: int, response_id: int):
     if ConfirmForm().validate_on_submit():
         fix_cases.unlink_verbatim(fix, response_id, utcnow())
         flash(_("Verbatim unlinked."), "success")
+    return _to_show(fix)
+
+
+@fixes.post("/<int:fix_id>/beta")
+@role_required("triager")
+def open_beta(fix_id: int):
+    fix = db.get_or_404(Fix, fix_id)
+    form = BetaForm()
+    if not form.validate_on_submit():
+        return _render_show(fix, 400, beta_form=form)
+    try:
+        check_beta_url(form.url.data)  # said here in the team's language; the use case checks it again
+        queued = fix_cases.open_beta(fix, form.url.data, utcnow())
+    except BetaUrlError:
+        form.url.errors = [_("The beta link must be an http:// or https:// address, e.g. https://beta.example.com/.")]
+        return _render_show(fix, 400, beta_form=form)
+    except fix_cases.NewsRefused as refused:
+        flash(_refused(refused), "error")
+    except fix_cases.FixError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The beta is open. %(count)d emails queued (each beta tester is told once).", count=queued),
+              "success")
     return _to_show(fix)

@@ -3,7 +3,7 @@ a verbatim supports, and the triage list's "link to a fix" forms. Nothing here w
 change fixes are beside it in triage.fixes.services; the ranked queue is triage.fixes.queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -84,6 +84,7 @@ class Cursors:
     people: str | None = None
     told: str | None = None
     testers: str | None = None
+    advisers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,17 @@ class FixPage:
     beta_testers: fix_lists.Page
     beta_tester_count: int
     override_by: str | None
+    beta_ready: dict[int, str] = field(default_factory=dict)  # testers of the page told the beta is ready: status
+    advisers: fix_lists.Page = fix_lists.Page([], None)
+    adviser_count: int = 0
 
 
 def fix_page(fix: Fix, now: datetime, settings: Settings, at: Cursors = Cursors()) -> FixPage:
     where = placed(fix, now, settings, people=0)
     people = fix_lists.people(fix, evidence.read_basis().reference, now, settings.policy.half_life_days, at.people)
+    testers = fix_lists.beta_testers(fix, at.testers)
     return FixPage(where, people, fix_lists.linked(fix, at.linked), suggestions(fix),
                    fix_lists.told(fix, at.told), fix_lists.told_count(fix),
-                   fix_lists.beta_testers(fix, at.testers), fix_lists.beta_tester_count(fix), user_email(fix.override_by))
+                   testers, fix_lists.beta_tester_count(fix), user_email(fix.override_by),
+                   fix_lists.told_beta_ready(fix, testers), fix_lists.advisers(fix, at.advisers),
+                   fix_lists.adviser_count(fix))

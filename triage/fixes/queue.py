@@ -184,6 +184,7 @@ class FixRecord:
     people: fix_lists.Page
     told: fix_lists.Page
     beta_testers: fix_lists.Page
+    advisers: fix_lists.Page
 
 
 def fix_record(fix: Fix, now: datetime, settings: Settings = Settings(), limit: int = fix_lists.API_PAGE) -> FixRecord:
@@ -191,4 +192,4 @@ def fix_record(fix: Fix, now: datetime, settings: Settings = Settings(), limit: 
     people = fix_lists.people(fix, evidence.read_basis().reference, now, settings.policy.half_life_days, limit=limit)
     where = replace(where, impact=replace(where.impact, contributions=tuple(p.contribution for p in people.rows)))
     return FixRecord(where, fix_lists.response_ids(fix, limit=limit), people, fix_lists.told(fix, limit=limit),
-                     fix_lists.beta_testers(fix, limit=limit))
+                     fix_lists.beta_testers(fix, limit=limit), fix_lists.advisers(fix, limit=limit))

@@ -1,5 +1,5 @@
 """Use cases that change a fix: create it, link and unlink its evidence, edit what the team owns about it
-(one FixChange), move its status and tell the respondents, record an early-access request. Each public
+(one FixChange), move its status and tell the respondents, open its beta and tell its testers. Each public
 function is one use case and owns its one commit. The reads beside them are triage.fixes.queries and
 triage.fixes.queue; the decisions (impact, quadrant, rank, who is told) are made by the pure
 triage.fixes.grid and triage.loop.policy; this module gathers the facts and stores the outcome.
@@ -22,7 +22,9 @@ from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_
 from triage.fixes.audience import Audience, audience
 from triage.fixes.queue import Linked
 from triage.fixes.tables import FixNews
-from triage.loop import news, policy, reach
+from triage.loop import beta, news, policy, reach
+from triage.loop.beta_rules import BetaUrlError, check_beta_url
+from triage.loop.advise import advise_url
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
 from triage.models import Fix, FixLink, TriageItem
@@ -302,11 +304,36 @@ def _tell_respondents(fix: Fix, readers: Audience, plan: news.Plan, now: datetim
         stop = stop_news_url(customer_id)
         context = {"customer": readers.customers[customer_id], "title": fix.public_titles[locale],
                    "release_note": (fix.release_notes or {}).get(locale, ""), "quote": quotes[customer_id],
-                   "unsubscribe_url": stop, "beta_url": early_access_url(fix.id, customer_id)}
+                   "unsubscribe_url": stop, "beta_url": early_access_url(fix.id, customer_id),
+                   "advise_url": advise_url(fix.id, customer_id)}
         headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         key = policy.loop_email_key(readers.event, fix.id, customer_id)
         if enqueue_email(key, template, person.email, locale, context, now, headers):
             queued += 1
             email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
             db.session.add(FixNews(fix_id=fix.id, email_id=email_id))
+    return queued
+
+
+# ---------------------------------------------------------------- the beta
+
+def open_beta(fix: Fix, url: str, now: datetime) -> int:
+    """Open (or move) a planned fix's beta at `url` and queue the "ready to try" email to every beta tester
+    who may hear and was not told yet, in the same transaction — each tester once ever (the outbox's key
+    fix-beta-ready:<fix>:<customer>), so opening again only changes the link later emails carry. Refused
+    whole, with nothing changed, for a bad link, a fix not planned or in progress, or a tester whose language
+    lacks the fix's public title (with no fallback). Returns the emails queued now."""
+    try:
+        url = check_beta_url(url)
+    except BetaUrlError as error:
+        raise FixError(str(error)) from None
+    if fix.status not in ("planned", "in_progress"):
+        raise FixError(f"Only a planned or in-progress fix can open a beta; this one is {fix.status}.")
+    testers = beta.untold(fix)
+    planned = beta.plan(fix, testers)
+    if planned.refused:
+        raise NewsRefused(planned, fix.news_fallback)
+    fix.beta_url, fix.beta_opened_at, fix.updated_at = url, fix.beta_opened_at or now, now
+    queued = beta.queue_ready(fix, testers, planned, now)
+    db.session.commit()
     return queued

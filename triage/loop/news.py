@@ -15,7 +15,7 @@ from feedback_app.core.languages import ENGLISH_NAMES, LOCALES
 
 TITLE, NOTE = "title", "release note"
 # What each event's email shows the customer besides its translated wording.
-NEEDED = {"fix-planned": (TITLE,), "fix-shipped": (TITLE, NOTE)}
+NEEDED = {"fix-planned": (TITLE,), "fix-shipped": (TITLE, NOTE), "fix-beta-ready": (TITLE,)}
 PUBLIC_TITLE_MAX = 200
 NOTE_MAX = 10_000
 QUOTE_MAX = 160  # characters of a customer's own words quoted back to them

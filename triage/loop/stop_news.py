@@ -20,7 +20,7 @@ from feedback_app.core.languages import best_locale
 from feedback_app.core.links import LinkSigning, SignedLinks, is_id
 from feedback_app.core.sql import insert_ignoring_conflicts
 from surveys.models import Customer
-from triage.loop.early_access import early_access
+from triage.loop.public import early_access
 from triage.models import FixNewsStop
 
 STOP_NEWS = "fix-news-stop"

@@ -88,7 +88,7 @@ class ExportedFix(ma.Schema):
 class ExportedNews(ma.Schema):
     fix_id = fields.Integer()
     title = fields.String(allow_none=True)
-    event = fields.String(metadata={"description": "fix-planned or fix-shipped"})
+    event = fields.String(metadata={"description": "fix-planned, fix-shipped or fix-beta-ready"})
     status = fields.String(metadata={"description": "The email's outbox status"})
     queued_at = fields.String()
     sent_at = fields.String(allow_none=True)
@@ -98,6 +98,12 @@ class ExportedBetaTester(ma.Schema):
     fix_id = fields.Integer()
     title = fields.String()
     asked_at = fields.String()
+
+
+class ExportedAdviser(ma.Schema):
+    fix_id = fields.Integer()
+    title = fields.String()
+    offered_at = fields.String()
 
 
 class ExportedEmail(ma.Schema):
@@ -132,6 +138,8 @@ class CustomerExport(ma.Schema):
     fixes_supported = fields.List(fields.Nested(ExportedFix))
     fixes_told = fields.List(fields.Nested(ExportedNews))
     beta_tester = fields.List(fields.Nested(ExportedBetaTester))
+    adviser = fields.List(fields.Nested(ExportedAdviser), metadata={
+        "description": "The fixes they offered to advise the team on"})
     emails = fields.List(fields.Nested(ExportedEmail))
     activity = fields.List(fields.Nested(ExportedActivity), metadata={"description": "What they did, oldest first"})
     stage_history = fields.List(fields.Nested(ExportedStageChange))

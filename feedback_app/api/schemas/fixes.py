@@ -9,6 +9,7 @@ from feedback_app.api.schemas.common import ID_RANGE, TYPE_KEY_MAX, JsonBoolean,
 from feedback_app.core.languages import LOCALES
 from triage.fixes.grid import QUADRANTS
 from triage.fixes.services import TEXT_MAX, TITLE_MAX
+from triage.loop.beta_rules import BETA_URL_MAX
 from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES
 
@@ -110,12 +111,20 @@ class BetaTester(ma.Schema):
     asked_at = fields.String()
 
 
+class Adviser(ma.Schema):
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    locale = fields.String()
+    offered_at = fields.String()
+
+
 class FixLists(ma.Schema):
     """Where each list of a fix goes on: the URL of its next page, or null on its last."""
     response_ids = fields.String(allow_none=True)
     contributions = fields.String(allow_none=True)
     told = fields.String(allow_none=True)
     beta_testers = fields.String(allow_none=True)
+    advisers = fields.String(allow_none=True)
 
 
 class FixDetail(FixItem):
@@ -129,6 +138,10 @@ class FixDetail(FixItem):
     impact_breakdown = fields.Nested(ImpactBreakdown)
     told = fields.List(fields.Nested(Told), metadata={"description": "Oldest first, the first page of them"})
     beta_testers = fields.List(fields.Nested(BetaTester), metadata={"description": "The first page of them"})
+    advisers = fields.List(fields.Nested(Adviser), metadata={
+        "description": "Who offered to advise the team (\"Would you advise us?\"), the first page of them"})
+    beta_url = fields.String(allow_none=True, metadata={"description": "The beta testers' link; null: no beta"})
+    beta_opened_at = fields.String(allow_none=True)
     next = fields.Nested(FixLists, metadata={"description": "The next page of each list (GET it), or null"})
     created_at = fields.String()
     updated_at = fields.String()
@@ -161,6 +174,16 @@ class ToldPage(ma.Schema):
 class BetaTesterPage(ma.Schema):
     beta_testers = fields.List(fields.Nested(BetaTester))
     next = fields.String(allow_none=True)
+
+
+class AdviserPage(ma.Schema):
+    advisers = fields.List(fields.Nested(Adviser))
+    next = fields.String(allow_none=True)
+
+
+class BetaIn(Request):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=BETA_URL_MAX), metadata={
+        "description": "Where beta testers try the change: an http:// or https:// address"})
 
 
 class FixPatch(Request):

@@ -138,9 +138,10 @@ def test_the_page_shows_everything_about_them_newest_first(app, client):
     assert "NPS · unhappy" in feedback  # 2 of 0–10
     assert "Contacted by triager@example.com" in html
     assert "not answered" in html and "Spring NPS" in html
-    # In numbers: two invitations, one answer, one feedback, one call, two news, one early-access request.
+    # In numbers: two invitations, one answer, one feedback, one call, two news, one early-access request, no
+    # offer of advice.
     numbers = html[html.index('id="summary"'):html.index('id="fixes"')]
-    assert re.findall(r"<dd>(\d+)</dd>", numbers) == ["2", "1", "1", "1", "2", "1"]
+    assert re.findall(r"<dd>(\d+)</dd>", numbers) == ["2", "1", "1", "1", "2", "1", "0"]
     fixes_part = html[html.index('id="fixes"'):html.index('id="timeline"')]
     assert "Faster exports" in fixes_part and "2 verbatims" in fixes_part and "shipped" in fixes_part
 

@@ -37,6 +37,7 @@ from triage.fixes import queue as fix_queue
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop import follow_up
+from triage.loop.advise import record_advice
 from triage.loop.early_access import record_early_access
 from triage.models import (
     BetaTester,
@@ -109,6 +110,7 @@ def customer_everywhere(app) -> Story:
                                          release_note="Exports of any size now finish."))
     fixes.change_status(fix, "planned", NOW, tell_planned=True)
     record_early_access(fix.id, theirs.customer_id, NOW)
+    record_advice(fix.id, theirs.customer_id, NOW)
     fixes.change_status(fix, "in_progress", NOW)
     fixes.change_status(fix, "shipped", NOW)
     create_user("triager@example.com", "long-enough-password", "triager")
@@ -171,6 +173,8 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(app):
     assert [(n["fix_id"], n["event"], n["status"]) for n in data["fixes_told"]] == [
         (story.fix_id, "fix-planned", "sent"), (story.fix_id, "fix-shipped", "sent")]
     assert [(b["fix_id"], b["title"]) for b in data["beta_tester"]] == [(story.fix_id, "Faster exports")]
+    assert data["adviser"] == [{"fix_id": story.fix_id, "title": "Faster exports",
+                                "offered_at": "2026-11-23T12:00:00+00:00"}]
     assert [(e["template"], e["status"]) for e in data["emails"]] == [
         ("survey_invitation", "sent"), ("fix_planned", "sent"), ("fix_shipped", "sent")]
     assert all(e["subject"] and e["text"] for e in data["emails"])
@@ -200,7 +204,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
     assert report.removed == {"customer": 1, "invitations": 1, "answers": 2, "thanks_answers": 1, "triage_records": 2,
                               "training_examples": 2, "encoder_vectors": 2,
                               "model_versions": report.removed["model_versions"],
-                              "fix_links_merged": 1, "beta_tester_records": 1, "emails": 3, "team_emails": 1,
+                              "fix_links_merged": 1, "beta_tester_records": 1, "adviser_records": 1, "emails": 3, "team_emails": 1,
                               "activities": 1, "stage_changes": 1, "win_back_emails": 0, "save_outcomes": 0,
                               "customer_values": 0, "webhook_events": 0}
     assert report.removed["model_versions"] >= 1 and report.model_withdrawn and report.files_cleared

@@ -29,7 +29,7 @@ def test_a_lost_team_member_keeps_the_team_navigation(admin):
         assert "هذه الصفحة غير موجودة" in page and "العودة إلى لوحة المعلومات" in page
 
 
-@pytest.mark.parametrize("path", ["/s/not-a-link", "/u/not-a-link", "/early/not-a-link"])
+@pytest.mark.parametrize("path", ["/s/not-a-link", "/u/not-a-link", "/early/not-a-link", "/advise/not-a-link"])
 def test_a_customer_link_keeps_the_public_page_even_for_a_signed_in_member(admin, path):
     reply = admin.get(path)
     page = reply.get_data(as_text=True)

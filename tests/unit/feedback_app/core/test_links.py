@@ -1,6 +1,7 @@
 from feedback_app.core.links import LinkSigning
 from surveys.answering.links import INVITATION, SignedInvitation, invitation_id, invitation_token, read_invitation
 from surveys.people.links import unsubscribe_token, unsubscribing_customer_id
+from triage.loop.advise import advise_token, read_advise
 from triage.loop.early_access import early_access_token, read_early_access
 
 INVITATION_ = SignedInvitation(42, 3, "csat", "ar")
@@ -29,6 +30,10 @@ def test_a_token_for_one_purpose_is_useless_for_another():
     assert read_early_access(unsubscribe_token(7, links), links) is None
     assert unsubscribing_customer_id(early_access_token(5, 7, links), links) is None
     assert read_early_access(early_access_token(5, 7, links), links) == (5, 7)
+    # "Would you advise us?" carries the same payload as "try it early", signed for its own purpose.
+    assert read_advise(early_access_token(5, 7, links), links) is None
+    assert read_early_access(advise_token(5, 7, links), links) is None
+    assert read_advise(advise_token(5, 7, links), links) == (5, 7)
 
 
 def test_a_signed_payload_of_the_wrong_shape_is_refused():
