@@ -3,8 +3,8 @@
 The link: a fix id and a customer id signed for the purpose "early-access" (feedback_app.core.links), a
 purpose every link already emailed carries, so it never changes. Like the survey page, a GET never writes
 (mail scanners open every link): the page asks, and its button POSTs. The signed link is the only
-credential, so there is no cookie and no CSRF token. Once the fix has shipped, the page says so in the
-customer's language instead of offering early access.
+credential, so there is no cookie and no CSRF token. Once the fix has shipped (or the team decided not to make
+it), the page says so in the customer's language instead of offering early access.
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def _page(fix: Fix, customer: Customer, token: str, done: bool):
     shipped, it says so instead of offering early access."""
     title = public_title(fix, customer)
     return render_template("triage/public/early_access.html", title=title, token=token, done=done,
-                           shipped=fix.status == "shipped")
+                           shipped=fix.status == "shipped", dropped=fix.status == "wont_do")
 
 
 def record_early_access(fix_id: int, customer_id: int, now: datetime) -> bool:
@@ -95,7 +95,7 @@ def ask(token: str):
 @early_access.post("/early/<token>")
 def accept(token: str):
     fix, customer = fix_and_customer(EARLY_ACCESS, token)
-    if fix.status == "shipped":  # nothing to try early: a late click (or a scanner's POST) records nothing
+    if fix.status in ("shipped", "wont_do"):  # nothing to try early: a late click (or a scanner's POST) records nothing
         return _page(fix, customer, token, done=False)
     record_early_access(fix.id, customer.id, utcnow())
     return _page(fix, customer, token, done=True)

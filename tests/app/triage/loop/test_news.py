@@ -22,7 +22,7 @@ from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
-from triage.models import Fix, FixNewsStop
+from triage.models import BetaTester, Fix, FixNewsStop
 
 PEOPLE = (("ana@example.com", "Ana", "en"), ("badr@example.com", "بدر", "ar"), ("sara@example.com", "سارا", "fa"))
 SAID = {"ana@example.com": "the export stops half way", "badr@example.com": "التصدير يتوقف في المنتصف",
@@ -131,6 +131,15 @@ def test_the_early_access_link_says_the_fix_has_shipped_in_the_customers_languag
     page = client.get(path).get_data(as_text=True)
     assert "منتشر شد" in page and "خروجی کامل" in page and "BUG-812" not in page and "<button" not in page
     assert "منتشر شد" in client.post(path).get_data(as_text=True)
+
+
+def test_the_early_access_link_of_a_fix_the_team_will_not_make_says_so_and_records_nothing(app, client):
+    fix = linked_fix(app, public_titles=TITLES, release_notes=NOTES)
+    path = early_access_url(fix.id, customer_id("sara@example.com")).removeprefix(app.config["BASE_URL"])
+    fixes.change_status(fix, "wont_do", NOW)
+    page = client.post(path).get_data(as_text=True)
+    assert "تصمیم گرفتیم این تغییر را انجام ندهیم" in page and "<button" not in page
+    assert db.session.scalar(select(func.count()).select_from(BetaTester)) == 0
 
 
 LATIN = re.compile(r"[A-Za-z]")
