@@ -15,6 +15,8 @@ PUBLIC = {
     "early_access.accept": "the customer's signed early-access link is the credential",
     "early_access.confirm": "the customer's signed stop-fix-news link is the credential",
     "early_access.stop": "the customer's signed stop-fix-news link is the credential (RFC 8058 one-click too)",
+    "advocate.ask_page": "the customer's signed advocacy link is the credential",
+    "advocate.answer": "the customer's signed advocacy link is the credential",
     "static": "stylesheets and scripts, the same for everyone",
     "api.openapi_json": "the API's description, so a client can be generated before it has a token",
     "brand.logo": "the team's logo, shown on every public page and email",
@@ -24,7 +26,7 @@ PUBLIC = {
 # Public routes that customers (and the mail scanners in front of them) open from an email.
 FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "public.unsubscribe_page",
                "public.unsubscribe", "early_access.ask", "early_access.accept", "early_access.confirm",
-               "early_access.stop"}
+               "early_access.stop", "advocate.ask_page", "advocate.answer"}
 
 # endpoint → why a viewer (read-only role) may still send it something other than GET
 WRITES_FOR_EVERY_MEMBER = {

@@ -1,0 +1,62 @@
+"""The customer's side of an ask: /advocate/<token>, opened from the email.
+
+Like every link we email, a GET never writes (mail scanners open every link): the page, in the customer's
+language, offers the team's link as a button that POSTs — recorded as "went", then a 303 to the team's link —
+and "No thanks", recorded as "declined". The signed link is the only credential (no cookie, no CSRF token); a
+forged one is a 404. When the team has switched asking off (or its link is no longer one we send people to), the
+page thanks them and sends them nowhere.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request
+
+from advocacy.links import read_ask_token
+from advocacy.models import AdvocacyAsk
+from advocacy.outcomes import record_outcome
+from advocacy.policy import DECLINED, OUTCOMES, WENT
+from advocacy.setting import current_ask
+from feedback_app.core.clock import utcnow
+from feedback_app.core.extensions import db
+from feedback_app.core.i18n import use_locale
+from feedback_app.core.languages import best_locale
+from surveys.models import Customer
+
+advocate = Blueprint("advocate", __name__)
+
+
+def _ask_of(token: str) -> AdvocacyAsk:
+    ask_id = read_ask_token(token)
+    ask = db.session.get(AdvocacyAsk, ask_id) if ask_id else None
+    if ask is None:
+        abort(404)
+    customer = db.session.get(Customer, ask.customer_id)
+    use_locale(best_locale(customer.locale if customer else None))
+    return ask
+
+
+def _page(token: str, kind: str, shown: str, status: int = 200):
+    """shown: ask (the buttons), declined (we will not ask again), closed (asking is off: thanks only)."""
+    return render_template("advocacy/ask.html", token=token, kind=kind, shown=shown), status
+
+
+@advocate.get("/advocate/<token>")
+def ask_page(token: str):
+    ask = _ask_of(token)
+    setting = current_ask()
+    # Worded for what the button leads to now (the team may have changed it since the email).
+    return _page(token, setting.kind if setting.is_on else ask.kind, "ask" if setting.is_on else "closed")
+
+
+@advocate.post("/advocate/<token>")
+def answer(token: str):
+    ask = _ask_of(token)
+    setting = current_ask()
+    clicked = request.form.get("choice")
+    if clicked not in OUTCOMES:  # not one of the page's buttons: the page again, nothing recorded
+        return _page(token, setting.kind if setting.is_on else ask.kind, "ask" if setting.is_on else "closed", 400)
+    if clicked == WENT and not setting.is_on:
+        return _page(token, ask.kind, "closed")  # nowhere to go: nothing happened, nothing is recorded
+    outcome = record_outcome(ask.id, clicked, utcnow())
+    if clicked == WENT:
+        return redirect(setting.url, code=303)
+    return _page(token, ask.kind, "declined" if outcome == DECLINED else "closed")
