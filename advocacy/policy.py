@@ -13,6 +13,7 @@ answer is a promise to advocate; a satisfied CSAT or an easy CES is about one mo
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -93,9 +94,30 @@ def link_problem(url: str | None) -> str | None:
         return "host"
     if parts.scheme.lower() not in ("http", "https"):
         return "scheme"
-    if not parts.hostname:
+    if not parts.hostname or link_origin(url) is None:
         return "host"
     return None
+
+
+HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
+
+
+def link_origin(url: str) -> str | None:
+    """scheme://host[:port] of a link, its host in ASCII (IDNA): what the ask page's policy must allow its form to
+    lead to (a browser enforces form-action on the redirect too). None when the host is not a plain name or IP
+    address — nothing else may reach a header."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        port = parts.port
+    except (ValueError, UnicodeError):
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if not HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
 
 
 # ---------------------------------------------------------------- outcomes

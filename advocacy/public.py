@@ -13,12 +13,13 @@ from flask import Blueprint, abort, redirect, render_template, request
 from advocacy.links import read_ask_token
 from advocacy.models import AdvocacyAsk
 from advocacy.outcomes import record_outcome
-from advocacy.policy import DECLINED, OUTCOMES, WENT
+from advocacy.policy import DECLINED, OUTCOMES, WENT, link_origin
 from advocacy.setting import current_ask
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
 from feedback_app.core.languages import best_locale
+from feedback_app.web.security import POLICY
 from surveys.models import Customer
 
 advocate = Blueprint("advocate", __name__)
@@ -34,9 +35,16 @@ def _ask_of(token: str) -> AdvocacyAsk:
     return ask
 
 
-def _page(token: str, kind: str, shown: str, status: int = 200):
-    """shown: ask (the buttons), declined (we will not ask again), closed (asking is off: thanks only)."""
-    return render_template("advocacy/ask.html", token=token, kind=kind, shown=shown), status
+def _page(token: str, kind: str, shown: str, status: int = 200, leads_to: str | None = None):
+    """shown: ask (the buttons), declined (we will not ask again), closed (asking is off: thanks only).
+    `leads_to`: the team's link, whose origin the page's policy lets its form reach — browsers hold a form's
+    redirect to form-action too, and ours is 'self' everywhere else."""
+    page = render_template("advocacy/ask.html", token=token, kind=kind, shown=shown)
+    origin = link_origin(leads_to) if leads_to else None
+    if origin is None:
+        return page, status
+    return page, status, {"Content-Security-Policy": POLICY.replace("form-action 'self'",
+                                                                    f"form-action 'self' {origin}")}
 
 
 @advocate.get("/advocate/<token>")
@@ -44,7 +52,9 @@ def ask_page(token: str):
     ask = _ask_of(token)
     setting = current_ask()
     # Worded for what the button leads to now (the team may have changed it since the email).
-    return _page(token, setting.kind if setting.is_on else ask.kind, "ask" if setting.is_on else "closed")
+    if not setting.is_on:
+        return _page(token, ask.kind, "closed")
+    return _page(token, setting.kind, "ask", leads_to=setting.url)
 
 
 @advocate.post("/advocate/<token>")
@@ -53,7 +63,9 @@ def answer(token: str):
     setting = current_ask()
     clicked = request.form.get("choice")
     if clicked not in OUTCOMES:  # not one of the page's buttons: the page again, nothing recorded
-        return _page(token, setting.kind if setting.is_on else ask.kind, "ask" if setting.is_on else "closed", 400)
+        if not setting.is_on:
+            return _page(token, ask.kind, "closed", 400)
+        return _page(token, setting.kind, "ask", 400, leads_to=setting.url)
     if clicked == WENT and not setting.is_on:
         return _page(token, ask.kind, "closed")  # nowhere to go: nothing happened, nothing is recorded
     outcome = record_outcome(ask.id, clicked, utcnow())

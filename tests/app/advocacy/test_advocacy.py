@@ -173,6 +173,15 @@ def test_opening_the_link_writes_nothing_and_is_in_their_language(app, client, a
     assert all(ask.outcome is None for ask in asks().values())
 
 
+def test_the_pages_policy_lets_its_form_lead_to_the_teams_site_only(app, client, asked):
+    # Browsers hold a form's redirect to form-action: the team's origin is allowed beside our own, nothing more.
+    policy = client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
+    assert "form-action 'self' https://reviews.example;" in policy + ";" and "script-src 'self'" in policy
+    switch_off(NOW)
+    assert "form-action 'self'" in client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
+    assert "reviews.example" not in client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
+
+
 def test_going_is_recorded_and_leads_to_the_teams_link(app, client, asked):
     reply = client.post(path_of(asked["ana@example.com"]), data={"choice": "went"})
     assert reply.status_code == 303 and reply.headers["Location"] == REVIEWS

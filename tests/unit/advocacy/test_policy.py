@@ -13,6 +13,7 @@ from advocacy.policy import (
     answered_between,
     chosen,
     is_promoter,
+    link_origin,
     link_problem,
     may_ask,
     next_outcome,
@@ -74,6 +75,17 @@ def test_one_ask_per_customer_for_their_newest_eligible_answer():
     ("https://", "host"), ("https:///path", "host"), ("https://[::1", "host")])
 def test_only_a_full_http_or_https_link_may_be_the_teams_link(url, problem):
     assert link_problem(url) == problem
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://Reviews.Example/acme?x=1", "https://reviews.example"), ("http://acme.example:8080/r", "http://acme.example:8080"),
+    ("https://bücher.example/r", "https://xn--bcher-kva.example"), ("https://[::1]:8443/x", "https://[::1]:8443"),
+    ("https://user:pw@acme.example/", "https://acme.example"),
+    ("https://a;b.example/", None), ("https://a'b.example/", None), ("https://acme.example:99999/", None)])
+def test_the_origin_the_ask_pages_policy_allows_is_a_plain_host(url, origin):
+    # The origin goes into a Content-Security-Policy header: a ";" or a quote there would write a directive.
+    assert link_origin(url) == origin
+    assert (link_problem(url) == "host") == (origin is None)
 
 
 def test_the_first_answer_stands_except_that_going_after_declining_counts_as_going():
