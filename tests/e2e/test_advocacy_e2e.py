@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import update
+from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from surveys.models import Response
@@ -19,11 +19,11 @@ from tests.support.html import links
 pytestmark = pytest.mark.e2e
 
 REVIEWS = "https://reviews.example/acme"
-PEOPLE = {  # email: (locale, score, may_contact)
-    "ana@example.com": ("en", 10, True),
-    "layla@example.com": ("ar", 9, True),
-    "tom@example.com": ("en", 10, False),   # a promoter who did not say we may contact him
-    "una@example.com": ("en", 7, True),     # a passive
+PEOPLE = {  # email: (locale, score, may_contact, text)
+    "ana@example.com": ("en", 10, True, "Exports are fast now, thank you"),
+    "layla@example.com": ("ar", 9, True, "التطبيق رائع وسهل"),
+    "tom@example.com": ("en", 10, False, "Great support"),   # a promoter who did not say we may contact him
+    "una@example.com": ("en", 7, True, "Fine, a bit slow"),  # a passive
 }
 
 
@@ -35,16 +35,17 @@ def ask_link(message, base: str) -> str:
 def test_promoters_get_one_ask_follow_it_in_a_browser_and_are_counted(live_server, browser_context):
     app, base, smtp = live_server.app, live_server.url, live_server.smtp
     token = cli(app, "tokens", "create", "helpdesk", "--role", "triager").strip().splitlines()[-1]
-    for email, (locale, score, may_contact) in PEOPLE.items():
+    for email, (locale, score, may_contact, text) in PEOPLE.items():
         status, body = call(base, "POST", "/api/v1/feedback", token,
-                            {"text": "", "email": email, "locale": locale, "score": score, "kind": "nps",
+                            {"text": text, "email": email, "locale": locale, "score": score, "kind": "nps",
                              "channel": "in-app", "may_contact": may_contact})
         assert status == 201, body
     cli(app, "advocacy", "set", "--kind", "review", "--url", REVIEWS)
     # Within the hour of their answers nobody is asked (they may still be on the thank-you page)…
     assert cli(app, "advocacy", "ask").strip().splitlines()[-1] == "0 promoters asked."
-    with app.app_context():  # …two hours later they are
-        db.session.execute(update(Response).values(answered_at=Response.answered_at - timedelta(hours=2)))
+    with app.app_context():  # …two hours later they are (SQLite has no interval arithmetic: each row in Python)
+        for answer in db.session.scalars(select(Response)):
+            answer.answered_at -= timedelta(hours=2)
         db.session.commit()
     assert cli(app, "advocacy", "ask").strip().splitlines()[-1] == "2 promoters asked."
     assert cli(app, "advocacy", "ask").strip().splitlines()[-1] == "0 promoters asked."  # once, ever
