@@ -19,7 +19,7 @@ from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
 from feedback_app.core.i18n import use_locale
 from feedback_app.core.languages import best_locale
-from feedback_app.web.security import POLICY
+from feedback_app.web.security import POLICY, RESPONDENT_HEADERS
 from surveys.models import Customer
 
 advocate = Blueprint("advocate", __name__)
@@ -43,8 +43,9 @@ def _page(token: str, kind: str, shown: str, status: int = 200, leads_to: str | 
     origin = link_origin(leads_to) if leads_to else None
     if origin is None:
         return page, status
-    return page, status, {"Content-Security-Policy": POLICY.replace("form-action 'self'",
-                                                                    f"form-action 'self' {origin}")}
+    # Every respondent header (the token in our address never goes out as a Referer), this policy instead.
+    return page, status, {**RESPONDENT_HEADERS, "Content-Security-Policy": POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {origin}")}
 
 
 @advocate.get("/advocate/<token>")
@@ -70,5 +71,7 @@ def answer(token: str):
         return _page(token, ask.kind, "closed")  # nowhere to go: nothing happened, nothing is recorded
     outcome = record_outcome(ask.id, clicked, utcnow())
     if clicked == WENT:
-        return redirect(setting.url, code=303)
+        response = redirect(setting.url, code=303)
+        response.headers["Referrer-Policy"] = "no-referrer"  # the team's site never sees the signed link
+        return response
     return _page(token, ask.kind, "declined" if outcome == DECLINED else "closed")

@@ -175,8 +175,13 @@ def test_opening_the_link_writes_nothing_and_is_in_their_language(app, client, a
 
 def test_the_pages_policy_lets_its_form_lead_to_the_teams_site_only(app, client, asked):
     # Browsers hold a form's redirect to form-action: the team's origin is allowed beside our own, nothing more.
-    policy = client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
+    page = client.get(path_of(asked["ana@example.com"]))
+    policy = page.headers["Content-Security-Policy"]
     assert "form-action 'self' https://reviews.example;" in policy + ";" and "script-src 'self'" in policy
+    # …and the signed link never reaches the team's site as a Referer, from the page or through the redirect.
+    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["X-Content-Type-Options"] == "nosniff"
+    went = client.post(path_of(asked["ana@example.com"]), data={"choice": "went"})
+    assert went.headers["Referrer-Policy"] == "no-referrer"
     switch_off(NOW)
     assert "form-action 'self'" in client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
     assert "reviews.example" not in client.get(path_of(asked["ana@example.com"])).headers["Content-Security-Policy"]
