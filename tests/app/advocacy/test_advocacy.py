@@ -94,6 +94,21 @@ def test_a_referral_is_worded_as_one(app, answered):
     assert "someone" in ana.subject and "Recommend us" in ana.body_text and "review" not in ana.body_text
 
 
+def test_channel_scores_count_when_they_are_nps_and_the_brand_names_the_sender(app, answered):
+    from feedback_app.core.brand import BrandChange, set_brand
+    from triage.verbatims.intake import ChannelFeedback, take_feedback
+
+    # Through the API: an NPS 10 (a promoter, asked) and a CSAT 5 (satisfied with one moment: not asked).
+    for email, kind, score in (("cara@example.com", "nps", 10), ("carl@example.com", "csat", 5)):
+        take_feedback(ChannelFeedback("Love the new export", email, "C", "en", score, kind, "in-app", True,
+                                      answered_at=RECENT), NOW, 0.5)
+    assert set_brand(BrandChange(name="Acme"), NOW) == []
+    set_ask("review", REVIEWS, NOW)
+    assert ask_promoters(NOW) == 4
+    assert set(asks()) == ASKED | {"cara@example.com"}
+    assert advocacy_emails()["cara@example.com"].subject == "Would you tell others about Acme in a short review?"
+
+
 def test_once_ever_whatever_is_asked_for_later(app, answered):
     set_ask("review", REVIEWS, NOW)
     assert ask_promoters(NOW) == 3
