@@ -4,6 +4,7 @@ went or declined, the redirect, forged links, asking switched off later), the fi
 page, and the customer's export and erasure."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -294,6 +295,17 @@ def test_a_triager_may_not_change_the_ask(app, client):
     sign_in(client, "triager")
     assert client.get("/admin/advocacy").status_code == 403
     assert client.post("/admin/advocacy", data={"kind": "review", "url": REVIEWS}).status_code == 403
+
+
+def test_the_customer_page_shows_their_ask_and_what_they_did(app, client, asked):
+    ana, layla = asked["ana@example.com"], asked["layla@example.com"]
+    client.post(path_of(ana), data={"choice": "went"})
+    sign_in(client, "viewer")
+    html = client.get(f"/customers/{ana.customer_id}").get_data(as_text=True)
+    # On her timeline after her answer (two days ago) and before nothing else: the ask is her newest event.
+    assert re.findall(r'<li class="event-[a-z_]+" id="([a-z_]+-\d+)"', html)[0] == f"advocacy-{ana.id}"
+    assert "Asked for a public review" in html and "went to your link" in html
+    assert "no answer yet" in client.get(f"/customers/{layla.customer_id}").get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- privacy
