@@ -39,6 +39,7 @@ def main():
 
 
 def register(app: Flask) -> None:
+    from advocacy.cli import advocacy
     from feedback_app.accounts.cli import tokens, users
     from feedback_app.branding import brand_command
     from feedback_app.customers import show_command
@@ -60,7 +61,7 @@ def register(app: Flask) -> None:
     for command in (win_back, check_in, loop_command, fit_command):
         retention.add_command(command)
     for command in (init_db, users, tokens, customers, surveys, mail, scheduler, demo, dev, triage, rebuild,
-                    brand_command, activity, retention, segments, webhooks):
+                    brand_command, activity, retention, segments, webhooks, advocacy):
         app.cli.add_command(command)
 
 

@@ -1,6 +1,7 @@
 """One customer on one page: who they are, their attributes, and one timeline of what they were asked, what they
 said (survey answers and channel feedback, with the type triage gave each), who reached out to them, what fix
-news they were told (a beta being ready too) and which fixes they asked to try early or offered advice on; beside it the fixes their words support.
+news they were told (a beta being ready too), which fixes they asked to try early or offered advice on and their
+one ask for a review or referral (with what they did); beside it the fixes their words support.
 
 Composition over surveys, triage and the outbox (like the dashboard): it only reads. Bounded whatever the
 customer's history: each kind of event is read newest first, at most CAP rows (feedback_app.timeline merges
@@ -18,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import String, case, cast, func, literal, select, union_all
 
+from advocacy.models import AdvocacyAsk
 from feedback_app.accounts.models import User
 from feedback_app.core.extensions import db
 from feedback_app.core.numbers import ID_MAX
@@ -39,9 +41,9 @@ COUNT_UP_TO = 1000  # each kind is counted no further: "more than 1000"
 
 # The kinds of event, in the order that breaks a tie between two at the same moment (the later step first: a stage
 # decided by the refresh follows what happened before it).
-STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ANSWER, FEEDBACK, INVITATION = (
-    "stage", "contact", "news", "early_access", "advice", "answer", "feedback", "invitation")
-KINDS = (STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ANSWER, FEEDBACK, INVITATION)
+STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ADVOCACY, ANSWER, FEEDBACK, INVITATION = (
+    "stage", "contact", "news", "early_access", "advice", "advocacy", "answer", "feedback", "invitation")
+KINDS = (STAGE, CONTACT, NEWS, EARLY_ACCESS, ADVICE, ADVOCACY, ANSWER, FEEDBACK, INVITATION)
 FIXES = "fixes"  # counted with the events, listed apart
 # An email's event → what the timeline says: "fix-shipped" → "shipped"; the beta's "ready to try" → "beta_ready".
 NEWS_EVENTS = {**{event: status for status, event in LOOP_EVENTS.items()}, BETA_READY: "beta_ready"}
@@ -106,6 +108,14 @@ class EarlyAccess:
 
 
 @dataclass(frozen=True)
+class Advocated:
+    """Their one ask for a review or a referral (advocacy), and what they did with it (None: no answer yet)."""
+    kind: str
+    outcome: str | None
+    outcome_at: datetime | None
+
+
+@dataclass(frozen=True)
 class FixSupported:
     fix: SupportedFix
     verbatims: int        # how many of their verbatims are linked to it
@@ -159,7 +169,7 @@ def build(customer_id: int) -> CustomerPage | None:
     said = _with_fixes([*answers.events, *feedback.events])
     answers, feedback = (Stream(s.kind, [said[e.id] for e in s.events], s.complete) for s in (answers, feedback))
     streams = [_contacts(customer_id), _news(customer_id), _early_access(customer_id), _advice(customer_id),
-               answers, feedback, _invitations(customer_id)]
+               _advocacy(customer_id), answers, feedback, _invitations(customer_id)]
     stages = _stage_changes(customer_id)
     streams.insert(0, stages)
     newest = max([*answers.events[:1], *feedback.events[:1]], key=lambda e: (e.at, e.id), default=None)
@@ -220,6 +230,7 @@ def _totals(customer_id: int) -> tuple[dict[str, int], datetime | None]:
         NEWS: _news_of(customer_id, OutboxEmail.id),
         EARLY_ACCESS: select(BetaTester.fix_id).where(BetaTester.customer_id == customer_id),
         ADVICE: select(FixAdviser.fix_id).where(FixAdviser.customer_id == customer_id),
+        ADVOCACY: select(AdvocacyAsk.id).where(AdvocacyAsk.customer_id == customer_id),
         FIXES: _their_fix_ids(customer_id).distinct(),
         STAGE: select(StageChange.id).where(StageChange.customer_id == customer_id),
     }
@@ -311,6 +322,14 @@ def _offers(model: type[BetaTester] | type[FixAdviser], kind: str, customer_id: 
              .where(model.customer_id == customer_id)
              .order_by(model.created_at.desc(), model.fix_id.desc()))
     return _read(query, kind, lambda r: Event(r[1], kind, r[0], EarlyAccess(r[0], r[2])))
+
+
+def _advocacy(customer_id: int) -> Stream:
+    """At most one row: a customer is asked once, ever (its unique customer_id)."""
+    query = (select(AdvocacyAsk.id, AdvocacyAsk.asked_at, AdvocacyAsk.kind, AdvocacyAsk.outcome,
+                    AdvocacyAsk.outcome_at).where(AdvocacyAsk.customer_id == customer_id)
+             .order_by(AdvocacyAsk.asked_at.desc(), AdvocacyAsk.id.desc()))
+    return _read(query, ADVOCACY, lambda r: Event(r[1], ADVOCACY, r[0], Advocated(r[2], r[3], r[4])))
 
 
 def _stage_changes(customer_id: int) -> Stream:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from feedback_app.accounts.access import require_login_for
 from feedback_app.customer_page import (
     ADVICE,
+    ADVOCACY,
     ANSWER,
     CAP,
     CONTACT,
@@ -35,7 +36,8 @@ from triage.fixes.views import STATUS_NAMES
 # What the timeline's note on older events calls each kind ("Older, not shown: survey answers 12, …").
 KIND_NAMES = {INVITATION: _l("invitations"), ANSWER: _l("survey answers"), FEEDBACK: _l("channel feedback"),
               CONTACT: _l("contacts"), NEWS: _l("fix news"), EARLY_ACCESS: _l("early-access requests"),
-              ADVICE: _l("offers of advice"), STAGE: _l("stage changes")}
+              ADVICE: _l("offers of advice"), ADVOCACY: _l("asks for a review or referral"),
+              STAGE: _l("stage changes")}
 
 customer_pages = Blueprint("customers", __name__, url_prefix="/customers")
 require_login_for(customer_pages)

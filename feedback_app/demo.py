@@ -19,6 +19,10 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from advocacy.asking import ask_promoters
+from advocacy.models import AdvocacyAsk
+from advocacy.outcomes import record_outcome
+from advocacy.setting import set_ask
 from feedback_app import demo_activity as activity
 from feedback_app import demo_texts as texts
 from feedback_app.accounts.models import User
@@ -95,6 +99,7 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     _contact_some(rng, now)
     _segments(now)
     _win_back(now, settings, sender)
+    _advocacy(rng, now)
     deliver_due(now, MemoryTransport(), sender)
     # The sweep before the refresh: the fit's cost to serve counts the comments classified as problems.
     classify_everything(now, review_below, progress)
@@ -106,6 +111,17 @@ def _win_back(now: datetime, settings: StageSettings, sender: str) -> None:
     """A campaign sent two months ago to those who had left then, delivered then (to memory)."""
     sent_at = activity.win_back_campaign(now, settings, texts.WIN_BACK_NAME, texts.WIN_BACK_OFFERS)
     deliver_due(sent_at, MemoryTransport(), sender)
+
+
+def _advocacy(rng: random.Random, now: datetime) -> None:
+    """Recent promoters asked for a review (what the scheduler's ask-promoters job does), some of whom went or
+    declined: the loop page's advocacy figures are alive on the first run."""
+    set_ask("review", texts.REVIEW_LINK, now)
+    ask_promoters(now)
+    for ask_id in db.session.scalars(select(AdvocacyAsk.id).order_by(AdvocacyAsk.id)).all():
+        choice = rng.choice(("went", "went", "declined", None))
+        if choice:
+            record_outcome(ask_id, choice, now)
 
 
 def _retention(now: datetime, settings: StageSettings, value_attribute: str) -> None:

@@ -368,3 +368,6 @@ SPRING_COMMENTS = {
         ("unhappy", "برای جلسه با مشتری به خروجی اکسل نیاز داشتم و فایل خالی بود."),
     ],
 }
+
+# Where the demo's promoters are asked to write a review (advocacy): a reserved domain, never a real site.
+REVIEW_LINK = "https://reviews.example.com/acme-board"

@@ -80,6 +80,8 @@ def _import_retention_pages() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from advocacy.public import advocate
+    from advocacy.views import advocacy_pages
     import surveys.answering.views  # noqa: F401  (these three add their routes to `public` and `team`)
     import surveys.asking.views  # noqa: F401
     import surveys.people.segment_views  # noqa: F401
@@ -105,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 
     _import_retention_pages()
     for blueprint in (accounts, public, early_access, dashboard, team, customer_pages, triage, fixes, retention, admin,
-                      privacy, brand_assets, webhook_pages):
+                      privacy, brand_assets, webhook_pages, advocate, advocacy_pages):
         app.register_blueprint(blueprint)
     from feedback_app.api import register as register_api
     register_api(app)  # /api/v1: its own blueprint, token auth and JSON errors

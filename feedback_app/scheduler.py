@@ -10,7 +10,7 @@ Every job is safe when several scheduler processes run it at once, each in its o
 - queue-reminders, follow-up-digests: every email they queue has a unique outbox key, so a second
   process queueing the same email at the same moment adds nothing;
 - deliver-webhooks: takes a lease for the run (webhooks.delivery), so one process delivers at a time;
-- classify-verbatims, refine-with-encoder, retrain-classifier, refresh-retention: a database lease (leases.py) lets one process at a time run
+- classify-verbatims, refine-with-encoder, retrain-classifier, refresh-retention, ask-promoters: a database lease (leases.py) lets one process at a time run
   them; the others skip that tick.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from advocacy.asking import ask_promoters
 from feedback_app.core import leases
 from feedback_app.core.clock import utcnow
 from feedback_app.jobs import (
@@ -90,6 +91,13 @@ def refresh_retention_when_due():
     return report
 
 
+def ask_promoters_now():
+    asked = ask_promoters(utcnow())
+    if asked:
+        log.info("advocacy: %d promoters asked for a review or referral", asked)
+    return asked
+
+
 def deliver_webhooks():
     report = deliver_due_webhooks(utcnow(), admin_url=current_app.config["BASE_URL"], clock=utcnow,
                                   stop=STOPPING.is_set)
@@ -118,6 +126,8 @@ JOBS = [
     Job("refresh-retention", timedelta(hours=1), refresh_retention_when_due, lease=timedelta(hours=2)),
     # The lease: the values' refresh reads every customer; two at once would only do it twice.
     Job("save-list-daily", timedelta(hours=1), save_list_daily, lease=timedelta(minutes=30)),
+    # Once per customer ever is the asks' unique key; the lease only spares a second scheduler the same reads.
+    Job("ask-promoters", timedelta(minutes=10), ask_promoters_now, lease=timedelta(minutes=10)),
 ]
 
 

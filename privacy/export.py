@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from advocacy.models import AdvocacyAsk
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import OutboxEmail
 from privacy.records import (
@@ -39,7 +40,9 @@ def iso(moment: datetime | None) -> str | None:
 def export_customer(email: str) -> dict:
     """The customer, their invitations, answers, the fixes their answers support and those they were
     told about, their beta-tester and adviser records, every email to them, what they did (activity) and their
-    lifecycle stages, their answers to thank-you pages' second questions, the win-back emails sent to them and the team's save outcome. Raises a PrivacyError when nothing
+    lifecycle stages, their answers to thank-you pages' second questions, the win-back emails sent to them, the
+    team's save outcome and the one ask for a review or a referral they got (and what they did with it). Raises a
+    PrivacyError when nothing
     is held (unknown or already erased address)."""
     address = normalised(email)
     customer = customer_by_address(address)
@@ -53,7 +56,8 @@ def export_customer(email: str) -> dict:
             "fixes_supported": _fixes_supported(response_ids), "fixes_told": _fixes_told(emails),
             "beta_tester": _beta_tester(customer.id), "adviser": _adviser(customer.id), "emails": [_email(e) for e in emails],
             "activity": _activity(customer.id), "stage_history": _stage_history(customer.id),
-            "win_back_emails": _win_back_emails(customer.id), "save_outcome": _save_outcome(customer.id)}
+            "win_back_emails": _win_back_emails(customer.id), "save_outcome": _save_outcome(customer.id),
+            "advocacy_ask": _advocacy_ask(customer.id)}
 
 
 @dataclass(frozen=True)
@@ -196,3 +200,9 @@ def _win_back_emails(customer_id: int) -> list[dict]:
 def _save_outcome(customer_id: int) -> dict | None:
     outcome = db.session.get(SaveOutcome, customer_id)
     return None if outcome is None else {"outcome": outcome.outcome, "at": iso(outcome.at)}
+
+
+def _advocacy_ask(customer_id: int) -> dict | None:
+    ask = db.session.scalar(select(AdvocacyAsk).where(AdvocacyAsk.customer_id == customer_id))
+    return None if ask is None else {"kind": ask.kind, "asked_at": iso(ask.asked_at), "outcome": ask.outcome,
+                                     "outcome_at": iso(ask.outcome_at)}

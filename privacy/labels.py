@@ -24,6 +24,7 @@ REMOVED = {
     "win_back_emails": _l("records of win-back emails to them deleted"),
     "save_outcomes": _l("the team's save outcomes for them deleted"),
     "customer_values": _l("their computed customer value deleted"),
+    "advocacy_asks": _l("their ask for a review or referral and its outcome deleted"),
     "webhook_events": _l("webhook events about them cleared of their words and id"),
     RESTORED: _l("erased address allowed again"),
 }

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 
+from advocacy.models import AdvocacyAsk
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import slices
 from feedback_app.mail.suppression import lift, suppress
@@ -105,6 +106,8 @@ def _erase(customer: Customer, address: str) -> tuple[dict[str, int], bool]:
     removed["stage_changes"] = db.session.execute(
         delete(StageChange).where(StageChange.customer_id == customer.id)).rowcount
     removed.update(_saving_records(customer.id))
+    removed["advocacy_asks"] = db.session.execute(
+        delete(AdvocacyAsk).where(AdvocacyAsk.customer_id == customer.id)).rowcount
     removed["webhook_events"] = _scrub_webhook_events(customer.id, response_ids)
     db.session.execute(delete(Customer).where(Customer.id == customer.id))
     return removed, model_withdrawn

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention", "webhooks")
-DOMAINS = ("surveys", "triage", "privacy", "retention", "webhooks")
+PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention", "webhooks", "advocacy")
+DOMAINS = ("surveys", "triage", "privacy", "retention", "webhooks", "advocacy")
 INFRASTRUCTURE = ("feedback_app.core", "feedback_app.mail", "feedback_app.web")
 # What a pure module may use beyond the standard library: the classifier's numbers and stemmers, the
 # importer's address check. Anything else (flask, sqlalchemy, wtforms, babel…) is a framework or a database.
@@ -123,7 +123,8 @@ def test_the_marker_finds_the_pure_modules():
                 "triage.fixes.chart", "triage.loop.policy", "triage.language.text",
                 "triage.classification.classifier", "feedback_app.mail.delivery_policy", "feedback_app.core.numbers",
                 "retention.kpis", "retention.stages", "retention.incentives", "retention.fit", "retention.comparison",
-                "retention.insight.charts", "webhooks.signing", "webhooks.schedule", "webhooks.addresses"}
+                "retention.insight.charts", "webhooks.signing", "webhooks.schedule", "webhooks.addresses",
+                "advocacy.policy"}
     assert expected <= set(PURE)
 
 
@@ -167,8 +168,25 @@ def test_retention_may_read_surveys_and_triage_which_never_read_it():
 def test_webhooks_reach_no_other_domain():
     # Every domain queues its events through webhooks.events, so webhooks must read none of them (a cycle).
     for module in (m for m in SOURCES if _in(m, ("webhooks",))):
-        wrong = {n for n in GRAPH.reach(module) if _in(n, ("surveys", "triage", "privacy", "retention"))}
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("surveys", "triage", "privacy", "retention", "advocacy"))}
         assert not wrong, f"{module} reaches {wrong}"
+
+
+def test_advocacy_reads_only_surveys_and_only_retention_and_privacy_read_it():
+    # advocacy asks promoters (surveys' answers and customers) through the outbox; retention's loop page shows its
+    # figures and privacy exports and erases its rows. It reads no other domain, so none of them is a cycle.
+    for module in (m for m in SOURCES if _in(m, ("advocacy",))):
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("triage", "privacy", "retention", "webhooks"))}
+        assert not wrong, f"{module} reaches {wrong}"
+    for module in (m for m in SOURCES if _in(m, ("surveys", "triage", "webhooks"))):
+        wrong = {n for n in GRAPH.reach(module) if _in(n, ("advocacy",))}
+        assert not wrong, f"{module} reaches {wrong}"
+
+
+def test_advocacy_reading_retention_is_caught():
+    path, text = SOURCES["advocacy.asking"]
+    graph = Graph(SOURCES | {"advocacy.asking": (path, text + "\nfrom retention import stages\n")})
+    assert "retention.stages" in graph.reach("advocacy.asking")
 
 
 def test_retention_imported_by_triage_is_caught():

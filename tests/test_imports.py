@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention", "webhooks")
+PACKAGES = ("feedback_app", "surveys", "triage", "privacy", "retention", "webhooks", "advocacy")
 
 
 def project_modules() -> list[str]:

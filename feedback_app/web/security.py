@@ -35,14 +35,14 @@ class NoCookiesForRespondents(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-RESPONDENT_PATHS = ("/s/", "/u/", "/early/", "/advise/")
+RESPONDENT_PATHS = ("/s/", "/u/", "/early/", "/advise/", "/advocate/")
 # The API's bearer token is its whole credential: no session there either.
 COOKIELESS_PATHS = RESPONDENT_PATHS + ("/api/",)
 
 
 # Blueprints whose requests carry their own credential instead of a cookie: the respondent's signed
 # link. A forger would need that credential itself, so a CSRF token adds nothing there.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access", "api"})  # api: a bearer token, no cookie
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"public", "early_access", "advocate", "api"})  # api: a bearer token, no cookie
 
 
 def configure(app: Flask, explicit: dict) -> None:

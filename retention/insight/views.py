@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import select
 
+from advocacy.outcomes import figures as advocacy_figures
 from feedback_app.core.extensions import db
 from retention.blueprint import retention
 from retention.comparison import HORIZONS
@@ -24,7 +25,8 @@ def loop():
             h = figures["horizons"][str(horizon)]
             drawn[horizon] = charts.bars([h["told"], h["not_told"]])
     return render_template("retention/loop.html", figures=figures, computed_at=row.computed_at if row else None,
-                           horizons=HORIZONS, drawn=drawn, BAR_WIDTH=charts.BAR_WIDTH, BAR_HEIGHT=charts.BAR_HEIGHT)
+                           horizons=HORIZONS, drawn=drawn, BAR_WIDTH=charts.BAR_WIDTH, BAR_HEIGHT=charts.BAR_HEIGHT,
+                           advocacy=advocacy_figures())
 
 
 @retention.get("/fit")

@@ -7,6 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from advocacy.links import ask_url
+from advocacy.models import AdvocacyAsk
+from advocacy.setting import set_ask
 from feedback_app.core.extensions import db
 from surveys.answering.links import signed_invitation, survey_url
 from surveys.answering.services import record_answer
@@ -40,8 +43,8 @@ def every_row() -> dict[str, list[tuple]]:
 @pytest.fixture
 def emailed_links(app):
     """Every kind of link an email carries, for customers in each state: not answered yet, answered,
-    a closed survey, subscribed, a fix's early-access invitation and its news's way out. The thank-you page asks
-    a second question (its form is on the page a scanner opens)."""
+    a closed survey, subscribed, a fix's early-access invitation and its news's way out, a promoter's ask for a
+    review. The thank-you page asks a second question (its form is on the page a scanner opens)."""
     survey, invitations = sent_survey(app, customers=PEOPLE)
     set_thanks_step(survey, checked_step(QUESTION, {"en": "What next?", "ar": "ماذا بعد؟"}))
     answered = invitations[1]
@@ -59,6 +62,11 @@ def emailed_links(app):
     urls.append(early_access_url(fix.id, answered.customer_id))
     urls.append(advise_url(fix.id, answered.customer_id))
     urls.append(stop_news_url(answered.customer_id))
+    set_ask("review", "https://reviews.example/acme", NOW)
+    ask = AdvocacyAsk(customer_id=invitations[0].customer_id, kind="review", asked_at=NOW)
+    db.session.add(ask)
+    db.session.commit()
+    urls.append(ask_url(ask.id))
     return [url.removeprefix(app.config["BASE_URL"]) for url in urls]
 
 

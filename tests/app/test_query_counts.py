@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, update
 
+from advocacy.asking import ask_promoters
+from advocacy.setting import set_ask
 from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
@@ -38,7 +40,7 @@ PAGES = ("/", "/triage", "/triage?type=functionality", "/triage?language=ar", "/
          "/admin/users", "/admin/privacy", "/retention", "/retention?period=2027-01", "/segments",
          "/customers?segment={segment}", "/triage?segment={segment}", "/surveys/{survey}/send?segment={segment}",
          "/surveys/{survey}?segment={segment}", "/?segment={segment}", "/retention?segment={segment}",
-         "/retention/loop", "/retention/fit", "/admin/webhooks", "/?channel=email")
+         "/retention/loop", "/retention/fit", "/admin/webhooks", "/?channel=email", "/admin/advocacy")
 API_PAGES = ("/api/v1/responses", "/api/v1/responses?per_page=30", "/api/v1/responses?type=functionality",
              "/api/v1/responses?since=2026-01-01T00:00:00", "/api/v1/fixes", "/api/v1/fixes/{fix}")
 
@@ -102,6 +104,8 @@ class World:
         db.session.commit()
         refresh_retention(when)  # stages and stored figures: the Retention page reads them
         compute_insight(when + timedelta(days=200))  # loop and fit 200 days on, when the told have a horizon
+        set_ask("review", "https://reviews.example/acme", when)
+        ask_promoters(when + timedelta(hours=3))  # the promoters who opted in: the advocacy figures grow
 
 
 THINGS = ("invoice", "calendar", "password", "printer", "keyboard", "webhook", "avatar", "receipt", "playlist",

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from advocacy.links import ask_token
+from advocacy.models import AdvocacyAsk
+from advocacy.setting import set_ask
 from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.brand import BrandChange, set_brand
@@ -97,6 +100,7 @@ def load(app) -> Demo:
                "email_id": db.session.scalar(select(OutboxEmail.id).order_by(OutboxEmail.id)),
                "user_id": db.session.scalar(select(User.id).where(User.email == LONG_EMAIL)),
                "customer_id": _told_customer(fixes["shipped"])}
+        set_ask("referral", "https://acme.example/refer", now)
         tokens, states = {}, [("fix shipped", language, f"/fixes/{fixes['shipped'].id}") for language in LANGUAGES]
         states += [("fix planned: its beta and advisers", language, f"/fixes/{fixes['planned'].id}")
                    for language in LANGUAGES]
@@ -111,6 +115,10 @@ def load(app) -> Demo:
             tokens[("early_access.ask", language)] = early_access_token(fixes["shipped"].id, customer)
             tokens[("early_access.confirm", language)] = stop_news_token(customer)
             tokens[("early_access.ask_advice", language)] = advise_token(fixes["planned"].id, customer)
+            ask = AdvocacyAsk(customer_id=customer, kind="referral", asked_at=now)
+            db.session.add(ask)
+            db.session.commit()
+            tokens[("advocate.ask_page", language)] = ask_token(ask.id)
             states += [("survey page, locked", language, survey_url(answered).removeprefix(app.config["BASE_URL"])),
                        ("survey page, closed", language, survey_url(closed).removeprefix(app.config["BASE_URL"])),
                        ("not found, public", language, "/s/not-a-link")]

@@ -18,6 +18,8 @@ PUBLIC = {
     "early_access.offer_advice": "the customer's signed advice link is the credential",
     "early_access.confirm": "the customer's signed stop-fix-news link is the credential",
     "early_access.stop": "the customer's signed stop-fix-news link is the credential (RFC 8058 one-click too)",
+    "advocate.ask_page": "the customer's signed advocacy link is the credential",
+    "advocate.answer": "the customer's signed advocacy link is the credential",
     "static": "stylesheets and scripts, the same for everyone",
     "api.openapi_json": "the API's description, so a client can be generated before it has a token",
     "brand.logo": "the team's logo, shown on every public page and email",
@@ -28,7 +30,8 @@ PUBLIC = {
 FROM_EMAILS = {"public.survey_page", "public.submit_answer", "public.thanks", "public.answer_thanks",
                "public.unsubscribe_page",
                "public.unsubscribe", "early_access.ask", "early_access.accept", "early_access.confirm",
-               "early_access.stop", "early_access.ask_advice", "early_access.offer_advice"}
+               "early_access.stop", "early_access.ask_advice", "early_access.offer_advice", "advocate.ask_page",
+               "advocate.answer"}
 
 # endpoint → why a viewer (read-only role) may still send it something other than GET
 WRITES_FOR_EVERY_MEMBER = {

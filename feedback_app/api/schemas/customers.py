@@ -128,6 +128,13 @@ class ExportedSaveOutcome(ma.Schema):
     at = fields.String()
 
 
+class ExportedAdvocacyAsk(ma.Schema):
+    kind = fields.String(metadata={"description": "review or referral: what they were asked for"})
+    asked_at = fields.String()
+    outcome = fields.String(allow_none=True, metadata={"description": "went, declined, or null (no answer)"})
+    outcome_at = fields.String(allow_none=True)
+
+
 class CustomerExport(ma.Schema):
     export_version = fields.Integer(metadata={"description": "1; keys are only ever added"})
     customer = fields.Nested(ExportedCustomer)
@@ -146,6 +153,8 @@ class CustomerExport(ma.Schema):
     win_back_emails = fields.List(fields.Nested(ExportedWinBackEmail))
     save_outcome = fields.Nested(ExportedSaveOutcome, allow_none=True,
                                  metadata={"description": "The team's latest outcome from the Save list, or null"})
+    advocacy_ask = fields.Nested(ExportedAdvocacyAsk, allow_none=True,
+                                 metadata={"description": "The one ask for a review or referral they got, or null"})
 
 
 class Erased(ma.Schema):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0025_thanks_step'
-down_revision = '0023_fix_advisers'
+down_revision = '0024_advocacy'
 branch_labels = None
 depends_on = None
 

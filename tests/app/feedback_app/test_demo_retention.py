@@ -90,6 +90,15 @@ def test_a_win_back_campaign_went_to_those_lost_then_and_some_came_back(loaded):
     assert db.session.scalar(select(func.count(WinBackCampaign.id))) == 1
 
 
+def test_recent_promoters_were_asked_for_a_review_and_some_went(loaded):
+    from advocacy.outcomes import figures
+
+    counted = figures()
+    assert counted.asked > 0 and counted.went > 0 and counted.declined >= 0, counted
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.template == "advocacy_ask", OutboxEmail.status == SENT)) == counted.asked
+
+
 def test_the_surveys_asked_only_those_who_were_customers_then(loaded):
     sent = dict(db.session.execute(select(Invitation.customer_id, func.min(Invitation.sent_at))
                                    .group_by(Invitation.customer_id)).all())

@@ -206,7 +206,7 @@ def test_erasure_removes_every_personal_detail_and_keeps_the_scores(app, client)
                               "model_versions": report.removed["model_versions"],
                               "fix_links_merged": 1, "beta_tester_records": 1, "adviser_records": 1, "emails": 3, "team_emails": 1,
                               "activities": 1, "stage_changes": 1, "win_back_emails": 0, "save_outcomes": 0,
-                              "customer_values": 0, "webhook_events": 0}
+                              "customer_values": 0, "advocacy_asks": 0, "webhook_events": 0}
     assert report.removed["model_versions"] >= 1 and report.model_withdrawn and report.files_cleared
     db.session.expire_all()
     assert db.session.scalars(select(Customer.email)).all() == ["ana@example.com"]

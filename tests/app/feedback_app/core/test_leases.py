@@ -119,7 +119,8 @@ def test_the_jobs_that_must_not_run_twice_at_once_take_a_lease_and_the_others_ar
     # prune-webhook-log: two deleting the same batches would wait on each other's row locks for nothing.
     assert {name for name, job in by_name.items() if job.lease} == {"classify-verbatims", "refine-with-encoder",
                                                                      "retrain-classifier", "refresh-retention",
-                                                                     "save-list-daily", "prune-webhook-log"}
+                                                                     "save-list-daily", "prune-webhook-log",
+                                                                     "ask-promoters"}
     # deliver-mail shares its work by claims; reminders and digests queue emails with unique outbox keys
     # (tests/app/test_several_schedulers.py runs each of them in two processes at once); deliver-webhooks takes
     # its own lease inside the run (webhooks.delivery), so `feedback webhooks deliver` respects it too.
