@@ -234,6 +234,6 @@ def open_beta(fix_id: int):
     except fix_cases.FixError as error:
         flash(str(error), "error")
     else:
-        flash(_("The beta is open. %(count)d emails queued (each beta tester is told once).", count=queued),
+        flash(_("The beta is open. Emails queued: %(count)d (each beta tester is told once).", count=queued),
               "success")
     return _to_show(fix)

@@ -58,7 +58,7 @@ def test_channel_scores_count_with_their_source_and_a_filter(board):
     client, _ = board
     html = client.get("/").get_data(as_text=True)
     assert 'data-metric="score">67%<' in csat_panel(html) and "n = 3" in csat_panel(html)
-    sources = dict(re.findall(r'data-source="([^"]+)"[^>]*><bdi>[^<]+</bdi> (\d+)<', html))
+    sources = dict(re.findall(r'data-source="([^"]+)"[^>]*><bdi>[^<]+</bdi> \((\d+)\)<', html))
     assert sources == {"support-email": "2", "survey": "1"}
     one = client.get("/?channel=support-email").get_data(as_text=True)
     assert 'data-metric="score">50%<' in csat_panel(one) and "n = 2" in csat_panel(one)
