@@ -29,19 +29,21 @@ from feedback_app.accounts.models import User
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
 from feedback_app.mail.delivery import deliver_due
+from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.transports import MemoryTransport
 from retention.refresh import refresh_retention
 from retention.saving.values import refresh_values
 from retention.stages import StageSettings
 from surveys.answering.links import signed_invitation
-from surveys.answering.services import record_answer
+from surveys.answering.services import record_answer, record_second_answer
 from surveys.asking import services
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.importing import parse_customer_csv
 from surveys.people.services import import_customers
 from surveys.people.segment_store import create_segment
 from surveys.scales.answers import Answer
 from surveys.scales.kinds import KINDS, band_range
+from surveys.scales.thanks_step import QUESTION, checked_step
 from triage.classification.learning import active_model, ensure_model
 from triage.verbatims import classifying
 
@@ -96,6 +98,7 @@ def load_demo(now: datetime, review_below: float, sender: str, progress: Progres
     _ensure_model(now, progress)
     channel = _channel_feedback(now, review_below)
     fixes = _fixes(now)
+    _volunteers(rng, now)
     _contact_some(rng, now)
     _segments(now)
     _win_back(now, settings, sender)
@@ -207,7 +210,8 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     """Send the three surveys days apart and answer them over the weeks since; returns how many answered."""
     answering = []
     for number, kind in enumerate(texts.SURVEY_NAMES):
-        survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **texts.SURVEY_TEXTS[kind])
+        survey = services.create_survey(kind, texts.SURVEY_NAMES[kind], **texts.SURVEY_TEXTS[kind],
+                                        touchpoint=texts.SURVEY_TOUCHPOINTS.get(kind))
         sent_at = now - timedelta(days=FIRST_SENT_DAYS_AGO - 2 * number)
         # To those who were customers then: not to those who joined since, nor to those who had left.
         services.send_survey(survey, sent_at, cooldown_days=0, audience=activity.customer_then(sent_at))
@@ -218,7 +222,21 @@ def _surveys(rng: random.Random, now: datetime) -> int:
     for (kind, sent_at, invitation), comment in zip(answering, comments):
         record_answer(signed_invitation(invitation), _answer(rng, KINDS[kind], comment), _when(rng, sent_at, now),
                       EDIT_WINDOW)
+    _thanks_step(rng, now)
     return len(answering)
+
+
+def _thanks_step(rng: random.Random, now: datetime) -> None:
+    """The autumn NPS survey's thank-you page asks one more question; a few who commented answered it."""
+    survey = db.session.scalar(select(Survey).where(Survey.name == texts.SURVEY_NAMES["nps"]))
+    services.set_thanks_step(survey, checked_step(QUESTION, texts.THANKS_QUESTION))
+    unsaid = {locale: list(answers) for locale, answers in texts.SECOND_ANSWERS.items()}
+    for response in db.session.scalars(select(Response).where(Response.survey_id == survey.id, Response.comment != "")
+                                       .order_by(Response.id)):
+        left = unsaid.get(response.locale)
+        if left and rng.random() < 0.3:
+            record_second_answer(response.id, survey.id, texts.THANKS_QUESTION[response.locale], left.pop(),
+                                 response.locale, response.answered_at + timedelta(minutes=1))
 
 
 def _spring_survey(rng: random.Random, now: datetime) -> int:
@@ -321,6 +339,25 @@ def _fixes(now: datetime) -> int:
         if demo_fix.step in ("planned", "shipped"):
             fixes.change_status(fix, demo_fix.step, now, tell_planned=True)
     return len(texts.FIXES)
+
+
+def _volunteers(rng: random.Random, now: datetime) -> None:
+    """Of those told the planned fix's news, a few asked to try it early and one offered advice (the buttons of
+    the planned email); the team opened its beta, so each tester was emailed that it is ready."""
+    from triage.fixes import services as fixes
+    from triage.loop.advise import record_advice
+    from triage.loop.early_access import record_early_access
+    from triage.models import Fix
+
+    fix = db.session.scalar(select(Fix).where(Fix.status == "planned"))
+    told = sorted(email for (email,) in db.session.execute(
+        select(OutboxEmail.recipient).where(OutboxEmail.template == "fix_planned")))
+    people = db.session.scalars(select(Customer.id).where(Customer.email.in_(told)).order_by(Customer.id)).all()
+    for customer_id in rng.sample(people, min(3, len(people))):
+        record_early_access(fix.id, customer_id, now - timedelta(days=rng.randint(1, 4)))
+    for customer_id in rng.sample(people, min(2, len(people))):
+        record_advice(fix.id, customer_id, now - timedelta(days=rng.randint(1, 4)))
+    fixes.open_beta(fix, texts.BETA_LINK, now)
 
 
 def _contact_some(rng: random.Random, now: datetime) -> None:

@@ -371,3 +371,21 @@ SPRING_COMMENTS = {
 
 # Where the demo's promoters are asked to write a review (advocacy): a reserved domain, never a real site.
 REVIEW_LINK = "https://reviews.example.com/acme-board"
+
+# Where in the customer's journey each autumn survey asks (the dashboard's scores per touchpoint).
+SURVEY_TOUCHPOINTS = {"csat": "support", "ces": "purchase"}
+
+# The autumn NPS survey's thank-you page asks one more question; some of the customers who commented answer it.
+THANKS_QUESTION = {"en": "What one change would make Acme Board a 10 for you?",
+                   "ar": "ما التغيير الواحد الذي يجعل Acme Board يستحق 10 عندك؟",
+                   "fa": "چه تغییری Acme Board را برای شما ۱۰ می‌کند؟"}
+SECOND_ANSWERS = {
+    "en": ["Boards that open instantly, even the big ones.", "A cheaper plan for our three-person team.",
+           "Dark mode for the late planning sessions.", "Calendar sync that works both ways."],
+    "ar": ["أن تفتح اللوحات الكبيرة بسرعة.", "باقة أرخص للفرق الصغيرة.", "وضع ليلي للعمل في المساء."],
+    "fa": ["بردهای بزرگ سریع‌تر باز شوند.", "یک طرح ارزان‌تر برای تیم‌های کوچک.", "همگام‌سازی با تقویم گوگل."],
+}
+
+# The planned fix's beta: where its testers try it (a reserved domain, never a real site).
+BETA_LINK = "https://beta.example.com/fast-boards"
+

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from feedback_app import demo, demo_texts
 from feedback_app.core.extensions import db
 from feedback_app.mail.outbox import PENDING, SENT, OutboxEmail
-from surveys.models import Customer, Response
+from surveys.models import Customer, Response, Survey, ThanksAnswer
 from tests.support.postgres import free_port
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import BetaTester, Fix, FixAdviser, FixLink, TriageItem
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -117,6 +117,24 @@ def test_every_comment_classified_before_the_app_starts_and_fixes_made_of_them(a
     assert all(status == SENT for _, status in news)
     assert db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == PENDING)) == 0
     assert db.session.scalar(select(func.count(Response.id)).where(Response.contacted_at.is_not(None))) >= 3
+
+
+def test_the_rest_of_the_loop_is_alive_in_the_demo(app, client, loaded):
+    """The planned fix has testers told its beta is ready and advisers; surveys have touchpoints; the autumn NPS's
+    thank-you page asks a second question some answered."""
+    planned = db.session.scalar(select(Fix).where(Fix.status == "planned"))
+    testers = db.session.scalars(select(BetaTester.customer_id).where(BetaTester.fix_id == planned.id)).all()
+    assert len(testers) == 3 and planned.beta_url == demo_texts.BETA_LINK
+    ready = db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.template == "fix_beta_ready")).all()
+    assert sorted(ready) == sorted(f"fix-beta-ready:{planned.id}:{customer}" for customer in testers)
+    assert db.session.scalar(select(func.count()).select_from(FixAdviser)) == 2
+    assert {s.touchpoint for s in db.session.scalars(select(Survey))} == {None, "support", "purchase"}
+    autumn = db.session.scalar(select(Survey).where(Survey.name == demo_texts.SURVEY_NAMES["nps"]))
+    assert autumn.thanks_step["kind"] == "question"
+    assert db.session.scalar(select(func.count()).select_from(ThanksAnswer)) >= 3
+    client.post("/login", data={"email": "admin@example.com", "password": "demo-password"})
+    page = client.get(f"/fixes/{planned.id}").get_data(as_text=True)
+    assert demo_texts.BETA_LINK in page and "mailto:?bcc=" in page
 
 
 # ---------------------------------------------------------------- `make run`'s start: `feedback dev`
