@@ -125,7 +125,7 @@ class _ThanksStepForm(FlaskForm):
     kind = RadioField(_l("After the answer, the thank-you page offers"), default=NO_STEP,
                       choices=[SelectChoice(NO_STEP, _l("nothing more")), SelectChoice(LINK, _l("a link")),
                                SelectChoice(QUESTION, _l("a second question"))])
-    url = StringField(_l("Link address"), validators=[Optional()],
+    url = StringField(_l("Link address"), validators=[Optional(), Length(max=MAX_URL, message=STEP_REFUSALS["url_too_long"])],
                       description=_l("Where the link goes, e.g. your review page (used when the page offers a link)."),
                       render_kw={"inputmode": "url", "dir": "ltr", "autocomplete": "off"})
 
@@ -158,7 +158,10 @@ class _ThanksStepForm(FlaskForm):
 
 def thanks_step_form_class():
     """The thank-you page's follow-up step: nothing, a link or a second question, and its text per language."""
-    fields = {f"text_{locale}": StringField(ENDONYMS[locale], validators=[Optional()],
+    # Bounded by the longer of the two kinds' texts here; checked_step holds each kind to its own limit.
+    longest = max(MAX_TEXT.values())
+    bounded = [Optional(), Length(max=longest, message=_l("At most %(max)d characters.", max=longest))]
+    fields = {f"text_{locale}": StringField(ENDONYMS[locale], validators=bounded,
                                             render_kw={"lang": locale, "dir": text_direction(locale)})
               for locale in LOCALES}
     return type("ThanksStepForm", (_ThanksStepForm,), fields)
