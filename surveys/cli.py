@@ -257,6 +257,9 @@ def surveys_send(survey_id, segment_name):
     audience = customer_condition(named(segment_name)) if segment_name is not None else None
     if not survey.is_open:
         raise click.ClickException("this survey is closed")
+    if survey.mode == TRANSACTIONAL:
+        raise click.ClickException(f"survey {survey.id} is transactional: another system invites one customer at a "
+                                   f"time through POST /api/v1/invitations; it is never sent to everyone")
     config = current_app.config
     now = utcnow()
     eligible = survey_services.count_eligible(survey, now, config["SURVEY_COOLDOWN_DAYS"], audience)

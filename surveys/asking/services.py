@@ -16,7 +16,7 @@ from surveys.answering.links import SignedInvitation, signed_invitation, survey_
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.links import unsubscribe_url
 from surveys.people.services import BATCH, Progress, no_progress
-from surveys.asking.throttle import RELATIONSHIP, normalised_touchpoint
+from surveys.asking.throttle import RELATIONSHIP, TRANSACTIONAL, normalised_touchpoint
 from surveys.scales.kinds import KINDS, REASON, Kind
 from surveys.scales.thanks_step import ThanksStep
 from surveys.scales.texts import SurveyTexts, fill_wording, missing_languages, recovered_texts, with_written
@@ -128,6 +128,15 @@ def eligible_by_language(survey: Survey, now: datetime, cooldown_days: int, audi
     return counts
 
 
+class TriggeredOnly(ValueError):
+    """A transactional survey asks one customer at a time, after a moment of their journey (POST
+    /api/v1/invitations, under its own cool-down): it is never sent to everyone at once."""
+
+    def __init__(self, survey_id: int):
+        super().__init__(f"survey {survey_id} is transactional: it is triggered one customer at a time through "
+                         f"POST /api/v1/invitations, never sent to everyone")
+
+
 class MissingWording(Exception):
     """A send refused before anything is written: eligible customers speak languages the survey has no
     question in. `speakers`: {locale: eligible customers}, in the product's order of languages."""
@@ -155,6 +164,8 @@ def send_survey(survey: Survey, now: datetime, cooldown_days: int, progress: Pro
     of each batch."""
     if not survey.is_open:
         raise ValueError("this survey is closed")
+    if survey.mode == TRANSACTIONAL:
+        raise TriggeredOnly(survey.id)
     if speakers := unworded_speakers(survey, now, cooldown_days, audience):
         raise MissingWording(survey.id, speakers)  # never a mixed-language question: nothing is queued
     letter = _Letter(survey.id, KINDS[survey.kind], survey.wording)  # plain values: the commits expire `survey`

@@ -19,6 +19,7 @@ from surveys.asking import services
 from surveys.asking.forms import SurveyForm, ThanksStepForm, TouchpointForm, WordingForm
 from surveys.asking.labels import MODE_NAMES, TOUCHPOINT_NAMES, touchpoint_name
 from surveys.asking.results import all_surveys, second_answers, survey_results
+from surveys.asking.throttle import TRANSACTIONAL
 from surveys.blueprints import team
 from surveys.models import Survey
 from surveys.people import segment_store
@@ -152,6 +153,8 @@ def confirm_send(survey_id: int):
     """Who would get it, before anything is sent (the count reads every customer: here, not on results), and
     who speaks a language the survey has no question in (then nothing can be sent)."""
     survey = db.get_or_404(Survey, survey_id)
+    if survey.mode == TRANSACTIONAL:
+        return _triggered_only(survey)
     segment = requested_segment()
     cooldown = current_app.config["SURVEY_COOLDOWN_DAYS"]
     audience = customer_condition(segment) if segment else None
@@ -174,11 +177,19 @@ def send(survey_id: int):
         try:
             queued = services.send_survey(survey, utcnow(), current_app.config["SURVEY_COOLDOWN_DAYS"],
                                           audience=customer_condition(segment) if segment else None)
+        except services.TriggeredOnly:
+            return _triggered_only(survey)
         except services.MissingWording as refused:
             flash(_not_sent(refused.speakers), "error")
             return redirect(url_for("surveys.confirm_send", survey_id=survey.id,
                                     segment=segment.id if segment else None))
         flash(ngettext("Queued %(num)d invitation.", "Queued %(num)d invitations.", queued), "success")
+    return redirect(url_for("surveys.results", survey_id=survey.id))
+
+
+def _triggered_only(survey: Survey):
+    flash(_("This survey is transactional: another system invites one customer at a time through POST "
+            "/api/v1/invitations. It is never sent to everyone."), "error")
     return redirect(url_for("surveys.results", survey_id=survey.id))
 
 

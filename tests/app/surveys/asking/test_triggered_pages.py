@@ -3,15 +3,19 @@ a triager, the trigger's context beside the answer. On SQLite and PostgreSQL."""
 import re
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from surveys.answering.links import signed_invitation
 from surveys.answering.services import record_answer
 from surveys.asking.services import create_survey
 from surveys.asking.triggered import Trigger, trigger_invitation
-from surveys.models import Survey
+from surveys.models import Invitation, Survey
 from surveys.scales.answers import Answer
 from feedback_app.accounts.services import create_user
 from feedback_app.core.extensions import db
+from feedback_app.mail.outbox import OutboxEmail
 from tests.support.factories import NOW, add_customers
+from triage.verbatims import classifying
 
 
 def login(client, email):
@@ -86,10 +90,23 @@ def test_the_customer_page_shows_the_triggered_invitations_context(app, client):
 
 
 def test_the_triage_list_shows_the_triggers_context_beside_the_verbatim(app, client):
-    from triage.verbatims import classifying
     answered_support_csat()
     assert classifying.classify_pending(NOW, review_below=0.5) == 1
     login(client, "viewer@example.com")
     page = client.get("/triage").get_data(as_text=True)
     assert "quick and kind" in page
     assert '<span class="invitation-context">Context: <bdi>ticket #4411</bdi></span>' in page
+
+
+def test_a_transactional_survey_is_never_sent_to_everyone_from_the_page_or_the_command_line(app, client):
+    add_customers(("ana@example.com", "Ana", "en"), ("badr@example.com", "Badr", "en"))
+    survey = create_survey("csat", "after support", "Acme", mode="transactional", touchpoint="support")
+    login(client, "triager@example.com")
+    assert "/send" not in client.get(f"/surveys/{survey.id}").get_data(as_text=True).split("<h1>")[1].split("</div>")[0]
+    for reply in (client.get(f"/surveys/{survey.id}/send"), client.post(f"/surveys/{survey.id}/send")):
+        assert reply.status_code == 302 and reply.headers["Location"].endswith(f"/surveys/{survey.id}")
+    assert "This survey is transactional" in client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    refused = app.test_cli_runner().invoke(args=["surveys", "send", str(survey.id)])
+    assert refused.exit_code == 1 and "is transactional" in refused.output
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
