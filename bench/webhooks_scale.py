@@ -16,8 +16,8 @@ b. The survey POST with and without a listener. `--answers` survey answers throu
    in alternating chunks: no endpoint, then an endpoint listening to `response.created` (the answer and its
    event in one transaction instead of one INSERT), eight times: µs per answer each (median of the chunks; wall
    and this process's CPU, which a busy machine disturbs less).
-c. Pruning. `--prune` delivered deliveries (and their events) from 31–120 days ago, 20,000 delivered ones from
-   the last 30 days and 2,000 old ones never delivered (a paused endpoint's): `webhooks.pruning.prune_webhook_log`
+c. Pruning. `--prune` delivered deliveries (and their events) from 31–120 days ago, `--recent` (20,000) delivered
+   ones from the last 30 days and 2,000 old ones never delivered (a paused endpoint's): `webhooks.pruning.prune_webhook_log`
    is timed; the old delivered ones and their events must go, the rest stay.
 
 Results are printed and written to bench/results/webhooks-*.json (git-ignored). (Not bench/webhooks.py: the scripts
@@ -251,6 +251,7 @@ def _endpoints_listening(event_type: str):
 # ---------------------------------------------------------------- c. pruning
 
 def pruning(url: str, old: int, recent: int = 20_000, stuck: int = 2_000) -> dict:
+    """`recent` delivered deliveries of the last 30 days stay, as `stuck` undelivered old ones do."""
     from sqlalchemy import func, insert, select
 
     from feedback_app.core.extensions import db
@@ -295,8 +296,10 @@ def pruning(url: str, old: int, recent: int = 20_000, stuck: int = 2_000) -> dic
         db.session.execute(db.text("ANALYZE webhook_event"))
         db.session.execute(db.text("ANALYZE webhook_delivery"))
         db.session.commit()
+    plans = batch_plans(url, utcnow() - timedelta(days=30))
     started = time.perf_counter()
-    removed = prune_webhook_log(utcnow())
+    with timed_statements() as spent:
+        removed = prune_webhook_log(utcnow())
     seconds = time.perf_counter() - started
     left = (db.session.scalar(select(func.count()).select_from(WebhookDelivery)) - before_deliveries,
             db.session.scalar(select(func.count()).select_from(WebhookEvent)) - before_events)
@@ -306,8 +309,62 @@ def pruning(url: str, old: int, recent: int = 20_000, stuck: int = 2_000) -> dic
     say(f"  c. {old:,} old delivered deliveries and their events (+ {recent:,} recent, {stuck:,} undelivered "
         f"kept) filled in {filled:.1f} s; prune_webhook_log removed {removed[0]:,} deliveries and {removed[1]:,} "
         f"events in {seconds:.1f} s ({old / seconds:,.0f} deliveries/s)")
+    for what, plan in plans.items():
+        say(f"     first batch's read of {what}: {' | '.join(plan)}")
+    for statement, (calls, spent_s) in spent.by_statement.items():
+        say(f"     {calls:4d}× {spent_s:6.2f} s  {statement}")
     return {"old": old, "recent": recent, "undelivered": stuck, "removed": list(removed),
-            "seconds": round(seconds, 2), "fill_seconds": round(filled, 1)}
+            "seconds": round(seconds, 2), "fill_seconds": round(filled, 1), "plans": plans,
+            "statements": {k: [n, round(t, 2)] for k, (n, t) in spent.by_statement.items()}}
+
+
+class timed_statements:
+    """Time spent in each statement text meanwhile (the first 70 characters; IN lists and parameters aside)."""
+
+    def __enter__(self) -> timed_statements:
+        from sqlalchemy import event
+
+        from feedback_app.core.extensions import db
+
+        self.engine, self.by_statement, self.started = db.engine, {}, 0.0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def _before(self, *args) -> None:
+        self.started = time.perf_counter()
+
+    def _after(self, connection, cursor, statement, *args) -> None:
+        key = " ".join(statement.split())[:70]
+        calls, spent = self.by_statement.get(key, (0, 0.0))
+        self.by_statement[key] = (calls + 1, spent + time.perf_counter() - self.started)
+
+    def __exit__(self, *exc) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def batch_plans(url: str, cutoff: datetime) -> dict:
+    """The plans of the pruning's two batch reads (as webhooks.pruning writes them) on the filled tables."""
+    from sqlalchemy import exists, select
+
+    from feedback_app.core.extensions import db
+    from webhooks.models import WebhookDelivery, WebhookEvent
+    from webhooks.pruning import BATCH
+
+    reads = {"deliveries": select(WebhookDelivery.id).where(WebhookDelivery.delivered_at < cutoff),
+             "events": select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff,
+                                                     ~exists().where(WebhookDelivery.event_id == WebhookEvent.id))}
+    prefix = "EXPLAIN QUERY PLAN " if url.startswith("sqlite") else "EXPLAIN "
+    plans = {}
+    for what, read in reads.items():
+        compiled = read.limit(BATCH).compile(db.engine, compile_kwargs={"literal_binds": True})
+        rows = db.session.execute(db.text(prefix + str(compiled))).all()
+        plans[what] = [" ".join(str(row[-1]).split()) for row in rows]
+    db.session.rollback()
+    return plans
 
 
 def run_on(kind: str, workdir: Path, args) -> dict:
@@ -317,7 +374,7 @@ def run_on(kind: str, workdir: Path, args) -> dict:
             result["delivery"] = delivery(args.events)
         result["post"] = post_cost(app, args.answers)  # no app context around the requests, as in a server
         with app.app_context():
-            result["pruning"] = pruning(url, args.prune)
+            result["pruning"] = pruning(url, args.prune, args.recent)
         result["load_after"] = load()
     say(f"  load average {result['load_before']} before, {result['load_after']} after")
     return result
@@ -328,9 +385,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--answers", type=int, default=2_000, help="survey POSTs timed per variant")
     parser.add_argument("--prune", type=int, default=200_000, help="old delivered deliveries to prune")
+    parser.add_argument("--recent", type=int, default=20_000, help="delivered deliveries of the last 30 days (kept)")
     parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
-    results = {"events": args.events, "answers": args.answers, "prune": args.prune,
+    results = {"events": args.events, "answers": args.answers, "prune": args.prune, "recent": args.recent,
                "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
     with tempfile.TemporaryDirectory(prefix="webhooks-bench-") as folder:
         for kind in args.db or ["sqlite"]:
