@@ -354,8 +354,12 @@ def batch_plans(url: str, cutoff: datetime) -> dict:
     from webhooks.models import WebhookDelivery, WebhookEvent
     from webhooks.pruning import BATCH
 
-    reads = {"deliveries": select(WebhookDelivery.id).where(WebhookDelivery.delivered_at < cutoff),
-             "events": select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff,
+    first = db.session.scalars(select(WebhookDelivery.event_id).where(WebhookDelivery.delivered_at < cutoff)
+                               .order_by(WebhookDelivery.id).limit(BATCH)).all()
+    reads = {"deliveries": select(WebhookDelivery.id, WebhookDelivery.event_id)
+             .where(WebhookDelivery.delivered_at < cutoff).order_by(WebhookDelivery.id),
+             # The events of the batch's deliveries that no delivery needs any more (the DELETE's condition).
+             "events": select(WebhookEvent.id).where(WebhookEvent.id.in_(set(first)),
                                                      ~exists().where(WebhookDelivery.event_id == WebhookEvent.id))}
     prefix = "EXPLAIN QUERY PLAN " if url.startswith("sqlite") else "EXPLAIN "
     plans = {}
