@@ -187,7 +187,8 @@ def answer_page(invitation_id: int, engine: Engine | None = None) -> AnswerPage 
     return AnswerPage(survey_id, closed_at is not None, wording, response, brand_of(*brand))
 
 
-def can_still_edit(response: Response | StoredAnswer | None, now: datetime, edit_window: timedelta) -> bool:
+def can_still_edit(response: Response | StoredAnswer | ThanksPage | None, now: datetime,
+                   edit_window: timedelta) -> bool:
     return response is None or now - response.answered_at <= edit_window
 
 

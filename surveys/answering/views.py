@@ -175,7 +175,7 @@ def answer_thanks(token: str):
 def _thanks_page(token: str, signed, page: services.ThanksPage, notice: str | None = None,
                  error: AnswerRefused | None = None, typed: str = "", status: int = 200):
     use_locale(signed.locale)
-    editable = utcnow() - page.answered_at <= edit_window()
+    editable = services.can_still_edit(page, utcnow(), edit_window())
     return render_template("surveys/public/thanks.html", token=token, editable=editable, closed=page.closed,
                            step=shown_in(page.step, signed.locale), second_answered=page.second_answered,
                            notice=notice, error=error, typed=typed, max_answer=MAX_ANSWER, brand=page.brand), status
