@@ -52,10 +52,12 @@ def trigger_invitation(trigger: Trigger, now: datetime, relationship_cooldown_da
         raise TriggerRefused(409, f"Survey {survey.id} has no question in {locale}, the customer's language: "
                                   f"word it first (`feedback surveys wording`).")
     _hold(customer)
-    if found := _throttled(survey, customer, now, relationship_cooldown_days):
+    earlier = db.session.scalar(select(func.count(Invitation.id)).where(  # this customer's rounds of this survey
+        Invitation.customer_id == customer.id, Invitation.survey_id == survey.id))
+    if found := _throttled(survey, customer, earlier, now, relationship_cooldown_days):
         db.session.rollback()  # lets go of the customer's row at once
         raise TriggerRefused(found.status, found.message, found.retry_at)
-    return Triggered(_invite(survey, customer, locale, trigger, now), True)
+    return Triggered(_invite(survey, customer, locale, earlier, trigger, now), True)
 
 
 def _by_external_id(survey_id: int, external_id: str) -> Invitation | None:
@@ -95,21 +97,19 @@ def _hold(customer: Customer) -> None:
     db.session.execute(update(Customer).where(Customer.id == customer.id).values(id=Customer.id))
 
 
-def _throttled(survey: Survey, customer: Customer, now: datetime, relationship_days: int) -> Refusal | None:
+def _throttled(survey: Survey, customer: Customer, earlier: int, now: datetime,
+               relationship_days: int) -> Refusal | None:
     alike = select(Survey.id).where(Survey.mode == survey.mode)
     if survey.mode != RELATIONSHIP:
         alike = alike.where(Survey.kind == survey.kind)
     last_alike = db.session.scalar(select(func.max(Invitation.sent_at)).where(
         Invitation.customer_id == customer.id, Invitation.survey_id.in_(alike)))
-    invited_to_this = db.session.scalar(select(func.count(Invitation.id)).where(
-        Invitation.customer_id == customer.id, Invitation.survey_id == survey.id))
-    return refusal(survey.mode, bool(invited_to_this), last_alike,
+    return refusal(survey.mode, bool(earlier), last_alike,
                    cooldown_of(survey.mode, survey.cooldown_days, relationship_days), now)
 
 
-def _invite(survey: Survey, customer: Customer, locale: str, trigger: Trigger, now: datetime) -> Invitation:
-    rounds = db.session.scalar(select(func.count(Invitation.id)).where(
-        Invitation.customer_id == customer.id, Invitation.survey_id == survey.id))
+def _invite(survey: Survey, customer: Customer, locale: str, rounds: int, trigger: Trigger,
+            now: datetime) -> Invitation:
     invitation = Invitation(survey_id=survey.id, customer_id=customer.id, sent_at=now, locale=locale, round=rounds,
                             external_id=trigger.external_id, context=trigger.context)
     db.session.add(invitation)
