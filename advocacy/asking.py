@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from advocacy.links import ask_url
 from advocacy.models import AdvocacyAsk
@@ -22,6 +21,7 @@ from advocacy.policy import PROMOTER_SCALE, PROMOTER_SCORES, Candidate, answered
 from advocacy.setting import Ask, current_ask
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import best_locale
+from feedback_app.core.sql import insert_rows_ignoring_conflicts
 from feedback_app.mail.outbox import enqueue_emails
 from feedback_app.mail.suppression import suppressed
 from surveys.models import Customer, Invitation, Response, Survey
@@ -87,14 +87,9 @@ def _ask_batch(ask: Ask, rows: list, now: datetime) -> int:
 
 
 def _insert_asks(rows: list[dict]) -> list[tuple[int, int]]:
-    """(ask id, customer id) of the asks this call made: a customer asked meanwhile (another process) is skipped."""
-    if not rows:
-        return []
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = AdvocacyAsk.__table__
-    statement = (insert(table).on_conflict_do_nothing(index_elements=["customer_id"])
-                 .returning(table.c.id, table.c.customer_id))
-    return sorted(tuple(row) for row in db.session.execute(statement, rows))
+    """(ask id, customer id) of the asks this call made: a customer asked meanwhile (another process) is skipped
+    (the unique customer_id)."""
+    return sorted(insert_rows_ignoring_conflicts(AdvocacyAsk, rows, returning=("id", "customer_id")))
 
 
 def _email(ask: Ask, customer, ask_id: int) -> tuple[str, str, str, str, dict, dict]:

@@ -34,20 +34,22 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
     return db.session.execute(statement).first() is not None
 
 
-def insert_rows_ignoring_conflicts(model, rows: list[dict]) -> list[tuple]:
+def insert_rows_ignoring_conflicts(model, rows: list[dict], returning: Sequence[str] = ()) -> list[tuple]:
     """Many rows at once, each skipped when it collides with a unique key — a row stored before, or an earlier
     row of the same call — on SQLite and PostgreSQL alike: `INSERT … ON CONFLICT DO NOTHING RETURNING` compiled
     once and sent as multi-row INSERTs (SQLAlchemy's "insertmanyvalues", within each database's parameter cap).
 
     No conflict target: a table with several unique keys (an external id, a digest of the row) skips a row that
-    collides with any of them. Returns the primary keys of the rows inserted, in no particular order.
+    collides with any of them. Returns the primary keys of the rows inserted (or the `returning` columns), in no
+    particular order.
     """
     if not rows:
         return []
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__
-    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    columns = [table.c[name] for name in returning] or list(table.primary_key.columns)
+    statement = insert(table).on_conflict_do_nothing().returning(*columns)
     return [tuple(row) for row in db.session.execute(statement, rows)]
 
 
