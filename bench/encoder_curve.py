@@ -121,12 +121,10 @@ def main() -> None:
     parser.add_argument("--choose-c", action="store_true", help="choose the head's C again on the corpus")
     args = parser.parse_args()
     data, corpus = read(args.path), read_corpus()
-    labels = sorted({e.label for e in corpus})
-    corpus_vectors, data_vectors = embed_all([e.text for e in corpus]), embed_all([e.text for e in data])
-    c = choose_c(corpus_vectors, [e.label for e in corpus]) if args.choose_c else HEAD_C
-    out_of_the_box = (fast_probabilities(Classifier.train(corpus), [e.text for e in data], labels),
-                      head_probabilities(head(corpus_vectors, [e.label for e in corpus], c), data_vectors, labels))
-    curve = Curve(data, data_vectors, labels, c, out_of_the_box)
+    c = HEAD_C
+    if args.choose_c:
+        c = choose_c(embed_all([e.text for e in corpus]), [e.label for e in corpus])
+    curve = prepared(data, corpus, c)
 
     rows = [("out of the box", *([score] for score in curve.scores(list(range(len(data))), [])))]
     for n in SIZES:
@@ -142,6 +140,15 @@ def main() -> None:
         cells = [f"{statistics.mean(s):.3f}" + (f" ± {statistics.stdev(s):.3f}" if len(s) > 1 else "") for s in columns]
         gain = statistics.mean(columns[2]) - statistics.mean(columns[0])
         print(f"| {name:<24} | {cells[0]:>13} | {cells[1]:>13} | {cells[2]:>14} | {gain:+.3f} |")
+
+
+def prepared(data: list[Example], corpus: list[Example], c: float = HEAD_C) -> Curve:
+    """The file's rows as the corpus-trained fast model and encoder head see them, ready for team labels."""
+    labels = sorted({e.label for e in corpus})
+    corpus_vectors, data_vectors = embed_all([e.text for e in corpus]), embed_all([e.text for e in data])
+    out_of_the_box = (fast_probabilities(Classifier.train(corpus), [e.text for e in data], labels),
+                      head_probabilities(head(corpus_vectors, [e.label for e in corpus], c), data_vectors, labels))
+    return Curve(data, data_vectors, labels, c, out_of_the_box)
 
 
 class Curve:
@@ -161,17 +168,22 @@ class Curve:
         return scores
 
     def scores(self, test: list[int], team: list[int]) -> list[float]:
-        fast, encoder = self.fast_corpus[test], self.encoder_corpus[test]
+        truth = [self.data[i].label for i in test]
+        return [macro_f1(truth, probabilities, self.labels) for probabilities in self.probabilities(test, team)]
+
+    def probabilities(self, rows: list[int], team: list[int]) -> tuple:
+        """(fast, encoder head, their blend) for these rows of the file, the team having labelled `team`."""
+        fast, encoder = self.fast_corpus[rows], self.encoder_corpus[rows]
         if team:
             weight = team_weight(len(team))
             taught = [self.data[i] for i in team]
             fast = (1 - weight) * fast + weight * fast_probabilities(
-                train_team_model(taught), [self.data[i].text for i in test], self.labels)
-            encoder = (1 - weight) * encoder + weight * head_probabilities(
-                head(self.vectors[team], [e.label for e in taught], self.c), self.vectors[test], self.labels)
-        truth = [self.data[i].label for i in test]
-        both = (1 - ENCODER_WEIGHT) * fast + ENCODER_WEIGHT * encoder
-        return [macro_f1(truth, probabilities, self.labels) for probabilities in (fast, encoder, both)]
+                train_team_model(taught), [self.data[i].text for i in rows], self.labels)
+            team_head = head(self.vectors[team], [e.label for e in taught], self.c)
+            if team_head is not None:  # one type among the labels: nothing for a head to tell apart
+                encoder = (1 - weight) * encoder + weight * head_probabilities(team_head, self.vectors[rows],
+                                                                               self.labels)
+        return fast, encoder, (1 - ENCODER_WEIGHT) * fast + ENCODER_WEIGHT * encoder
 
 
 if __name__ == "__main__":

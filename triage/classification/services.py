@@ -58,6 +58,11 @@ def set_review_priority(item: TriageItem, probabilities: dict[str, float]) -> No
     item.review_priority = teaching.priority(probabilities, item.group_rank or 0, density) if item.needs_review else 0
 
 
+def set_refined_review_priority(item: TriageItem, probabilities: dict[str, float]) -> None:
+    """The review order's number once the encoder refined the record (teaching.refined_priority: no density)."""
+    item.review_priority = teaching.refined_priority(probabilities, item.group_rank or 0) if item.needs_review else 0
+
+
 def classify_texts(texts: Iterable[str], classifier: BlendedModel) -> Iterable[dict]:
     """For `feedback triage classify`: one result per text, nothing stored."""
     for text in texts:

@@ -17,7 +17,7 @@ from feedback_app.core.extensions import db
 from surveys.models import Response
 from triage.classification import encoder, refinement
 from triage.classification.learning import active_model
-from triage.classification.services import set_review_priority
+from triage.classification.services import set_refined_review_priority
 from triage.models import TriageItem
 
 BATCH = 32
@@ -90,7 +90,7 @@ def _refine(waiting: list, version: int, classifier, head_id: int, head: encoder
             item.reasons = list(fast.reasons) if verdict.type == fast.type else []
             item.type_key, item.confidence, item.needs_review = verdict.type, round(verdict.confidence, 4), \
                 verdict.needs_review
-            set_review_priority(item, verdict.probabilities)
+            set_refined_review_priority(item, verdict.probabilities)
         item.refined_by = head_id
         refined += 1
     db.session.commit()

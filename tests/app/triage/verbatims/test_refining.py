@@ -12,7 +12,7 @@ from feedback_app.core.extensions import db
 from feedback_app.scheduler import JOBS, run_job
 from tests.conftest import unavailable
 from tests.support.factories import NOW, sent_survey, survey_path
-from triage.classification import encoder, learning, refinement, services
+from triage.classification import encoder, learning, refinement, services, teaching
 from triage.models import EncoderHead, TextEmbedding, TriageItem
 from triage.verbatims import classifying, refining, tallies
 
@@ -108,6 +108,9 @@ def test_the_job_refines_what_the_fast_model_classified_and_leaves_people_alone(
         item = found[comment]
         assert (item.refined_by, item.type_key, item.needs_review) == (head_id, expected.type, expected.needs_review)
         assert item.confidence == pytest.approx(expected.confidence, abs=1e-4) != pytest.approx(fast.confidence)
+        assert item.review_priority == pytest.approx(  # ±1: the probabilities are recomputed, not stored
+            teaching.refined_priority(expected.probabilities, item.group_rank or 0) if expected.needs_review else 0,
+            abs=1)
     assert refining.refine_pending(NOW, 0.5) == 0  # nothing twice
 
     counted = tallies.snapshot()  # the counts followed the refined types
@@ -119,6 +122,27 @@ def test_the_job_refines_what_the_fast_model_classified_and_leaves_people_alone(
     classifying.classify_pending(NOW, 0.5)  # an edited answer: the fast model's again, then refined again
     assert records()["The invoice is fine now, but the app logs me out every hour"].refined_by == 0
     assert refining.refine_pending(NOW, 0.5) == 1
+
+
+def test_refined_records_are_ordered_for_review_by_the_blends_margin_without_density(app, with_encoder):
+    app.config["REVIEW_BELOW"] = 0.99  # every record is sent to review, so each gets a priority to check
+    answered(app)
+    before = {comment: item.review_priority for comment, item in records().items()}
+    run_job(app, next(job for job in JOBS if job.name == "refine-with-encoder"))
+
+    head_id, _, head = encoder.active_head()
+    _, classifier = learning.active_model()
+    vectors = encoder.vectors(COMMENTS, NOW)
+    for comment, item in records().items():
+        blended = refinement.refine(classifier.classify(comment).probabilities,
+                                    head.probabilities(vectors[encoder.text_key(comment)]), 0.99).probabilities
+        assert item.refined_by == head_id and item.needs_review
+        refined = teaching.refined_priority(blended, item.group_rank or 0)
+        assert refined > 0 and item.review_priority == pytest.approx(refined, abs=1)  # ±1: recomputed probabilities
+        # The fast model's formula would have weighed it by its density (below 1 for every one of these texts)
+        assert item.review_density < 0.9
+        assert item.review_priority > teaching.priority(blended, item.group_rank or 0, item.review_density) + 1
+    assert before != {comment: item.review_priority for comment, item in records().items()}
 
 
 def test_a_new_fast_model_brings_a_new_head_and_everything_is_refined_again(app, with_encoder):

@@ -1,6 +1,15 @@
 import pytest
 
-from triage.classification.teaching import NO_DENSITY, SCALE, densities, priority, ranks_in_groups, regrouped, uncertainty
+from triage.classification.teaching import (
+    NO_DENSITY,
+    SCALE,
+    densities,
+    priority,
+    ranks_in_groups,
+    refined_priority,
+    regrouped,
+    uncertainty,
+)
 
 
 @pytest.mark.parametrize("probabilities, expected", [
@@ -54,3 +63,11 @@ def test_density_is_the_mean_similarity_to_the_nearest_others_never_itself():
 def test_a_typical_comment_comes_before_an_oddity_as_unsure():
     unsure = {"a": 0.5, "b": 0.45}
     assert priority(unsure, 0, 0.6) > priority(unsure, 0, 0.1) and priority(unsure, 0, 1.7) == priority(unsure, 0, 1)
+
+
+def test_once_refined_the_order_is_the_margin_within_the_group_without_density():
+    # margin 0.5 − 0.4 → uncertainty 0.9: 9,000 alone, 4,500 as a group's second member, whatever the density was.
+    unsure = {"a": 0.5, "b": 0.4, "c": 0.1}
+    assert refined_priority(unsure) == 9_000 and refined_priority(unsure, 1) == 4_500
+    assert refined_priority(unsure) > priority(unsure, 0, 0.3)  # the fast model's formula, a typical density
+    assert refined_priority({"a": 0.8, "b": 0.1}, 0) < refined_priority(unsure, 0)
