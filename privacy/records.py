@@ -20,15 +20,7 @@ class PrivacyError(Refusal):
 
 
 class InvalidAddress(PrivacyError):
-    """The page says the sentence in the reader's language; the API and the command line add the address
-    checker's own (English) reason, as they always have."""
-
-    def __init__(self, email: str, reason: str):
-        super().__init__(N_("%(email)s is not a valid email address."), email=repr(email))
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.values['email']} is not a valid email address: {self.reason}"
+    pass
 
 
 class UnknownCustomer(PrivacyError):
@@ -44,7 +36,8 @@ def normalised(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise InvalidAddress(email, str(error)) from None
+        # The address checker's own reason is English: the API and the command line add it, a page does not.
+        raise InvalidAddress(N_("%(email)s is not a valid email address"), email=repr(email), detail=str(error)) from None
 
 
 def customer_by_address(address: str, lock: bool = False) -> Customer | None:

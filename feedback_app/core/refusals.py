@@ -17,8 +17,10 @@ def N_(message: str) -> str:
 
 class Refusal(ValueError):
     """A request that cannot be carried out; the message says why, for people. `message` is a catalog's msgid
-    (%(name)s placeholders filled from `values`); a plain sentence with no values works too."""
+    (%(name)s placeholders filled from `values`); a plain sentence with no values works too. `detail`: a library's
+    own (English) reason, which `str()` adds after a colon and a page leaves out."""
 
-    def __init__(self, message: str, **values):
-        super().__init__(message % values if values else message)
-        self.message, self.values = message, values
+    def __init__(self, message: str, *, detail: str | None = None, **values):
+        text = message % values if values else message
+        super().__init__(f"{text}: {detail}" if detail else text)
+        self.message, self.values, self.detail = message, values, detail

@@ -22,13 +22,12 @@ from triage.classification.types import NOT_PROBLEM_KEYS, is_problem
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.audience import Audience, audience
 from triage.fixes.queue import Linked
-from triage.fixes.tables import FixNews
 from triage.loop import beta, news, policy, reach
 from triage.loop.beta_rules import BetaUrlError, check_beta_url
 from triage.loop.advise import advise_url
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink, FixNews, TriageItem
 from webhooks.events import FIX_STATUS_CHANGED, emit
 
 TITLE_MAX = 200
