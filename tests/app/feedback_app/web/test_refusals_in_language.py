@@ -72,6 +72,10 @@ def test_privacy_refusals_are_said_in_persian_flashed_and_beside_the_field(app, 
     assert ("نشانی nobody@example.com در فهرست نشانی‌های پاک‌شده نیست: از پیش می‌توان آن را وارد کرد و به آن ایمیل "
             "فرستاد.") in restore
     assert "not on the list of erased addresses" not in restore
+    invalid = shown(client.post("/admin/privacy/lookup", data={"lookup-email": "ana@@example.com"}, headers=PERSIAN))
+    # The sentence in Persian, without the address checker's English reason (which the API and CLI still add).
+    assert "&#39;ana@@example.com&#39; نشانی ایمیل معتبری نیست" in invalid
+    assert "not a valid email address" not in invalid and "invalid characters" not in invalid
     assert db.session.scalar(select(func.count()).select_from(Erasure)) == 0
 
 
