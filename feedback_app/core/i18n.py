@@ -34,7 +34,8 @@ def refusal_text(error: Exception, **names: Mapping) -> str:
     (e.g. status=STATUS_NAMES says "planned" in the reader's language); a value not named is shown as it is."""
     if not isinstance(error, Refusal):
         return str(error)
-    values = {key: names[key].get(value, value) if key in names else value for key, value in error.values.items()}
+    values = {key: refusal_text(value) if isinstance(value, Refusal) else names[key].get(value, value) if key in names
+              else value for key, value in error.values.items()}  # a refusal inside another: "Rule 2: …"
     return gettext(error.message, **values)
 
 

@@ -8,11 +8,13 @@ from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
 from privacy.models import Erasure
+from surveys.models import Segment
 from tests.app.feedback_app.api.test_api import Caller, assert_error
 from tests.support.factories import NOW
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.models import Fix
+from webhooks.models import WebhookEndpoint
 
 PASSWORD = "long-enough-password"
 ARABIC = {"Accept-Language": "ar"}
@@ -89,3 +91,23 @@ def test_the_api_and_an_english_page_keep_the_english_sentence(app, client):
     page = shown(client.post(f"/fixes/{fix.id}/beta", data={"url": "https://beta.example.com/"},
                              follow_redirects=True))
     assert "Only a planned or in-progress fix can open a beta; this one is open." in page
+
+
+def test_a_segment_rule_refused_in_arabic_names_its_line(app, client):
+    sign_in_admin(client)
+    page = shown(client.post("/segments", data={"name": "Silent pros", "rules": "plan = pro\nstage < silent"},
+                             headers=ARABIC))
+    # "Rule 2: stage takes = != or in, not <; e.g. stage = silent." — the line's refusal inside the rule's number
+    assert "القاعدة 2: stage يقبل = أو != أو in، وليس &lt;؛ مثل stage = silent." in page
+    assert "Rule 2" not in page and "takes = != or in" not in page
+    assert db.session.scalar(select(func.count()).select_from(Segment)) == 0
+
+
+def test_a_webhook_refused_in_persian_names_the_kind_of_address_in_persian(app, client):
+    sign_in_admin(client)
+    page = shown(client.post("/admin/webhooks", data={"url": "http://127.0.0.1:9/hook", "secret": "s",
+                                                      "events": ["survey.closed"]}, headers=PERSIAN))
+    assert ("127.0.0.1 به 127.0.0.1 می‌رسد، نشانی‌ای از نوع «حلقهٔ بازگشت (loopback)»: پذیرفته نیست مگر نشانی‌های "
+            "خصوصی برای این نقطهٔ دریافت مجاز شوند") in page
+    assert "resolves to" not in page and "a loopback address" not in page
+    assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
