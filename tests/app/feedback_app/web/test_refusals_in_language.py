@@ -1,6 +1,8 @@
 """A use case's refusal reads, on a team page, in the team member's language (Refusal + refusal_text); the API's
 JSON and the command line keep the English sentence they always printed. Through the test client, on both
 databases."""
+from io import BytesIO
+
 from sqlalchemy import func, select
 
 from feedback_app.accounts.models import User
@@ -8,7 +10,7 @@ from feedback_app.accounts.services import create_user
 from feedback_app.accounts.tokens import create_token
 from feedback_app.core.extensions import db
 from privacy.models import Erasure
-from surveys.models import Segment
+from surveys.models import Customer, Segment
 from tests.app.feedback_app.api.test_api import Caller, assert_error
 from tests.support.factories import NOW
 from triage.fixes import services as fixes
@@ -111,3 +113,14 @@ def test_a_webhook_refused_in_persian_names_the_kind_of_address_in_persian(app, 
             "خصوصی برای این نقطهٔ دریافت مجاز شوند") in page
     assert "resolves to" not in page and "a loopback address" not in page
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+
+
+def test_a_customer_file_refused_whole_says_why_in_arabic(app, client):
+    sign_in_admin(client)
+    page = shown(client.post("/customers/import", data={"file": (BytesIO(b"name,locale\nAna,en\n"), "c.csv")},
+                             headers=ARABIC, follow_redirects=True))
+    # "This file cannot be imported: the first line must name the columns and include 'email' (found: name, locale)"
+    assert ("تعذّر استيراد هذا الملف: يجب أن يسمّي السطر الأول الأعمدة وأن يتضمن &#39;email&#39; (الموجود: name, "
+            "locale)") in page
+    assert "must name the columns" not in page
+    assert db.session.scalar(select(func.count()).select_from(Customer)) == 0
