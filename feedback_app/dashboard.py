@@ -31,10 +31,9 @@ from surveys.scales.scoring import week_start
 from triage.classification.custom_types import all_types
 from triage.classification.types import PRAISE, problem_types
 from triage.fixes import queue as fix_queue
-from triage.fixes.tables import FixNews
 from triage.loop import metrics, policy
 from triage.loop import reach as loop_reach
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink, FixNews, TriageItem
 from triage.verbatims import listing
 from triage.verbatims.intake import CHANNEL
 from triage.verbatims import tallies as triage_tallies

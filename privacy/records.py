@@ -9,12 +9,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_, Refusal
 from feedback_app.mail.outbox import OutboxEmail
 from feedback_app.mail.suppression import SuppressedAddress, address_hash
 from surveys.models import Customer, Invitation, Response
 
 
-class PrivacyError(ValueError):
+class PrivacyError(Refusal):
     """A request about a customer's data that cannot be carried out; the message says why, for people."""
 
 
@@ -35,7 +36,8 @@ def normalised(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise InvalidAddress(f"{email!r} is not a valid email address: {error}") from None
+        # The address checker's own reason is English: the API and the command line add it, a page does not.
+        raise InvalidAddress(N_("%(email)s is not a valid email address"), email=repr(email), detail=str(error)) from None
 
 
 def customer_by_address(address: str, lock: bool = False) -> Customer | None:
@@ -54,9 +56,9 @@ def nothing_held(address: str) -> PrivacyError:
     """The error for an address with no customer: erased before, or never known."""
     erased = erased_on(address)
     if erased is not None:
-        return AlreadyErased(f"{address} was already erased on request on {erased:%Y-%m-%d}: nothing about it "
-                             "is held any more, and it is never emailed again.")
-    return UnknownCustomer(f"No customer has the address {address}: nothing is held about it.")
+        return AlreadyErased(N_("%(address)s was already erased on request on %(day)s: nothing about it is held "
+                                "any more, and it is never emailed again."), address=address, day=f"{erased:%Y-%m-%d}")
+    return UnknownCustomer(N_("No customer has the address %(address)s: nothing is held about it."), address=address)
 
 
 def their_invitation_ids(customer_id: int):

@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from advocacy.models import AdvocacyAsk
 from feedback_app.core.extensions import db
 from feedback_app.core.sql import slices
+from feedback_app.core.refusals import N_
 from feedback_app.mail.suppression import lift, suppress
 from privacy import scrubbing
 from privacy.labels import RESTORED
@@ -174,7 +175,8 @@ def restore_address(email: str, restored_by: str, now: datetime) -> None:
     address = normalised(email)
     if not lift(address):
         db.session.rollback()
-        raise NotErased(f"{address} is not on the list of erased addresses: it may already be imported and emailed.")
+        raise NotErased(N_("%(address)s is not on the list of erased addresses: it may already be imported and "
+                           "emailed."), address=address)
     db.session.add(Erasure(erased_at=now, erased_by=restored_by[:200], removed={RESTORED: 1}))
     db.session.commit()
 

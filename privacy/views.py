@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from privacy import forms, services
 from privacy.export import export_customer, look_up
 from privacy.labels import label
@@ -52,19 +53,20 @@ def lookup():
     try:
         return _page(look_up(form.email.data))
     except PrivacyError as error:
-        form.email.errors = [str(error)]
+        form.email.errors = [refusal_text(error)]
         return _page(status=422, lookup_form=form)
 
 
 @privacy.post("/export")
 def export():
     form = forms.export_form()
+    if not form.validate_on_submit():
+        flash(_("Look up an address first."), "error")
+        return redirect(url_for("privacy.index"))
     try:
-        if not form.validate_on_submit():
-            raise PrivacyError(_("Look up an address first."))
         data = export_customer(form.email.data)
     except PrivacyError as error:
-        flash(str(error), "error")
+        flash(refusal_text(error), "error")
         return redirect(url_for("privacy.index"))
     return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="customer-data.json"',
@@ -79,7 +81,7 @@ def erase():
     try:
         report = services.erase_customer(form.email.data, f"user {current_user.email}", utcnow())
     except PrivacyError as error:
-        flash(str(error), "error")
+        flash(refusal_text(error), "error")
         return redirect(url_for("privacy.index"))
     flash(_("Erased. Removed: %(counts)s. The address is never emailed again.",
             counts=", ".join(f"{label(key)}: {count}" for key, count in report.removed.items() if count)),
@@ -108,7 +110,7 @@ def restore():
     try:
         services.restore_address(form.email.data, f"user {current_user.email}", utcnow())
     except PrivacyError as error:
-        form.email.errors = [str(error)]
+        form.email.errors = [refusal_text(error)]
         return _page(status=422, restore_form=form)
     flash(_("This address may be imported and emailed again."), "success")
     return redirect(url_for("privacy.index"))

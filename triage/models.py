@@ -188,6 +188,17 @@ class FixNewsStop(db.Model):
     stopped_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class FixNews(db.Model):
+    """An email that told a respondent news of a fix (its outbox row): the planned and shipped news
+    (triage.fixes.services) and the beta's "ready to try" (triage.loop.beta). The fix page's "who was told"
+    reads these by fix, instead of matching outbox keys by prefix."""
+    __tablename__ = "fix_news"
+
+    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
+    # outbox_email.id; no foreign key, so the outbox stays free to prune its own rows.
+    email_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class FixLink(db.Model):
     """A verbatim supporting a fix; a verbatim may support several fixes."""
     __tablename__ = "fix_link"

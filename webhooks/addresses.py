@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+from feedback_app.core.refusals import N_, Refusal
+
 Resolve = Callable[[str, int], list[str]]
 SCHEMES = {"http": 80, "https": 443}
 
 
-class UnsafeURL(ValueError):
+class UnsafeURL(Refusal):
     """A URL no webhook may be sent to; the message says why."""
 
 
@@ -36,14 +38,14 @@ def parse(url: str) -> tuple[str, str, int, str]:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as error:
-        raise UnsafeURL(f"not a valid URL: {error}") from None
+        raise UnsafeURL(N_("not a valid URL"), detail=str(error)) from None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise UnsafeURL("only http:// and https:// URLs are allowed")
+        raise UnsafeURL(N_("only http:// and https:// URLs are allowed"))
     if not parts.hostname:
-        raise UnsafeURL("the URL has no host name")
+        raise UnsafeURL(N_("the URL has no host name"))
     if parts.username is not None or parts.password is not None:
-        raise UnsafeURL("the URL must not carry a user name or password (use the secret)")
+        raise UnsafeURL(N_("the URL must not carry a user name or password (use the secret)"))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, parts.hostname, port or SCHEMES[scheme], path
 
@@ -76,15 +78,15 @@ def check(url: str, allow_private: bool, resolve: Resolve) -> Target:
     try:
         addresses = tuple(dict.fromkeys(resolve(host, port)))
     except OSError as error:
-        raise UnsafeURL(f"the host name {host} does not resolve: {error}") from None
+        raise UnsafeURL(N_("the host name %(host)s does not resolve"), host=host, detail=str(error)) from None
     if not addresses:
-        raise UnsafeURL(f"the host name {host} does not resolve")
+        raise UnsafeURL(N_("the host name %(host)s does not resolve"), host=host)
     if not allow_private:
         for address in addresses:
             reason = refusal(address)
             if reason:
-                raise UnsafeURL(f"{host} resolves to {address}, a {reason} address: refused unless private "
-                                f"addresses are allowed for this endpoint")
+                raise UnsafeURL(N_("%(host)s resolves to %(address)s, a %(reason)s address: refused unless private "
+                                   "addresses are allowed for this endpoint"), host=host, address=address, reason=reason)
     return Target(scheme, host, port, path, addresses)
 
 

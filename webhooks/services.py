@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from feedback_app.core.extensions import db
 from feedback_app.core.paging import capped_count
+from feedback_app.core.refusals import N_, Refusal
 from webhooks import addresses
 from webhooks.events import EVENT_TYPES, forget_listeners
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -16,7 +17,7 @@ from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 MAX_SECRET = 200
 
 
-class WebhookError(ValueError):
+class WebhookError(Refusal):
     """Bad input for a webhook: the message says what is wrong; nothing was changed."""
 
 
@@ -33,9 +34,10 @@ def parse_events(text: str) -> tuple[str, ...]:
     events = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     unknown = [event for event in events if event not in EVENT_TYPES]
     if unknown:
-        raise WebhookError(f"unknown event {', '.join(unknown)} (known: {', '.join(EVENT_TYPES)})")
+        raise WebhookError(N_("unknown event %(events)s (known: %(known)s)"), events=", ".join(unknown),
+                           known=", ".join(EVENT_TYPES))
     if not events:
-        raise WebhookError(f"name at least one event (known: {', '.join(EVENT_TYPES)})")
+        raise WebhookError(N_("name at least one event (known: %(known)s)"), known=", ".join(EVENT_TYPES))
     return events
 
 
@@ -46,16 +48,16 @@ def add_endpoint(new: NewEndpoint, now: datetime, resolve: addresses.Resolve = a
     events = parse_events(",".join(new.events))
     secret = new.secret.strip()
     if not secret:
-        raise WebhookError("the secret must not be empty")
+        raise WebhookError(N_("the secret must not be empty"))
     if len(secret) > MAX_SECRET:
-        raise WebhookError(f"the secret is longer than {MAX_SECRET} characters")
+        raise WebhookError(N_("the secret is longer than %(count)d characters"), count=MAX_SECRET)
     url = new.url.strip()
     if len(url) > 2000:
-        raise WebhookError("the URL is longer than 2,000 characters")
+        raise WebhookError(N_("the URL is longer than 2,000 characters"))
     try:
         addresses.check(url, new.allow_private, resolve)
     except addresses.UnsafeURL as error:
-        raise WebhookError(str(error)) from None
+        raise WebhookError(error.message, detail=error.detail, **error.values) from None
     endpoint = WebhookEndpoint(url=url, secret=secret, events=list(events), allow_private=new.allow_private,
                                created_at=now)
     db.session.add(endpoint)

@@ -15,6 +15,7 @@ from feedback_app.accounts.access import role_required
 from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
+from feedback_app.core.i18n import refusal_text
 from feedback_app.web.forms import ConfirmForm
 from webhooks.events import EVENT_TYPES
 from webhooks.models import WebhookDelivery, WebhookEvent
@@ -24,6 +25,10 @@ from webhooks.services import (NewEndpoint, WebhookError, add_endpoint, endpoint
 webhook_pages = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 PER_PAGE = 50
 COUNT_UP_TO = 1000
+# The kinds of address a webhook is refused (webhooks.addresses.refusal), named in the admin's language.
+ADDRESS_KINDS = {"unspecified": _l("unspecified"), "loopback": _l("loopback"), "link-local": _l("link-local"),
+                 "multicast": _l("multicast"), "unique-local": _l("unique-local"), "private": _l("private"),
+                 "reserved": _l("reserved")}
 
 
 class EndpointForm(FlaskForm):
@@ -65,7 +70,7 @@ def add():
         endpoint = add_endpoint(NewEndpoint(form.url.data, form.secret.data, tuple(form.events.data),
                                             form.allow_private.data), utcnow())
     except WebhookError as error:
-        form.url.errors = [*form.url.errors, str(error)]
+        form.url.errors = [*form.url.errors, refusal_text(error, reason=ADDRESS_KINDS)]
         return index(form), 422
     flash(_("Endpoint %(num)d added.", num=endpoint.id), "success")
     return redirect(url_for("webhooks.index"))

@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from feedback_app.accounts.models import ROLES, User
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_, Refusal
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 500  # hashing is deliberately slow; a megabyte "password" must not cost a worker seconds
 EMAIL_MAX = 320
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     pass
 
 
@@ -23,10 +24,10 @@ def create_user(email: str, password: str, role: str) -> User:
     email = email.strip().lower()
     _check_role(role)
     if "@" not in email or len(email) > EMAIL_MAX:
-        raise AccountError(f"{email!r} is not an email address")
+        raise AccountError(N_("%(email)s is not an email address"), email=repr(email))
     check_new_password(password)
     if db.session.scalar(select(User).where(User.email == email)):
-        raise AccountError(f"a user {email} already exists")
+        raise AccountError(N_("a user %(email)s already exists"), email=email)
     user = User(email=email, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -41,7 +42,7 @@ def list_users() -> list[User]:
 def find_user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise AccountError(f"there is no user {email.strip()} (see `feedback users list`)")
+        raise AccountError(N_("there is no user %(email)s (see `feedback users list`)"), email=email.strip())
     return user
 
 
@@ -82,9 +83,9 @@ def activate_user(user: User) -> User:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD} characters long")
+        raise AccountError(N_("the password must be at least %(count)d characters long"), count=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password must be at most {MAX_PASSWORD} characters long")
+        raise AccountError(N_("the password must be at most %(count)d characters long"), count=MAX_PASSWORD)
 
 
 def end_sessions(user: User) -> None:
@@ -98,7 +99,13 @@ def end_sessions(user: User) -> None:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(N_("role must be one of %(roles)s"), roles=", ".join(ROLES))
+
+
+# One whole sentence per action, so that each reads right in every language.
+_LAST_ADMIN = {"demote": N_("%(email)s is the last active admin; make another user an admin before you demote this one"),
+               "deactivate": N_("%(email)s is the last active admin; make another user an admin before you "
+                                "deactivate this one")}
 
 
 def _keep_an_admin(user: User, action: str) -> None:
@@ -112,5 +119,4 @@ def _keep_an_admin(user: User, action: str) -> None:
     admins = db.session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
                                 .order_by(User.id).with_for_update()).all()
     if not any(admin_id != user.id for admin_id in admins):
-        raise AccountError(f"{user.email} is the last active admin; make another user an admin before you "
-                           f"{action} this one")
+        raise AccountError(_LAST_ADMIN[action], email=user.email)

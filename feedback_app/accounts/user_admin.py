@@ -13,6 +13,7 @@ from feedback_app.accounts.forms import NewUserForm, RoleForm, SetPasswordForm, 
 from feedback_app.accounts.models import User
 from feedback_app.accounts.views import accounts, keep_signed_in
 from feedback_app.core.extensions import db
+from feedback_app.core.i18n import refusal_text
 from feedback_app.web.forms import ConfirmForm
 
 
@@ -24,7 +25,7 @@ def users():
         try:
             user = services.create_user(form.email.data, form.password.data, form.role.data)
         except services.AccountError as error:
-            flash(str(error), "error")
+            flash(refusal_text(error), "error")
         else:
             flash(_("%(email)s can sign in now, as %(role)s.", email=user.email, role=role_name(user.role)), "success")
             return redirect(url_for("accounts.users"), 303)
@@ -85,7 +86,7 @@ def _apply(use_case, user: User, *args, done: str):
     try:
         use_case(user, *args)
     except services.AccountError as error:
-        flash(str(error), "error")
+        flash(refusal_text(error), "error")
         return redirect(url_for("accounts.user", user_id=user.id), 303)
     if myself and user.active:
         keep_signed_in(user)  # a new password ended every session of theirs, this one included

@@ -15,6 +15,7 @@ from feedback_app.accounts.services import AccountError
 from feedback_app.accounts.signin import TooManyFailures, WrongPassword, change_own_password, sign_in, sign_out
 from feedback_app.accounts.throttle import whole_minutes
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 
 accounts = Blueprint("accounts", __name__)
 accounts.add_app_template_global(role_name)
@@ -55,7 +56,7 @@ def password():
         except WrongPassword:
             form.current.errors.append(_("That is not your current password."))
         except AccountError as error:
-            flash(str(error), "error")
+            flash(refusal_text(error), "error")
         else:
             keep_signed_in(user)
             flash(_("Your password is changed. Every other session of yours has been signed out."), "success")

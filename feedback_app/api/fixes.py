@@ -221,7 +221,10 @@ class FixTold(MethodView):
     @api.response(200, ToldPage)
     @errors(404, 422)
     def get(self, query, fix_id):
-        """The news of a fix each respondent was sent, oldest first; `next` is the next page's URL"""
+        """The news of a fix each respondent was sent, oldest first; `next` is the next page's URL
+
+        The planned and shipped news and the beta's "ready to try" email (`event`: fix-planned, fix-shipped,
+        fix-beta-ready)."""
         page = fix_lists.told(_fix(fix_id), query.get("after"), query["per_page"])
         return {"told": [present_told(email) for email in page.rows],
                 "next": _next("api.FixTold", fix_id, page, query["per_page"])}

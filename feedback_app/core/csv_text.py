@@ -17,13 +17,15 @@ import re
 from datetime import UTC, datetime
 from typing import BinaryIO, Iterator, NamedTuple
 
+from feedback_app.core.refusals import N_, Refusal
+
 SNIFF = 4096  # bytes looked at to tell a binary file from a text one
 # Bytes that are not UTF-8 are decoded as lone surrogates (surrogateescape) so that they can be found
 # and reported per line; a NUL is kept as it is for the same reason.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class UnreadableCSV(ValueError):
+class UnreadableCSV(Refusal):
     """The file as a whole cannot be read as CSV text."""
 
 
@@ -81,23 +83,29 @@ def unstorable(values: list[str]) -> str | None:
     for value in values:
         found = UNSTORABLE.search(value)
         if found:
-            return ("contains a NUL character" if found.group() == "\x00" else
-                    "is not UTF-8 text (save the file as 'CSV UTF-8')")
+            return NUL if found.group() == "\x00" else NOT_UTF8
     return None
+
+
+NUL = "contains a NUL character"
+NOT_UTF8 = "is not UTF-8 text (save the file as 'CSV UTF-8')"
+# The header's own sentences (whole, so that each reads right in every language).
+_UNSTORABLE_HEADER = {NUL: N_("the first line contains a NUL character"),
+                      NOT_UTF8: N_("the first line is not UTF-8 text (save the file as 'CSV UTF-8')")}
 
 
 def _header(reader) -> list[str]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise UnreadableCSV("the file is empty") from None
+        raise UnreadableCSV(N_("the file is empty")) from None
     except csv.Error as error:
-        raise UnreadableCSV(f"the first line is not CSV ({error})") from None
+        raise UnreadableCSV(N_("the first line is not CSV (%(reason)s)"), reason=str(error)) from None
     for name in header:  # a first line longer than the sniff may still hide what lines may not hold
         if UNSTORABLE.search(name):
-            raise UnreadableCSV("the first line " + unstorable([name]))
+            raise UnreadableCSV(_UNSTORABLE_HEADER[unstorable([name])])
     if len(set(header)) != len(header):
-        raise UnreadableCSV("two columns have the same name in the first line")
+        raise UnreadableCSV(N_("two columns have the same name in the first line"))
     return header
 
 
@@ -118,13 +126,14 @@ def _check_start(sample: bytes, whole: bool) -> None:
     or bytes that are not UTF-8 are one broken line (kept as lone surrogates by surrogateescape, found
     by UNSTORABLE and reported per line)."""
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableCSV("the file is UTF-16 text; save it as 'CSV UTF-8'")
+        raise UnreadableCSV(N_("the file is UTF-16 text; save it as 'CSV UTF-8'"))
     if b"\x00" in sample:
-        raise UnreadableCSV("this is a binary file, not a CSV text file")
+        raise UnreadableCSV(N_("this is a binary file, not a CSV text file"))
     try:  # incrementally: the sample may end inside a character
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
     except UnicodeDecodeError as error:
-        raise UnreadableCSV(f"the file is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+        raise UnreadableCSV(N_("the file is not UTF-8 text (byte %(byte)d); save it as 'CSV UTF-8'"),
+                            byte=error.start) from None
 
 
 class _Replayed(io.RawIOBase):

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, gettext, refresh
 from flask_babel import lazy_gettext as _l
 
 from feedback_app.core.languages import LOCALES, localized_digits, text_direction
+from feedback_app.core.refusals import Refusal
 
 # Each supported language named in the language of the page that names it.
 LANGUAGE_NAMES = {"en": _l("English"), "ar": _l("Arabic"), "fa": _l("Persian")}
@@ -24,6 +26,17 @@ def select_locale() -> str:
     if not has_request_context():
         return "en"
     return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def refusal_text(error: Exception, **names: Mapping) -> str:
+    """What a page says of a refused request, in the page's language: a Refusal's message through the catalogs
+    with its values; any other error as it reads. `names`: per value, the page's names of its possible values
+    (e.g. status=STATUS_NAMES says "planned" in the reader's language); a value not named is shown as it is."""
+    if not isinstance(error, Refusal):
+        return str(error)
+    values = {key: refusal_text(value) if isinstance(value, Refusal) else names[key].get(value, value) if key in names
+              else value for key, value in error.values.items()}  # a refusal inside another: "Rule 2: …"
+    return gettext(error.message, **values)
 
 
 def template_helpers() -> dict:

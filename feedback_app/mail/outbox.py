@@ -67,15 +67,20 @@ def enqueue_emails(emails: list[tuple[str, str, str, str, dict, dict | None]], n
     """enqueue_email for many emails at once — (key, template, recipient, locale, context, headers) each —
     in one INSERT inside the caller's transaction: a survey send queues a thousand at a time. Each is
     rendered as enqueue_email renders it; a key queued before is skipped. Returns how many were queued."""
+    return len(enqueue_emails_ids(emails, now))
+
+
+def enqueue_emails_ids(emails: list[tuple[str, str, str, str, dict, dict | None]], now: datetime) -> list[int]:
+    """enqueue_emails, returning the ids of the emails queued now (for a caller that records them)."""
     if not emails:
-        return 0
+        return []
     rows = [_queued_row(key, template, recipient, locale, context, now, headers)
             for key, template, recipient, locale, context, headers in emails]
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = OutboxEmail.__table__
     # One statement compiled once and run for every row (SQLAlchemy sends them as multi-row INSERTs).
     statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
-    return len(db.session.execute(statement, rows).all())
+    return [email_id for (email_id,) in db.session.execute(statement, rows)]
 
 
 def _queued_row(key: str, template: str, recipient: str, locale: str, context: dict, now: datetime,

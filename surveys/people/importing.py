@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 # SNIFF is read here by the web import's tests, as before the reading moved to core.
 from feedback_app.core.csv_text import SNIFF, CSVLines, LineError, UnreadableCSV, read_utc  # noqa: F401
 from feedback_app.core.languages import LOCALES
+from feedback_app.core.refusals import N_, Refusal
 
 MAX_FIELD = 1000   # an attribute value (kept in a JSON column, so the limit is ours)
 EMAIL_MAX = 320    # Customer.email
@@ -29,7 +30,7 @@ DATE_COLUMNS = ("customer_since", "ended_at")
 OWN_COLUMNS = ("email", "name", "locale", *DATE_COLUMNS)
 
 
-class NotACustomerCSV(ValueError):
+class NotACustomerCSV(Refusal):
     """The file as a whole cannot be read (not UTF-8, not CSV, no email column)."""
 
 
@@ -70,11 +71,13 @@ class CustomerCSV:
         try:
             self._lines = CSVLines(stream)
         except UnreadableCSV as error:
-            raise NotACustomerCSV(str(error)) from None
+            raise NotACustomerCSV(error.message, detail=error.detail, **error.values) from None
         self.header = self._lines.header
         if "email" not in self.header:
-            raise NotACustomerCSV("the first line must name the columns and include 'email' "
-                                  f"(found: {', '.join(self.header[:8]) or 'nothing'})")
+            found = ", ".join(self.header[:8])
+            raise (NotACustomerCSV(N_("the first line must name the columns and include 'email' (found: %(found)s)"),
+                                   found=found) if found else
+                   NotACustomerCSV(N_("the first line must name the columns and include 'email' (found: nothing)")))
 
     @property
     def bytes_read(self) -> int:

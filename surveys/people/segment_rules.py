@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from feedback_app.core.languages import LOCALES
+from feedback_app.core.refusals import N_, Refusal
 from surveys.scales.kinds import KINDS
 
 STAGES = ("new", "active", "silent", "at_risk", "lost")
@@ -37,7 +38,7 @@ _RULE = re.compile(r"\s*([^\s=!<>]+)\s*(!=|<=|>=|=|<|>|\s[iI][nN]\s)\s*(.*?)\s*"
 EXAMPLES = "plan = pro, mrr >= 100, stage = silent, nps <= 6, plan in pro,team"
 
 
-class RuleError(ValueError):
+class RuleError(Refusal):
     """A rule (or a segment) that cannot be used, and what would be right instead."""
 
 
@@ -63,20 +64,21 @@ class Rule:
 def parse_rule(text: object) -> Rule:
     """One rule, checked; RuleError saying what is wrong and showing an example otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise RuleError(f"A rule is empty: write FIELD OP VALUE, e.g. {EXAMPLES}.")
+        raise RuleError(N_("A rule is empty: write FIELD OP VALUE, e.g. %(examples)s."), examples=EXAMPLES)
     if len(text) > RULE_MAX:
-        raise RuleError(f"A rule is longer than {RULE_MAX} characters.")
+        raise RuleError(N_("A rule is longer than %(count)d characters."), count=RULE_MAX)
     match = _RULE.fullmatch(text)
     if not match:
-        raise RuleError(f"{_shown(text)} is not FIELD OP VALUE (operators: {' '.join(OPS)}), e.g. {EXAMPLES}.")
+        raise RuleError(N_("%(rule)s is not FIELD OP VALUE (operators: %(ops)s), e.g. %(examples)s."),
+                        rule=_shown(text), ops=" ".join(OPS), examples=EXAMPLES)
     field, op, raw = match.group(1), match.group(2).strip().lower(), match.group(3)
     if not raw:
-        raise RuleError(f"{_shown(text)} has no value after {op!r}, e.g. plan = pro.")
+        raise RuleError(N_("%(rule)s has no value after %(op)s, e.g. plan = pro."), rule=_shown(text), op=repr(op))
     values = _values(field, op, raw)
     field = field.lower() if field.lower() in ("stage", "locale", *SCORE_FIELDS) else field
     if not ATTRIBUTE.fullmatch(field):
-        raise RuleError(f"{_shown(field)} is not a field name: letters, digits, _ . - (at most 64), "
-                        "starting with a letter or _, e.g. plan.")
+        raise RuleError(N_("%(field)s is not a field name: letters, digits, _ . - (at most 64), starting with a "
+                           "letter or _, e.g. plan."), field=_shown(field))
     rule = Rule(field, op, values, f"{field} {op} {','.join(values)}")
     _check(rule)
     return rule
@@ -87,30 +89,30 @@ def parse_rules(lines: object) -> list[Rule]:
     if isinstance(lines, str):
         lines = lines.splitlines()
     if not isinstance(lines, (list, tuple)):
-        raise RuleError("The rules must be a list of lines.")
+        raise RuleError(N_("The rules must be a list of lines."))
     given = [line for line in lines if not (isinstance(line, str) and not line.strip())]
     if not given:
-        raise RuleError(f"A segment needs at least one rule, e.g. {EXAMPLES}.")
+        raise RuleError(N_("A segment needs at least one rule, e.g. %(examples)s."), examples=EXAMPLES)
     if len(given) > RULES_MAX:
-        raise RuleError(f"A segment has at most {RULES_MAX} rules.")
+        raise RuleError(N_("A segment has at most %(count)d rules."), count=RULES_MAX)
     rules = []
     for number, line in enumerate(given, 1):
         try:
             rules.append(parse_rule(line))
         except RuleError as error:
-            raise RuleError(f"Rule {number}: {error}") from None
+            raise RuleError(N_("Rule %(number)d: %(reason)s"), number=number, reason=error) from None
     return rules
 
 
 def check_name(name: object) -> str:
     """A segment's name, stripped: 1 to NAME_MAX characters, one line."""
     if not isinstance(name, str) or not name.strip():
-        raise RuleError("A segment needs a name, e.g. Pro customers.")
+        raise RuleError(N_("A segment needs a name, e.g. Pro customers."))
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise RuleError(f"A segment's name is at most {NAME_MAX} characters.")
+        raise RuleError(N_("A segment's name is at most %(count)d characters."), count=NAME_MAX)
     if any(not character.isprintable() for character in name):
-        raise RuleError("A segment's name is one line of visible characters.")
+        raise RuleError(N_("A segment's name is one line of visible characters."))
     return name
 
 
@@ -124,17 +126,18 @@ def _values(field: str, op: str, raw: str) -> tuple[str, ...]:
         return (raw,)
     values = tuple(part.strip() for part in raw.split(","))
     if any(not value for value in values):
-        raise RuleError(f"{field} in …: an empty value in the list; separate values by commas, e.g. plan in pro,team.")
+        raise RuleError(N_("%(field)s in …: an empty value in the list; separate values by commas, e.g. plan in "
+                           "pro,team."), field=field)
     if len(values) > IN_MAX:
-        raise RuleError(f"{field} in …: at most {IN_MAX} values.")
+        raise RuleError(N_("%(field)s in …: at most %(count)d values."), field=field, count=IN_MAX)
     return tuple(dict.fromkeys(values))  # each once, in the order given
 
 
 def _check(rule: Rule) -> None:
     if any(len(value) > VALUE_MAX for value in rule.values):
-        raise RuleError(f"{rule.field}: a value is longer than {VALUE_MAX} characters.")
+        raise RuleError(N_("%(field)s: a value is longer than %(count)d characters."), field=rule.field, count=VALUE_MAX)
     if any(not value.isprintable() for value in rule.values):
-        raise RuleError(f"{rule.field}: a value must be visible characters on one line.")
+        raise RuleError(N_("%(field)s: a value must be visible characters on one line."), field=rule.field)
     if rule.kind == "stage":
         _check_choice(rule, STAGES, "stage = silent")
     elif rule.kind == "locale":
@@ -143,19 +146,24 @@ def _check(rule: Rule) -> None:
         kind = KINDS[rule.field]
         for value in rule.values:
             if not (value.isascii() and value.isdigit() and len(value) <= 2 and kind.accepts(int(value))):
-                raise RuleError(f"{rule.field} is the latest {kind.key.upper()} score, a whole number from "
-                                f"{kind.low} to {kind.high}, not {_shown(value)}; e.g. {rule.field} <= {kind.high // 2}.")
+                raise RuleError(N_("%(field)s is the latest %(kind)s score, a whole number from %(low)s to %(high)s, "
+                                   "not %(value)s; e.g. %(field)s <= %(example)s."), field=rule.field,
+                                kind=kind.key.upper(), low=kind.low, high=kind.high, value=_shown(value),
+                                example=kind.high // 2)
     elif rule.op in ORDER_OPS and number_of(rule.value) is None:
-        raise RuleError(f"{rule.field} {rule.op} needs a number (digits, an optional minus and decimals), "
-                        f"not {_shown(rule.value)}; e.g. {rule.field} {rule.op} 100.")
+        raise RuleError(N_("%(field)s %(op)s needs a number (digits, an optional minus and decimals), not "
+                           "%(value)s; e.g. %(field)s %(op)s 100."), field=rule.field, op=rule.op,
+                        value=_shown(rule.value))
 
 
 def _check_choice(rule: Rule, choices: tuple[str, ...], example: str) -> None:
     if rule.op in ORDER_OPS:
-        raise RuleError(f"{rule.field} takes = != or in, not {rule.op}; e.g. {example}.")
+        raise RuleError(N_("%(field)s takes = != or in, not %(op)s; e.g. %(example)s."), field=rule.field, op=rule.op,
+                        example=example)
     for value in rule.values:
         if value not in choices:
-            raise RuleError(f"{rule.field} is one of {', '.join(choices)}, not {_shown(value)}; e.g. {example}.")
+            raise RuleError(N_("%(field)s is one of %(choices)s, not %(value)s; e.g. %(example)s."), field=rule.field,
+                            choices=", ".join(choices), value=_shown(value), example=example)
 
 
 def _shown(text: str) -> str:

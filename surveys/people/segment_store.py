@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback_app.core.extensions import db
 from feedback_app.core.paging import capped_count
+from feedback_app.core.refusals import N_, Refusal
 from surveys.models import Customer, Segment
 from surveys.people.segment_rules import RuleError, check_name, parse_rules
 from surveys.people.segments import customer_condition
@@ -21,12 +22,17 @@ SIZE_CAP = 10_000
 LISTED_MAX = 100  # segments on the page and in `feedback segments list`, by name
 
 
-class SegmentError(ValueError):
+class SegmentError(Refusal):
     """A segment that cannot be saved or found; `field` is the form field it belongs beside (name, rules)."""
 
-    def __init__(self, message: str, field: str = "name"):
-        super().__init__(message)
+    def __init__(self, message: str, field: str = "name", /, **values):
+        super().__init__(message, **values)
         self.field = field
+
+    @classmethod
+    def beside(cls, error: RuleError, field: str) -> SegmentError:
+        """A rule's or the name's refusal, said beside its form field."""
+        return cls(error.message, field, **error.values)
 
 
 @dataclass(frozen=True)
@@ -45,20 +51,20 @@ def create_segment(name: object, rules: object, now, user_id: int | None = None)
     try:
         name = check_name(name)
     except RuleError as error:
-        raise SegmentError(str(error), "name") from None
+        raise SegmentError.beside(error, "name") from None
     try:
         texts = [rule.text for rule in parse_rules(rules)]
     except RuleError as error:
-        raise SegmentError(str(error), "rules") from None
+        raise SegmentError.beside(error, "rules") from None
     if segment_named(name) is not None:
-        raise SegmentError(f"A segment named {name!r} exists already.", "name")
+        raise SegmentError(N_("A segment named %(name)s exists already."), "name", name=repr(name))
     segment = Segment(name=name, rules=texts, created_at=now, created_by=user_id)
     db.session.add(segment)
     try:
         db.session.commit()
     except IntegrityError:  # the same name saved at the same moment by someone else
         db.session.rollback()
-        raise SegmentError(f"A segment named {name!r} exists already.", "name") from None
+        raise SegmentError(N_("A segment named %(name)s exists already."), "name", name=repr(name)) from None
     return segment
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from feedback_app.core.numbers import ID_MAX, whole_number
 from feedback_app.web.forms import ConfirmForm
 from surveys.blueprints import team
@@ -47,7 +48,7 @@ def create_segment():
     try:
         segment = segment_store.create_segment(form.name.data, form.rules.data or "", utcnow(), current_user.id)
     except segment_store.SegmentError as error:
-        getattr(form, error.field).errors = [str(error)]
+        getattr(form, error.field).errors = [refusal_text(error)]
         return _page(form, 400)
     flash(_("Segment “%(name)s” saved.", name=segment.name), "success")
     return redirect(url_for("surveys.segments"))

@@ -10,7 +10,7 @@ from feedback_app.accounts.access import role_required
 from feedback_app.core import paging
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.core.i18n import use_locale
+from feedback_app.core.i18n import refusal_text, use_locale
 from feedback_app.core.languages import LOCALES
 from surveys.blueprints import public, team
 from surveys.models import Customer, Segment
@@ -92,7 +92,7 @@ def import_customers():
         # The upload's stream (Werkzeug spools a large one to a temporary file), read as it is imported.
         lines = CustomerCSV(form.file.data.stream)
     except NotACustomerCSV as error:
-        flash(_("This file cannot be imported: %(reason)s", reason=str(error)), "error")
+        flash(_("This file cannot be imported: %(reason)s", reason=refusal_text(error)), "error")
         return redirect(url_for("surveys.customers"))
     report = services.import_customers(lines)
     page = _customer_page()

@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_, Refusal
 from triage.classification.types import BUILTIN_TYPES, FeedbackType
 from triage.language.text import detect_language
 from triage.models import CustomType, TrainingExample
 
 
-class TriageError(ValueError):
+class TriageError(Refusal):
     """A request about types or labels that cannot be carried out; the message says why, for people."""
 
 
@@ -29,9 +30,9 @@ def add_custom_type(key: str, name: dict[str, str], description: dict[str, str],
                     now: datetime) -> CustomType:
     """A business-specific type; its examples are team labels, so the next training learns it."""
     if key in type_keys():
-        raise TriageError(f"a type '{key}' already exists")
+        raise TriageError(N_("a type '%(key)s' already exists"), key=key)
     if len([e for e in examples if e.strip()]) < 3:
-        raise TriageError("give at least three examples, one per line, so the model can learn the type")
+        raise TriageError(N_("give at least three examples, one per line, so the model can learn the type"))
     custom = CustomType(key=key, name=name, description=description, created_at=now)
     db.session.add(custom)
     for text in examples:

@@ -9,6 +9,7 @@ from typing import Iterable
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_
 from surveys.models import Response
 from triage.classification import teaching
 from triage.classification.blend import BlendedModel
@@ -78,14 +79,14 @@ def classify_texts(texts: Iterable[str], classifier: BlendedModel) -> Iterable[d
 def confirm(item: TriageItem, user_id: int, now: datetime) -> None:
     """The triager agrees: the type is kept and becomes a team label."""
     if item.type_key is None:
-        raise TriageError("there is no type to confirm; choose one")
+        raise TriageError(N_("there is no type to confirm; choose one"))
     label(item, item.type_key, "confirmation", user_id, now)
     db.session.commit()
 
 
 def correct(item: TriageItem, type_key: str, user_id: int, now: datetime) -> None:
     if type_key not in type_keys():
-        raise TriageError(f"unknown type '{type_key}'")
+        raise TriageError(N_("unknown type '%(key)s'"), key=type_key)
     label(item, type_key, "correction", user_id, now)
     db.session.commit()
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from feedback_app.web.forms import ConfirmForm
 from triage.blueprint import triage
 from triage.classification import learning
@@ -30,7 +31,7 @@ def types():
                                     "fa": form.name_fa.data or form.name_en.data},
                     {"en": form.description.data}, re.split(r"\r?\n", form.examples.data), utcnow())
             except TriageError as error:
-                flash(str(error), "error")
+                flash(refusal_text(error), "error")
             else:
                 flash(_("Type added. The model learns it at the next training (Models → Train now)."), "success")
                 return redirect(url_for("triage.types"), 303)

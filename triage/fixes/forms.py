@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, FloatField, HiddenField, SelectField, StringField, TextAreaField
@@ -15,7 +14,7 @@ from feedback_app.core.i18n import LANGUAGE_NAMES
 from feedback_app.core.languages import LOCALES
 from feedback_app.core.numbers import ID_MAX, whole_number
 from triage.classification.types import problem_types
-from triage.fixes.services import TEXT_MAX, TITLE_MAX, FixError, PraiseRefused
+from triage.fixes.services import TEXT_MAX, TITLE_MAX
 from triage.loop.beta_rules import BETA_URL_MAX
 from triage.loop.news import NOTE_MAX, PUBLIC_TITLE_MAX
 from triage.loop.policy import STATUSES
@@ -70,16 +69,6 @@ def set_type_choices(form, types) -> None:
     locale = str(get_locale())
     form.type.choices = [SelectChoice("", _l("— no type —"))] + [SelectChoice(t.key, t.name.get(locale, t.name["en"]))
                                                                  for t in problem_types(types)]
-
-
-def refusal(error: FixError) -> str:
-    """What a page says when a change of a fix is refused: praise named in the reader's language, the rest as
-    the service words it."""
-    if isinstance(error, PraiseRefused):
-        return _("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are praise: "
-                 "%(numbers)s. Nothing was linked; correct a verbatim's type first if it is about a problem.",
-                 numbers=", ".join(f"#{number}" for number in error.response_ids))
-    return str(error)
 
 
 class FixFieldsForm(FlaskForm):

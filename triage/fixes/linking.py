@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from feedback_app.core.extensions import db
 from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import LinkForm, refusal, set_type_choices
+from triage.fixes.forms import LinkForm, set_type_choices
 from triage.fixes.services import FixChange
 from triage.fixes.views import fixes
 from triage.models import Fix
@@ -41,7 +42,7 @@ def link_from_list():
         else:
             _link_to_existing_fix(form, ids)
     except fix_cases.FixError as error:
-        flash(refusal(error), "error")
+        flash(refusal_text(error), "error")
     return _back_to_list(form)
 
 

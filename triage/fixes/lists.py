@@ -16,9 +16,9 @@ from feedback_app.mail.outbox import OutboxEmail
 from surveys.models import Customer, Invitation, Response, Survey
 from surveys.people.respondents import answer_scale, parse_respondent_key, respondent_customer_id
 from triage.fixes import grid
-from triage.fixes.tables import FixNews, FixRespondent
+from triage.fixes.tables import FixRespondent
 from triage.loop import beta
-from triage.models import BetaTester, Fix, FixAdviser, FixLink, TriageItem
+from triage.models import BetaTester, Fix, FixAdviser, FixLink, FixNews, TriageItem
 
 PAGE = 50         # rows of a list on the fix page
 API_PAGE = 100    # rows of a list in the API's answer for one fix

@@ -13,14 +13,13 @@ from flask_login import current_user
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
 from feedback_app.core.extensions import db
-from feedback_app.core.i18n import LANGUAGE_NAMES
+from feedback_app.core.i18n import LANGUAGE_NAMES, refusal_text
 from feedback_app.core.languages import LOCALES
 from feedback_app.web.forms import ConfirmForm
 from triage.classification.custom_types import all_types
 from triage.fixes import queries as fix_queries
 from triage.fixes import services as fix_cases
-from triage.fixes.forms import (BetaForm, FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, refusal,
-                                set_type_choices)
+from triage.fixes.forms import BetaForm, FixFieldsForm, NewsTextsForm, OverrideForm, StatusForm, set_type_choices
 from triage.fixes.queue import linked_verbatims
 from triage.fixes.services import FixChange
 from triage.fixes.views import STATUS_NAMES, fixes, queue_settings
@@ -102,6 +101,11 @@ def _refused(refused) -> str:
     return _("Not sent, nothing changed.") + " " + _reason(refused.plan)
 
 
+def _said(error: fix_cases.FixError) -> str:
+    """A refused change of a fix in the reader's language, statuses named as the page names them."""
+    return refusal_text(error, status=STATUS_NAMES, old=STATUS_NAMES, new=STATUS_NAMES)
+
+
 def _to_show(fix: Fix):
     return redirect(url_for("fixes.show", fix_id=fix.id), 303)
 
@@ -113,7 +117,7 @@ def _update(fix: Fix, form, form_name: str, done: str, change: Callable[..., Fix
     try:
         fix_cases.update_fix(fix, utcnow(), change(form), current_user.id)
     except fix_cases.FixError as error:
-        flash(str(error), "error")
+        flash(_said(error), "error")
     else:
         flash(done, "success")
     return _to_show(fix)
@@ -169,7 +173,7 @@ def change_status(fix_id: int):
     except fix_cases.NewsRefused as refused:
         flash(_refused(refused), "error")
     except fix_cases.FixError as error:
-        flash(str(error), "error")
+        flash(_said(error), "error")
     else:
         flash(_("Status is now “%(status)s”. %(count)d emails queued.",
                 status=STATUS_NAMES[fix.status], count=queued), "success")
@@ -186,7 +190,7 @@ def announce(fix_id: int):
         except fix_cases.NewsRefused as refused:
             flash(_refused(refused), "error")
         except fix_cases.FixError as error:
-            flash(str(error), "error")
+            flash(_said(error), "error")
         else:
             flash(_("%(count)d emails queued (nobody is told twice).", count=queued), "success")
     return _to_show(fix)
@@ -200,7 +204,7 @@ def link_one(fix_id: int, response_id: int):
         try:
             fix_cases.link_verbatims(fix, [response_id], utcnow(), current_user.id)
         except fix_cases.FixError as error:
-            flash(refusal(error), "error")
+            flash(_said(error), "error")
         else:
             flash(_("Verbatim linked."), "success")
     return _to_show(fix)
@@ -232,7 +236,7 @@ def open_beta(fix_id: int):
     except fix_cases.NewsRefused as refused:
         flash(_refused(refused), "error")
     except fix_cases.FixError as error:
-        flash(str(error), "error")
+        flash(_said(error), "error")
     else:
         flash(_("The beta is open. Emails queued: %(count)d (each beta tester is told once).", count=queued),
               "success")

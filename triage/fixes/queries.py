@@ -16,9 +16,8 @@ from triage.classification.problems import about_a_problem
 from triage.fixes import evidence
 from triage.fixes import lists as fix_lists
 from triage.fixes.queue import Placed, Settings, placed
-from triage.fixes.tables import FixNews
 from triage.loop import policy
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink, FixNews, TriageItem
 from triage.verbatims import listing
 
 SUGGESTED = 20

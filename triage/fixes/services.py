@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_, Refusal
 from feedback_app.core.sql import insert_ignoring_conflicts
 from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Response
@@ -21,20 +22,19 @@ from triage.classification.types import NOT_PROBLEM_KEYS, is_problem
 from triage.fixes import evidence, evidence_watch, grid  # noqa: F401 (evidence_watch listens)
 from triage.fixes.audience import Audience, audience
 from triage.fixes.queue import Linked
-from triage.fixes.tables import FixNews
 from triage.loop import beta, news, policy, reach
 from triage.loop.beta_rules import BetaUrlError, check_beta_url
 from triage.loop.advise import advise_url
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
-from triage.models import Fix, FixLink, TriageItem
+from triage.models import Fix, FixLink, FixNews, TriageItem
 from webhooks.events import FIX_STATUS_CHANGED, emit
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
 
 
-class FixError(ValueError):
+class FixError(Refusal):
     """A request about a fix that cannot be carried out; the message says why, for people."""
 
 
@@ -52,10 +52,10 @@ class PraiseRefused(FixError):
     which a page says it in the reader's language."""
 
     def __init__(self, response_ids: list[int]):
-        numbers = ", ".join(f"#{number}" for number in response_ids)  # ids, not a count: "#3", never "3"
-        super().__init__("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are "
-                         f"praise: {numbers}. Nothing was linked; correct a verbatim's type first if it is about a "
-                         "problem.")
+        super().__init__(N_("Praise cannot be added to a fix: there is nothing to fix in it. Verbatims that are "
+                            "praise: %(numbers)s. Nothing was linked; correct a verbatim's type first if it is about "
+                            "a problem."),
+                         numbers=", ".join(f"#{number}" for number in response_ids))  # ids, not a count: "#3"
         self.response_ids = response_ids
 
 
@@ -81,15 +81,15 @@ class FixChange:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise FixError("A fix needs a title.")
+        raise FixError(N_("A fix needs a title."))
     if len(title) > TITLE_MAX:
-        raise FixError(f"A title has at most {TITLE_MAX} characters.")
+        raise FixError(N_("A title has at most %(count)d characters."), count=TITLE_MAX)
     return title
 
 
 def _check_cost(cost) -> int:
     if isinstance(cost, bool) or not isinstance(cost, int) or cost not in grid.COSTS:
-        raise FixError("Cost is a whole number from 1 (trivial) to 5 (very large).")
+        raise FixError(N_("Cost is a whole number from 1 (trivial) to 5 (very large)."))
     return cost
 
 
@@ -97,16 +97,21 @@ def _check_type(type_key: str | None) -> str | None:
     problems = [key for key in type_keys() if is_problem(key)]
     if type_key and type_key not in problems:
         if type_key in type_keys():
-            raise FixError(f"A fix is about a problem; {type_key!r} is not a problem type. One of: "
-                           f"{', '.join(problems)}.")
-        raise FixError(f"Unknown type {type_key!r}; one of: {', '.join(problems)}.")
+            raise FixError(N_("A fix is about a problem; %(key)s is not a problem type. One of: %(known)s."),
+                           key=repr(type_key), known=", ".join(problems))
+        raise FixError(N_("Unknown type %(key)s; one of: %(known)s."), key=repr(type_key), known=", ".join(problems))
     return type_key or None
+
+
+# One whole sentence per field, so that each reads right in every language.
+_TOO_LONG = {"description": N_("The description has at most %(count)d characters."),
+             "reason": N_("The reason has at most %(count)d characters.")}
 
 
 def _check_text(text: str | None, what: str) -> str:
     text = text or ""
     if len(text) > TEXT_MAX:
-        raise FixError(f"The {what} has at most {TEXT_MAX} characters.")
+        raise FixError(_TOO_LONG[what], count=TEXT_MAX)
     return text
 
 
@@ -138,7 +143,7 @@ def _link(fix: Fix, response_ids: list[int], now: datetime, user_id: int | None)
     dates = dict(db.session.execute(select(Response.id, Response.answered_at).where(Response.id.in_(wanted))).all())
     if wanted - dates.keys():
         db.session.rollback()
-        raise FixError("No such verbatim: " + ", ".join(map(str, sorted(wanted - dates.keys()))) + ".")
+        raise FixError(N_("No such verbatim: %(numbers)s."), numbers=", ".join(map(str, sorted(wanted - dates.keys()))))
     _refuse_praise(wanted)
     added = [response_id for response_id in sorted(wanted) if insert_ignoring_conflicts(
         FixLink, {"fix_id": fix.id, "response_id": response_id, "linked_at": now, "linked_by": user_id,
@@ -216,9 +221,9 @@ def _edit_news_texts(fix: Fix, change: FixChange) -> None:
 
 def _override(fix: Fix, value, reason: str | None, user_id: int | None, now: datetime) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-        raise FixError("An impact override is a number from 0 to 100.")
+        raise FixError(N_("An impact override is a number from 0 to 100."))
     if not reason or not reason.strip():
-        raise FixError("Say why the evidence is overruled: an impact override needs a reason.")
+        raise FixError(N_("Say why the evidence is overruled: an impact override needs a reason."))
     fix.impact_override, fix.override_reason = float(value), _check_text(reason.strip(), "reason")
     fix.override_by, fix.override_at = user_id, now
 
@@ -233,9 +238,10 @@ def change_status(fix: Fix, status: str, now: datetime, tell_planned: bool = Fal
 
 def _move(fix: Fix, status: str, now: datetime, tell_planned: bool) -> int:
     if status not in policy.STATUSES:
-        raise FixError(f"Unknown status {status!r}; one of: {', '.join(policy.STATUSES)}.")
+        raise FixError(N_("Unknown status %(status)s; one of: %(known)s."), status=repr(status),
+                       known=", ".join(policy.STATUSES))
     if status != fix.status and not policy.can_move(fix.status, status):
-        raise FixError(f"A fix cannot go from {fix.status} to {status}.")
+        raise FixError(N_("A fix cannot go from %(old)s to %(new)s."), old=fix.status, new=status)
     telling = status == "shipped" or (status == "planned" and tell_planned)
     ready = _ready_news(fix, policy.LOOP_EVENTS[status]) if telling else None  # refused before anything changes
     if status != fix.status:
@@ -274,7 +280,7 @@ def tell_planned(fix: Fix, now: datetime) -> int:
 
 def _announce_planned(fix: Fix, now: datetime) -> int:
     if fix.status not in ("planned", "in_progress"):
-        raise FixError("Only a planned fix can be announced as planned.")
+        raise FixError(N_("Only a planned fix can be announced as planned."))
     return _tell_respondents(fix, *_ready_news(fix, policy.LOOP_EVENTS["planned"]), now)
 
 
@@ -328,7 +334,7 @@ def open_beta(fix: Fix, url: str, now: datetime) -> int:
     except BetaUrlError as error:
         raise FixError(str(error)) from None
     if fix.status not in ("planned", "in_progress"):
-        raise FixError(f"Only a planned or in-progress fix can open a beta; this one is {fix.status}.")
+        raise FixError(N_("Only a planned or in-progress fix can open a beta; this one is %(status)s."), status=fix.status)
     testers = beta.untold(fix)
     planned = beta.plan(fix, testers)
     if planned.refused:

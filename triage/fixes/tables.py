@@ -1,5 +1,6 @@
 """Tables kept beside a fix: its stored evidence figures and respondents (a cache of triage.fixes.grid's
-formula, maintained by triage.fixes.evidence), what the figures were computed with, and the news it sent."""
+formula, maintained by triage.fixes.evidence) and what the figures were computed with. (The news a fix sent,
+FixNews, is in triage.models: triage.loop writes it too.)"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -50,13 +51,3 @@ class EvidenceBasis(db.Model):
     value_attribute: Mapped[str | None] = mapped_column(String(100))
     reference: Mapped[float | None] = mapped_column(Float)
     built_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-
-class FixNews(db.Model):
-    """An email that told a respondent news of a fix (its outbox row): the fix page's "who was told"
-    reads these by fix, instead of matching outbox keys by prefix."""
-    __tablename__ = "fix_news"
-
-    fix_id: Mapped[int] = mapped_column(ForeignKey("fix.id"), primary_key=True)
-    # outbox_email.id; no foreign key, so the outbox stays free to prune its own rows.
-    email_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import require_login_for, role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from triage.classification.custom_types import all_types, type_keys
 from triage.classification.types import problem_types
 from triage.fixes import chart
@@ -91,7 +92,7 @@ def create():
                            description=form.description.data)
         fix = fix_cases.create_fix(change, utcnow(), current_user.id)
     except fix_cases.FixError as error:
-        flash(str(error), "error")
+        flash(refusal_text(error), "error")
         return _render_index(form, 400)
     flash(_("Fix made. Link verbatims to it from the triage list."), "success")
     return redirect(url_for("fixes.show", fix_id=fix.id), 303)

@@ -22,6 +22,7 @@ from typing import Iterable
 
 from surveys.scales import kinds
 from triage.classification.types import is_problem
+from triage.loop.beta_rules import BETA_READY
 
 STATUSES = ("open", "planned", "in_progress", "shipped", "wont_do")
 TO_DO = ("open", "planned", "in_progress")  # what the ranked queue ranks: work still ahead
@@ -76,10 +77,11 @@ def loop_email_key(event: str, fix_id: int, customer_id: int) -> str:
 
 
 def loop_email_customer(key: str) -> int | None:
-    """The customer a loop email's key names (loop_email_key); None for any other key."""
+    """The customer a loop email's key names (loop_email_key: the planned and shipped news, the beta's "ready to
+    try"); None for any other key."""
     event, _, rest = key.partition(":")
     number = rest.rpartition(":")[2]
-    return int(number) if event in LOOP_EVENTS.values() and number.isdigit() else None
+    return int(number) if (event in LOOP_EVENTS.values() or event == BETA_READY) and number.isdigit() else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_
 from surveys.models import Response
 from surveys.people.respondents import scale_of_answer
 from triage.classification.custom_types import TriageError, type_keys
@@ -59,9 +60,9 @@ def correct_response(response: Response, type_key: str, user_id: int | None, now
     """A correction of a verbatim the sweep may not have reached yet: classified first, in the same
     commit, so the correction and its training example never wait for the scheduler."""
     if type_key not in type_keys():
-        raise TriageError(f"unknown type '{type_key}' (known: {', '.join(type_keys())})")
+        raise TriageError(N_("unknown type '%(key)s' (known: %(known)s)"), key=type_key, known=", ".join(type_keys()))
     if not response.comment:
-        raise TriageError("this answer has no text, so there is no type to correct and nothing to learn from")
+        raise TriageError(N_("this answer has no text, so there is no type to correct and nothing to learn from"))
     item = db.session.scalar(select(TriageItem).where(TriageItem.response_id == response.id)) \
         or classify_response(response, now, review_below)
     label(item, type_key, "correction", user_id, now)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from feedback_app.accounts.access import role_required
 from feedback_app.core.clock import utcnow
+from feedback_app.core.i18n import refusal_text
 from feedback_app.core.extensions import db
 from feedback_app.core.numbers import whole_number
 from feedback_app.web.forms import ConfirmForm
@@ -108,7 +109,7 @@ def confirm(item_id: int):
         try:
             classification.confirm(item, current_user.id, utcnow())
         except TriageError as error:
-            flash(str(error), "error")
+            flash(refusal_text(error), "error")
     return _back(item_id)
 
 

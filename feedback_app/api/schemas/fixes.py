@@ -99,7 +99,8 @@ class ImpactBreakdown(ma.Schema):
 
 
 class Told(ma.Schema):
-    event = fields.String(metadata={"description": "fix-planned or fix-shipped"})
+    event = fields.String(metadata={"description": "fix-planned, fix-shipped or fix-beta-ready (the beta's "
+                                                   "\"ready to try\" email)"})
     recipient = fields.String()
     status = fields.String(metadata={"description": "The outbox status: pending, sending, sent, failed"})
     queued_at = fields.String()

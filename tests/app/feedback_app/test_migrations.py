@@ -194,3 +194,50 @@ def test_the_upgrade_to_0014_keeps_theme_groups_unnamed_and_the_downgrade_keeps_
         assert [tuple(row) for row in rows] == [("export pdf", "pdf export slow", 3)]
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_upgrade_to_0026_lists_the_ready_emails_sent_before_as_news_of_their_fix(database, tmp_path, request):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert
+
+    from feedback_app.mail.outbox import OutboxEmail
+    from surveys.models import Customer
+    from triage.models import BetaTester, Fix, FixNews
+
+    app = _fresh_app(database, tmp_path, request, "beta_ready_told")
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0025_thanks_step")
+        at = datetime(2026, 11, 1)
+        db.session.execute(insert(Customer.__table__), [
+            {"id": n, "email": f"c{n}@example.com", "locale": "en", "attributes": {}, "created_at": at,
+             "updated_at": at} for n in (1, 2, 3)])
+        db.session.execute(insert(Fix.__table__), [
+            {"id": n, "title": f"Fix {n}", "description": "", "status": "planned", "cost": 2, "created_at": at,
+             "updated_at": at} for n in (1, 2)])
+        # Testers: 1 and 2 of fix 1, 2 of fix 2. Customer 3 tests nothing (a key alone names no tester).
+        db.session.execute(insert(BetaTester.__table__), [
+            {"fix_id": fix, "customer_id": customer, "created_at": at} for fix, customer in ((1, 1), (1, 2), (2, 2))])
+        db.session.execute(insert(OutboxEmail.__table__), [
+            {"id": email_id, "dedupe_key": key, "template": template, "locale": "en", "recipient": "x@example.com",
+             "subject": "", "body_text": "", "body_html": "", "headers": {}, "status": "sent", "attempts": 1,
+             "next_attempt_at": at, "created_at": at}
+            for email_id, key, template in ((10, "fix-planned:1:1", "fix_planned"),
+                                            (11, "fix-beta-ready:1:1", "fix_beta_ready"),
+                                            (12, "fix-beta-ready:1:2", "fix_beta_ready"),
+                                            (13, "fix-beta-ready:2:2", "fix_beta_ready"),
+                                            (14, "fix-beta-ready:1:3", "fix_beta_ready"),
+                                            (15, "fix-beta-ready:12:1", "fix_beta_ready"))])
+        db.session.execute(insert(FixNews.__table__), [{"fix_id": 1, "email_id": 10}])  # the planned news, as kept
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=directory)
+        told = "SELECT fix_id, email_id FROM fix_news ORDER BY fix_id, email_id"
+        # 11 and 12: fix 1's testers; 13: fix 2's; never 14 (no tester) nor 15 (fix 12's key, not fix 1's).
+        assert [tuple(row) for row in db.session.execute(sa.text(told))] == [(1, 10), (1, 11), (1, 12), (2, 13)]
+        db.session.remove()
+        downgrade(directory=directory, revision="0025_thanks_step")
+        assert [tuple(row) for row in db.session.execute(sa.text(told))] == [(1, 10)]
+        db.session.remove()
+        db.engine.dispose()

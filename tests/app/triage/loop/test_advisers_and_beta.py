@@ -15,6 +15,7 @@ from surveys.models import Customer
 from tests.app.triage.loop.test_news import TITLES, customer_id, linked_fix
 from tests.app.test_query_counts import statements_of
 from tests.support.factories import NOW, add_customers
+from triage.fixes import lists as fix_lists
 from triage.fixes import services as fixes
 from triage.fixes.services import FixChange
 from triage.loop.advise import advise_url, read_advise, record_advice
@@ -277,3 +278,63 @@ def test_the_customer_page_shows_advice_and_the_beta_being_ready(app, triager):
     fixes.open_beta(fix, "https://beta.example.com/", LATER)
     page = triager.get(f"/customers/{customer_id('ana@example.com')}").get_data(as_text=True)
     assert "Offered advice on:" in page and "Told the beta is ready:" in page and "Asked to try it early:" in page
+
+
+# ---------------------------------------------------------------- who was told: the "ready to try" emails too
+
+def loop_section(page: str) -> str:
+    return page[page.index('id="loop"'):page.index("</section>", page.index('id="loop"'))]
+
+
+def sixty_testers(fix_id: int) -> list[int]:
+    add_customers(*[(f"t{n}@example.com", f"T{n}", "en") for n in range(60)])
+    ids = [customer_id(f"t{n}@example.com") for n in range(60)]
+    for n, tester in enumerate(ids):
+        record_early_access(fix_id, tester, NOW + timedelta(minutes=n))
+    return ids
+
+
+def test_who_was_told_lists_the_ready_emails_labelled_paged_and_in_a_fixed_number_of_statements(app, triager):
+    fix = planned_fix(app)  # the planned news to Ana, Badr and Sara: 3 emails
+    fix_id = fix.id
+    testers = sixty_testers(fix_id)
+
+    def statements():
+        db.session.remove()
+        return statements_of(app, lambda: triager.get(f"/fixes/{fix_id}"))
+
+    statements()  # warm
+    before = statements()
+    assert fixes.open_beta(db.session.get(Fix, fix_id), "https://beta.example.com/", LATER) == 60
+    # 3 planned + 60 ready = 63 told, oldest (lowest outbox id) first, 50 to a page: the 3 planned, then 47 ready;
+    # the next page the other 60 - 47 = 13.
+    assert statements() == before  # 60 more rows in the list, not one more statement
+    page = triager.get(f"/fixes/{fix_id}").get_data(as_text=True)
+    told = loop_section(page)
+    assert "Who was told (63)" in told
+    assert told.count("<td>planned</td>") == 3 and told.count("<td>beta ready to try</td>") == 47
+    assert told.index("<td>planned</td>") < told.index("<td>beta ready to try</td>")
+    assert f'href="/customers/{testers[0]}"' in told  # a ready email links to its tester, as the news does
+    cursor = re.search(r'rel="next" href="[^"]*told=([^"&#]+)', told).group(1)
+    rest = loop_section(triager.get(f"/fixes/{fix_id}?told={cursor}").get_data(as_text=True))
+    assert rest.count("<td>beta ready to try</td>") == 13 and "<td>planned</td>" not in rest
+    assert 'rel="next"' not in rest
+    arabic = loop_section(triager.get(f"/fixes/{fix_id}", headers={"Accept-Language": "ar"}).get_data(as_text=True))
+    assert arabic.count("<td>النسخة التجريبية جاهزة للتجربة</td>") == 47 and "beta ready to try" not in arabic
+
+
+def test_a_late_tester_is_told_and_listed_and_the_api_lists_the_ready_emails(app, client):
+    fix = planned_fix(app)
+    fix_id = fix.id
+    sixty_testers(fix_id)
+    fixes.open_beta(fix, "https://beta.example.com/", LATER)
+    record_early_access(fix_id, customer_id("ana@example.com"), LATER + timedelta(hours=1))  # joins late
+    assert fix_lists.told_count(db.session.get(Fix, fix_id)) == 3 + 60 + 1
+    bearer = {"Authorization": f"Bearer {create_token('tests', 'triager', NOW).plain}"}
+    first = client.get(f"/api/v1/fixes/{fix_id}/told?per_page=60", headers=bearer).get_json()
+    events = [row["event"] for row in first["told"]]
+    # 64 told, oldest first: 3 planned, then the 60 testers' and Ana's ready emails; 60 on the first page.
+    assert events == ["fix-planned"] * 3 + ["fix-beta-ready"] * 57
+    second = client.get(first["next"], headers=bearer).get_json()
+    assert [row["event"] for row in second["told"]] == ["fix-beta-ready"] * 4 and second["next"] is None
+    assert second["told"][-1]["recipient"] == "ana@example.com"  # the late tester's, queued last

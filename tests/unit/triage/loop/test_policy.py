@@ -40,7 +40,7 @@ def test_the_email_key_is_one_per_event_fix_and_customer():
 
 
 @pytest.mark.parametrize("key, customer", [
-    ("fix-shipped:3:9", 9), ("fix-planned:12:4471", 4471),
+    ("fix-shipped:3:9", 9), ("fix-planned:12:4471", 4471), ("fix-beta-ready:5:31", 31),
     ("survey-invitation.7", None), ("follow-up-digest:2026-11-23:1", None), ("fix-shipped:3:", None),
     ("fix-shipped:3:x9", None)])
 def test_a_loop_email_names_its_customer_in_its_key(key, customer):
