@@ -144,11 +144,23 @@ def run_job(app: Flask, job: Job) -> None:
             log.exception("job %s failed", job.name)
 
 
+class ExpectedSkips(logging.Filter):
+    """A run falling due while the job's last run still works is skipped by design (coalesce, one instance): the
+    encoder's first embedding of the corpus takes minutes, and APScheduler would warn of each skip, every 30 s."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
+EXPECTED_SKIPS = ExpectedSkips()
+
+
 def run(app: Flask, parent_pid: int | None = None) -> None:
     """Run the jobs until SIGTERM or Ctrl-C — or, given `parent_pid`, until that process is gone (`feedback dev`
     starts its scheduler so: a dev process killed outright must not leave a scheduler sending mail behind it)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    logging.getLogger("apscheduler.scheduler").addFilter(EXPECTED_SKIPS)  # a filter already there is not added twice
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         # coalesce + one instance: a slow sweep is never run twice at once or replayed in a burst.
