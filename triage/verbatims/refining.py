@@ -8,6 +8,7 @@ embedded outside any write, then written in its own commit, after checking nothi
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Callable
 
@@ -22,6 +23,9 @@ from triage.models import TriageItem
 
 BATCH = 32
 TRAINING_STEP = 64      # corpus lines embedded per step while the head waits for them: ~3 s, so a stop is heard soon
+PROGRESS_EVERY = 1_000  # while they wait, the log says how many are left each time a thousand more are done
+
+log = logging.getLogger(__name__)
 
 
 def refine_pending(now: datetime, review_below: float, stop: Callable[[], bool] = lambda: False,
@@ -52,7 +56,11 @@ def _head_for(model, now: datetime, stop: Callable[[], bool]):
     current = encoder.active_head()
     if current is not None and current[1] == model[0]:
         return current[0], current[2]
-    while encoder.embed_training_texts(now, TRAINING_STEP):
+    reported = None
+    while left := encoder.embed_training_texts(now, TRAINING_STEP):
+        if reported is None or left // PROGRESS_EVERY < reported:  # a first install: minutes, so say how it goes
+            log.info("encoder: %d corpus lines and team labels left to embed before it can refine", left)
+            reported = left // PROGRESS_EVERY
         if stop():
             return None
     if encoder.train_encoder_head(now) is None:

@@ -1,6 +1,7 @@
 """The optional encoder's refinement in the scheduler, with the real encoder (the `encoder` extra, which the test
 extra installs: CI runs these), and everything as before without it."""
 import importlib.util
+import logging
 import sys
 
 import numpy
@@ -89,6 +90,26 @@ def test_the_head_waits_for_its_texts_then_learns_the_corpus_and_the_teams_label
     probabilities = head.probabilities(encoder.vectors(["the price went up again"], NOW)
                                        [encoder.text_key("the price went up again")])
     assert sum(probabilities.values()) == pytest.approx(1) and set(probabilities) >= {"pricing", "service"}
+
+
+def test_while_the_corpus_is_embedded_the_log_says_how_many_lines_are_left(app, with_encoder, monkeypatch, caplog):
+    learning.ensure_model(NOW)
+    monkeypatch.setattr(refining, "TRAINING_STEP", 10)
+    monkeypatch.setattr(refining, "PROGRESS_EVERY", 25)
+    waiting = encoder.embed_training_texts(NOW, limit=0)  # embeds nothing: how many wait
+    with caplog.at_level(logging.INFO, logger="triage.verbatims.refining"):
+        refining.refine_pending(NOW, 0.5)
+    left = [int(r.getMessage().split()[1]) for r in caplog.records if "left to embed" in r.getMessage()]
+    # One line after the first step of 10, then one each time the count falls below the next multiple of 25
+    # Steps of 10: a line after the first step, then the first count below each multiple of 25 (e.g. 96 waiting:
+    # 86, 66, 46, 26, 6), never one when all are embedded.
+    expected, reported, still = [], None, waiting
+    while (still := max(still - 10, 0)) > 0:
+        if reported is None or still // 25 < reported:
+            expected.append(still)
+            reported = still // 25
+    assert waiting > 50 and len(expected) >= 3 and left == expected
+    assert encoder.active_head() is not None  # and then the head learnt
 
 
 def test_the_job_refines_what_the_fast_model_classified_and_leaves_people_alone(app, with_encoder):
