@@ -30,9 +30,11 @@ class UnreadableCSV(Refusal):
 
 
 class LineError(NamedTuple):
-    """A line that is not imported, and why (a tuple: (line number, reason))."""
+    """A line that is not imported, and why (a tuple: (line number, reason)). The reason is a Refusal when a page
+    may show it (its str() is the English the command line prints), or a plain English str (imports that only the
+    command line and the API report)."""
     line: int
-    reason: str
+    reason: Refusal | str
 
 
 class Line(NamedTuple):
@@ -70,12 +72,12 @@ class CSVLines:
             except StopIteration:
                 return
             except csv.Error as error:
-                yield LineError(reader.line_num, f"not valid CSV: {error}")
+                yield LineError(reader.line_num, Refusal(N_("not valid CSV"), detail=str(error)))
                 continue
             if not any(v.strip() for v in values):
                 continue
             problem = unstorable(values)
-            yield LineError(reader.line_num, problem) if problem else Line(reader.line_num, values)
+            yield LineError(reader.line_num, Refusal(problem)) if problem else Line(reader.line_num, values)
 
 
 def unstorable(values: list[str]) -> str | None:
@@ -87,8 +89,8 @@ def unstorable(values: list[str]) -> str | None:
     return None
 
 
-NUL = "contains a NUL character"
-NOT_UTF8 = "is not UTF-8 text (save the file as 'CSV UTF-8')"
+NUL = N_("contains a NUL character")
+NOT_UTF8 = N_("is not UTF-8 text (save the file as 'CSV UTF-8')")
 # The header's own sentences (whole, so that each reads right in every language).
 _UNSTORABLE_HEADER = {NUL: N_("the first line contains a NUL character"),
                       NOT_UTF8: N_("the first line is not UTF-8 text (save the file as 'CSV UTF-8')")}
@@ -160,23 +162,24 @@ class _Replayed(io.RawIOBase):
 
 EARLIEST = datetime(1970, 1, 1)
 LATEST = datetime(9999, 12, 31, 23, 59, 59)
-TIME_EXAMPLE = "2026-01-31, 2026-01-31T14:05:00 or 2026-01-31T14:05:00+03:30"
 
 
 def read_utc(text: str) -> datetime:
     """An ISO 8601 date or date and time, as naive UTC (how every time is stored). A date is its midnight UTC,
-    a time without an offset is UTC, one with an offset is converted. ValueError says what is wrong, for people.
-    """
+    a time without an offset is UTC, one with an offset is converted. A Refusal (a ValueError) says what is wrong,
+    for people."""
     text = text.strip()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO date or time (such as {TIME_EXAMPLE})") from None
+        raise Refusal(N_("%(value)s is not an ISO date or time (such as 2026-01-31, 2026-01-31T14:05:00 or "
+                         "2026-01-31T14:05:00+03:30)"), value=repr(text)) from None
     if moment.tzinfo is not None:
         try:
             moment = moment.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:  # 0001-01-01T00:00+01:00 is a time of year 0
             moment = datetime.min
     if not EARLIEST <= moment <= LATEST:
-        raise ValueError(f"{text!r} is not between {EARLIEST:%Y-%m-%d} and {LATEST.date()} (UTC)")
+        raise Refusal(N_("%(value)s is not between %(earliest)s and %(latest)s (UTC)"), value=repr(text),
+                      earliest=f"{EARLIEST:%Y-%m-%d}", latest=str(LATEST.date()))
     return moment

@@ -51,9 +51,9 @@ class ParsedCSV:
     """A whole file's rows and errors in memory: for small inputs (the demo, tests, the web form's
     results); long files are read with CustomerCSV instead."""
     rows: list[CustomerRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    errors: list[LineError] = field(default_factory=list)  # (line number, reason: a Refusal)
 
-    def __iter__(self) -> Iterator[CustomerRow | tuple[int, str]]:
+    def __iter__(self) -> Iterator[CustomerRow | LineError]:
         return chain(self.rows, self.errors)
 
 
@@ -64,7 +64,8 @@ class CustomerCSV:
 
     Opening it reads and checks the start of the file and the header, so a file that cannot be a
     customer CSV at all is refused (NotACustomerCSV) before anything is stored. Iterating it yields,
-    in file order, a CustomerRow for every good line and a LineError for every broken one.
+    in file order, a CustomerRow for every good line and a LineError for every broken one, whose reason is a
+    Refusal: str() of it is the English the command line prints, and a page says it in the reader's language.
     """
 
     def __init__(self, stream: BinaryIO):
@@ -92,10 +93,11 @@ class CustomerCSV:
                 continue
             line, values = item
             row_or_error = _row(line, header, values)
-            if isinstance(row_or_error, str):
+            if isinstance(row_or_error, Refusal):
                 yield LineError(line, row_or_error)
             elif row_or_error.email in seen:
-                yield LineError(line, f"{row_or_error.email} is already on line {seen[row_or_error.email]}")
+                yield LineError(line, Refusal(N_("%(email)s is already on line %(line)d"), email=row_or_error.email,
+                                              line=seen[row_or_error.email]))
             else:
                 seen[row_or_error.email] = line
                 yield row_or_error
@@ -109,43 +111,48 @@ def parse_customer_csv(data: bytes) -> ParsedCSV:
     return parsed
 
 
-def _row(line: int, header: list[str], values: list[str]) -> CustomerRow | str:
+def _row(line: int, header: list[str], values: list[str]) -> CustomerRow | Refusal:
+    """The line's customer, or why it is not imported (values as the file has them; the email validator's own
+    English reason is the refusal's detail, which the command line prints and a page leaves out)."""
     if len(values) != len(header):
-        return f"has {len(values)} fields, the header has {len(header)}"
+        return Refusal(N_("has %(fields)d fields, the header has %(columns)d"), fields=len(values),
+                       columns=len(header))
     record = {key: value.strip() for key, value in zip(header, values)}
     too_long = [key for key, value in record.items() if len(value) > MAX_FIELD]
     if too_long:
-        return f"'{too_long[0]}' is longer than {MAX_FIELD} characters"
+        return Refusal(N_("'%(column)s' is longer than %(limit)d characters"), column=too_long[0], limit=MAX_FIELD)
     if not record["email"]:
-        return "email is empty"
+        return Refusal(N_("email is empty"))
     if len(record["email"]) > EMAIL_MAX:
-        return f"email is longer than {EMAIL_MAX} characters"
+        return Refusal(N_("email is longer than %(limit)d characters"), limit=EMAIL_MAX)
     try:
         email = validate_email(record["email"], check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        return f"email {record['email']!r} is not valid: {error}"
+        return Refusal(N_("email %(email)s is not valid"), email=repr(record["email"]), detail=str(error))
     if len(record.get("name", "")) > NAME_MAX:
-        return f"name is longer than {NAME_MAX} characters"
+        return Refusal(N_("name is longer than %(limit)d characters"), limit=NAME_MAX)
     locale = record.get("locale", "").lower() or None
     if locale and locale.replace("_", "-").split("-")[0] not in LOCALES:
-        return f"locale {record['locale']!r} is not supported (use one of: {', '.join(LOCALES)})"
+        return Refusal(N_("locale %(locale)s is not supported (use one of: %(locales)s)"),
+                       locale=repr(record["locale"]), locales=", ".join(LOCALES))
     dates = _dates(record)
-    if isinstance(dates, str):
+    if isinstance(dates, Refusal):
         return dates
     attributes = {k: v for k, v in record.items() if k not in OWN_COLUMNS and v}
     return CustomerRow(line, email, record.get("name") or None,
                        locale.replace("_", "-").split("-")[0] if locale else None, attributes, *dates)
 
 
-def _dates(record: dict[str, str]) -> tuple[datetime | None, datetime | None] | str:
+def _dates(record: dict[str, str]) -> tuple[datetime | None, datetime | None] | Refusal:
     """customer_since and ended_at (empty: None, i.e. unchanged), or why they cannot be read."""
     dates = []
     for column in DATE_COLUMNS:
         try:
             dates.append(read_utc(record[column]) if record.get(column) else None)
-        except ValueError as error:
-            return f"{column}: {error}"
+        except ValueError as error:  # read_utc refuses: said after the column's name
+            return Refusal(N_("%(column)s: %(reason)s"), column=column, reason=error)
     since, ended = dates
     if since and ended and ended < since:
-        return f"ended_at ({ended:%Y-%m-%d %H:%M}) is before customer_since ({since:%Y-%m-%d %H:%M})"
+        return Refusal(N_("ended_at (%(ended)s) is before customer_since (%(since)s)"),
+                       ended=f"{ended:%Y-%m-%d %H:%M}", since=f"{since:%Y-%m-%d %H:%M}")
     return since, ended

@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 from sqlalchemy import insert, select, update
 
 from feedback_app.core.extensions import db
+from feedback_app.core.refusals import N_, Refusal
 from feedback_app.mail.suppression import suppressed_since
 from surveys.models import Customer
 from surveys.people.importing import CustomerRow
@@ -24,7 +25,8 @@ def no_progress(_: int) -> None:
 class ImportReport:
     created: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    # (line, reason): a Refusal, whose str() is the English the command line prints and a page translates.
+    errors: list[tuple[int, Refusal]] = field(default_factory=list)
 
 
 # Rows per transaction of a long import or send. SQLite has one writer at a time: a batch holds the lock
@@ -32,7 +34,8 @@ class ImportReport:
 BATCH = 1000
 
 
-def import_customers(lines: Iterable[CustomerRow | tuple[int, str]], progress: Progress = no_progress) -> ImportReport:
+def import_customers(lines: Iterable[CustomerRow | tuple[int, Refusal]], progress: Progress = no_progress
+                     ) -> ImportReport:
     """Add new customers and update known ones (matched by e-mail); broken lines go to the report.
 
     `lines` is what surveys.people.importing reads (a CustomerCSV streamed from the file, or a ParsedCSV):
@@ -100,9 +103,9 @@ def _import_batch(rows: list[CustomerRow], report: ImportReport, progress: Progr
     progress(len(rows))
 
 
-def _erased_message(email: str, erased_at: datetime) -> str:
-    return (f"this address was erased on request on {erased_at:%Y-%m-%d}; "
-            f"`feedback customers restore {email}` allows it again")
+def _erased_message(email: str, erased_at: datetime) -> Refusal:
+    return Refusal(N_("this address was erased on request on %(day)s; `feedback customers restore %(email)s` "
+                      "allows it again"), day=f"{erased_at:%Y-%m-%d}", email=email)
 
 
 def unsubscribe(customer_id: int, now: datetime) -> Customer | None:

@@ -96,4 +96,6 @@ def import_customers():
         return redirect(url_for("surveys.customers"))
     report = services.import_customers(lines)
     page = _customer_page()
-    return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report)
+    # Each line's reason in the reader's language (the command line prints the same refusals in English).
+    reasons = [(line, refusal_text(reason)) for line, reason in report.errors]
+    return render_template("surveys/customers.html", page=page, form=ImportForm(), report=report, reasons=reasons)

@@ -288,8 +288,8 @@ def test_an_erased_address_is_refused_by_the_import_line_by_line_until_restored(
     erase_customer(EMAIL, "cli", NOW)
     report = import_csv(f"email,name,plan\nnew@example.com,New,team\n{EMAIL.upper()},{NAME},gold\nbroken,x,y\n")
     assert (report.created, report.updated) == (1, 0)
-    assert report.errors[0] == (3, f"this address was erased on request on 2026-11-23; "
-                                   f"`feedback customers restore {EMAIL}` allows it again")
+    assert (report.errors[0][0], str(report.errors[0][1])) == (
+        3, f"this address was erased on request on 2026-11-23; `feedback customers restore {EMAIL}` allows it again")
     assert report.errors[1][0] == 4
     assert db.session.scalars(select(Customer.email)).all() == ["new@example.com"]  # nothing of line 3 stored
 

@@ -30,7 +30,7 @@ def test_the_dates_are_stored_in_their_columns_and_an_empty_one_keeps_what_is_kn
         b"sara@example.com,,,free\n"
         b"reza@example.com,2025-02-30,,pro\n")))                           # no such day: the line's error
     assert (first.created, [line for line, _ in first.errors]) == (3, [5])
-    assert "customer_since: '2025-02-30' is not an ISO date or time" in first.errors[0][1]
+    assert "customer_since: '2025-02-30' is not an ISO date or time" in str(first.errors[0][1])
     assert lifetimes() == {"ana@example.com": (datetime(2025, 3, 1), None, {"plan": "pro"}),
                            "badr@example.com": (datetime(2025, 4, 1, 5), datetime(2026, 6, 30), {"plan": "team"}),
                            "sara@example.com": (None, None, {"plan": "free"})}

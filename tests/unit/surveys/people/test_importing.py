@@ -16,6 +16,11 @@ from surveys.people.importing import (
 )
 
 
+def english(errors) -> list[tuple[int, str]]:
+    """The lines' reasons as the command line prints them (each is a Refusal: its str() is the English)."""
+    return [(line, str(reason)) for line, reason in errors]
+
+
 def test_valid_rows_are_kept_and_broken_rows_reported_with_their_line():
     data = ("email,name,locale,plan,mrr\n"
             "ANA@Example.com,Ana,en,team,49\n"
@@ -32,7 +37,7 @@ def test_valid_rows_are_kept_and_broken_rows_reported_with_their_line():
     assert parsed.rows[1].locale == "ar"
     assert parsed.rows[2].locale is None and parsed.rows[2].attributes == {"plan": "free"}
     assert [line for line, _ in parsed.errors] == [3, 5, 6, 7]
-    reasons = dict(parsed.errors)
+    reasons = dict(english(parsed.errors))
     assert "not valid" in reasons[3] and "de" in reasons[5] and "3 fields" in reasons[6] and "line 2" in reasons[7]
 
 
@@ -64,7 +69,7 @@ def test_a_nul_anywhere_is_an_error_of_its_line_and_the_other_lines_import():
     data = ("email,name\n" + filler + "nul@example.com,Nu\x00l\n" + "last@example.com,Last\n").encode()
     assert len(data) > 2 * SNIFF
     parsed = parse_customer_csv(data)
-    assert parsed.errors == [(302, "contains a NUL character")]
+    assert english(parsed.errors) == [(302, "contains a NUL character")]
     assert len(parsed.rows) == 301 and parsed.rows[-1].email == "last@example.com"
 
 
@@ -73,7 +78,7 @@ def test_a_line_that_is_not_utf8_is_an_error_of_its_line():
     filler = "".join(f"person{i}@example.com,Person {i}\n" for i in range(300)).encode()
     data = b"email,name\n" + filler + "jose@example.com,José\n".encode("latin-1") + b"sara@example.com,Sara\n"
     parsed = parse_customer_csv(data)
-    assert [line for line, _ in parsed.errors] == [302] and "not UTF-8" in parsed.errors[0][1]
+    assert [line for line, _ in parsed.errors] == [302] and "not UTF-8" in str(parsed.errors[0][1])
     assert len(parsed.rows) == 301 and parsed.rows[-1].email == "sara@example.com"
 
 
@@ -94,7 +99,7 @@ def test_a_character_cut_by_the_first_4_kb_is_not_mistaken_for_broken_text():
 ])
 def test_values_longer_than_their_column_are_errors_of_their_line(line, reason):
     parsed = parse_customer_csv(f"email,name,plan\n{line}\nok@example.com,Ok,free\n".encode())
-    assert [line for line, _ in parsed.errors] == [2] and reason in parsed.errors[0][1]
+    assert [line for line, _ in parsed.errors] == [2] and reason in str(parsed.errors[0][1])
     assert [row.email for row in parsed.rows] == ["ok@example.com"]
 
 
@@ -140,12 +145,12 @@ def test_a_stream_read_in_any_pieces_gives_what_the_whole_file_gives(step):
     whole = parse_customer_csv(MIXED)
     items = list(CustomerCSV(io.BufferedReader(Trickle(MIXED, step), buffer_size=max(step, 1))))
     assert [i for i in items if isinstance(i, CustomerRow)] == whole.rows
-    assert [i for i in items if isinstance(i, LineError)] == whole.errors
+    assert english(i for i in items if isinstance(i, LineError)) == english(whole.errors)
     assert [row.email for row in whole.rows[:4]] == ["ana@example.com", "sara@example.com", "reza@example.com",
                                                      "f0@example.com"] and len(whole.rows) == 203
     assert whole.rows[1].name == "سارة\r\nالثانية"
     assert [line for line, _ in whole.errors] == [3, 8, 9, 210]
-    assert "line 2" in whole.errors[1].reason and "not UTF-8" in whole.errors[3].reason
+    assert "line 2" in str(whole.errors[1].reason) and "not UTF-8" in str(whole.errors[3].reason)
 
 
 def test_lines_come_out_as_the_file_is_read_not_after_it():
@@ -163,7 +168,7 @@ def test_lines_come_out_as_the_file_is_read_not_after_it():
 def test_a_duplicate_far_down_the_file_is_still_an_error_of_its_line():
     data = ("email\n" + "".join(f"p{n}@example.com\n" for n in range(5000)) + "P17@Example.com\n").encode()
     items = list(CustomerCSV(Trickle(data, step=4096)))
-    assert items[-1] == LineError(5002, "p17@example.com is already on line 19")
+    assert english(items[-1:]) == [(5002, "p17@example.com is already on line 19")]
 
 
 def test_a_file_that_cannot_be_a_customer_csv_is_refused_when_opened_before_any_line_is_read():
@@ -189,7 +194,7 @@ def test_customer_since_and_ended_at_are_read_as_utc_and_kept_out_of_the_attribu
         ("ana@example.com", datetime(2025, 3, 1), datetime(2026, 2, 1, 14, 30), {"plan": "pro"}),
         ("badr@example.com", datetime(2025, 3, 1, 9), None, {"plan": "pro"}),
         ("sara@example.com", None, None, {})]
-    assert parsed.errors == [
+    assert english(parsed.errors) == [
         (5, "customer_since: '01/03/2025' is not an ISO date or time (such as 2026-01-31, 2026-01-31T14:05:00 or "
             "2026-01-31T14:05:00+03:30)"),
         (6, "ended_at (2025-12-31 00:00) is before customer_since (2026-01-01 00:00)")]
