@@ -195,11 +195,13 @@ def test_feedback_through_the_api_to_a_shipped_fix_tells_exactly_the_right_peopl
     assert cli(app, "mail", "deliver").strip().splitlines()[-1] == "0 sent, 0 to retry later, 0 failed."
     assert len(smtp.messages) == before + 2
 
-    # ---- the fix page says who was told, and that it was delivered
+    # ---- the fix page says who was told, and that it was delivered: planned ×2, Ana's beta email, shipped ×2
     page.goto(f"{base}/fixes/{pdf['id']}")
     history = page.locator("#loop")
-    expect(history.locator("tbody tr")).to_have_count(4)
-    expect(history.locator(".status-sent")).to_have_count(4)
+    expect(history.locator("tbody tr")).to_have_count(5)
+    expect(history.locator(".status-sent")).to_have_count(5)
+    expect(history.locator("tbody tr", has_text="beta ready to try")).to_have_count(1)
+    expect(history.locator("tbody tr", has_text="beta ready to try")).to_contain_text("ana@example.com")
     for absent in ("dariush@example.com", "tom@example.com", "hana@example.com"):
         expect(history).not_to_contain_text(absent)
     page.close()
