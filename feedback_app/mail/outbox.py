@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feedback_app.core.extensions import db
 from feedback_app.core.paging import capped_count
-from feedback_app.core.sql import insert_ignoring_conflicts
+from feedback_app.core.sql import insert_ignoring_conflicts, insert_rows_ignoring_conflicts
 from feedback_app.mail.render import OutgoingEmail, render_email
 
 PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
@@ -76,11 +75,8 @@ def enqueue_emails_ids(emails: list[tuple[str, str, str, str, dict, dict | None]
         return []
     rows = [_queued_row(key, template, recipient, locale, context, now, headers)
             for key, template, recipient, locale, context, headers in emails]
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = OutboxEmail.__table__
-    # One statement compiled once and run for every row (SQLAlchemy sends them as multi-row INSERTs).
-    statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
-    return [email_id for (email_id,) in db.session.execute(statement, rows)]
+    # The dedupe key is the table's only unique key besides the id: a row whose key was queued before is skipped.
+    return [email_id for (email_id,) in insert_rows_ignoring_conflicts(OutboxEmail, rows)]
 
 
 def _queued_row(key: str, template: str, recipient: str, locale: str, context: dict, now: datetime,
