@@ -15,7 +15,6 @@ from sqlalchemy import select
 from feedback_app.core.extensions import db
 from feedback_app.core.refusals import N_, Refusal
 from feedback_app.core.sql import insert_ignoring_conflicts
-from feedback_app.mail.outbox import OutboxEmail, enqueue_email
 from surveys.models import Response
 from triage.classification.custom_types import type_keys
 from triage.classification.types import NOT_PROBLEM_KEYS, is_problem
@@ -27,7 +26,8 @@ from triage.loop.beta_rules import BetaUrlError, check_beta_url
 from triage.loop.advise import advise_url
 from triage.loop.early_access import early_access_url
 from triage.loop.stop_news import stop_news_url
-from triage.models import Fix, FixLink, FixNews, TriageItem
+from triage.loop.told import queue_news
+from triage.models import Fix, FixLink, TriageItem
 from webhooks.events import FIX_STATUS_CHANGED, emit
 
 TITLE_MAX = 200
@@ -304,7 +304,7 @@ def _tell_respondents(fix: Fix, readers: Audience, plan: news.Plan, now: datetim
     """Each recipient's email, wholly in the language the plan gives them, quoting their own words."""
     template = readers.event.replace("-", "_")
     quotes = readers.quotes()
-    queued = 0
+    emails = []
     for person in readers.people:
         customer_id, locale = person.customer_id, plan.locales[person.customer_id]
         stop = stop_news_url(customer_id)
@@ -314,11 +314,8 @@ def _tell_respondents(fix: Fix, readers: Audience, plan: news.Plan, now: datetim
                    "advise_url": advise_url(fix.id, customer_id)}
         headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         key = policy.loop_email_key(readers.event, fix.id, customer_id)
-        if enqueue_email(key, template, person.email, locale, context, now, headers):
-            queued += 1
-            email_id = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.dedupe_key == key))
-            db.session.add(FixNews(fix_id=fix.id, email_id=email_id))
-    return queued
+        emails.append((key, template, person.email, locale, context, headers))
+    return queue_news(fix.id, emails, now)
 
 
 # ---------------------------------------------------------------- the beta

@@ -12,21 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from feedback_app.core.extensions import db
 from feedback_app.core.languages import best_locale
 from feedback_app.core.sql import slices
-from feedback_app.mail.outbox import OutboxEmail, enqueue_emails_ids
+from feedback_app.mail.outbox import OutboxEmail
 from surveys.models import Customer
 from triage.loop import news
 from triage.loop.beta_rules import BETA_READY, may_hear
 from triage.loop.policy import loop_email_key
 from triage.loop.stop_news import stop_news_url
-from triage.models import BetaTester, Fix, FixNews, FixNewsStop
+from triage.loop.told import queue_news
+from triage.models import BetaTester, Fix, FixNewsStop
 
 TEMPLATE = "fix_beta_ready"
-BATCH = 500  # emails rendered and inserted a statement at a time
 
 
 @dataclass(frozen=True)
@@ -83,20 +83,14 @@ def queue_ready(fix: Fix, testers: list[Tester], planned: news.Plan, now: dateti
     """Queue the email for each tester in their planned language, with the beta's current link, each one news of
     the fix (FixNews: the fix page's "who was told" lists it). Returns how many were queued (a key queued before
     is skipped by the outbox)."""
-    queued = 0
-    for start in range(0, len(testers), BATCH):
-        emails = []
-        for tester in testers[start:start + BATCH]:
-            locale, stop = planned.locales[tester.customer_id], stop_news_url(tester.customer_id)
-            context = {"customer": {"name": tester.name}, "title": fix.public_titles[locale],
-                       "beta_url": fix.beta_url, "unsubscribe_url": stop, "quote": ""}
-            headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-            emails.append((ready_key(fix.id, tester.customer_id), TEMPLATE, tester.email, locale, context, headers))
-        email_ids = enqueue_emails_ids(emails, now)
-        if email_ids:
-            db.session.execute(insert(FixNews), [{"fix_id": fix.id, "email_id": email_id} for email_id in email_ids])
-        queued += len(email_ids)
-    return queued
+    emails = []
+    for tester in testers:
+        locale, stop = planned.locales[tester.customer_id], stop_news_url(tester.customer_id)
+        context = {"customer": {"name": tester.name}, "title": fix.public_titles[locale],
+                   "beta_url": fix.beta_url, "unsubscribe_url": stop, "quote": ""}
+        headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        emails.append((ready_key(fix.id, tester.customer_id), TEMPLATE, tester.email, locale, context, headers))
+    return queue_news(fix.id, emails, now)
 
 
 def tell_late_tester(fix: Fix, customer_id: int, now: datetime) -> int:
