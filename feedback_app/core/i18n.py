@@ -34,9 +34,15 @@ def refusal_text(error: Exception, **names: Mapping) -> str:
     (e.g. status=STATUS_NAMES says "planned" in the reader's language); a value not named is shown as it is."""
     if not isinstance(error, Refusal):
         return str(error)
-    values = {key: refusal_text(value) if isinstance(value, Refusal) else names[key].get(value, value) if key in names
-              else value for key, value in error.values.items()}  # a refusal inside another: "Rule 2: …"
-    return gettext(error.message, **values)
+    return gettext(error.message, **{key: _shown(value, names.get(key)) for key, value in error.values.items()})
+
+
+def _shown(value, names: Mapping | None):
+    """A refusal's value as the page shows it: a refusal inside another ("Rule 2: …") in the reader's language too,
+    a named value by the page's name, any other as it is."""
+    if isinstance(value, Refusal):
+        return refusal_text(value)
+    return names.get(value, value) if names is not None else value
 
 
 def template_helpers() -> dict:
