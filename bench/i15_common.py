@@ -4,10 +4,13 @@ in process; the process's resident memory (current and peak, the peak reset betw
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -17,7 +20,7 @@ sys.path.insert(0, str(BENCH))
 
 from memory import RESULTS, environment, say  # noqa: E402
 
-__all__ = ["RESULTS", "say", "fresh_app", "rss_mb", "reset_peak", "peak_mb", "median_p95", "load"]
+__all__ = ["RESULTS", "say", "fresh_app", "rss_mb", "reset_peak", "peak_mb", "median_p95", "load", "measure_and_write"]
 
 
 @contextlib.contextmanager
@@ -87,3 +90,17 @@ def median_p95(values: list[float]) -> tuple[float, float]:
 
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def measure_and_write(name: str, results: dict, databases: list[str] | None, run_on) -> None:
+    """`run_on(kind, folder)` on each database asked for (SQLite by default), in one temporary folder; the figures
+    added to `results` under each kind and written to bench/results/<name>-<time>.json."""
+    results["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    with tempfile.TemporaryDirectory(prefix=f"{name}-bench-") as folder:
+        for kind in databases or ["sqlite"]:
+            say(f"\n{kind}:")
+            results[kind] = run_on(kind, Path(folder))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=2))
+    say(f"\nwritten to {out}")

@@ -23,16 +23,14 @@ PostgreSQL `EXPLAIN`), the cool-down's `max(invitation.sent_at)` first. Results:
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from i15_common import RESULTS, fresh_app, load, median_p95, say  # noqa: E402
+from i15_common import fresh_app, measure_and_write, load, median_p95, say  # noqa: E402
 
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 CHUNK = 10_000
@@ -236,16 +234,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="customers triggered (4 triggers each) per size")
     parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
-    results = {"customers": args.customers, "sizes": args.sizes, "sample": args.sample,
-               "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    with tempfile.TemporaryDirectory(prefix="triggers-bench-") as folder:
-        for kind in args.db or ["sqlite"]:
-            say(f"\n{kind}:")
-            results[kind] = run_on(kind, Path(folder), args)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"triggers-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(results, indent=2))
-    say(f"\nwritten to {out}")
+    settings = {"customers": args.customers, "sizes": args.sizes, "sample": args.sample}
+    measure_and_write("triggers", settings, args.db, lambda kind, folder: run_on(kind, folder, args))
 
 
 if __name__ == "__main__":

@@ -31,12 +31,11 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from i15_common import RESULTS, fresh_app, load, peak_mb, reset_peak, rss_mb, say
+from i15_common import fresh_app, measure_and_write, load, peak_mb, reset_peak, rss_mb, say
 
 SECRET = "bench-webhook-secret"
 CHUNK = 10_000
@@ -392,16 +391,8 @@ def main() -> None:
     parser.add_argument("--recent", type=int, default=20_000, help="delivered deliveries of the last 30 days (kept)")
     parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
-    results = {"events": args.events, "answers": args.answers, "prune": args.prune, "recent": args.recent,
-               "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    with tempfile.TemporaryDirectory(prefix="webhooks-bench-") as folder:
-        for kind in args.db or ["sqlite"]:
-            say(f"\n{kind}:")
-            results[kind] = run_on(kind, Path(folder), args)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"webhooks-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps(results, indent=2))
-    say(f"\nwritten to {out}")
+    settings = {"events": args.events, "answers": args.answers, "prune": args.prune, "recent": args.recent}
+    measure_and_write("webhooks", settings, args.db, lambda kind, folder: run_on(kind, folder, args))
 
 
 if __name__ == "__main__":
